@@ -1,0 +1,3 @@
+from voicejournal.cli import main
+
+main()

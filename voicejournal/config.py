@@ -1,0 +1,35 @@
+"""Where things live, and the few settings a person can change."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP = "voicejournal"
+HOME_ENV = "VOICEJOURNAL_HOME"
+MODEL_ENV = "VOICEJOURNAL_MODEL"
+
+SAMPLE_RATE = 16_000  # what Whisper wants; every stored recording is 16 kHz mono FLAC
+
+
+def home_dir() -> Path:
+    """The journal's folder: $VOICEJOURNAL_HOME, else the platform's user data dir."""
+    env = os.environ.get(HOME_ENV)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP, appauthor=False)
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the owner only."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
+def private_umask() -> None:
+    """Files this process creates are readable by the owner only."""
+    os.umask(0o077)

@@ -1,0 +1,98 @@
+"""The records that cross layers: entries and their segments.
+
+Storage keeps plain dicts; everything above it works with these dataclasses.
+The stored form is compact: a transcript's text is not stored twice. Segments
+are kept as ``[start, end, text]`` lists and the entry's text is their join,
+unless the person edited it (then ``text`` is stored too and the segments keep
+what the recognizer heard).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+
+KINDS = ("reflection", "homework", "journal", "question")
+
+# Transcription status of an entry.
+PENDING = "pending"  # audio saved, not transcribed yet
+DONE = "done"  # transcribed (text may still be empty: see NO_SPEECH)
+NO_SPEECH = "no_speech"  # transcribed, nothing was said
+TEXT_ONLY = "text"  # a written entry with no audio (imported from jrnl, Markdown…)
+
+
+@dataclass
+class Segment:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class Entry:
+    id: str
+    created: datetime
+    kind: str = "reflection"
+    status: str = PENDING
+    audio: str | None = None  # relative to the journal home
+    audio_sha256: str | None = None
+    duration: float = 0.0
+    language: str | None = None
+    model: str | None = None
+    segments: list[Segment] = field(default_factory=list)
+    text: str = ""
+    edited: bool = False
+    title: str | None = None
+    tags: list[str] = field(default_factory=list)
+    themes: dict[str, list[str]] = field(default_factory=dict)  # theme -> words that triggered it
+    mood: int | None = None
+    session: str | None = None
+    source: str | None = None  # where an imported entry came from (file name, "jrnl", …)
+    source_key: str | None = None  # identity of an imported text entry, to skip re-imports
+    notes: str | None = None
+
+    @property
+    def original_text(self) -> str:
+        """What the recognizer heard, whatever edits came later."""
+        return segments_text(self.segments)
+
+    def to_doc(self) -> dict:
+        """The compact dict stored in the journal."""
+        doc = dataclasses.asdict(self)
+        doc["created"] = self.created.isoformat(timespec="seconds")
+        doc["segments"] = [[round(s.start, 2), round(s.end, 2), s.text] for s in self.segments]
+        if not self.edited and self.segments and self.text == self.original_text:
+            del doc["text"]  # derived from the segments
+        # Leave out empty optional fields to keep the file small.
+        for key in ("audio", "audio_sha256", "language", "model", "title", "mood", "session",
+                    "source", "source_key", "notes"):
+            if doc[key] is None:
+                del doc[key]
+        for key in ("tags", "themes", "segments"):
+            if not doc[key]:
+                del doc[key]
+        if not doc["edited"]:
+            del doc["edited"]
+        return doc
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> Entry:
+        segments = [Segment(float(s[0]), float(s[1]), s[2]) for s in doc.get("segments", ())]
+        text = doc.get("text")
+        if text is None:
+            text = segments_text(segments)
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in doc.items() if k in known}
+        values.update(
+            created=datetime.fromisoformat(doc["created"]),
+            segments=segments,
+            text=text,
+            tags=list(doc.get("tags", ())),
+            themes={k: list(v) for k, v in doc.get("themes", {}).items()},
+        )
+        return cls(**values)
+
+
+def segments_text(segments: list[Segment]) -> str:
+    return " ".join(s.text.strip() for s in segments if s.text.strip())
