@@ -1,11 +1,18 @@
-"""Audio files: decode anything a phone records, store 16 kHz mono FLAC, checksum."""
+"""Audio files: decode anything a phone records, store 16 kHz mono FLAC, checksum.
+
+In an encrypted journal the stored FLAC is sealed (see crypto.py): it is encoded and decoded in memory,
+and no plaintext copy of a recording is ever written to disk.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import os
 from pathlib import Path
 
+from voicejournal import crypto
 from voicejournal.config import SAMPLE_RATE
 from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
 
@@ -18,11 +25,12 @@ def _not_audio(path: Path) -> AudioDecodeError:
     return AudioDecodeError(f"{path.name} is not an audio file voicejournal can read ({SUPPORTED}).")
 
 
-def _wav_promised_seconds(path: Path) -> float | None:
+def _wav_promised_seconds(source) -> float | None:
     """How long a WAV's header says its audio is (FFmpeg guesses from the file size, hiding truncation)."""
     import struct
 
-    with open(path, "rb") as fh:
+    with contextlib.nullcontext(source) if hasattr(source, "read") else open(source, "rb") as fh:
+        fh.seek(0)
         head = fh.read(12)
         if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
             return None
@@ -43,9 +51,20 @@ def _wav_promised_seconds(path: Path) -> float | None:
                 fh.seek(size + (size & 1), 1)
 
 
-def load_audio(path: Path, partial: bool = False):
+def _decrypted(path: Path, home: Path | None) -> io.BytesIO:
+    """An encrypted recording's FLAC, decrypted into memory."""
+    try:
+        return io.BytesIO(crypto.read_bytes(home or crypto.find_home(path) or path.parent, path))
+    except crypto.DamagedFileError:
+        raise AudioDecodeError(
+            f"{path.name} is damaged: its encryption check failed, so it cannot be played or transcribed."
+        ) from None
+
+
+def load_audio(path: Path, partial: bool = False, home: Path | None = None):
     """Decode `path` to float32 mono samples at 16 kHz (a numpy array).
 
+    An encrypted recording is decrypted and decoded in memory (`home` is its journal; found if not given).
     Raises AudioDecodeError for a missing, unreadable, empty or cut-short file (unless `partial`).
     """
     import av
@@ -60,7 +79,10 @@ def load_audio(path: Path, partial: bool = False):
     if path.stat().st_size == 0:
         raise AudioDecodeError(f"{path.name} is empty (0 bytes): there is no audio in it.")
     try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        with open(path, "rb") as fh:
+            encrypted = crypto.is_encrypted_blob(fh.read(4))
+        source = _decrypted(path, home) if encrypted else str(path)
+        with av.open(source, mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
                 raise _not_audio(path)
             stream = container.streams.audio[0]
@@ -70,8 +92,10 @@ def load_audio(path: Path, partial: bool = False):
             elif container.duration:
                 promised = container.duration / 1_000_000
             if container.format.name == "wav":
-                promised = _wav_promised_seconds(path) or promised
-        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+                promised = _wav_promised_seconds(source) or promised
+        if encrypted:
+            source.seek(0)
+        samples = decode_audio(source, sampling_rate=SAMPLE_RATE)
     except AudioDecodeError:
         raise
     except PermissionError:
@@ -90,11 +114,24 @@ def load_audio(path: Path, partial: bool = False):
     return samples
 
 
-def write_flac(path: Path, samples) -> None:
-    """Write 16 kHz mono FLAC atomically (temp file + rename), owner-readable only."""
+def write_flac(path: Path, samples, home: Path | None = None) -> None:
+    """Write 16 kHz mono FLAC atomically (temp file + rename), owner-readable only.
+
+    Inside an encrypted journal (`home`, found from `path` if not given) the FLAC is encoded in memory
+    and only its encrypted form is written.
+    """
     import soundfile as sf
 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    home = home or crypto.find_home(path)
+    if home is not None and crypto.writes_encrypted(home):
+        buffer = io.BytesIO()
+        try:
+            sf.write(buffer, samples, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
+        except sf.LibsndfileError as exc:
+            raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
+        crypto.write_bytes(home, path, buffer.getvalue())
+        return
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with sf.SoundFile(
@@ -118,9 +155,14 @@ def write_flac(path: Path, samples) -> None:
         raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
 
 
-def sha256_file(path: Path) -> str:
+def sha256_file(path: Path, home: Path | None = None) -> str:
+    """SHA-256 of a file's content; of the plaintext for an encrypted recording (so it survives encrypt/decrypt)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
+        first = fh.read(1 << 20)
+        if crypto.is_encrypted_blob(first):
+            return hashlib.sha256(bytes(_decrypted(Path(path), home).getbuffer())).hexdigest()
+        digest.update(first)
         while chunk := fh.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()

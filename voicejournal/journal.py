@@ -143,14 +143,14 @@ class Journal:
                 raise DuplicateAudioError(path.name, duplicates[0]["id"])
             entry_id = self.storage.new_id()
             rel, dest = self.audio_destination(entry_id, created)
-            write_flac(dest, samples)
+            write_flac(dest, samples, home=self.home)
             entry = Entry(
                 id=entry_id,
                 created=created,
                 kind=kind,
                 status=PENDING,
                 audio=rel,
-                audio_sha256=sha256_file(dest),
+                audio_sha256=sha256_file(dest, home=self.home),
                 duration=round(len(samples) / 16000, 2),
                 tags=_clean_tags(tags),
                 source=path.name,
@@ -223,7 +223,7 @@ class Journal:
                 raise AudioDecodeError(
                     f"The recording of entry {entry.id} is missing ({entry.audio}); its text is kept as it is."
                 )
-            samples = load_audio(audio, partial=True)
+            samples = load_audio(audio, partial=True, home=self.home)
             step = (lambda d, t, e=entry: progress(e, d, t)) if progress else None
             done.append(self._transcribe_into(entry, transcriber, samples, step))
         return done

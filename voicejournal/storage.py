@@ -32,6 +32,7 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage as TinyStorage
 
+from voicejournal import crypto
 from voicejournal.config import ensure_private_dir
 from voicejournal.errors import (
     DiskFullError,
@@ -59,8 +60,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True) -> None:
-    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix."""
+def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: Path | None = None) -> None:
+    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix.
+
+    With `home`, the data is encrypted first if that journal is encrypted (plaintext never reaches the disk).
+    """
+    if home is not None:
+        data = crypto.encrypt_for(home, path, data)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -92,8 +98,9 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True) -> Non
 class _AtomicJSONStorage(TinyStorage):
     """TinyDB storage: orjson, compact, atomic replace, never overwrites a file it could not read."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, home: Path | None = None):
         self.path = path
+        self.home = home
 
     def read(self) -> dict | None:
         try:
@@ -103,6 +110,8 @@ class _AtomicJSONStorage(TinyStorage):
         if not data.strip():
             # An empty file is what an interrupted first write of some other tool leaves; ours never do.
             raise _corrupt(self.path)
+        if crypto.is_encrypted_blob(data):
+            data = _decrypt(self.home, self.path, data)
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -112,10 +121,24 @@ class _AtomicJSONStorage(TinyStorage):
         return parsed
 
     def write(self, data: dict) -> None:
-        atomic_write_bytes(self.path, orjson.dumps(data))
+        atomic_write_bytes(self.path, orjson.dumps(data), home=self.home)
 
     def close(self) -> None:
         pass
+
+
+def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
+    """Plaintext of an encrypted journal file, in memory only; damage is reported like any other."""
+    try:
+        return crypto.decrypt_from(home if home is not None else path.parent, path, data)
+    except crypto.DamagedFileError:
+        raise _corrupt(path) from None
+
+
+def read_plain(path: Path, home: Path) -> bytes:
+    """The bytes of a journal file, decrypted if it is encrypted."""
+    data = path.read_bytes()
+    return _decrypt(home, path, data) if crypto.is_encrypted_blob(data) else data
 
 
 def _corrupt(path: Path) -> JournalCorruptError:
@@ -208,14 +231,14 @@ class Storage:
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
-        db = TinyDB(path, storage=_AtomicJSONStorage)
+        db = TinyDB(path, storage=_AtomicJSONStorage, home=self.home)
         try:
             yield db
         finally:
             db.close()
 
     def _table_docs(self, path: Path, table: str) -> list[dict]:
-        data = _AtomicJSONStorage(path).read()
+        data = _AtomicJSONStorage(path, self.home).read()
         if not data:
             return []
         return list(data.get(table, {}).values())
@@ -235,7 +258,7 @@ class Storage:
         # so only the one file holding the entry is parsed.
         needle = b'"id":' + orjson.dumps(entry_id)
         for shard in self._shards():
-            if needle in shard.read_bytes():
+            if needle in read_plain(shard, self.home):
                 for doc in self._table_docs(shard, "entries"):
                     if doc.get("id") == entry_id:
                         return shard
@@ -296,7 +319,7 @@ class Storage:
         needle = orjson.dumps(value)
         found = []
         for shard in self._shards():
-            if needle in shard.read_bytes():
+            if needle in read_plain(shard, self.home):
                 found.extend(d for d in self._table_docs(shard, "entries") if d.get(field) == value)
         return found
 
@@ -338,9 +361,9 @@ class Storage:
     def new_id(self, length: int = 4) -> str:
         """A short id not used by any entry or record (call inside `transaction()` to keep it unique)."""
         self._prepare()
-        blobs = [p.read_bytes() for p in self._shards()]
+        blobs = [read_plain(p, self.home) for p in self._shards()]
         with contextlib.suppress(FileNotFoundError):
-            blobs.append(self.journal_path.read_bytes())
+            blobs.append(read_plain(self.journal_path, self.home))
         while True:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
             if candidate.isdigit():

@@ -1,0 +1,658 @@
+"""Encryption at rest, opt-in: the key, the file format, and where the passphrase comes from.
+
+How it fits together:
+
+- A random 256-bit *data key* encrypts every file of the journal with AES-256-GCM, one random 96-bit
+  nonce per file. The data key is stored in ``<home>/encryption.json`` wrapped (AES-256-GCM again) by a
+  key derived from the passphrase with scrypt (N=2^17, r=8, p=1, a random 16-byte salt). Changing the
+  passphrase re-wraps the data key; no file is re-encrypted. A wrong passphrase fails the wrapped key's
+  authentication tag, which is how it is told apart from a right one (no other verifier is stored).
+- ``encryption.json`` holds nothing secret: the KDF parameters, the salt, the wrapped key, the state
+  (``encrypting`` while ``voicejournal encrypt`` runs, ``encrypted``, ``decrypting``) and whether the
+  person keeps the passphrase in the system keyring.
+- An encrypted file is ``HEADER | nonce | ciphertext+tag``. The header starts with ``\\x89VJE`` (no JSON,
+  FLAC or other audio file starts like that, so every read can tell an encrypted file from a plain one,
+  which keeps a half-encrypted journal readable). The file's place in the journal (its path relative to
+  the home, without ``.bak``) is the associated data: swapping two encrypted files is detected.
+- The passphrase comes from ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system
+  keyring if the person opted in, then a prompt on a terminal (never echoed), else a clear error. The
+  unwrapped data key is cached in this process only; nothing derived from it is ever written.
+- Recordings stream into an append-only file of length-prefixed records, each sealed on its own
+  (``EncryptedStreamWriter``), so a kill loses at most the block not yet flushed.
+
+Nothing here imports `cryptography` at module level: an unencrypted journal never pays for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import secrets
+import struct
+import sys
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from voicejournal.errors import JournalCorruptError, JournalVersionError, PassphraseError, UsageError
+
+KEY_FILE = "encryption.json"
+PASSPHRASE_ENV = "VOICEJOURNAL_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "VOICEJOURNAL_NEW_PASSPHRASE"
+KEYRING_SERVICE = "voicejournal"
+MIN_PASSPHRASE = 8
+
+MAGIC = b"\x89VJE"
+FORMAT_VERSION = 1
+FILE_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"F"
+STREAM_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"S"
+NONCE_SIZE = 12
+TAG_SIZE = 16
+KEY_SIZE = 32
+_WRAP_AAD = b"voicejournal data key v1"
+
+# OWASP's recommendation for scrypt; about 1 s and 128 MiB here. Stored per journal, so it can grow.
+SCRYPT_N = 2**17
+SCRYPT_R = 8
+SCRYPT_P = 1
+
+# States in encryption.json.
+ENCRYPTING = "encrypting"  # `encrypt` started: new writes are encrypted, old files are being converted
+ENCRYPTED = "encrypted"
+DECRYPTING = "decrypting"  # `decrypt` started: new writes are plain, old files are being converted
+
+_KEYS: dict[tuple[str, str], bytes] = {}  # (home, wrapped key) -> data key, this process only
+
+
+def is_encrypted_blob(data: bytes) -> bool:
+    """Whether these bytes are one of our encrypted files (or streams)."""
+    return data[:4] == MAGIC
+
+
+# --- the key file ------------------------------------------------------------------------------
+
+
+@dataclass
+class KeyFile:
+    """The non-secret contents of encryption.json."""
+
+    salt: bytes
+    wrapped_key: bytes
+    state: str = ENCRYPTED
+    kdf: dict = field(default_factory=lambda: {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P})
+    keyring: bool = False
+    created: str = ""
+
+    def to_json(self) -> bytes:
+        import orjson
+
+        return orjson.dumps(
+            {
+                "format": FORMAT_VERSION,
+                "cipher": "AES-256-GCM",
+                "kdf": {**self.kdf, "salt": _b64(self.salt)},
+                "wrapped_key": _b64(self.wrapped_key),
+                "state": self.state,
+                "keyring": self.keyring,
+                "created": self.created,
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+
+    @property
+    def writes_encrypted(self) -> bool:
+        return self.state in (ENCRYPTING, ENCRYPTED)
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def key_file_path(home: Path) -> Path:
+    return Path(home) / KEY_FILE
+
+
+_KEYFILE_CACHE: dict[str, tuple[tuple[int, int, int], KeyFile]] = {}
+
+
+def load_key_file(home: Path) -> KeyFile | None:
+    """The journal's encryption.json, or None when the journal is not encrypted (one stat() then)."""
+    path = key_file_path(home)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
+    cached = _KEYFILE_CACHE.get(str(path))
+    if cached and cached[0] == stamp:
+        return cached[1]
+    import orjson
+
+    try:
+        raw = orjson.loads(path.read_bytes())
+        if raw.get("format", 0) > FORMAT_VERSION:
+            raise JournalVersionError(
+                f"{path} was written by a newer voicejournal. Update voicejournal to open this journal; "
+                "nothing was changed."
+            )
+        kdf = dict(raw["kdf"])
+        salt = base64.b64decode(kdf.pop("salt"), validate=True)
+        if kdf.get("name") != "scrypt" or raw.get("cipher") != "AES-256-GCM":
+            raise JournalVersionError(
+                f"{path} names a key setup this voicejournal does not know. Update voicejournal to open "
+                "this journal; nothing was changed."
+            )
+        key_file = KeyFile(
+            salt=salt,
+            wrapped_key=base64.b64decode(raw["wrapped_key"], validate=True),
+            state=raw.get("state", ENCRYPTED),
+            kdf=kdf,
+            keyring=bool(raw.get("keyring", False)),
+            created=raw.get("created", ""),
+        )
+        if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING):
+            raise ValueError(key_file.state)
+    except JournalVersionError:
+        raise
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+        raise JournalCorruptError(
+            f"The encryption settings {path} are damaged, so the journal cannot be opened. They hold no "
+            "secret; restore the file from a backup of this folder. Nothing was changed."
+        ) from None
+    _KEYFILE_CACHE[str(path)] = (stamp, key_file)
+    return key_file
+
+
+def save_key_file(home: Path, key_file: KeyFile) -> None:
+    from voicejournal.storage import atomic_write_bytes
+
+    atomic_write_bytes(key_file_path(home), key_file.to_json(), keep_backup=False)
+
+
+def writes_encrypted(home: Path) -> bool:
+    """Whether files written now into this journal must be encrypted."""
+    key_file = load_key_file(home)
+    return key_file is not None and key_file.writes_encrypted
+
+
+# --- keys --------------------------------------------------------------------------------------
+
+
+def _normalize(passphrase: str) -> bytes:
+    # The same passphrase typed on two systems may arrive in different Unicode forms.
+    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+
+
+def derive_key(passphrase: str, salt: bytes, kdf: dict) -> bytes:
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+    return Scrypt(salt=salt, length=KEY_SIZE, n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])).derive(
+        _normalize(passphrase)
+    )
+
+
+def _wrap(kek: bytes, data_key: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(NONCE_SIZE)
+    return nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
+
+
+def _unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(kek).decrypt(wrapped[:NONCE_SIZE], wrapped[NONCE_SIZE:], _WRAP_AAD)
+    except (InvalidTag, ValueError):
+        return None
+
+
+def new_key_file(passphrase: str, state: str = ENCRYPTING, kdf_n: int = SCRYPT_N) -> tuple[KeyFile, bytes]:
+    """A fresh random data key wrapped by `passphrase`: (the key file, the data key)."""
+    check_new_passphrase(passphrase)
+    data_key = secrets.token_bytes(KEY_SIZE)
+    salt = secrets.token_bytes(16)
+    kdf = {"name": "scrypt", "n": kdf_n, "r": SCRYPT_R, "p": SCRYPT_P}
+    wrapped = _wrap(derive_key(passphrase, salt, kdf), data_key)
+    created = datetime.now().astimezone().isoformat(timespec="seconds")
+    return KeyFile(salt=salt, wrapped_key=wrapped, state=state, kdf=kdf, created=created), data_key
+
+
+def rewrap(key_file: KeyFile, data_key: bytes, new_passphrase: str) -> KeyFile:
+    """The same data key wrapped by a new passphrase, with a new salt."""
+    check_new_passphrase(new_passphrase)
+    salt = secrets.token_bytes(16)
+    kdf = {"name": "scrypt", "n": max(int(key_file.kdf["n"]), SCRYPT_N), "r": SCRYPT_R, "p": SCRYPT_P}
+    return KeyFile(
+        salt=salt,
+        wrapped_key=_wrap(derive_key(new_passphrase, salt, kdf), data_key),
+        state=key_file.state,
+        kdf=kdf,
+        keyring=key_file.keyring,
+        created=key_file.created,
+    )
+
+
+def check_new_passphrase(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise UsageError(
+            f"The passphrase is too short: use at least {MIN_PASSPHRASE} characters (a few words you will "
+            "remember is best)."
+        )
+
+
+def try_passphrase(key_file: KeyFile, passphrase: str) -> bytes | None:
+    """The data key if `passphrase` opens this key file, else None."""
+    return _unwrap(derive_key(passphrase, key_file.salt, key_file.kdf), key_file.wrapped_key)
+
+
+def remember_key(home: Path, key_file: KeyFile, data_key: bytes) -> None:
+    _KEYS[(os.path.abspath(home), _b64(key_file.wrapped_key))] = data_key
+
+
+def forget_keys() -> None:
+    """Drop every cached data key (tests; and after `decrypt`)."""
+    _KEYS.clear()
+
+
+def unlock(home: Path, passphrase: str | None = None) -> bytes:
+    """The journal's data key: from this process's cache, else from the first passphrase source that has one.
+
+    Sources in order: `passphrase` if given; $VOICEJOURNAL_PASSPHRASE; the system keyring if the person
+    opted in; a prompt on a terminal. Raises PassphraseError when none opens the journal.
+    """
+    home = Path(home)
+    key_file = load_key_file(home)
+    if key_file is None:
+        raise UsageError(f"The journal in {home} is not encrypted.")
+    cache_key = (os.path.abspath(home), _b64(key_file.wrapped_key))
+    if cache_key in _KEYS:
+        return _KEYS[cache_key]
+
+    def accept(data_key: bytes) -> bytes:
+        _KEYS[cache_key] = data_key
+        return data_key
+
+    if passphrase is not None:
+        data_key = try_passphrase(key_file, passphrase)
+        if data_key is None:
+            raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")
+        return accept(data_key)
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        data_key = try_passphrase(key_file, env)
+        if data_key is None:
+            raise PassphraseError(
+                f"The passphrase in {PASSPHRASE_ENV} does not open this journal. Nothing was changed."
+            )
+        return accept(data_key)
+    if key_file.keyring:
+        stored = keyring_get(home)
+        if stored:
+            data_key = try_passphrase(key_file, stored)
+            if data_key is not None:
+                return accept(data_key)
+            # A stale keyring entry (changed elsewhere): fall through to asking.
+    if _interactive():
+        import getpass
+
+        for attempt in range(3):
+            typed = getpass.getpass(f"Passphrase for the journal in {home}: ")
+            data_key = try_passphrase(key_file, typed) if typed else None
+            if data_key is not None:
+                return accept(data_key)
+            if attempt < 2:
+                print("That passphrase does not open this journal; try again.", file=sys.stderr)
+        raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")
+    raise PassphraseError(
+        "This journal is encrypted and no passphrase was given. Set "
+        f"{PASSPHRASE_ENV}, run voicejournal in a terminal to type it, or keep it in the system keyring "
+        "with `voicejournal encrypt --keyring`."
+    )
+
+
+def _interactive() -> bool:
+    try:
+        return sys.stdin.isatty() and sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def ask_new_passphrase(env: str = PASSPHRASE_ENV, what: str = "a passphrase") -> str:
+    """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
+    given = os.environ.get(env)
+    if given:
+        check_new_passphrase(given)
+        return given
+    if not _interactive():
+        raise PassphraseError(
+            f"No passphrase was given. Set {env}, or run this command in a terminal to type {what}."
+        )
+    import getpass
+
+    for _ in range(3):
+        first = getpass.getpass(f"Choose {what} (at least {MIN_PASSPHRASE} characters): ")
+        try:
+            check_new_passphrase(first)
+        except UsageError as exc:
+            print(exc, file=sys.stderr)
+            continue
+        if getpass.getpass("Type it again: ") == first:
+            return first
+        print("The two did not match; try again.", file=sys.stderr)
+    raise PassphraseError("No passphrase was set. Nothing was changed.")
+
+
+# --- the system keyring (optional; a headless machine has none, and that is fine) ----------------
+
+
+def _keyring_user(home: Path) -> str:
+    return os.path.abspath(home)
+
+
+def keyring_get(home: Path) -> str | None:
+    try:
+        import keyring
+
+        return keyring.get_password(KEYRING_SERVICE, _keyring_user(home))
+    except Exception:  # no backend, no D-Bus, a locked or broken keyring: just ask another way
+        return None
+
+
+def keyring_set(home: Path, passphrase: str) -> None:
+    try:
+        import keyring
+
+        keyring.set_password(KEYRING_SERVICE, _keyring_user(home), passphrase)
+    except Exception as exc:
+        raise PassphraseError(
+            "The system keyring is not available here, so the passphrase was not saved in it "
+            f"({type(exc).__name__}). Use {PASSPHRASE_ENV} or type it when asked."
+        ) from None
+
+
+def keyring_delete(home: Path) -> None:
+    try:
+        import keyring
+
+        keyring.delete_password(KEYRING_SERVICE, _keyring_user(home))
+    except Exception:  # nothing stored, or no keyring: nothing to delete
+        pass
+
+
+# --- whole files -------------------------------------------------------------------------------
+
+
+def role_of(home: Path, path: Path) -> bytes:
+    """A file's place in the journal, bound to its ciphertext: 'entries/2026-11.json' (also for its .bak)."""
+    try:
+        rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(home)).as_posix()
+    except ValueError:
+        rel = Path(path).name
+    if rel.endswith(".bak"):
+        rel = rel[:-4]
+    return rel.encode("utf-8")
+
+
+def seal(data_key: bytes, data: bytes, role: bytes) -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    nonce = os.urandom(NONCE_SIZE)
+    return FILE_HEADER + nonce + AESGCM(data_key).encrypt(nonce, data, FILE_HEADER + role)
+
+
+def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
+    """The plaintext, or None if the blob is damaged, was moved, or belongs to another key."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    header = blob[: len(FILE_HEADER)]
+    if header != FILE_HEADER:
+        return None
+    body = blob[len(FILE_HEADER) :]
+    if len(body) < NONCE_SIZE + TAG_SIZE:
+        return None
+    try:
+        return AESGCM(data_key).decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], header + role)
+    except InvalidTag:
+        return None
+
+
+class DamagedFileError(JournalCorruptError):
+    """An encrypted file whose authentication failed."""
+
+
+def _check_version(path: Path, blob: bytes) -> None:
+    if len(blob) > 4 and blob[4] > FORMAT_VERSION:
+        raise JournalVersionError(
+            f"{path} was encrypted by a newer voicejournal. Update voicejournal to open it; nothing was changed."
+        )
+
+
+def encrypt_for(home: Path, path: Path, data: bytes) -> bytes:
+    """`data` as it must be written to `path`: sealed when the journal is encrypted, else unchanged."""
+    key_file = load_key_file(home)
+    if key_file is None or not key_file.writes_encrypted:
+        return data
+    return seal(unlock(home), data, role_of(home, path))
+
+
+def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
+    """The plaintext of bytes read from `path` (plain bytes are returned as they are)."""
+    if not is_encrypted_blob(blob):
+        return blob
+    _check_version(path, blob)
+    if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
+        return read_stream(home, path, blob).data
+    if load_key_file(home) is None:
+        raise DamagedFileError(
+            f"{path} is encrypted, but the journal's encryption settings ({KEY_FILE}) are missing, so it "
+            "cannot be opened. Restore that file from a backup of this folder; nothing was changed."
+        )
+    plain = open_sealed(unlock(home), blob, role_of(home, path))
+    if plain is None:
+        raise DamagedFileError(
+            f"{path} is damaged: its encryption check failed, so it was left untouched. "
+            "`voicejournal check` shows what can be restored."
+        )
+    return plain
+
+
+def read_bytes(home: Path, path: Path) -> bytes:
+    """Read a journal file, decrypting it in memory if it is encrypted."""
+    path = Path(path)
+    return decrypt_from(home, path, path.read_bytes())
+
+
+def write_bytes(home: Path, path: Path, data: bytes, keep_backup: bool = False) -> None:
+    """Atomically write a journal file, encrypted if the journal is (plaintext never touches the disk)."""
+    from voicejournal.storage import atomic_write_bytes
+
+    atomic_write_bytes(Path(path), encrypt_for(home, Path(path), data), keep_backup=keep_backup)
+
+
+def find_home(path: Path, levels: int = 6) -> Path | None:
+    """The encrypted journal home holding `path`, found by its encryption.json (None if there is none)."""
+    folder = Path(os.path.abspath(path)).parent
+    for _ in range(levels):
+        if (folder / KEY_FILE).exists():
+            return folder
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    return None
+
+
+# --- streams: append-only, each flushed block its own sealed record -----------------------------
+#
+# File: STREAM_HEADER (6 bytes) | stream id (16 random bytes) | records…
+# Record: prefix (4 bytes, big-endian: bit 31 = last record, bits 0-30 = length of what follows)
+#         | nonce (12) | ciphertext+tag. Associated data: header | stream id | role | record number | prefix,
+# so records cannot be reordered, dropped from the middle, or moved to another stream unnoticed.
+
+_LAST = 0x8000_0000
+_STREAM_ID = 16
+_MAX_RECORD = 0x7FFF_FFFF
+
+
+def _record_aad(head: bytes, role: bytes, index: int, prefix: bytes) -> bytes:
+    return head + role + struct.pack(">Q", index) + prefix
+
+
+class EncryptedStreamWriter:
+    """Append-only encrypted file for data arriving over time (a recording).
+
+    `write()` buffers; `flush()` seals what is buffered as one record, appends it and fsyncs, so a kill
+    loses at most what was written since the last flush. `close()` flushes and marks the end, which lets a
+    reader tell a finished stream from one cut short. Use as a context manager.
+    """
+
+    def __init__(self, home: Path, path: Path, fsync: bool = True):
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self.path = Path(path)
+        self._aead = AESGCM(unlock(home))
+        self._role = role_of(home, self.path)
+        self._head = STREAM_HEADER + secrets.token_bytes(_STREAM_ID)
+        self._index = 0
+        self._buffer = bytearray()
+        self._fsync = fsync
+        self._closed = False
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
+        self._write_all(self._head)
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        if self._fsync:
+            os.fsync(self._fd)
+
+    def write(self, data: bytes) -> None:
+        if self._closed:
+            raise ValueError("write to a closed EncryptedStreamWriter")
+        self._buffer += data
+
+    def _seal_record(self, data: bytes, last: bool) -> None:
+        size = NONCE_SIZE + len(data) + TAG_SIZE
+        if size > _MAX_RECORD:
+            raise ValueError("record too large; flush more often")
+        prefix = struct.pack(">I", size | (_LAST if last else 0))
+        nonce = os.urandom(NONCE_SIZE)
+        sealed = self._aead.encrypt(nonce, data, _record_aad(self._head, self._role, self._index, prefix))
+        self._write_all(prefix + nonce + sealed)
+        self._index += 1
+
+    def flush(self) -> None:
+        """Seal and append what was written since the last flush (nothing happens if that is nothing)."""
+        if self._buffer:
+            data, self._buffer = bytes(self._buffer), bytearray()
+            self._seal_record(data, last=False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        try:
+            data, self._buffer = bytes(self._buffer), bytearray()
+            self._seal_record(data, last=True)
+        finally:
+            self._closed = True
+            os.close(self._fd)
+
+    def __enter__(self) -> EncryptedStreamWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@dataclass
+class StreamContents:
+    """What could be read back from an encrypted stream."""
+
+    data: bytes
+    records: int
+    complete: bool  # the writer closed it (False after a crash: the data is every record flushed before)
+    dropped_bytes: int  # bytes after the last good record: a torn or damaged tail
+
+
+def iter_stream(home: Path, path: Path, blob: bytes | None = None):
+    """Yield the plaintext of each complete record in order; returns a StreamContents-like summary."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    path = Path(path)
+    if blob is None:
+        blob = path.read_bytes()
+    head_size = len(STREAM_HEADER) + _STREAM_ID
+    if blob[: len(STREAM_HEADER)] != STREAM_HEADER:
+        raise DamagedFileError(f"{path} is not a voicejournal encrypted stream.")
+    head = blob[:head_size]
+    if len(head) < head_size:
+        return StreamContents(b"", 0, False, len(blob))
+    aead = AESGCM(unlock(home))
+    role = role_of(home, path)
+    pos, index, complete = head_size, 0, False
+    while pos + 4 <= len(blob):
+        prefix = blob[pos : pos + 4]
+        (word,) = struct.unpack(">I", prefix)
+        size = word & _MAX_RECORD
+        body = blob[pos + 4 : pos + 4 + size]
+        if size < NONCE_SIZE + TAG_SIZE or len(body) < size:
+            break
+        try:
+            plain = aead.decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], _record_aad(head, role, index, prefix))
+        except InvalidTag:
+            break
+        yield plain
+        pos += 4 + size
+        index += 1
+        if word & _LAST:
+            complete = True
+            break
+    return StreamContents(b"", index, complete, len(blob) - pos)
+
+
+def read_stream(home: Path, path: Path, blob: bytes | None = None) -> StreamContents:
+    """Every complete record of an encrypted stream, joined; recovers all that was flushed before a crash."""
+    chunks: list[bytes] = []
+    gen = iter_stream(home, path, blob)
+    while True:
+        try:
+            chunks.append(next(gen))
+        except StopIteration as stop:
+            summary: StreamContents = stop.value
+            break
+    summary.data = b"".join(chunks)
+    return summary
+
+
+# --- shredding: overwrite, then unlink ----------------------------------------------------------
+
+
+def shred(path: Path) -> None:
+    """Overwrite a file with zeros, fsync, then unlink it (unless another name still links its data).
+
+    On SSDs and copy-on-write file systems the old blocks may survive elsewhere; full-disk encryption is the
+    complete answer there, and the README says so.
+    """
+    path = Path(path)
+    try:
+        st = path.lstat()
+    except FileNotFoundError:
+        return
+    if st.st_nlink == 1 and path.is_file():
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                remaining = st.st_size
+                zeros = bytes(1 << 20)
+                while remaining > 0:
+                    remaining -= os.write(fd, zeros[: min(remaining, len(zeros))])
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    path.unlink(missing_ok=True)
