@@ -139,6 +139,7 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial):
     """
     journal = open_journal()
     status = err()
+    report_retention(journal.apply_retention_if_due())
     failed = 0
     for path in files:
         with progress_bar("transcribe") as bar:
@@ -324,6 +325,319 @@ def models(as_json):
         state = "installed" if m.installed else "not installed"
         console.print(f"{mark} {m.name:<10} {state:<14} {m.note}", markup=False)
     console.print("\n* = default. Choose with --model NAME or VOICEJOURNAL_MODEL.", markup=False)
+
+
+# --- privacy ---------------------------------------------------------------------------------
+# Encryption at rest, audio retention, settings, and `check`. The logic lives in Journal (journal.py),
+# vault.py, crypto.py, retention.py and integrity.py.
+
+
+def _conversion_bar(label: str):
+    bar = progress_bar(label)
+    task = None
+
+    def step(done, total):
+        nonlocal task
+        if task is None:
+            task = bar.add_task(label, total=total)
+        bar.update(task, completed=done, total=total)
+
+    return bar, step
+
+
+def _report_failures(report, verb: str) -> None:
+    status = err()
+    for path, why in report.failed:
+        status.print(f"{path}: {why}", markup=False)
+    if report.failed:
+        status.print(
+            f"{len(report.failed)} file(s) could not be {verb}; the journal opens either way. Fix them and run "
+            "the same command again to finish.",
+            markup=False,
+        )
+        sys.exit(1)
+
+
+@cli.command()
+@click.option(
+    "--keyring/--no-keyring",
+    "use_keyring",
+    default=None,
+    help="Keep the passphrase in the system keyring, so this computer does not ask for it (default: ask).",
+)
+def encrypt(use_keyring):
+    """Encrypt the journal with a passphrase: transcripts, recordings, backups, everything.
+
+    The old readable files are overwritten and removed. Give the passphrase when asked (it is never shown),
+    or in VOICEJOURNAL_PASSPHRASE for scripts. If `encrypt` is interrupted, run it again to finish; the
+    journal opens either way. Without the passphrase nothing can be read, not even by you.
+
+    \b
+    Examples:
+      voicejournal encrypt
+      voicejournal encrypt --keyring      ask once, then keep it in the system keyring
+    """
+    journal = open_journal()
+    status = err()
+    if journal.encryption_state() == "encrypted" and use_keyring is not None:
+        journal.set_keyring(use_keyring)
+        status.print(
+            "The passphrase is now kept in the system keyring."
+            if use_keyring
+            else "The passphrase is no longer kept in the system keyring; you will be asked for it.",
+            markup=False,
+        )
+        return
+    bar, step = _conversion_bar("Encrypting")
+    with bar:
+        report = journal.encrypt(use_keyring=use_keyring, progress=step)
+    _report_failures(report, "encrypted")
+    verb = "Finished encrypting" if report.resumed else "Encrypted"
+    status.print(
+        f"{verb} the journal in {journal.home}: {len(report.converted)} files, {report.recordings} of them "
+        "recordings. Nothing readable was left behind.",
+        markup=False,
+    )
+    if use_keyring:
+        status.print("The passphrase is kept in the system keyring.", markup=False)
+    status.print(
+        "Keep your passphrase safe: without it nothing in this journal can be read, not even by you.",
+        markup=False,
+    )
+
+
+@cli.command()
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def decrypt(yes):
+    """Turn encryption off: store the journal as readable files again.
+
+    \b
+    Example:
+      voicejournal decrypt
+    """
+    journal = open_journal()
+    if journal.encryption_state() == "off":
+        from voicejournal.errors import UsageError
+
+        raise UsageError("This journal is not encrypted; nothing was changed.")
+    if not yes:
+        if not sys.stdin.isatty():
+            raise click.UsageError(
+                "Decrypting makes the journal readable by anyone with access to this folder; add --yes to confirm."
+            )
+        click.confirm(
+            "Anyone who can read this folder will be able to read your journal. Decrypt it?",
+            abort=True,
+            err=True,
+        )
+    bar, step = _conversion_bar("Decrypting")
+    with bar:
+        report = journal.decrypt(progress=step)
+    _report_failures(report, "decrypted")
+    err().print(
+        f"Decrypted the journal in {journal.home}: {len(report.converted)} files are readable again.",
+        markup=False,
+    )
+
+
+@cli.command()
+@click.option(
+    "--keyring/--no-keyring",
+    "use_keyring",
+    default=None,
+    help="Also keep (or stop keeping) the new passphrase in the system keyring.",
+)
+def passwd(use_keyring):
+    """Change the journal's passphrase (quick: the files are not re-encrypted).
+
+    The current passphrase comes from VOICEJOURNAL_PASSPHRASE, the keyring or a prompt; the new one from
+    VOICEJOURNAL_NEW_PASSPHRASE or a prompt (typed twice).
+
+    \b
+    Example:
+      voicejournal passwd
+    """
+    journal = open_journal()
+    in_keyring = journal.change_passphrase()
+    status = err()
+    status.print("The passphrase was changed.", markup=False)
+    if use_keyring is not None:
+        import os
+
+        from voicejournal.crypto import NEW_PASSPHRASE_ENV
+
+        journal.set_keyring(use_keyring, os.environ.get(NEW_PASSPHRASE_ENV) or None)
+        in_keyring = use_keyring
+    if in_keyring:
+        status.print("The system keyring holds the new passphrase.", markup=False)
+
+
+@cli.group()
+def config():
+    """Show and change settings.
+
+    \b
+    Settings:
+      audio-retention   delete recordings older than this (90d, 12w, 6m, 1y, or off); transcripts stay
+
+    \b
+    Examples:
+      voicejournal config set audio-retention 90d
+      voicejournal config list
+    """
+
+
+@config.command(name="set")
+@click.argument("name")
+@click.argument("value")
+def config_set(name, value):
+    """Change a setting.
+
+    \b
+    Example:
+      voicejournal config set audio-retention 6m
+    """
+    journal = open_journal()
+    stored = journal.set_setting(name, value)
+    message = f"{name.strip().lower()} = {stored}"
+    if name.strip().lower() == "audio-retention":
+        message += f": {journal.retention().describe()}."
+        if stored != "off":
+            message += (
+                " `voicejournal retention --dry-run` shows what goes; it runs when you next add or record."
+            )
+    err().print(message, markup=False)
+
+
+@config.command(name="get")
+@click.argument("name")
+def config_get(name):
+    """Print one setting's value.
+
+    \b
+    Example:
+      voicejournal config get audio-retention
+    """
+    click.echo(open_journal().get_setting(name))
+
+
+@config.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def config_list(as_json):
+    """List every setting and its value.
+
+    \b
+    Example:
+      voicejournal config list
+    """
+    values = open_journal().settings()
+    if as_json:
+        print_json(values)
+        return
+    for name, value in values.items():
+        click.echo(f"{name} = {value}")
+
+
+def report_retention(removed) -> None:
+    if removed:
+        err().print(
+            f"Deleted {len(removed)} recording(s) older than your audio-retention setting; their transcripts "
+            "are kept.",
+            markup=False,
+        )
+
+
+@cli.command()
+@click.option("--dry-run", "-n", is_flag=True, help="Only list the recordings that would be deleted.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def retention(dry_run, as_json):
+    """Delete recordings older than the audio-retention setting (transcripts are kept).
+
+    It also runs by itself, at most once a day, when you add or record.
+
+    \b
+    Examples:
+      voicejournal config set audio-retention 90d
+      voicejournal retention --dry-run
+    """
+    journal = open_journal()
+    policy = journal.retention()
+    if policy.days is None:
+        err().print(
+            "Audio retention is off: recordings are kept. Turn it on with "
+            "`voicejournal config set audio-retention 90d`.",
+            markup=False,
+        )
+        if as_json:
+            print_json([])
+        return
+    due = journal.apply_retention(dry_run=dry_run)
+    if as_json:
+        print_json(
+            [{"id": e.id, "created": e.created.isoformat(timespec="seconds"), "audio": e.audio} for e in due]
+        )
+    elif due:
+        console = out()
+        for e in due:
+            console.print(f"{when(e.created)}  {e.id}  {length(e.duration)}", markup=False)
+    if not due:
+        err().print(f"No recording is older than the limit ({policy.text}); nothing to delete.", markup=False)
+    elif dry_run:
+        err().print(
+            f"{len(due)} recording(s) would be deleted (their transcripts stay). Run `voicejournal retention` "
+            "to delete them.",
+            markup=False,
+        )
+    else:
+        err().print(f"Deleted {len(due)} recording(s); their transcripts are kept.", markup=False)
+
+
+@cli.command()
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Also restore damaged files from their last good copy and forget missing recordings.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def check(repair, as_json):
+    """Check the journal: every file, every recording (present, playable, unchanged), encryption.
+
+    Recordings no entry points at are saved as new pending entries. With --repair, damaged journal files
+    are restored from their last good copy (the damaged file is kept aside). Exit 1 if problems remain.
+
+    \b
+    Examples:
+      voicejournal check
+      voicejournal check --repair
+    """
+    journal = open_journal()
+    report = journal.check(repair=repair)
+    if as_json:
+        print_json(
+            {
+                "files": report.files,
+                "entries": report.entries,
+                "recordings": report.recordings,
+                "fixed": [f.message for f in report.fixes],
+                "problems": [f.message for f in report.problems],
+            }
+        )
+    else:
+        console = out()
+        console.print(
+            f"Checked {report.files} journal files, {report.entries} entries, {report.recordings} recordings.",
+            markup=False,
+        )
+        for finding in report.fixes:
+            console.print(f"fixed:   {finding.message}", markup=False)
+        for finding in report.problems:
+            console.print(f"problem: {finding.message}", markup=False)
+        if not report.problems:
+            console.print("No problems found." if not report.fixes else "No problems remain.", markup=False)
+        else:
+            console.print(f"{len(report.problems)} problem(s) remain.", markup=False)
+    if report.problems:
+        sys.exit(1)
 
 
 # --- entry point -------------------------------------------------------------------------------

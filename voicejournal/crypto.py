@@ -272,15 +272,18 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
     if cache_key in _KEYS:
         return _KEYS[cache_key]
 
-    def accept(data_key: bytes) -> bytes:
-        _KEYS[cache_key] = data_key
-        return data_key
+    data_key = find_passphrase(home, key_file, passphrase)[1]
+    _KEYS[cache_key] = data_key
+    return data_key
 
+
+def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None) -> tuple[str, bytes]:
+    """(passphrase, data key) from the first source that has a passphrase opening this journal."""
     if passphrase is not None:
         data_key = try_passphrase(key_file, passphrase)
         if data_key is None:
             raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")
-        return accept(data_key)
+        return passphrase, data_key
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
         data_key = try_passphrase(key_file, env)
@@ -288,13 +291,13 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
             raise PassphraseError(
                 f"The passphrase in {PASSPHRASE_ENV} does not open this journal. Nothing was changed."
             )
-        return accept(data_key)
+        return env, data_key
     if key_file.keyring:
         stored = keyring_get(home)
         if stored:
             data_key = try_passphrase(key_file, stored)
             if data_key is not None:
-                return accept(data_key)
+                return stored, data_key
             # A stale keyring entry (changed elsewhere): fall through to asking.
     if _interactive():
         import getpass
@@ -303,7 +306,7 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
             typed = getpass.getpass(f"Passphrase for the journal in {home}: ")
             data_key = try_passphrase(key_file, typed) if typed else None
             if data_key is not None:
-                return accept(data_key)
+                return typed, data_key
             if attempt < 2:
                 print("That passphrase does not open this journal; try again.", file=sys.stderr)
         raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")

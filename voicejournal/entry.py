@@ -51,6 +51,7 @@ class Entry:
     source: str | None = None  # where an imported entry came from (file name, "jrnl", …)
     source_key: str | None = None  # identity of an imported text entry, to skip re-imports
     notes: str | None = None
+    audio_removed: str | None = None  # date its recording was deleted (audio retention); the text stays
 
     @property
     def original_text(self) -> str:
@@ -76,6 +77,7 @@ class Entry:
             "source",
             "source_key",
             "notes",
+            "audio_removed",
         ):
             if doc[key] is None:
                 del doc[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
@@ -227,6 +227,128 @@ class Journal:
             step = (lambda d, t, e=entry: progress(e, d, t)) if progress else None
             done.append(self._transcribe_into(entry, transcriber, samples, step))
         return done
+
+    # --- privacy ---
+    # Encryption at rest (vault.py, crypto.py), audio retention (retention.py) and integrity (integrity.py).
+
+    def encryption_state(self) -> str:
+        """'off', 'encrypted', or 'encrypting'/'decrypting' when such a run was interrupted."""
+        from voicejournal import crypto
+
+        key_file = crypto.load_key_file(self.home)
+        return "off" if key_file is None else key_file.state
+
+    def encrypt(self, passphrase: str | None = None, use_keyring: bool | None = None, progress=None):
+        """Encrypt every file of this journal (or finish an interrupted run); see vault.py."""
+        from voicejournal import vault
+
+        return vault.encrypt_home(self.home, passphrase, use_keyring=use_keyring, progress=progress)
+
+    def decrypt(self, passphrase: str | None = None, progress=None):
+        """Turn this encrypted journal back into plain files."""
+        from voicejournal import vault
+
+        return vault.decrypt_home(self.home, passphrase, progress=progress)
+
+    def change_passphrase(self, old: str | None = None, new: str | None = None) -> bool:
+        """Re-wrap the data key with a new passphrase; True if the keyring copy was updated too."""
+        from voicejournal import vault
+
+        return vault.change_passphrase(self.home, old, new)
+
+    def set_keyring(self, enabled: bool, passphrase: str | None = None) -> None:
+        from voicejournal import vault
+
+        vault.set_keyring(self.home, enabled, passphrase)
+
+    def settings(self) -> dict[str, str]:
+        """Every setting a person can change, with its current value."""
+        from voicejournal.retention import SETTINGS
+
+        stored = {d["id"]: d.get("value") for d in self.storage.all("settings") if "id" in d}
+        return {name: stored.get(name) or s.default for name, s in sorted(SETTINGS.items())}
+
+    def get_setting(self, name: str) -> str:
+        from voicejournal.retention import setting_name
+
+        return self.settings()[setting_name(name)]
+
+    def set_setting(self, name: str, value: str) -> str:
+        """Store a setting (validated and normalized: ' 90 days' -> '90d'); returns the stored value."""
+        from voicejournal.retention import normalize_setting, setting_name
+
+        key = setting_name(name)
+        stored = normalize_setting(key, value)
+        with self.storage.transaction():
+            if self.storage.get("settings", key) is None:
+                self.storage.insert("settings", {"id": key, "value": stored})
+            else:
+                self.storage.update("settings", key, {"id": key, "value": stored})
+        return stored
+
+    def retention(self):
+        from voicejournal.retention import AUDIO_RETENTION, parse_retention
+
+        return parse_retention(self.settings()[AUDIO_RETENTION])
+
+    def apply_retention(self, dry_run: bool = False, now: datetime | None = None) -> list[Entry]:
+        """Delete recordings older than the audio-retention setting; the entries keep their text.
+
+        Returns the entries whose recordings went (or would go, with `dry_run`).
+        """
+        from voicejournal import crypto
+        from voicejournal.retention import AUDIO_RETENTION
+
+        policy = self.retention()
+        if policy.days is None:
+            return []
+        now = now or datetime.now().astimezone()
+        cutoff = now - timedelta(days=policy.days)
+        with self.storage.transaction():
+            due = [e for e in self.entries(until=cutoff) if e.audio and e.created < cutoff]
+            if dry_run:
+                return due
+            for entry in due:
+                # The file first: a kill in between leaves an entry whose recording is already gone,
+                # which the next run finishes, never an orphaned recording.
+                path = self.audio_path(entry)
+                if path is not None:
+                    crypto.shred(path)
+                entry.audio = None
+                entry.audio_removed = now.date().isoformat()
+                self.save_entry(entry)
+            self.storage.update(
+                "settings",
+                AUDIO_RETENTION,
+                {"id": AUDIO_RETENTION, "value": policy.text, "applied": now.date().isoformat()},
+            )
+        return due
+
+    def apply_retention_if_due(self) -> list[Entry]:
+        """Apply audio retention at most once a day (cheap when it is off or already done today)."""
+        from voicejournal.retention import AUDIO_RETENTION
+
+        doc = self.storage.get("settings", AUDIO_RETENTION)
+        if not doc or doc.get("value", "off") == "off":
+            return []
+        if doc.get("applied") == datetime.now().astimezone().date().isoformat():
+            return []
+        return self.apply_retention()
+
+    def check(self, repair: bool = False, progress=None):
+        """Verify journal files, recordings and encryption; fix what is safe (see integrity.py)."""
+        from voicejournal.integrity import check_journal
+
+        return check_journal(self, repair=repair, progress=progress)
+
+    def restore_backup(self, path: Path) -> Path:
+        """Put a damaged journal file's last good copy (.bak) back; the damaged file is kept aside.
+
+        Returns where the damaged file was kept.
+        """
+        from voicejournal.integrity import restore_backup
+
+        return restore_backup(self, Path(path))
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

@@ -1,0 +1,229 @@
+"""Turning a whole journal folder encrypted or plain, safely even if the process is killed at any moment.
+
+`encrypt_home` first writes encryption.json in the state `encrypting`: from then on every new write is
+encrypted, and every read tells encrypted from plain files by their header, so the journal opens whatever
+mix a kill leaves. Then each file is converted on its own:
+
+1. its plaintext is hard-linked to `.<name>.shred` (a handle on the old data that survives the replace),
+2. the encrypted version replaces the file atomically (temp file, fsync, rename, fsync of the folder),
+3. the old data is overwritten with zeros, fsynced and unlinked (`crypto.shred`).
+
+A `.shred` left by a kill is finished on the next run: if it still shares its data with the file (the kill
+came before step 2) it is only unlinked, otherwise it is overwritten first. Derived files (the search
+index) and temp files left by killed writes are shredded, not converted: they are rebuilt when needed.
+When every file is done the state becomes `encrypted`. Running `encrypt` again after a kill finishes the
+job. `decrypt_home` is the mirror image (state `decrypting`, then encryption.json is removed last).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voicejournal import crypto
+from voicejournal.errors import UsageError, VoiceJournalError
+from voicejournal.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
+
+ProgressFn = Callable[[int, int], None]
+SHRED_SUFFIX = ".shred"
+DERIVED_PREFIXES = ("index.sqlite",)  # the search index and its -wal/-shm/-journal files
+_AUDIO_SUFFIXES = (".flac", ".wav", ".ogg", ".opus", ".mp3", ".m4a", ".vjs")
+
+
+@dataclass
+class ConversionReport:
+    converted: list[Path] = field(default_factory=list)  # files encrypted (or decrypted)
+    shredded: list[Path] = field(default_factory=list)  # derived or temp files overwritten and removed
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    resumed: bool = False
+
+    @property
+    def recordings(self) -> int:
+        return sum(1 for p in self.converted if p.suffix in _AUDIO_SUFFIXES)
+
+
+def _is_temp(name: str) -> bool:
+    return name.startswith(".") and ".tmp-" in name
+
+
+def _is_derived(name: str) -> bool:
+    return name.startswith(DERIVED_PREFIXES)
+
+
+def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
+    """(leftover `.shred` files, every other file of the journal that may hold private words)."""
+    leftovers, files = [], []
+    for folder, dirs, names in os.walk(home):
+        dirs.sort()
+        for name in sorted(names):
+            path = Path(folder) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE):
+                continue
+            (leftovers if name.endswith(SHRED_SUFFIX) and name.startswith(".") else files).append(path)
+    return leftovers, files
+
+
+def plaintext_files(home: Path) -> list[Path]:
+    """Files of an encrypted journal that are still readable as they are (should be none)."""
+    leftovers, files = journal_files(home)
+    found = list(leftovers)
+    for path in files:
+        with open(path, "rb") as fh:
+            head = fh.read(4)
+        if head and not crypto.is_encrypted_blob(head):
+            found.append(path)
+    return found
+
+
+def _encrypt_file(home: Path, path: Path, key: bytes) -> bool:
+    data = path.read_bytes()
+    if crypto.is_encrypted_blob(data):
+        return False
+    sealed = crypto.seal(key, data, crypto.role_of(home, path))
+    keep = path.with_name(f".{path.name}{SHRED_SUFFIX}")
+    keep.unlink(missing_ok=True)
+    os.link(path, keep)
+    atomic_write_bytes(path, sealed, keep_backup=False)
+    crypto.shred(keep)
+    return True
+
+
+def _decrypt_file(home: Path, path: Path) -> bool:
+    data = path.read_bytes()
+    if not crypto.is_encrypted_blob(data):
+        return False
+    atomic_write_bytes(path, crypto.decrypt_from(home, path, data), keep_backup=False)
+    return True
+
+
+def _convert_all(
+    home: Path, convert: Callable[[Path], bool], progress: ProgressFn | None
+) -> ConversionReport:
+    report = ConversionReport()
+    leftovers, files = journal_files(home)
+    for keep in leftovers:
+        crypto.shred(keep)  # overwrites only if it no longer shares its data with the journal file
+        report.shredded.append(keep)
+    for done, path in enumerate(files, 1):
+        try:
+            if _is_temp(path.name) or _is_derived(path.name):
+                crypto.shred(path)
+                report.shredded.append(path)
+            elif convert(path):
+                report.converted.append(path)
+        except VoiceJournalError as exc:
+            report.failed.append((path, str(exc)))
+        except OSError as exc:
+            report.failed.append((path, exc.strerror or str(exc)))
+        if progress:
+            progress(done, len(files))
+    return report
+
+
+def encrypt_home(
+    home: Path,
+    passphrase: str | None = None,
+    use_keyring: bool | None = None,
+    kdf_n: int = crypto.SCRYPT_N,
+    progress: ProgressFn | None = None,
+) -> ConversionReport:
+    """Encrypt every file of the journal in `home` (or finish an interrupted run)."""
+    home = Path(home)
+    storage = Storage(home)
+    with storage.transaction():
+        key_file = crypto.load_key_file(home)
+        if key_file is not None and key_file.state == crypto.ENCRYPTED:
+            raise UsageError(
+                "This journal is already encrypted. `voicejournal passwd` changes its passphrase; "
+                "`voicejournal decrypt` turns encryption off."
+            )
+        resumed = key_file is not None
+        if key_file is None:
+            passphrase = passphrase if passphrase is not None else crypto.ask_new_passphrase()
+            key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
+            crypto.save_key_file(home, key_file)  # from here on every write is encrypted
+        else:
+            passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
+            if key_file.state != crypto.ENCRYPTING:
+                key_file.state = crypto.ENCRYPTING
+                crypto.save_key_file(home, key_file)
+        crypto.remember_key(home, key_file, key)
+        if use_keyring is not None:
+            _set_keyring(home, key_file, passphrase, use_keyring)
+        report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
+        report.resumed = resumed
+        if not report.failed:
+            key_file.state = crypto.ENCRYPTED
+            crypto.save_key_file(home, key_file)
+        return report
+
+
+def decrypt_home(
+    home: Path, passphrase: str | None = None, progress: ProgressFn | None = None
+) -> ConversionReport:
+    """Turn an encrypted journal back into plain files, then remove its encryption settings."""
+    home = Path(home)
+    storage = Storage(home)
+    with storage.transaction():
+        key_file = crypto.load_key_file(home)
+        if key_file is None:
+            raise UsageError("This journal is not encrypted; nothing was changed.")
+        key = crypto.find_passphrase(home, key_file, passphrase)[1]
+        crypto.remember_key(home, key_file, key)
+        if key_file.state != crypto.DECRYPTING:
+            key_file.state = crypto.DECRYPTING  # from here on every write is plain
+            crypto.save_key_file(home, key_file)
+        report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
+        if not report.failed:
+            if key_file.keyring:
+                crypto.keyring_delete(home)
+            crypto.key_file_path(home).unlink()
+            _fsync_dir(home)
+            crypto.forget_keys()
+        return report
+
+
+def change_passphrase(home: Path, old: str | None = None, new: str | None = None) -> bool:
+    """Wrap the journal's data key with a new passphrase (no file is re-encrypted). True if the keyring was updated."""
+    home = Path(home)
+    with Storage(home).transaction():
+        key_file = crypto.load_key_file(home)
+        if key_file is None:
+            raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
+        key = crypto.find_passphrase(home, key_file, old)[1]
+        new = (
+            new
+            if new is not None
+            else crypto.ask_new_passphrase(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
+        )
+        new_file = crypto.rewrap(key_file, key, new)
+        crypto.save_key_file(home, new_file)
+        crypto.remember_key(home, new_file, key)
+        if new_file.keyring:
+            crypto.keyring_set(home, new)
+            return True
+        return False
+
+
+def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> None:
+    """Keep (or stop keeping) the passphrase of an encrypted journal in the system keyring."""
+    home = Path(home)
+    with Storage(home).transaction():
+        key_file = crypto.load_key_file(home)
+        if key_file is None:
+            raise UsageError("This journal is not encrypted; `voicejournal encrypt --keyring` encrypts it.")
+        passphrase = crypto.find_passphrase(home, key_file, passphrase)[0] if enabled else None
+        _set_keyring(home, key_file, passphrase, enabled)
+
+
+def _set_keyring(home: Path, key_file: crypto.KeyFile, passphrase: str | None, enabled: bool) -> None:
+    if enabled:
+        crypto.keyring_set(home, passphrase)
+    else:
+        crypto.keyring_delete(home)
+    key_file.keyring = enabled
+    crypto.save_key_file(home, key_file)
