@@ -97,14 +97,30 @@ class Entry:
 
     @classmethod
     def from_doc(cls, doc: dict) -> Entry:
-        segments = [Segment(float(s[0]), float(s[1]), s[2]) for s in doc.get("segments", ())]
+        """The entry stored as `doc`; JournalCorruptError if it is not a well-formed entry."""
+        try:
+            entry = cls._from_doc(doc)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            entry = None
+        if entry is None or not _well_formed(entry):
+            from voicejournal.errors import JournalCorruptError
+
+            ident = doc.get("id") if isinstance(doc, dict) else None
+            raise JournalCorruptError(
+                f"The journal holds a damaged entry ({ident or 'no id'}); `voicejournal check` shows where."
+            )
+        return entry
+
+    @classmethod
+    def _from_doc(cls, doc: dict) -> Entry:
+        segments = [Segment(float(s[0]), float(s[1]), str(s[2])) for s in doc.get("segments", ())]
         text = doc.get("text")
         if text is None:
             text = segments_text(segments)
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in doc.items() if k in known}
         values.update(
-            created=datetime.fromisoformat(doc["created"]),
+            created=_aware(datetime.fromisoformat(doc["created"])),
             segments=segments,
             text=text,
             tags=list(doc.get("tags", ())),
@@ -115,3 +131,26 @@ class Entry:
 
 def segments_text(segments: list[Segment]) -> str:
     return " ".join(s.text.strip() for s in segments if s.text.strip())
+
+
+def _aware(moment: datetime) -> datetime:
+    """Stored times carry their offset; one without (written by hand) is taken as local time."""
+    return moment if moment.tzinfo is not None else moment.astimezone()
+
+
+def _well_formed(entry: Entry) -> bool:
+    """The types the rest of voicejournal relies on (a hand-edited or damaged file may hold anything)."""
+    strings = (entry.id, entry.kind, entry.status, entry.text)
+    optional = (entry.audio, entry.audio_sha256, entry.language, entry.model, entry.title, entry.session)
+    optional += (entry.source, entry.source_key, entry.notes, entry.audio_removed)
+    return (
+        all(isinstance(v, str) for v in strings)
+        and bool(entry.id)
+        and all(v is None or isinstance(v, str) for v in optional)
+        and all(isinstance(t, str) for t in entry.tags)
+        and all(isinstance(w, str) for words in entry.themes.values() for w in words)
+        and isinstance(entry.duration, int | float)
+        and not isinstance(entry.duration, bool)
+        and (entry.mood is None or (isinstance(entry.mood, int | float) and not isinstance(entry.mood, bool)))
+        and isinstance(entry.edited, bool)
+    )

@@ -208,7 +208,7 @@ def _check_entries(
         for doc in data.get("entries", {}).values():
             try:
                 entry = Entry.from_doc(doc)
-            except (KeyError, TypeError, ValueError, IndexError):
+            except JournalCorruptError:
                 report.problem(f"An entry in {_rel(journal, shard)} is malformed ({str(doc)[:60]}…).")
                 continue
             if entry.id in seen:

@@ -145,15 +145,18 @@ def encrypt_home(
         if key_file is None:
             passphrase = passphrase if passphrase is not None else crypto.ask_new_passphrase()
             key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
+            if use_keyring:
+                crypto.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
+                key_file.keyring = True
             crypto.save_key_file(home, key_file)  # from here on every write is encrypted
         else:
             passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
             if key_file.state != crypto.ENCRYPTING:
                 key_file.state = crypto.ENCRYPTING
                 crypto.save_key_file(home, key_file)
+            if use_keyring is not None:
+                _set_keyring(home, key_file, passphrase, use_keyring)
         crypto.remember_key(home, key_file, key)
-        if use_keyring is not None:
-            _set_keyring(home, key_file, passphrase, use_keyring)
         report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
         report.resumed = resumed
         if not report.failed:
