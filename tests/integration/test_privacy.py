@@ -23,9 +23,12 @@ def scan_home(home):
     found = []
     for path in sorted(home.rglob("*")):
         if path.is_file():
-            data = path.read_bytes().lower()
+            raw = path.read_bytes()
+            data = raw.lower()
+            # Words anywhere (case-insensitive); plain audio by its signature at the start of the file
+            # (a 4-byte mark anywhere would turn up in random ciphertext now and then).
             hits = [w for w in SECRET_WORDS if w in data] + [
-                m for m in PLAIN_AUDIO_MARKS if m.lower() in data
+                m for m in PLAIN_AUDIO_MARKS if raw.startswith(m)
             ]
             if hits:
                 found.append((path.relative_to(home).as_posix(), hits))

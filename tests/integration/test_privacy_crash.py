@@ -1,0 +1,187 @@
+"""kill -9 during `encrypt`, `decrypt` and saves into an encrypted journal: it always opens, nothing is lost,
+and no plaintext is left once encryption has finished."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from tests.conftest import ROOT
+from tests.integration.test_crash_safety import committed, start_writer
+from tests.integration.test_privacy import scan_home, snapshot
+from voicejournal import crypto, vault
+from voicejournal.audio import sha256_file, write_flac
+from voicejournal.entry import Entry, Segment
+from voicejournal.journal import Journal
+from voicejournal.storage import Storage
+
+pytestmark = pytest.mark.integration
+
+PASS = "blue river morning"
+WORDS = ["session", "mother", "work", "therapist", "family", "relationship", "boundaries", "week"]
+
+
+@pytest.fixture(autouse=True)
+def passphrase(monkeypatch):
+    monkeypatch.setenv("VOICEJOURNAL_PASSPHRASE", PASS)
+    crypto.forget_keys()
+    yield
+    crypto.forget_keys()
+
+
+def build_journal(home, months=24, per_month=8, recordings=12):
+    """Entries spread over many month files, and real FLAC recordings: enough files for kills to land mid-way."""
+    journal = Journal(home)
+    rng = random.Random(3)
+    noise = np.random.default_rng(3)
+    base = datetime(2024, 1, 15, 12, tzinfo=UTC)
+    for m in range(months):
+        for i in range(per_month):
+            segments = [
+                Segment(k * 4.0, k * 4.0 + 3.5, " ".join(rng.choice(WORDS) for _ in range(10)))
+                for k in range(8)
+            ]
+            entry = Entry(
+                id=journal.new_entry_id(),
+                created=base + timedelta(days=31 * m + i),
+                status="done",
+                segments=segments,
+                text=" ".join(s.text for s in segments),
+            )
+            journal.save_entry(entry, new=True)
+    for r in range(recordings):
+        created = base + timedelta(days=61 * r, hours=3)
+        entry_id = journal.new_entry_id()
+        rel, dest = journal.audio_destination(entry_id, created)
+        write_flac(dest, (noise.normal(0, 0.1, 16000 * 20)).astype(np.float32))
+        entry = Entry(id=entry_id, created=created, audio=rel, audio_sha256=sha256_file(dest), duration=20.0)
+        journal.save_entry(entry, new=True)
+    return journal
+
+
+def run(*args, check=True):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run(
+        [sys.executable, "-m", "voicejournal", *args], env=env, capture_output=True, text=True, timeout=300
+    )
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def kill_after(args, delay):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicejournal", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def assert_intact(home, expected):
+    """The journal opens, every entry is there unchanged, every recording is whole."""
+    crypto.forget_keys()
+    docs = {d["id"]: d for d in Storage(home).all_entries()}
+    assert docs == expected
+    for doc in docs.values():
+        if doc.get("audio"):
+            assert sha256_file(home / doc["audio"], home=home) == doc["audio_sha256"]
+
+
+def test_kill_9_during_encrypt_and_decrypt(vj_home):
+    build_journal(vj_home, months=36, recordings=30)
+    original = snapshot(vj_home)
+    expected = {d["id"]: d for d in Storage(vj_home).all_entries()}
+    # How long a whole run takes here; the kills land in its second half, where the files are converted
+    # (start-up and scrypt come first).
+    start = time.perf_counter()
+    run("encrypt")
+    full = time.perf_counter() - start
+    start = time.perf_counter()
+    run("decrypt", "--yes")
+    full_decrypt = time.perf_counter() - start
+    assert snapshot(vj_home) == original
+    rng = random.Random(11)
+    landed = {"encrypt": 0, "decrypt": 0}
+    for round_ in range(15):
+        kill_after(["encrypt"], rng.uniform(0.5 * full, 1.05 * full))
+        key_file = crypto.load_key_file(vj_home)
+        if key_file is not None and key_file.state == crypto.ENCRYPTING:
+            landed["encrypt"] += 1
+        assert_intact(vj_home, expected)
+        if key_file is not None and key_file.state == crypto.ENCRYPTED:
+            assert vault.plaintext_files(vj_home) == []
+        proc = run("encrypt", check=False)  # finishes the interrupted run (or says it is done)
+        assert proc.returncode == 0 or "already encrypted" in proc.stderr, proc.stderr
+        assert vault.plaintext_files(vj_home) == [] and scan_home(vj_home) == []
+        assert not [
+            p for p in vj_home.rglob("*") if p.name.endswith((".shred", ".bak.shred")) or ".tmp-" in p.name
+        ]
+        assert_intact(vj_home, expected)
+        if round_ % 2 == 0:
+            kill_after(["decrypt", "--yes"], rng.uniform(0.5 * full_decrypt, 1.0 * full_decrypt))
+            key_file = crypto.load_key_file(vj_home)
+            if key_file is not None and key_file.state == crypto.DECRYPTING:
+                landed["decrypt"] += 1
+            assert_intact(vj_home, expected)
+        run("decrypt", "--yes", check=False)
+        assert crypto.load_key_file(vj_home) is None
+        assert snapshot(vj_home) == original, f"round {round_}"
+    assert landed["encrypt"] >= 4, landed  # the kills really landed inside the conversion
+    assert landed["decrypt"] >= 1, landed
+
+
+def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
+    vj_home.mkdir(parents=True)
+    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
+    crypto.save_key_file(vj_home, key_file)
+    seed_writer = start_writer(0, 60, mix=False)
+    out, _ = seed_writer.communicate(timeout=300)
+    must_exist, must_not, _ = committed(out.splitlines())
+    rng = random.Random(5)
+    hit = 0
+    for round_ in range(20):
+        writer = start_writer(round_ + 1, 10_000, mix=True)
+        time.sleep(rng.uniform(0.3, 0.9))
+        writer.send_signal(signal.SIGKILL)
+        out, _ = writer.communicate()
+        present, gone, in_flight = committed(out.splitlines())
+        hit += in_flight is not None
+        must_exist = (must_exist | present) - gone
+        must_not = (must_not | gone) - present
+        crypto.forget_keys()
+        ids = {d["id"] for d in Journal().storage.all_entries()}  # raises if any file is corrupt
+        assert must_exist - {in_flight} <= ids, f"round {round_}: lost {must_exist - ids}"
+        assert not (must_not - {in_flight}) & ids
+        if in_flight is not None:
+            (must_exist if in_flight in ids else must_not).add(in_flight)
+            (must_not if in_flight in ids else must_exist).discard(in_flight)
+        assert vault.plaintext_files(vj_home) == [], f"round {round_}"
+        assert scan_home(vj_home) == [], f"round {round_}"
+    assert hit >= 12
+
+
+def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech):
+    vj_home.mkdir(parents=True)
+    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
+    crypto.save_key_file(vj_home, key_file)
+    wav = speech("My mother and my work and my session with the therapist took all week. " * 6)
+    rng = random.Random(9)
+    for _ in range(6):
+        kill_after(["add", str(wav), "--no-transcribe"], rng.uniform(0.3, 1.5))
+        assert vault.plaintext_files(vj_home) == []
+        assert scan_home(vj_home) == []
+        crypto.forget_keys()
+        for doc in Storage(vj_home).all_entries():
+            run("show", doc["id"])
+        run("check")  # every recording present and whole, no orphan left unaccounted
