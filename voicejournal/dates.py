@@ -39,6 +39,8 @@ def _months_back(day: date, months: int) -> date:
     month_index = day.year * 12 + day.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
+    if not 1 <= year <= 9999:
+        raise OverflowError("date value out of range")
     for d in (day.day, 30, 29, 28):
         try:
             return date(year, month, d)
@@ -57,6 +59,13 @@ def _count(word: str, text: str) -> int:
 
 def parse_day(text: str, today: date | None = None) -> date:
     """The calendar day a phrase names."""
+    try:
+        return _parse_day(text, today)
+    except OverflowError:  # '99999 years ago': before the first day a calendar can hold
+        raise _bad(text) from None
+
+
+def _parse_day(text: str, today: date | None = None) -> date:
     raw = text
     text = " ".join(text.strip().lower().split())
     today = today or date.today()
@@ -115,7 +124,12 @@ def parse_date(text: str, end: bool = False, today: date | None = None) -> datet
             moment = datetime.fromisoformat(stripped)
         except ValueError:
             raise _bad(text) from None
-        return moment if moment.tzinfo else moment.astimezone()
-    day = parse_day(stripped, today)
-    moment = datetime.combine(day, time.max if end else time.min)
-    return moment.astimezone()
+    else:
+        day = parse_day(stripped, today)
+        moment = datetime.combine(day, time.max if end else time.min)
+    if moment.tzinfo:
+        return moment
+    try:
+        return moment.astimezone()
+    except (OverflowError, ValueError):  # the first or last day a calendar can hold
+        raise _bad(text) from None

@@ -116,7 +116,7 @@ class _AtomicJSONStorage(TinyStorage):
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
             raise _corrupt(self.path) from None
-        if not isinstance(parsed, dict):
+        if not isinstance(parsed, dict) or not all(_is_table(t) for t in parsed.values()):
             raise _corrupt(self.path)
         return parsed
 
@@ -125,6 +125,11 @@ class _AtomicJSONStorage(TinyStorage):
 
     def close(self) -> None:
         pass
+
+
+def _is_table(table) -> bool:
+    """TinyDB's shape: {doc_id: {…}, …}; anything else would break far from here."""
+    return isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
 
 
 def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
