@@ -75,17 +75,54 @@ def run(*args, check=True):
     return proc
 
 
-def kill_after(args, delay):
+def start(args):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "voicejournal", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+def kill_after(args, delay):
+    proc = start(args)
     time.sleep(delay)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+def in_state(home, state: str) -> bool:
+    try:
+        return f'"state": "{state}"'.encode() in (home / crypto.KEY_FILE).read_bytes()
+    except FileNotFoundError:
+        return False
+
+
+def kill_during(args, home, state: str, delay: float) -> None:
+    """Start a command, wait until its conversion has begun (the key file says `state`), kill it `delay` later.
+
+    Waiting for the state rather than guessing a time keeps the kills inside the conversion however busy
+    the machine is (start-up and scrypt come first and take a varying second or so).
+    """
+    proc = start(args)
+    deadline = time.monotonic() + 60
+    while not in_state(home, state) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
+def conversion_seconds(args, home, state: str) -> float:
+    """How long the conversion part of a whole run takes here."""
+    proc = start(args)
+    while not in_state(home, state) and proc.poll() is None:
+        time.sleep(0.002)
+    began = time.monotonic()
+    proc.wait()
+    assert proc.returncode == 0
+    return time.monotonic() - began
 
 
 def assert_intact(home, expected):
@@ -102,19 +139,16 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
     build_journal(vj_home, months=36, recordings=30)
     original = snapshot(vj_home)
     expected = {d["id"]: d for d in Storage(vj_home).all_entries()}
-    # How long a whole run takes here; the kills land in its second half, where the files are converted
-    # (start-up and scrypt come first).
-    start = time.perf_counter()
-    run("encrypt")
-    full = time.perf_counter() - start
-    start = time.perf_counter()
-    run("decrypt", "--yes")
-    full_decrypt = time.perf_counter() - start
+    encrypting = conversion_seconds(["encrypt"], vj_home, crypto.ENCRYPTING)
+    decrypting = conversion_seconds(["decrypt", "--yes"], vj_home, crypto.DECRYPTING)
     assert snapshot(vj_home) == original
     rng = random.Random(11)
     landed = {"encrypt": 0, "decrypt": 0}
-    for round_ in range(15):
-        kill_after(["encrypt"], rng.uniform(0.5 * full, 1.05 * full))
+    for round_ in range(16):
+        if round_ % 4 == 3:
+            kill_after(["encrypt"], rng.uniform(0.05, 1.0))  # at start-up or while scrypt runs
+        else:
+            kill_during(["encrypt"], vj_home, crypto.ENCRYPTING, rng.uniform(0, 0.8 * encrypting))
         key_file = crypto.load_key_file(vj_home)
         if key_file is not None and key_file.state == crypto.ENCRYPTING:
             landed["encrypt"] += 1
@@ -124,12 +158,10 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
         proc = run("encrypt", check=False)  # finishes the interrupted run (or says it is done)
         assert proc.returncode == 0 or "already encrypted" in proc.stderr, proc.stderr
         assert vault.plaintext_files(vj_home) == [] and scan_home(vj_home) == []
-        assert not [
-            p for p in vj_home.rglob("*") if p.name.endswith((".shred", ".bak.shred")) or ".tmp-" in p.name
-        ]
+        assert not [p for p in vj_home.rglob("*") if p.name.endswith(".shred") or ".tmp-" in p.name]
         assert_intact(vj_home, expected)
         if round_ % 2 == 0:
-            kill_after(["decrypt", "--yes"], rng.uniform(0.5 * full_decrypt, 1.0 * full_decrypt))
+            kill_during(["decrypt", "--yes"], vj_home, crypto.DECRYPTING, rng.uniform(0, 0.5 * decrypting))
             key_file = crypto.load_key_file(vj_home)
             if key_file is not None and key_file.state == crypto.DECRYPTING:
                 landed["decrypt"] += 1
@@ -137,8 +169,9 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
         run("decrypt", "--yes", check=False)
         assert crypto.load_key_file(vj_home) is None
         assert snapshot(vj_home) == original, f"round {round_}"
-    assert landed["encrypt"] >= 4, landed  # the kills really landed inside the conversion
-    assert landed["decrypt"] >= 1, landed
+    print(f"kills inside the conversion: {landed}")
+    assert landed["encrypt"] >= 6, landed  # the kills really landed inside the conversion
+    assert landed["decrypt"] >= 3, landed
 
 
 def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
