@@ -6,6 +6,7 @@ Layout of the journal home::
     entries/YYYY-MM.json    the entries, one TinyDB file per month of their `created` date
     audio/…                 recordings (see journal.py)
     *.bak                   the previous good version of each file, kept by every write
+    encryption.json         only in an encrypted journal: every file above is then sealed (crypto.py)
 
 Why this shape: plain TinyDB re-reads and rewrites the whole file on every operation, so one big file makes
 every save cost as much as the whole journal. A month of entries is a few hundred kB to a few MB, so a save
@@ -237,13 +238,17 @@ class Storage:
                         db.table("meta", cache_size=0).insert({"schema": SCHEMA_VERSION})
 
     def _clean_stale_temp_files(self) -> None:
-        """Temp files left by a killed write: safe to remove while we hold the lock."""
+        """Temp files left by a killed write: safe to remove while we hold the lock.
+
+        They may hold private words, so they are overwritten before they go (`crypto.shred` leaves data
+        another name still links, such as a half-made .bak, to that name).
+        """
         for folder in (self.home, self.entries_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
                     if _TMP_MARK in name and name.startswith("."):
                         with contextlib.suppress(OSError):
-                            (folder / name).unlink()
+                            crypto.shred(folder / name)
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:

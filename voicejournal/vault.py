@@ -29,6 +29,7 @@ from voicejournal.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_by
 ProgressFn = Callable[[int, int], None]
 SHRED_SUFFIX = ".shred"
 DERIVED_PREFIXES = ("index.sqlite",)  # the search index and its -wal/-shm/-journal files
+PUBLIC_DIRS = ("models",)  # speech models installed into the home: public files, never encrypted
 _AUDIO_SUFFIXES = (".flac", ".wav", ".ogg", ".opus", ".mp3", ".m4a", ".vjs")
 
 
@@ -56,6 +57,8 @@ def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
     """(leftover `.shred` files, every other file of the journal that may hold private words)."""
     leftovers, files = [], []
     for folder, dirs, names in os.walk(home):
+        if Path(folder) == Path(home):
+            dirs[:] = [d for d in dirs if d not in PUBLIC_DIRS]
         dirs.sort()
         for name in sorted(names):
             path = Path(folder) / name
