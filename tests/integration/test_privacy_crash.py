@@ -218,3 +218,19 @@ def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech)
         for doc in Storage(vj_home).all_entries():
             run("show", doc["id"])
         run("check")  # every recording present and whole, no orphan left unaccounted
+
+
+def test_two_processes_adding_into_an_encrypted_journal_lose_nothing(vj_home):
+    vj_home.mkdir(parents=True)
+    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
+    crypto.save_key_file(vj_home, key_file)
+    writers = [start_writer(seed, 30, mix=False) for seed in (303, 404)]
+    added = set()
+    for writer in writers:
+        out, _ = writer.communicate(timeout=300)
+        assert writer.returncode == 0
+        present, _, _ = committed(out.splitlines())
+        added |= present
+    ids = [d["id"] for d in Journal().storage.all_entries()]
+    assert len(ids) == 60 and set(ids) == added
+    assert vault.plaintext_files(vj_home) == []
