@@ -18,33 +18,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import orjson  # noqa: E402
 
 from benchmarks.common import report, time_command, voicejournal  # noqa: E402
+from tests.integration.writer import sentence  # noqa: E402
 from voicejournal import crypto  # noqa: E402
 from voicejournal.entry import Entry, Segment  # noqa: E402
 from voicejournal.journal import Journal  # noqa: E402
 from voicejournal.storage import Storage, atomic_write_bytes, shard_name  # noqa: E402
 
 PASS = "benchmark passphrase"
-WORDS = [
-    "session",
-    "mother",
-    "work",
-    "sleep",
-    "anxious",
-    "family",
-    "boundaries",
-    "talked",
-    "felt",
-    "week",
-    "therapist",
-    "again",
-]
 
 
 def entry_doc(rng: random.Random, entry_id: str, created: datetime) -> dict:
-    segments = [
-        Segment(i * 4.0, i * 4.0 + 3.5, " ".join(rng.choice(WORDS) for _ in range(12)).capitalize() + ".")
-        for i in range(20)  # about 80 s of speech, 240 words
-    ]
+    segments = [Segment(i * 4.0, i * 4.0 + 3.5, sentence(rng)) for i in range(20)]  # 80 s, 240 words
     return Entry(id=entry_id, created=created, status="done", segments=segments, model="tiny.en").to_doc()
 
 

@@ -48,14 +48,16 @@ def committed(lines: list[str]) -> tuple[set[str], set[str], str | None]:
     return present, gone, in_flight
 
 
-def test_kill_9_during_saves_loses_nothing_committed(vj_home):
-    # A journal of a few hundred entries, so each write takes long enough to be hit mid-way.
-    seed_writer = start_writer(0, 300, mix=False)
+def kill_writers(rounds: int, seeded: int, seed: int, after_round=None) -> tuple[int, int]:
+    """Seed a journal with `seeded` entries, then `rounds` times start a writer that adds, edits and deletes,
+    kill -9 it at a random moment, and check the journal opens with every committed change and nothing
+    half-done. Returns (entries that must exist at the end, kills that landed inside a write)."""
+    seed_writer = start_writer(0, seeded, mix=False)
     out, _ = seed_writer.communicate(timeout=300)
     must_exist, must_not, _ = committed(out.splitlines())
-    rng = random.Random(7)
+    rng = random.Random(seed)
     hit_mid_write = 0
-    for round_ in range(50):
+    for round_ in range(rounds):
         writer = start_writer(round_ + 1, 10_000, mix=True)
         time.sleep(rng.uniform(0.3, 1.0))
         writer.send_signal(signal.SIGKILL)
@@ -74,7 +76,15 @@ def test_kill_9_during_saves_loses_nothing_committed(vj_home):
             else:
                 must_exist.discard(in_flight)
                 must_not.add(in_flight)
-    assert len(must_exist) > 300
+        if after_round:
+            after_round(round_)
+    return len(must_exist), hit_mid_write
+
+
+def test_kill_9_during_saves_loses_nothing_committed(vj_home):
+    # A journal of a few hundred entries, so each write takes long enough to be hit mid-way.
+    remaining, hit_mid_write = kill_writers(rounds=50, seeded=300, seed=7)
+    assert remaining > 300
     assert hit_mid_write >= 40  # the kills really landed inside writes
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import ROOT
-from tests.integration.test_crash_safety import committed, start_writer
+from tests.integration.test_crash_safety import committed, kill_writers, start_writer
 from tests.integration.test_privacy import scan_home, snapshot
 from voicejournal import crypto, vault
 from voicejournal.audio import sha256_file, write_flac
@@ -178,29 +178,12 @@ def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
     vj_home.mkdir(parents=True)
     key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
     crypto.save_key_file(vj_home, key_file)
-    seed_writer = start_writer(0, 60, mix=False)
-    out, _ = seed_writer.communicate(timeout=300)
-    must_exist, must_not, _ = committed(out.splitlines())
-    rng = random.Random(5)
-    hit = 0
-    for round_ in range(20):
-        writer = start_writer(round_ + 1, 10_000, mix=True)
-        time.sleep(rng.uniform(0.3, 0.9))
-        writer.send_signal(signal.SIGKILL)
-        out, _ = writer.communicate()
-        present, gone, in_flight = committed(out.splitlines())
-        hit += in_flight is not None
-        must_exist = (must_exist | present) - gone
-        must_not = (must_not | gone) - present
-        crypto.forget_keys()
-        ids = {d["id"] for d in Journal().storage.all_entries()}  # raises if any file is corrupt
-        assert must_exist - {in_flight} <= ids, f"round {round_}: lost {must_exist - ids}"
-        assert not (must_not - {in_flight}) & ids
-        if in_flight is not None:
-            (must_exist if in_flight in ids else must_not).add(in_flight)
-            (must_not if in_flight in ids else must_exist).discard(in_flight)
+
+    def nothing_readable(round_):
         assert vault.plaintext_files(vj_home) == [], f"round {round_}"
         assert scan_home(vj_home) == [], f"round {round_}"
+
+    _, hit = kill_writers(rounds=20, seeded=60, seed=5, after_round=nothing_readable)
     assert hit >= 12
 
 

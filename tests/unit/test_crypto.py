@@ -1,12 +1,11 @@
 """Encryption at rest: file format, key wrapping, passphrase sources, streams, encrypted storage."""
 
 import os
-from datetime import datetime
 
 import pytest
 
+from tests.unit.test_storage import make_entry
 from voicejournal import crypto
-from voicejournal.entry import Entry, Segment
 from voicejournal.errors import JournalCorruptError, PassphraseError, UsageError
 from voicejournal.storage import Storage
 
@@ -129,24 +128,12 @@ def test_stream_recovers_every_flushed_record_after_a_crash(vj_home):
     assert crypto.read_bytes(vj_home, closed) == got.data
 
 
-def make_entry(storage, text):
-    entry = Entry(
-        id=storage.new_id(),
-        created=datetime.fromisoformat("2026-11-24T14:00:00+00:00"),
-        status="done",
-        segments=[Segment(0.0, 1.5, text)],
-        text=text,
-    )
-    storage.add_entry(entry.to_doc())
-    return entry
-
-
 def test_storage_in_an_encrypted_home_writes_only_ciphertext(vj_home):
     encrypted_home(vj_home)
     crypto.unlock(vj_home, PASS)
     storage = Storage(vj_home)
-    first = make_entry(storage, "We talked about my mother.")
-    second = make_entry(storage, "Work was hard.")
+    first = make_entry(storage, text="We talked about my mother.")
+    second = make_entry(storage, text="Work was hard.")
     storage.insert("goals", {"id": "g1", "text": "Sleep before midnight"})
     for path in vj_home.rglob("*"):
         if path.is_file() and path.name != crypto.KEY_FILE and path.name != ".lock":
@@ -163,8 +150,8 @@ def test_damaged_encrypted_file_is_a_clear_error_and_untouched(vj_home):
     encrypted_home(vj_home)
     crypto.unlock(vj_home, PASS)
     storage = Storage(vj_home)
-    make_entry(storage, "one")
-    make_entry(storage, "two")
+    make_entry(storage, text="one")
+    make_entry(storage, text="two")
     shard = vj_home / "entries" / "2026-11.json"
     data = bytearray(shard.read_bytes())
     data[40] ^= 0xFF
