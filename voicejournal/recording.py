@@ -108,7 +108,7 @@ class SilenceWatch:
             self.quiet_for += block_seconds
         else:
             self.quiet_for = 0.0
-        self.silent = self.quiet_for >= self.seconds
+        self.silent = self.quiet_for >= self.seconds - 1e-6
         self.ever_silent = self.ever_silent or self.silent
         return self.silent
 
