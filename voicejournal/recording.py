@@ -634,8 +634,12 @@ class Recorder:
         """Block until something stops the recording; True if it stopped."""
         return self._stopped.wait(timeout)
 
-    def finish(self) -> RecordingResult:
-        """Stop, write what is left, transcribe the tail; the WAV is complete when this returns."""
+    def finish(self, release: bool = True) -> RecordingResult:
+        """Stop, write what is left, transcribe the tail; the WAV is complete when this returns.
+
+        With ``release=False`` the file stays locked (so no other process "recovers" it) until
+        `release()`: the caller saves it first.
+        """
         self.stop()
         self._close_stream()
         self._writer_done.wait()
@@ -644,7 +648,9 @@ class Recorder:
         writer = self._writer
         assert writer is not None
         with contextlib.suppress(OSError):
-            writer.close()
+            writer.flush()
+        if release:
+            self.release()
         tail = time.monotonic() - (self._stop_time or time.monotonic())
         transcribed = self.transcriber is not None and self._transcription_error is None
         return RecordingResult(
@@ -663,6 +669,17 @@ class Recorder:
             chunks=self._chunk_count,
             error=self.error,
         )
+
+    def release(self) -> None:
+        """Close the file and drop its lock."""
+        if self._writer is not None:
+            with contextlib.suppress(OSError):
+                self._writer.close()
+
+    @property
+    def stop_time(self) -> float | None:
+        """time.monotonic() when the stop was asked for."""
+        return self._stop_time
 
     def __enter__(self) -> Recorder:
         return self.start()
@@ -764,6 +781,13 @@ class Recorder:
 
     # -- transcriber thread
     def _transcribe_loop(self) -> None:
+        # Load the model now, while the person starts speaking, not when the first chunk closes.
+        load = getattr(self.transcriber, "load", None) or getattr(self.transcriber, "_load", None)
+        if load is not None:
+            try:
+                load()
+            except Exception as e:
+                self._transcription_error = e
         while True:
             item = self._chunks.get()
             if item is None:
@@ -809,3 +833,64 @@ def stop_on_signals(recorder: Recorder, signals: tuple = (signal.SIGINT, signal.
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+# --------------------------------------------------------------------------- checks and playback
+
+
+def probe_microphone(device: str | int | None = None, seconds: float = 1.0) -> tuple[str, float]:
+    """Open the microphone briefly: (device name, loudest 100 ms level in dBFS). Raises MicrophoneError."""
+    import numpy as np
+
+    sd = import_sounddevice()
+    index = resolve_device(device)
+    name = sd.query_devices(index)["name"]
+    blocks: list = []
+    try:
+        with sd.InputStream(
+            samplerate=SAMPLE_RATE,
+            blocksize=BLOCKSIZE,
+            device=index,
+            channels=1,
+            dtype="float32",
+            callback=lambda indata, frames, t, status: blocks.append(indata[:, 0].copy()),
+        ):
+            time.sleep(seconds)
+    except (sd.PortAudioError, ValueError) as e:
+        raise _open_error(e) from e
+    if not blocks:
+        raise MicrophoneError(
+            f"The microphone '{name}' opened but sent no sound at all. Check that it is connected and "
+            "not used by another program."
+        )
+    loudest = max(level_db(np.asarray(b)) for b in blocks)
+    return name, loudest
+
+
+NO_OUTPUT = (
+    "No speaker or headphones found to play on. Connect one (or check the system's sound settings) "
+    "and try again."
+)
+
+
+def play_file(path: Path, at: float = 0.0) -> None:
+    """Play an audio file through the default output from `at` seconds, block by block."""
+    import soundfile as sf
+
+    from voicejournal.errors import PlaybackError
+
+    sd = import_sounddevice()
+    try:
+        sd.query_devices(kind="output")
+    except (sd.PortAudioError, ValueError) as e:
+        raise PlaybackError(NO_OUTPUT) from e
+    with sf.SoundFile(path) as f:
+        f.seek(min(f.frames, int(at * f.samplerate)))
+        try:
+            with sd.OutputStream(samplerate=f.samplerate, channels=1, dtype="float32") as stream:
+                for block in f.blocks(blocksize=4096, dtype="float32", always_2d=True):
+                    stream.write(block[:, :1].copy())
+        except sd.PortAudioError as e:
+            if "querying device -1" in str(e):
+                raise PlaybackError(NO_OUTPUT) from e
+            raise PlaybackError(f"Playback failed ({e}). Check the system's sound output.") from e
