@@ -61,7 +61,9 @@ def when(moment: datetime) -> str:
 def open_journal():
     from voicejournal.journal import Journal
 
-    return Journal()
+    journal = Journal()
+    report_recovered(journal)  # --- recording: finish what a crash interrupted (see the end of this file)
+    return journal
 
 
 def date_option(name: str, end: bool = False, help: str = ""):
@@ -360,3 +362,308 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+DEFAULT_PROMPTS = (
+    "What came up today that you want to remember?",
+    "What do you want to try before the next session?",
+    "Anything you want to tell your therapist about how the session felt?",
+    "What felt hard today, and what helped?",
+    "Is there a small win from this week you want to keep?",
+)
+
+
+def report_recovered(journal) -> None:
+    """Finish recordings a crash or kill interrupted; say so on stderr (never stops the command)."""
+    try:
+        recovered = journal.recover()
+    except VoiceJournalError as exc:
+        click.echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
+        return
+    for entry in recovered:
+        click.echo(
+            f"Recovered an interrupted recording from {when(entry.created)} as entry {entry.id} "
+            "(pending transcription).",
+            err=True,
+        )
+
+
+def parse_clock(text: str) -> float:
+    """'2:31', '1:02:03' or '95' -> seconds."""
+    try:
+        parts = [float(p) for p in text.strip().split(":")]
+    except ValueError:
+        parts = []
+    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
+        raise click.BadParameter(f"'{text}' is not a time; use MM:SS, e.g. 2:31.")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+def next_prompt(journal) -> str:
+    """The next reflection prompt, rotating through the built-in ones and the person's own."""
+    own = [p["text"] for p in journal.storage.all("prompts") if p.get("text")]
+    prompts = list(DEFAULT_PROMPTS) + own
+    state = journal.storage.get("settings", "prompt_rotation")
+    index = int(state.get("next", 0)) if state else 0
+    doc = {"id": "prompt_rotation", "next": (index + 1) % len(prompts)}
+    if state:
+        journal.storage.update("settings", "prompt_rotation", doc)
+    else:
+        journal.storage.insert("settings", doc)
+    return prompts[index % len(prompts)]
+
+
+class LiveRecording:
+    """The live line on stderr: ● Recording, elapsed, level meter, how to stop; notices on the side."""
+
+    def __init__(self, console, interactive: bool, max_minutes: float | None):
+        self.console = console
+        self.interactive = interactive
+        self.max_minutes = max_minutes
+        self.warned_silent = False
+
+    def render(self, recorder):
+        from rich.text import Text
+
+        from voicejournal.recording import meter_bar
+
+        line = Text()
+        line.append("● ", style="bold red")
+        line.append("Recording   ")
+        line.append(clock(recorder.elapsed), style="bold")
+        line.append("   " + meter_bar(recorder.levels) + "   ", style="green")
+        line.append("Enter or Ctrl-C to stop", style="dim")
+        if recorder.silent:
+            line.append(
+                "\n  No sound is reaching the microphone. Is it muted? (`voicejournal devices`)",
+                style="yellow",
+            )
+        else:
+            line.append("\n  (saved as you speak — nothing is lost if the computer stops)", style="dim")
+        return line
+
+    def __call__(self, recorder) -> None:
+        import threading
+        import time
+
+        if self.interactive:
+            from rich.live import Live
+
+            def wait_for_enter():
+                try:
+                    sys.stdin.readline()
+                except (OSError, ValueError):
+                    return
+                recorder.stop()
+
+            threading.Thread(target=wait_for_enter, daemon=True).start()
+            with Live(
+                self.render(recorder), console=self.console, refresh_per_second=10, transient=True
+            ) as live:
+                while not recorder.wait(0.1):
+                    live.update(self.render(recorder))
+            return
+        # No terminal: no keys, no animation; a line now and a notice when something changes.
+        self.console.print(
+            "● Recording. Stop with Ctrl-C (SIGINT) or SIGTERM; saved as you speak.", markup=False
+        )
+        while not recorder.wait(0.2):
+            if recorder.silent and not self.warned_silent:
+                self.warned_silent = True
+                self.console.print(
+                    "No sound is reaching the microphone (5 s of silence). Is it muted? "
+                    "`voicejournal devices` lists the microphones.",
+                    markup=False,
+                )
+            time.sleep(0)
+
+
+@cli.command()
+@click.option("--device", "-d", metavar="NAME|INDEX", help="Microphone to use (see `voicejournal devices`).")
+@click.option("--tag", "-t", "tags", multiple=True, help="Tag the entry (repeatable).")
+@click.option("--mood", type=click.IntRange(1, 5), help="How you feel, 1 (low) to 5 (good).")
+@click.option(
+    "--kind",
+    type=click.Choice(["reflection", "homework", "journal", "question"]),
+    default="reflection",
+    show_default=True,
+    help="What kind of entry this is.",
+)
+@click.option("--no-transcribe", is_flag=True, help="Only keep the audio; transcribe later.")
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Stop by itself after this many minutes.",
+)
+@click.option("--prompt", "show_prompt", is_flag=True, help="Show a reflection prompt before recording.")
+@click.option("--model", envvar="VOICEJOURNAL_MODEL", help="Speech model name or folder (default tiny.en).")
+@click.option("--language", help="Spoken language code, e.g. en (default: detect).")
+def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, model, language):
+    """Record a reflection from the microphone; the transcript is ready when you stop.
+
+    Audio is saved to disk as you speak, so nothing is lost if the computer stops.
+    Enter or Ctrl-C stops and saves. Without a terminal (scripts), it stops on
+    SIGINT/SIGTERM or after --max-minutes.
+
+    \b
+    Examples:
+      voicejournal record --prompt --tag session
+      voicejournal record --device 2 --max-minutes 10
+    """
+    from rich.markup import escape
+
+    from voicejournal.recording import stop_on_signals
+
+    journal = open_journal()
+    status = err()
+    if show_prompt:
+        status.print()
+        status.print(f"  [bold]{escape(next_prompt(journal))}[/]")
+        status.print()
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    live = LiveRecording(status, interactive, max_minutes)
+
+    def monitor(recorder):
+        with stop_on_signals(recorder):
+            live(recorder)
+
+    import signal
+
+    # Signals stop the recording (and are ignored while it is being saved), never kill it.
+    previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        outcome = journal.record(
+            device=device,
+            tags=tags,
+            mood=mood,
+            kind=kind,
+            transcribe=not no_transcribe,
+            model=model,
+            language=language,
+            max_minutes=max_minutes,
+            monitor=monitor,
+        )
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    result, entry = outcome.result, outcome.entry
+    if entry is None:
+        status.print(
+            "Nothing was recorded: no sound arrived from the microphone. `voicejournal doctor` checks it.",
+            markup=False,
+        )
+        sys.exit(1)
+    if result.stop_reason == "max":
+        status.print(
+            f"Reached the {max_minutes:g}-minute limit (--max-minutes), so the recording stopped.",
+            markup=False,
+        )
+    elif result.stop_reason == "device":
+        status.print(str(result.error), markup=False)
+    if result.overflows:
+        status.print(
+            f"Note: {result.overflows} tiny gaps in the audio (the computer was very busy).", markup=False
+        )
+    if result.silent_warned and entry.status != "done":
+        status.print(
+            "The microphone seemed silent for a while. `voicejournal doctor` checks it.", markup=False
+        )
+    ready = f"Transcript ready ({outcome.saved_after:.1f} s)." if entry.status == "done" else ""
+    status.print(f"Stopped at {clock(round(entry.duration))}. {ready}".rstrip(), markup=False)
+    if entry.status == "done":
+        out().print("\n  " + escape(entry.text) + "\n")
+    elif entry.status == "no_speech":
+        status.print("No speech was heard in this recording.", markup=False)
+    elif result.transcription_error is not None:
+        status.print(
+            f"Transcription did not work this time ({result.transcription_error}). The audio is "
+            f"saved; try again with `voicejournal transcribe {entry.id}`.",
+            markup=False,
+        )
+    else:
+        status.print(
+            f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
+        )
+    status.print(
+        f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def devices(as_json):
+    """List the microphones (input devices); * marks the default.
+
+    \b
+    Example:
+      voicejournal devices
+    """
+    from voicejournal.recording import NO_MICROPHONE, input_devices
+
+    found = input_devices()
+    if as_json:
+        print_json([d.__dict__ for d in found])
+        return
+    if not found:
+        err().print(NO_MICROPHONE, markup=False)
+        sys.exit(1)
+    console = out()
+    for d in found:
+        mark = "*" if d.default else " "
+        console.print(
+            f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.samplerate:g} Hz)",
+            markup=False,
+        )
+    console.print("\n* = default. Choose another with `voicejournal record --device INDEX`.", markup=False)
+
+
+@cli.command()
+@click.argument("entry_id")
+@click.option("--at", "at", default="0", metavar="MM:SS", help="Start from this time, e.g. 2:31.")
+def play(entry_id, at):
+    """Play an entry's recording through the default output (Ctrl-C stops).
+
+    \b
+    Examples:
+      voicejournal play a3f4
+      voicejournal play a3f4 --at 2:13
+    """
+    start = parse_clock(at)
+    journal = open_journal()
+
+    def started(entry, at_seconds):
+        err().print(f"Playing {entry.id} from {clock(at_seconds)} of {clock(entry.duration)}…", markup=False)
+
+    journal.play(entry_id, at=start, on_start=started)
+
+
+@cli.command()
+@click.option("--device", "-d", metavar="NAME|INDEX", help="Check this microphone instead of the default.")
+def doctor(device):
+    """Check the microphone, the speech model and the data folder; say what to fix.
+
+    \b
+    Example:
+      voicejournal doctor
+    """
+    from rich.markup import escape
+
+    from voicejournal.journal import run_checks
+
+    console = out()
+    problems = 0
+    for check in run_checks(device=device):
+        mark = "[red]✗[/]" if not check.ok else "[yellow]![/]" if check.warning else "[green]✓[/]"
+        problems += not check.ok
+        console.print(f"{mark} {check.what}: {escape(check.detail)}")
+    if problems:
+        console.print(f"\n{problems} thing{'s' if problems > 1 else ''} to fix (see above).")
+        sys.exit(1)
+    console.print("\nAll good.")

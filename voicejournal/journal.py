@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
-from voicejournal.entry import DONE, NO_SPEECH, PENDING, TEXT_ONLY, Entry
+from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
+    DiskFullError,
     DuplicateAudioError,
     EntryNotFoundError,
     UsageError,
@@ -21,6 +25,9 @@ from voicejournal.storage import Storage
 AUDIO_DIR = "audio"
 
 ProgressFn = Callable[[float, float], None]
+
+if TYPE_CHECKING:
+    from voicejournal.recording import Recorder, RecordingResult
 
 
 @dataclass
@@ -228,6 +235,220 @@ class Journal:
             done.append(self._transcribe_into(entry, transcriber, samples, step))
         return done
 
+    # --- recording -----------------------------------------------------------------------------
+
+    def record(
+        self,
+        device: str | int | None = None,
+        tags: Iterable[str] = (),
+        mood: int | None = None,
+        kind: str = "reflection",
+        transcribe: bool = True,
+        model: str | None = None,
+        language: str | None = None,
+        max_minutes: float | None = 30.0,
+        monitor: Callable[[Recorder], None] | None = None,
+    ) -> RecordOutcome:
+        """Record from the microphone until stopped, then save the entry (transcribed while recording).
+
+        `monitor(recorder)` runs while recording (the CLI's live display) and should return once
+        `recorder.stopped`; without it this blocks until `recorder.stop()`, a signal handler, the
+        time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
+        crash loses at most the last second (see `recover`).
+        """
+        from voicejournal.recording import Recorder, incoming_dir
+
+        if mood is not None and not 1 <= mood <= 5:
+            raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+        transcriber = self.transcriber(model, language) if transcribe else None  # a missing model fails now
+        folder = ensure_private_dir(incoming_dir(self.home))
+        entry_id = self.storage.new_id()
+        while (folder / f"{entry_id}.wav").exists():
+            entry_id = self.storage.new_id()
+        wav = folder / f"{entry_id}.wav"
+        created = datetime.now().astimezone()
+        meta = {
+            "created": created.isoformat(timespec="seconds"),
+            "tags": _clean_tags(tags),
+            "mood": mood,
+            "kind": kind,
+        }
+        sidecar = wav.with_suffix(".json")
+        sidecar.write_text(json.dumps(meta))
+        recorder = Recorder(
+            wav, device=device, transcriber=transcriber, max_seconds=max_minutes * 60 if max_minutes else None
+        )
+        try:
+            recorder.start()
+        except BaseException:
+            sidecar.unlink(missing_ok=True)
+            raise
+        try:
+            if monitor is not None:
+                monitor(recorder)
+            while not recorder.wait(0.5):
+                pass
+        finally:
+            result = recorder.finish(release=False)
+            try:
+                entry = self._save_recording(entry_id, created, meta, result, transcribe)
+            finally:
+                recorder.release()
+        saved_after = time.monotonic() - (recorder.stop_time or time.monotonic())
+        outcome = RecordOutcome(entry, result, saved_after)
+        if entry is not None and isinstance(result.error, DiskFullError):
+            raise DiskFullError(
+                f"The disk is full, so the recording stopped at {result.duration:.0f} s. What was "
+                f"captured is saved as entry {entry.id}; free some space before recording again."
+            )
+        return outcome
+
+    def _save_recording(self, entry_id, created, meta, result, transcribe) -> Entry | None:
+        """The finished incoming WAV -> audio/YYYY/MM/<id>.flac and an entry; then the WAV goes."""
+        from voicejournal.audio import sha256_file
+        from voicejournal.recording import wav_to_flac
+
+        wav, sidecar = result.path, result.path.with_suffix(".json")
+        if result.frames == 0:
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        key = f"microphone:{entry_id}"
+        with self.storage.transaction():
+            saved = self.storage.find_entries("source_key", key)
+            if saved:  # already saved (recovered by another process): add the transcript if it lacks one
+                entry_id = saved[0]["id"]
+                current = Entry.from_doc(saved[0])
+                if current.status == PENDING and transcribe and result.segments is not None:
+                    current.segments = list(result.segments)
+                    current.text = segments_text(current.segments)
+                    current.status = DONE if current.segments else NO_SPEECH
+                    current.language, current.model = result.language, result.model
+                    self.save_entry(current)
+            else:
+                if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
+                    entry_id = self.storage.new_id()
+                rel, dest = self.audio_destination(entry_id, created)
+                wav_to_flac(wav, dest)
+                segments = result.segments
+                status = PENDING
+                if transcribe and segments is not None:
+                    status = DONE if segments else NO_SPEECH
+                entry = Entry(
+                    id=entry_id,
+                    created=created,
+                    kind=meta.get("kind") or "reflection",
+                    status=status,
+                    audio=rel,
+                    audio_sha256=sha256_file(dest),
+                    duration=round(result.duration, 2),
+                    language=result.language if status != PENDING else None,
+                    model=result.model if status != PENDING else None,
+                    segments=list(segments or []) if status != PENDING else [],
+                    text=segments_text(segments or []) if status != PENDING else "",
+                    tags=list(meta.get("tags") or []),
+                    mood=meta.get("mood"),
+                    source="microphone",
+                    source_key=key,
+                )
+                self.save_entry(entry, new=True)
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+        return self.get(entry_id)
+
+    def recover(self) -> list[Entry]:
+        """Turn recordings a crash or kill left in audio/incoming into pending entries.
+
+        Cheap when there is nothing to do (one stat). Recordings still being made by another
+        process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
+        """
+        from voicejournal.recording import incoming_dir, recover_incoming
+
+        folder = incoming_dir(self.home)
+        if not folder.is_dir():
+            return []
+        recovered = []
+        with self.storage.transaction():
+            for wav in recover_incoming(self.home):
+                entry = self._recover_one(wav)
+                if entry is not None:
+                    recovered.append(entry)
+            for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
+                if not sidecar.with_suffix(".wav").exists():
+                    sidecar.unlink(missing_ok=True)
+        return recovered
+
+    def _recover_one(self, wav: Path) -> Entry | None:
+        from voicejournal.audio import sha256_file
+        from voicejournal.recording import HEADER_BYTES, wav_to_flac
+
+        entry_id = wav.stem
+        sidecar = wav.with_suffix(".json")
+        try:
+            meta = json.loads(sidecar.read_text())
+        except (OSError, ValueError):
+            meta = {}
+        key = f"microphone:{entry_id}"
+        if self.storage.find_entries("source_key", key):  # saved already; the WAV is a leftover
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
+        if frames == 0:  # the recording never received a sound: nothing to keep
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        duration = frames / 16000
+        try:
+            created = datetime.fromisoformat(meta["created"])
+        except (KeyError, TypeError, ValueError):
+            created = datetime.fromtimestamp(wav.stat().st_mtime - duration).astimezone()
+        if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
+            entry_id = self.storage.new_id()
+        rel, dest = self.audio_destination(entry_id, created)
+        wav_to_flac(wav, dest)
+        kind = meta.get("kind") if meta.get("kind") in KINDS else "reflection"
+        entry = Entry(
+            id=entry_id,
+            created=created,
+            kind=kind,
+            status=PENDING,
+            audio=rel,
+            audio_sha256=sha256_file(dest),
+            duration=round(duration, 2),
+            tags=list(meta.get("tags") or []),
+            mood=meta.get("mood"),
+            source="microphone",
+            source_key=key,
+        )
+        self.save_entry(entry, new=True)
+        wav.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
+        return entry
+
+    def play(
+        self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
+    ) -> Entry:
+        """Play an entry's recording through the default output from `at` seconds; blocks until done."""
+        from voicejournal.recording import play_file
+
+        entry = self.get(entry_id)
+        audio = self.audio_path(entry)
+        if audio is None:
+            raise UsageError(f"Entry {entry.id} is a written entry; it has no recording to play.")
+        if not audio.exists():
+            raise AudioDecodeError(f"The recording of entry {entry.id} is missing ({entry.audio}).")
+        if entry.duration and at >= entry.duration:
+            raise UsageError(
+                f"Entry {entry.id} is only {entry.duration:.0f} s long; choose a time before that with --at."
+            )
+        if on_start:
+            on_start(entry, at)
+        play_file(audio, at)
+        return entry
+
+    # --- end recording -------------------------------------------------------------------------
+
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: list[str] = []
@@ -236,3 +457,112 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
         if t and t not in seen:
             seen.append(t)
     return seen
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RecordOutcome:
+    """What `Journal.record` made: the saved entry (None if no sound arrived at all) and how it went."""
+
+    entry: Entry | None
+    result: RecordingResult
+    saved_after: float  # seconds from the stop request to the entry saved with its transcript
+
+
+@dataclass
+class Check:
+    """One line of `voicejournal doctor`."""
+
+    what: str
+    ok: bool
+    detail: str
+    warning: bool = False  # worth knowing, not a failure
+
+
+def run_checks(home: Path | None = None, device: str | int | None = None) -> list[Check]:
+    """Check the microphone, the speech model, the data folder and the journal; say what to fix."""
+    import shutil
+
+    from voicejournal.errors import MicrophoneError
+    from voicejournal.recording import SILENT_DB, probe_microphone
+
+    checks: list[Check] = []
+    try:
+        name, loudest = probe_microphone(device, seconds=1.0)
+        if loudest <= SILENT_DB:
+            checks.append(
+                Check(
+                    "Microphone",
+                    True,
+                    f"'{name}' works but heard only silence for 1 s. If it "
+                    "has a mute switch, check it; speak and run doctor again.",
+                    warning=True,
+                )
+            )
+        else:
+            checks.append(Check("Microphone", True, f"'{name}' hears sound (peak {loudest:.0f} dBFS)."))
+    except MicrophoneError as exc:
+        checks.append(Check("Microphone", False, str(exc)))
+
+    from voicejournal.models import resolve_model
+    from voicejournal.transcription import Transcriber
+
+    try:
+        name, path = resolve_model(None)
+        Transcriber(name)._load()
+        checks.append(Check("Speech model", True, f"{name} loads ({path})."))
+    except VoiceJournalError as exc:
+        checks.append(Check("Speech model", False, str(exc)))
+
+    folder = Path(home) if home else home_dir()
+    try:
+        ensure_private_dir(folder)
+        probe = folder / ".doctor-write-test"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        mode = folder.stat().st_mode & 0o777
+        if mode & 0o077:
+            checks.append(
+                Check(
+                    "Data folder",
+                    False,
+                    f"{folder} can be read by other users (mode {mode:o}). Fix it with: chmod 700 {folder}",
+                )
+            )
+        else:
+            free_mb = shutil.disk_usage(folder).free / 1e6
+            if free_mb < 200:
+                checks.append(
+                    Check(
+                        "Data folder",
+                        False,
+                        f"{folder}: only {free_mb:.0f} MB free. A 30-minute "
+                        "recording needs about 60 MB while it records; free some space.",
+                    )
+                )
+            else:
+                checks.append(
+                    Check(
+                        "Data folder",
+                        True,
+                        f"{folder} is private and writable ({free_mb / 1000:.1f} GB free).",
+                    )
+                )
+    except OSError as exc:
+        checks.append(
+            Check(
+                "Data folder",
+                False,
+                f"{folder} cannot be written ({exc.strerror}). Check its "
+                f"owner and permissions, or set VOICEJOURNAL_HOME to another folder.",
+            )
+        )
+        return checks
+    try:
+        count = len(Journal(folder).storage.all_entries())
+        checks.append(Check("Journal", True, f"{count} entr{'y' if count == 1 else 'ies'}, readable."))
+    except VoiceJournalError as exc:
+        checks.append(Check("Journal", False, str(exc)))
+    return checks

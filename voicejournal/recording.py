@@ -561,7 +561,7 @@ class Recorder:
         self._threads: list[threading.Thread] = []
         self._segments: list[Segment] = []
         self._language: str | None = None
-        self._model: str | None = None
+        self._model: str | None = getattr(transcriber, "model_name", None)
         self._transcription_error: Exception | None = None
         self._prompt = ""
         self._chunk_count = 0
