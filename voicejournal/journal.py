@@ -430,7 +430,7 @@ class Journal:
         self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
     ) -> Entry:
         """Play an entry's recording through the default output from `at` seconds; blocks until done."""
-        from voicejournal.recording import play_file
+        from voicejournal.recording import check_output, play_file
 
         entry = self.get(entry_id)
         audio = self.audio_path(entry)
@@ -442,6 +442,7 @@ class Journal:
             raise UsageError(
                 f"Entry {entry.id} is only {entry.duration:.0f} s long; choose a time before that with --at."
             )
+        check_output()
         if on_start:
             on_start(entry, at)
         play_file(audio, at)

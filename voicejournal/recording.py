@@ -873,10 +873,8 @@ NO_OUTPUT = (
 )
 
 
-def play_file(path: Path, at: float = 0.0) -> None:
-    """Play an audio file through the default output from `at` seconds, block by block."""
-    import soundfile as sf
-
+def check_output() -> None:
+    """Raise PlaybackError unless there is a default output device."""
     from voicejournal.errors import PlaybackError
 
     sd = import_sounddevice()
@@ -884,6 +882,16 @@ def play_file(path: Path, at: float = 0.0) -> None:
         sd.query_devices(kind="output")
     except (sd.PortAudioError, ValueError) as e:
         raise PlaybackError(NO_OUTPUT) from e
+
+
+def play_file(path: Path, at: float = 0.0) -> None:
+    """Play an audio file through the default output from `at` seconds, block by block."""
+    import soundfile as sf
+
+    from voicejournal.errors import PlaybackError
+
+    sd = import_sounddevice()
+    check_output()
     with sf.SoundFile(path) as f:
         f.seek(min(f.frames, int(at * f.samplerate)))
         try:
