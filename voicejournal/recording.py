@@ -307,7 +307,9 @@ def recover_incoming(home: Path) -> list[Path]:
     for path in folder.glob("*.wav"):
         if not path.is_file() or is_locked(path):
             continue
+        before = path.stat()
         repair_wav(path)
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # when it was last written: its date
         found.append(path)
     return sorted(found, key=lambda p: p.stat().st_mtime)
 
