@@ -83,14 +83,14 @@ def level_db(samples: Any) -> float:
 
 def meter_bar(levels: list[float], width: int = 14) -> str:
     """A sparkline of recent levels (dBFS) for the live display."""
-    bars = " ▁▂▃▄▅▆▇█"
+    bars = "▁▂▃▄▅▆▇█"
     recent = list(levels)[-width:]
     out = []
     for db in recent:
         # -60 dBFS (quiet room) .. 0 dBFS (full scale)
         frac = min(1.0, max(0.0, (db + 60.0) / 60.0))
         out.append(bars[round(frac * (len(bars) - 1))])
-    return "".join(out).rjust(width, " ")
+    return "".join(out).rjust(width, bars[0])
 
 
 class SilenceWatch:

@@ -54,7 +54,7 @@ def test_level_of_a_full_scale_sine_is_minus_3_db():
 
 def test_meter_bar_has_fixed_width_and_grows_with_level():
     assert len(meter_bar([-100.0] * 3, width=14)) == 14
-    assert meter_bar([-60.0, -30.0, 0.0], width=3) == " ▄█"
+    assert meter_bar([-60.0, -30.0, 0.0], width=3) == "▁▅█"
 
 
 def test_silence_watch_warns_after_five_quiet_seconds_and_clears_on_sound():
