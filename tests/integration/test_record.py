@@ -215,3 +215,20 @@ def test_doctor_checks_and_says_what_to_fix(run_cli, virtual_mic):
     assert bad.returncode == 1
     assert f"✗ Microphone: {NO_MIC}" in bad.stdout
     assert "1 thing to fix (see above)." in bad.stdout
+
+
+def test_microphone_gone_mid_recording_keeps_what_was_recorded(recorder, private_sound_server, run_cli):
+    server, kill_server = private_sound_server
+    start, finish = recorder
+    proc = start("--no-transcribe", env={"PULSE_SERVER": server})
+    time.sleep(2.5)
+    kill_server()
+    code, out, err = finish(proc, sig=None, timeout=60)
+    assert code == 0, err
+    assert (
+        "The microphone stopped working during the recording (unplugged or taken by another program?). "
+        "Everything recorded until then is saved."
+    ) in err
+    entry = show_json(run_cli)
+    assert 0 < entry["duration"] < 4  # a brand-new sound server may deliver its first second late
+    assert f"Saved {entry['id']}" in err
