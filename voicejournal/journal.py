@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -274,12 +275,20 @@ class Journal:
             "kind": kind,
         }
         sidecar = wav.with_suffix(".json")
-        sidecar.write_text(json.dumps(meta))
         recorder = Recorder(
             wav, device=device, transcriber=transcriber, max_seconds=max_minutes * 60 if max_minutes else None
         )
         try:
+            sidecar.write_text(json.dumps(meta))
             recorder.start()
+        except OSError as exc:
+            sidecar.unlink(missing_ok=True)
+            wav.unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFullError(
+                    "The disk is full, so recording cannot start. Free some space and try again."
+                ) from None
+            raise
         except BaseException:
             sidecar.unlink(missing_ok=True)
             raise
