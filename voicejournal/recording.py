@@ -558,6 +558,7 @@ class Recorder:
         self._chunks: queue.SimpleQueue = queue.SimpleQueue()
         self._stopped = threading.Event()
         self._writer_done = threading.Event()
+        self._stream_closed = threading.Event()  # set once no callback can deliver a block any more
         self._stream = None
         self._writer: WavWriter | None = None
         self._threads: list[threading.Thread] = []
@@ -702,12 +703,12 @@ class Recorder:
 
     def _close_stream(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is None:
-            return
-        with contextlib.suppress(Exception):
-            stream.stop()
-        with contextlib.suppress(Exception):
-            stream.close()
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.stop()
+            with contextlib.suppress(Exception):
+                stream.close()
+        self._stream_closed.set()
 
     # -- writer thread
     def _write_loop(self) -> None:
@@ -724,7 +725,7 @@ class Recorder:
                     block = None
                 now = time.monotonic()
                 if block is None:
-                    if self._stopped.is_set() and self._stream is None:
+                    if self._stream_closed.is_set():
                         break  # stream closed and queue drained
                     if not self._stopped.is_set() and now - self._last_block > STALL_SECONDS:
                         self.error = MicrophoneError(DEVICE_LOST)
@@ -751,7 +752,7 @@ class Recorder:
                 self.error = e
             self.stop("disk_full" if isinstance(self.error, DiskFullError) else "error")
             # Keep the PortAudio queue from growing while the stream is being closed.
-            while self._stream is not None:
+            while not self._stream_closed.is_set():
                 with contextlib.suppress(queue.Empty):
                     self._queue.get(timeout=0.1)
         finally:

@@ -244,8 +244,7 @@ def test_wav_to_flac_converts_in_blocks(tmp_path):
 
 
 def run_writer(rec, blocks):
-    rec._writer = WavWriter(rec.path)
-    rec._stream = object()  # "open": the writer runs until the stream is gone
+    rec._writer = WavWriter(rec.path)  # no stream: the writer runs until told it is closed
     thread = threading.Thread(target=rec._write_loop)
     thread.start()
     for block in blocks:
@@ -255,7 +254,7 @@ def run_writer(rec, blocks):
 
 def finish_writer(rec, thread):
     rec.stop()
-    rec._stream = None
+    rec._close_stream()
     thread.join(10)
     rec._writer.close()
 
