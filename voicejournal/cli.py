@@ -366,14 +366,6 @@ def main(argv: list[str] | None = None) -> None:
 
 # --- recording ---------------------------------------------------------------------------------
 
-DEFAULT_PROMPTS = (
-    "What came up today that you want to remember?",
-    "What do you want to try before the next session?",
-    "Anything you want to tell your therapist about how the session felt?",
-    "What felt hard today, and what helped?",
-    "Is there a small win from this week you want to keep?",
-)
-
 
 def report_recovered(journal) -> None:
     """Finish recordings a crash or kill interrupted; say so on stderr (never stops the command)."""
@@ -402,20 +394,6 @@ def parse_clock(text: str) -> float:
     for p in parts:
         seconds = seconds * 60 + p
     return seconds
-
-
-def next_prompt(journal) -> str:
-    """The next reflection prompt, rotating through the built-in ones and the person's own."""
-    own = [p["text"] for p in journal.storage.all("prompts") if p.get("text")]
-    prompts = list(DEFAULT_PROMPTS) + own
-    state = journal.storage.get("settings", "prompt_rotation")
-    index = int(state.get("next", 0)) if state else 0
-    doc = {"id": "prompt_rotation", "next": (index + 1) % len(prompts)}
-    if state:
-        journal.storage.update("settings", "prompt_rotation", doc)
-    else:
-        journal.storage.insert("settings", doc)
-    return prompts[index % len(prompts)]
 
 
 class LiveRecording:
@@ -525,7 +503,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     status = err()
     if show_prompt:
         status.print()
-        status.print(f"  [bold]{escape(next_prompt(journal))}[/]")
+        status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
         status.print()
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
     live = LiveRecording(status, interactive, max_minutes)
@@ -667,3 +645,37 @@ def doctor(device):
         console.print(f"\n{problems} thing{'s' if problems > 1 else ''} to fix (see above).")
         sys.exit(1)
     console.print("\nAll good.")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def prompts(ctx):
+    """The reflection prompts `record --prompt` rotates through; add your own.
+
+    \b
+    Examples:
+      voicejournal prompts
+      voicejournal prompts add "What do I want to say that I did not say?"
+      voicejournal prompts remove 3kq
+    """
+    if ctx.invoked_subcommand is None:
+        console = out()
+        for p in open_journal().prompts():
+            console.print(f"{p['id'] or '   -':>4}  {p['text']}", markup=False)
+        console.print("\n- = built in. Yours can be removed by id.", markup=False)
+
+
+@prompts.command(name="add")
+@click.argument("text")
+def prompts_add(text):
+    """Add a prompt of your own."""
+    prompt = open_journal().add_prompt(text)
+    err().print(f"Added prompt {prompt['id']}.", markup=False)
+
+
+@prompts.command(name="remove")
+@click.argument("prompt_id")
+def prompts_remove(prompt_id):
+    """Remove one of your prompts by its id."""
+    open_journal().remove_prompt(prompt_id)
+    err().print(f"Removed prompt {prompt_id}.", markup=False)

@@ -457,6 +457,41 @@ class Journal:
         play_file(audio, at)
         return entry
 
+    def prompts(self) -> list[dict]:
+        """Reflection prompts: the built-in ones (id None) then the person's own."""
+        own = [{"id": p["id"], "text": p["text"]} for p in self.storage.all("prompts") if p.get("text")]
+        return [{"id": None, "text": t} for t in DEFAULT_PROMPTS] + own
+
+    def add_prompt(self, text: str) -> dict:
+        text = " ".join(text.split())
+        if not text:
+            raise UsageError("A prompt needs some words, e.g. 'What do I want to remember?'.")
+        with self.storage.transaction():
+            doc = {"id": self.storage.new_id(3), "text": text}
+            self.storage.insert("prompts", doc)
+        return doc
+
+    def remove_prompt(self, prompt_id: str) -> None:
+        with self.storage.transaction():
+            if self.storage.get("prompts", prompt_id) is None:
+                raise EntryNotFoundError(
+                    prompt_id, what="prompt of yours", hint="`voicejournal prompts` lists them."
+                )
+            self.storage.remove("prompts", prompt_id)
+
+    def next_prompt(self) -> str:
+        """The next prompt in rotation (each `record --prompt` shows the following one)."""
+        with self.storage.transaction():
+            texts = [p["text"] for p in self.prompts()]
+            state = self.storage.get("settings", "prompt_rotation")
+            index = int(state.get("next", 0)) % len(texts) if state else 0
+            doc = {"id": "prompt_rotation", "next": (index + 1) % len(texts)}
+            if state:
+                self.storage.update("settings", "prompt_rotation", doc)
+            else:
+                self.storage.insert("settings", doc)
+        return texts[index]
+
     # --- end recording -------------------------------------------------------------------------
 
 
@@ -470,6 +505,14 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
 
 
 # --- recording ---------------------------------------------------------------------------------
+
+DEFAULT_PROMPTS = (
+    "What came up today that you want to remember?",
+    "What do you want to try before the next session?",
+    "Anything you want to tell your therapist about how the session felt?",
+    "What felt hard today, and what helped?",
+    "Is there a small win from this week you want to keep?",
+)
 
 
 @dataclass
