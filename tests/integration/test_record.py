@@ -232,3 +232,40 @@ def test_microphone_gone_mid_recording_keeps_what_was_recorded(recorder, private
     entry = show_json(run_cli)
     assert 0 < entry["duration"] < 4  # a brand-new sound server may deliver its first second late
     assert f"Saved {entry['id']}" in err
+
+
+def test_on_a_terminal_enter_stops_and_the_live_line_shows(run_cli, virtual_mic, vj_home):
+    import pty
+    import select
+
+    master, slave = pty.openpty()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TERM="xterm", COLUMNS="100")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "voicejournal", "record", "--no-transcribe", "--prompt"],
+        stdin=slave, stdout=subprocess.PIPE, stderr=slave, env=env, text=True,
+    )  # fmt: skip
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    try:
+        while b"Enter or Ctrl-C to stop" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        assert b"What came up today that you want to remember?" in seen
+        assert b"Enter or Ctrl-C to stop" in seen
+        time.sleep(1.0)
+        os.write(master, b"\n")
+        out, _ = proc.communicate(timeout=60)
+        while select.select([master], [], [], 0.2)[0]:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"Saved " in seen
+    [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
+    assert 0.5 < entry["duration"] < 10
