@@ -65,8 +65,18 @@ class Entry:
         if not self.edited and self.segments and self.text == self.original_text:
             del doc["text"]  # derived from the segments
         # Leave out empty optional fields to keep the file small.
-        for key in ("audio", "audio_sha256", "language", "model", "title", "mood", "session",
-                    "source", "source_key", "notes"):
+        for key in (
+            "audio",
+            "audio_sha256",
+            "language",
+            "model",
+            "title",
+            "mood",
+            "session",
+            "source",
+            "source_key",
+            "notes",
+        ):
             if doc[key] is None:
                 del doc[key]
         for key in ("tags", "themes", "segments"):

@@ -45,7 +45,7 @@ _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "pro
 _END = re.compile(r"[.?!…]+[\"'”’)]*(?=\s|$)")
 
 
-def _segments_of(entry: Entry) -> list[Segment]:
+def entry_segments(entry: Entry) -> list[Segment]:
     """The entry's timed segments, or its text as one untimed segment (written or edited entries)."""
     if entry.segments and not entry.edited:
         return entry.segments
@@ -219,6 +219,8 @@ _EXPLICIT = [
 
 def _tidy(text: str) -> str:
     text = text.strip().strip(",;:-–— ")
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]  # a filed item reads as a title: "Write the letter to Dad"
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
     return text
@@ -314,7 +316,7 @@ def _is_direct_question(sentence: str) -> bool:
 
 def extract_markers(entry: Entry) -> list[Marker]:
     """Every marker in an entry's transcript, in the order they were said."""
-    return extract_from_segments(_segments_of(entry), entry.id)
+    return extract_from_segments(entry_segments(entry), entry.id)
 
 
 def extract_from_segments(segments: list[Segment], entry_id: str | None = None) -> list[Marker]:
