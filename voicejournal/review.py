@@ -638,7 +638,7 @@ def render_plain(review: Review, width: int = 100) -> str:
     Console(file=buffer, width=width, color_system=None, highlight=False, emoji=False).print(
         render_text(review)
     )
-    return buffer.getvalue()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 # --- markdown -------------------------------------------------------------------------------------
