@@ -86,6 +86,13 @@ class Entry:
             del doc["edited"]
         return doc
 
+    def to_json(self) -> dict:
+        """A self-describing dict for `--json` output (text and segments spelled out)."""
+        data = dataclasses.asdict(self)
+        data["created"] = self.created.isoformat(timespec="seconds")
+        data["original_text"] = self.original_text
+        return data
+
     @classmethod
     def from_doc(cls, doc: dict) -> Entry:
         segments = [Segment(float(s[0]), float(s[1]), s[2]) for s in doc.get("segments", ())]
