@@ -1,18 +1,20 @@
 """A scripted month of journal life, used by the review tests (pure and through the CLI).
 
-November 2026: weekly sessions with Dr. Rivera on Tuesdays at 14:00, a reflection after most of them,
-a few entries in between, goals, homework and moods. "Now" is Monday 30 Nov, 20:00; the next session is
-Tuesday 1 Dec.
+Four weekly sessions with Dr. Rivera at 14:00, a reflection after most of them, a few entries in
+between, goals, homework and moods. Dates are relative to today, because the CLI reviews up to the real
+"now": the last session was 6 days ago, the next one is tomorrow, and day 30 below is yesterday.
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 
-TZ = timezone(timedelta(hours=1))
-NOW = datetime(2026, 11, 30, 20, 0, tzinfo=TZ)
+TODAY = date.today()
+NOW = datetime.now().astimezone()
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 11, day, hour, minute, tzinfo=TZ)
+    """Day 1..30 of the scripted month (day 30 is yesterday), local time."""
+    moment = datetime.combine(TODAY - timedelta(days=31 - day), time(hour, minute))
+    return moment.astimezone()
 
 
 SESSION_PLAN = [
@@ -20,7 +22,7 @@ SESSION_PLAN = [
     (at(10, 14), "Dr. Rivera", None),
     (at(17, 14), "Dr. Rivera", "Talked about work stress"),
     (at(24, 14), "Dr. Rivera", "Sister, guilt, saying no"),
-    (datetime(2026, 12, 1, 14, 0, tzinfo=TZ), "Dr. Rivera", None),
+    (at(32, 14), "Dr. Rivera", None),
 ]
 
 # (created, segments [(start, end, text)], themes {theme: [words]}, mood or None)
@@ -139,4 +141,44 @@ GOAL_PLAN = [
 HOMEWORK_DONE_NOTE = "did it 5 of 7 nights, hardest on Sunday"
 MANUAL_QUESTION = "Could we meet every two weeks in January?"
 MANUAL_WIN = "Went to the gym twice"
-LETTER_DUE = date(2026, 11, 30)
+LETTER_DUE = TODAY
+
+
+def build_month(journal) -> dict:
+    """Fill a Journal with the scripted month; returns the ids the tests look for."""
+    from voicejournal.entry import DONE, Entry, Segment, segments_text
+
+    planner = journal.planner
+    for start, with_name, note in SESSION_PLAN:
+        planner.add_session(start, with_name, note)
+    for text, created in GOAL_PLAN:
+        planner.add_goal(text, created)
+    ids = []
+    for created, segments, themes, mood in ENTRY_PLAN:
+        segs = [Segment(*s) for s in segments]
+        entry = Entry(
+            id=journal.new_entry_id(),
+            created=created,
+            kind="reflection",
+            status=DONE,
+            segments=segs,
+            text=segments_text(segs),
+            duration=segments[-1][1] * 10,  # a longer talk than the lines quoted here
+            themes=themes,
+            mood=mood,
+            language="en",
+        )
+        journal.save_entry(entry, new=True)
+        ids.append(entry.id)
+    ids_by = {"entries": ids}
+    breathing = next(h for h in journal.homework() if "breathing" in h.text.lower())
+    planner.finish_homework(breathing.id, at(29, 10), HOMEWORK_DONE_NOTE)
+    letter = next(h for h in journal.homework() if "letter" in h.text.lower())
+    letter.due = LETTER_DUE
+    planner.storage.update("homework", letter.id, letter.to_doc())
+    asked = next(q for q in journal.questions() if "sleep problems" in q.text)
+    planner.mark_asked(asked.id, at(10, 14, 30))
+    ids_by["manual_question"] = planner.add_question(MANUAL_QUESTION, at(27, 10)).id
+    ids_by["manual_win"] = planner.add_win(MANUAL_WIN, at(27, 11)).id
+    ids_by["breathing"], ids_by["letter"], ids_by["asked"] = breathing.id, letter.id, asked.id
+    return ids_by

@@ -27,7 +27,12 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _compact(doc: dict) -> dict:
-    return {k: v for k, v in doc.items() if v not in (None, [], {}, False, "")}
+    # Identity checks: an offset of 0.0 is a real value (0.0 == False).
+    return {
+        k: v
+        for k, v in doc.items()
+        if not (v is None or v is False or (isinstance(v, str | list | dict) and not v))
+    }
 
 
 @dataclass
@@ -228,7 +233,16 @@ def content_words(text: str) -> list[str]:
     return seen
 
 
+_IRREGULAR = {
+    "said": "say", "says": "say", "slept": "sleep", "went": "go", "gone": "go", "felt": "feel", "ran": "run",
+    "ate": "eat", "wrote": "write", "written": "write", "spoke": "speak", "thought": "think", "made": "make",
+    "did": "do", "done": "do", "got": "get", "told": "tell", "kept": "keep", "left": "leave", "met": "meet",
+    "called": "call", "walked": "walk", "woke": "wake", "drank": "drink",
+}  # fmt: skip
+
+
 def _stem(word: str) -> str:
+    word = _IRREGULAR.get(word, word)
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]

@@ -346,10 +346,14 @@ def _goal_progress(goal: Goal, period: list[Entry], before: list[Entry], start: 
     latest = None
     if hits:
         entry = hits[-1]
-        wanted = {w.lower() for w in goal.match_words}
-        for sentence in split_sentences(segments_of(entry)):
-            if any(w in sentence.text.lower() for w in wanted) and not _MARKER_SENTENCE.match(sentence.text):
-                latest = Quote(_clip(sentence.text, 25), entry.id, entry.created, sentence.offset)
+        sentences = [
+            s
+            for s in split_sentences(segments_of(entry))
+            if not re.match(r"\W*(?:new\s+)?goal\b", s.text, re.I)
+        ]
+        best = [s for s in sentences if mentions_goal(s.text, goal)]
+        if best:
+            latest = Quote(_clip(best[-1].text, 25), entry.id, entry.created, best[-1].offset)
     return GoalProgress(
         goal=goal,
         mentions=len(hits),
@@ -520,9 +524,8 @@ def empty_message(review: Review) -> list[str]:
         else f"since {day(review.start)}"
     )
     return [
-        f"Nothing to review yet {since}: no entries, open questions, homework or goals.",
-        "Record a few thoughts with `voicejournal record`, or jot down a question with "
-        '`voicejournal question add "…"`.',
+        f"Nothing new {since}: no entries, questions or homework yet.",
+        'To start: `voicejournal record`, or `voicejournal question add "…"` for your next session.',
     ]
 
 
