@@ -277,6 +277,11 @@ _INSIGHT = re.compile(
     re.I,
 )
 _FILLER = re.compile(r"\b(?:um+|uh+|erm|like|you\s+know|i\s+mean|sort\s+of|kind\s+of)\b", re.I)
+_MARKER_WORDS = re.compile(
+    r"^\W*(?:(?:and|so|okay|ok|um|uh)\W+)*(?:a\s+)?(?:small\s+win|homework|question\s+for\s+(?:my|the)\s+"
+    r"therapist)\s*[:,.\-–—]\s*",
+    re.I,
+)
 _MARKER_SENTENCE = re.compile(
     r"^\W*(?:(?:and|so|okay|ok|um|uh)\W+)*(?:mood|homework|goal|new goal|small win|question for)\b", re.I
 )
@@ -353,7 +358,9 @@ def _goal_progress(goal: Goal, period: list[Entry], before: list[Entry], start: 
         ]
         best = [s for s in sentences if mentions_goal(s.text, goal)]
         if best:
-            latest = Quote(_clip(best[-1].text, 25), entry.id, entry.created, best[-1].offset)
+            said = _MARKER_WORDS.sub("", best[-1].text)
+            said = said[:1].upper() + said[1:]
+            latest = Quote(_clip(said, 25), entry.id, entry.created, best[-1].offset)
     return GoalProgress(
         goal=goal,
         mentions=len(hits),
@@ -833,18 +840,8 @@ def mood_chart(review: Review, width: int = 680, height: int = 220) -> str:
             out.append(
                 f'<text x="{sx + 4:.1f}" y="{top + 11}" fill="#2f6f73">session {_e(day(s.start))}</text>'
             )
-    # The day's average as a line, each entry as a dot.
-    daily: dict[date, list[int]] = {}
-    for p in points:
-        daily.setdefault(p.when.date(), []).append(p.value)
-    by_day = sorted(daily.items())
-    line = [
-        (
-            x(datetime.combine(d, datetime.min.time(), tzinfo=t1.tzinfo) + timedelta(hours=12)),
-            y(sum(v) / len(v)),
-        )
-        for d, v in by_day
-    ]
+    # Each entry is a dot; a line joins them in time order.
+    line = [(x(p.when), y(p.value)) for p in sorted(points, key=lambda p: p.when)]
     if len(line) > 1:
         path = " ".join(f"{'M' if i == 0 else 'L'}{px:.1f},{py:.1f}" for i, (px, py) in enumerate(line))
         out.append(
