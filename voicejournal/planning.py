@@ -7,7 +7,9 @@ reflection, and an entry that mentions a goal's words counts as progress on that
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -190,14 +192,14 @@ MARKER_TABLES = {QUESTION: QUESTIONS, HOMEWORK: HOMEWORK_TABLE, GOAL: GOALS, WIN
 def session_for(
     created: datetime, sessions: list[Session], hours: float = REFLECTION_HOURS
 ) -> Session | None:
-    """The session an entry made at `created` reflects on: one that started up to `hours` before it."""
-    best = None
-    for session in sessions:
-        if session.start <= created <= session.start + timedelta(hours=hours) and (
-            best is None or session.start > best.start
-        ):
-            best = session
-    return best
+    """The session an entry made at `created` reflects on: one that started up to `hours` before it.
+
+    `sessions` must be sorted by start (as `Planner.records` returns them).
+    """
+    index = bisect.bisect_right([s.start for s in sessions], created) - 1
+    if index >= 0 and created <= sessions[index].start + timedelta(hours=hours):
+        return sessions[index]
+    return None
 
 
 def last_session(sessions: list[Session], now: datetime) -> Session | None:
@@ -241,12 +243,19 @@ _IRREGULAR = {
 }  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     word = _IRREGULAR.get(word, word)
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
+
+
+@functools.lru_cache(maxsize=4096)
+def word_stems(text: str) -> frozenset[str]:
+    """The stems of a text's words (cached: a review asks this for every goal of every entry)."""
+    return frozenset(_stem(w) for w in re.findall(r"[a-z][a-z']+", text.lower().replace("’", "'")))
 
 
 def mentions_goal(text: str, goal: Goal) -> bool:
@@ -257,7 +266,7 @@ def mentions_goal(text: str, goal: Goal) -> bool:
     """
     if not text:
         return False
-    present = {_stem(w) for w in re.findall(r"[a-z][a-z']+", text.lower().replace("’", "'"))}
+    present = word_stems(text)
     if goal.words:
         return any(_stem(w.lower()) in present for w in goal.words)
     wanted = [_stem(w) for w in content_words(goal.text)]

@@ -178,11 +178,12 @@ def build_review(
     in_period = sorted((e for e in entries if start <= e.created <= now), key=lambda e: e.created)
     before = [e for e in entries if previous_start <= e.created < start]
 
-    summaries = [_summarise(e, sessions) for e in in_period]
-    shown = summaries
-    if len(summaries) > MAX_ENTRIES_SHOWN:
-        best = sorted(summaries, key=lambda s: -s.score)[:MAX_ENTRIES_SHOWN]
-        shown = sorted(best, key=lambda s: s.created)
+    chosen = in_period
+    if len(in_period) > MAX_ENTRIES_SHOWN:
+        # A long period: a quick look (session, mood, themes, length) picks the entries to quote.
+        ranked = sorted(in_period, key=lambda e: -_quick_score(e, sessions))[:MAX_ENTRIES_SHOWN]
+        chosen = sorted(ranked, key=lambda e: e.created)
+    shown = [_summarise(e, sessions) for e in chosen]
 
     def carried(created: datetime) -> int:
         return sum(1 for s in sessions if created < s.start <= now)
@@ -325,13 +326,24 @@ def _clip(text: str, words: int = 40) -> str:
     return text if len(parts) <= words else " ".join(parts[:words]).rstrip(",;:") + " …"
 
 
-def _summarise(entry: Entry, sessions: list[Session]) -> EntrySummary:
-    quotes, score = telling_sentences(entry)
-    session = None
+def _linked_session(entry: Entry, sessions: list[Session]) -> Session | None:
     if entry.session:
         session = next((s for s in sessions if s.id == entry.session), None)
-    if session is None:
-        session = reflection_session(entry.created, sessions)
+        if session:
+            return session
+    return reflection_session(entry.created, sessions)
+
+
+def _quick_score(entry: Entry, sessions: list[Session]) -> float:
+    score = 3.0 if _linked_session(entry, sessions) else 0.0
+    score += 2.0 if entry.mood in (1, 5) else 1.0 if entry.mood else 0.0
+    score += min(3, len(entry.themes)) + min(3.0, len(entry.text) / 600)
+    return score
+
+
+def _summarise(entry: Entry, sessions: list[Session]) -> EntrySummary:
+    quotes, score = telling_sentences(entry)
+    session = _linked_session(entry, sessions)
     return EntrySummary(
         id=entry.id,
         created=entry.created,
