@@ -251,16 +251,21 @@ def _same_entry(a: dict, b: dict) -> bool:
 
 def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
     report = ImportReport()
+    same_as: dict[str, str] = {}  # backup entry id -> the id it has in this journal
     mine = storage.all_entries()
     by_id = {d["id"]: d for d in mine}
     for doc in sorted(incoming.all_entries(), key=lambda d: d["created"]):
-        if any(_same_entry(doc, d) for d in ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine):
+        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine
+        twin = next((d for d in candidates if _same_entry(doc, d)), None)
+        if twin is not None:
+            if twin["id"] != doc["id"]:  # already here under another id: records follow it
+                same_as[doc["id"]] = twin["id"]
             report.entries_skipped += 1
             continue
         doc = dict(doc)
         if doc["id"] in by_id:
             new_id = storage.new_id()
-            report.renamed[doc["id"]] = new_id
+            report.renamed[doc["id"]] = same_as[doc["id"]] = new_id
             doc["id"] = new_id
         audio = doc.get("audio")
         if audio:
@@ -281,8 +286,8 @@ def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport
         anonymous = [d for d in storage.all(table) if "id" not in d]
         for doc in incoming.all(table):
             doc = dict(doc)
-            if doc.get("entry") in report.renamed:
-                doc["entry"] = report.renamed[doc["entry"]]
+            if doc.get("entry") in same_as:
+                doc["entry"] = same_as[doc["entry"]]
             if "id" not in doc:  # settings-like rows: add unless identical
                 if doc in anonymous:
                     report.records_skipped += 1
