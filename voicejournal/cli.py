@@ -780,6 +780,10 @@ def win_list(since, as_json):
         console.print(f"★ [bold]{w.id}[/]  {escape(w.text)}  [dim]{day(w.created)}[/]")
 
 
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
 def _pick_interactively(candidates: list[tuple[str, str]]) -> list[str]:
     console = err()
     console.print("What would you like to share? Nothing else from your journal goes on the page.\n")
@@ -829,7 +833,7 @@ def review(since, fmt, output, share, picks, as_json):
 
         now = _now()
         if not picks:
-            if not sys.stdin.isatty():
+            if not _interactive():
                 raise VoiceJournalError(
                     "Nothing picked to share. Add --pick question:ID (or entry:ID, quote:ID@MM:SS…); "
                     "`voicejournal question list` shows ids."
@@ -870,7 +874,9 @@ def review(since, fmt, output, share, picks, as_json):
     elif output or not sys.stdout.isatty():
         text = rv.render_plain(brief)
     else:
-        out().print(rv.render_text(brief))
+        from rich.console import Console
+
+        Console(highlight=False).print(rv.render_text(brief))  # wrapped lines keep their indent
         return
     if output:
         _write_output(output, text)

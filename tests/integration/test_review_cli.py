@@ -265,3 +265,19 @@ def test_markdown_export_through_the_cli(run_cli, month, tmp_path):
     proc = run_cli("export", "--format", "markdown", str(tmp_path / "md"), check=True)
     assert proc.stderr == f"Wrote 10 Markdown files to {tmp_path / 'md'}.\n"
     assert len(list((tmp_path / "md").glob("*.md"))) == 10
+
+
+def test_spoken_markers_from_a_real_recording(run_cli, speech):
+    """Speech -> the real model -> a filed question and the mood, with the moment it was said."""
+    wav = speech(
+        "Today my session was about work. Question for my therapist. Is it normal to feel tired after "
+        "every session? ... My mood today is six out of ten.",
+        speed=140,
+    )
+    run_cli("add", str(wav), check=True)
+    [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
+    assert entry["mood"] == 3  # six out of ten
+    [q] = json.loads(run_cli("question", "list", "--json", check=True).stdout)
+    assert "normal" in q["text"].lower() and "tired" in q["text"].lower()
+    assert q["entry"] == entry["id"] and 0 < q["offset"] < 6
+    assert "Questions to bring (1)" in run_cli("review", check=True).stdout

@@ -243,3 +243,22 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     with pytest.raises(UsageError) as err:
         journal.export_markdown(tmp_path / "nowhere" / "all.md")
     assert str(err.value) == f"The folder {tmp_path / 'nowhere'} does not exist."
+
+
+def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from voicejournal import cli
+
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    target = tmp_path / "share.html"
+    result = CliRunner().invoke(cli.cli, ["review", "--share", "-o", str(target)], input="1 3\n")
+    assert result.exit_code == 0, result.output
+    assert "What would you like to share?" in result.output
+    assert "   1. Question: Can we talk about the job interview next month?" in result.output
+    page = target.read_text()
+    assert "Can we talk about the job interview next month?" in page
+    assert MANUAL_QUESTION in page
+    assert "relieved and guilty" not in page
+    result = CliRunner().invoke(cli.cli, ["review", "--share", "-o", str(target)], input="99\n")
+    assert result.exit_code == 2 and "'99' is not one of the numbers shown." in result.output
