@@ -260,7 +260,13 @@ class Journal:
         from voicejournal.planning import parse_clock
 
         start = dt.combine(parse_day(day), parse_clock(at)).astimezone()
-        session = self.planner.add_session(start, with_name, note)
+        with self.storage.transaction():
+            twin = next((s for s in self.sessions() if s.start == start), None)
+            if twin is not None:
+                raise UsageError(
+                    f"There is already a session then ({twin.id}); `voicejournal session list` shows it."
+                )
+            session = self.planner.add_session(start, with_name, note)
         self._link_reflections(session)
         return session
 

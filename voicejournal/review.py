@@ -582,7 +582,7 @@ def render_text(review: Review):
     if review.next_session:
         row(f"[dim]{escape(next_line(review))}[/]")
     if review.default_period:
-        row("[dim]No session on record yet; add yours with `voicejournal session add 2026-12-03 14:00`.[/]")
+        row("[dim]No session on record yet; add yours with `voicejournal session add DATE TIME`.[/]")
 
     if review.questions:
         heading(f"Questions to bring ({len(review.questions)})")

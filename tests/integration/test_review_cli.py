@@ -143,12 +143,17 @@ def test_planning_commands(run_cli):
         (("review", "--since", "the other day"),
          "Could not understand the date 'the other day'. Try 2026-11-02, 'yesterday' or '3 weeks ago'."),
         (("question", "add", "  "), "The question is empty; write a few words."),
+        (("session", "add", "2026-12-03", "14:00", "--note", "x"),
+         "There is already a session then (ID); `voicejournal session list` shows it."),
         (("review", "--share", "--pick", "diary:1"),
          "Unknown pick 'diary:1'. Use question:ID, entry:ID, quote:ID@MM:SS, homework:ID, goal:ID, win:ID or mood."),
         (("import", "missing.zip"), "missing.zip does not exist."),
     ],
 )  # fmt: skip
 def test_bad_input_gets_one_clear_line(run_cli, args, message):
+    if "--note" in args:  # the same session twice
+        run_cli("session", "add", "2026-12-03", "2pm", check=True)
+        message = message.replace("ID", json.loads(run_cli("session", "list", "--json").stdout)[0]["id"])
     proc = run_cli(*args)
     assert (proc.returncode, proc.stderr, proc.stdout) == (1, message + "\n", "")
 
