@@ -973,25 +973,35 @@ def export(destination, fmt, since):
     )
 
 
+# `import` dispatches: a .zip is a backup (this section); --from jrnl|markdown goes to the text importers
+# (Journal.import_text, from the search & themes work). Defined last, this command is the one Click uses.
 @cli.command(name="import")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--from", "from_", type=click.Choice(["jrnl", "markdown"]),
-              help="Import entries written elsewhere (jrnl export, Markdown files) instead of a backup.")  # fmt: skip
-def import_(source, from_):
-    """Restore a backup made by `voicejournal export` (or merge it in without duplicates).
+@click.option(
+    "--from", "from_", type=click.Choice(["jrnl", "markdown"]),
+    help="jrnl: the JSON file of `jrnl --format json`; markdown: a folder with one .md file per entry.",
+)  # fmt: skip
+@click.option("--tag", "-t", "tags", multiple=True, help="With --from: also tag every imported entry.")
+@click.option(
+    "--kind", type=click.Choice(["reflection", "homework", "journal", "question"]), default="journal",
+    show_default=True, help="With --from: the kind of the imported entries.",
+)  # fmt: skip
+def import_command(source, from_, tags, kind):
+    """Restore a backup made by `voicejournal export` (merging without duplicates), or import a written journal.
 
     \b
     Examples:
       voicejournal import backup.zip
-      voicejournal import --from jrnl journal.txt
+      jrnl --format json > journal.json && voicejournal import --from jrnl journal.json
+      voicejournal import --from markdown ~/notes/journal/
     """
-    if from_ is not None or source.suffix.lower() != ".zip":
-        if from_ is None:
-            raise click.UsageError(
-                "Give a backup .zip made by `voicejournal export`, or say what the file is with --from."
-            )
-        # Importing from other tools lives with the importers; they plug in here.
-        raise VoiceJournalError(f"Importing from {from_} is not available in this version yet.")
+    if from_ is None and source.suffix.lower() != ".zip":
+        raise click.UsageError(
+            "Give a backup .zip made by `voicejournal export`, or say what the file is with --from."
+        )
+    if from_ is not None:
+        _import_text(source, from_, tags, kind)
+        return
     report = open_journal().import_backup(source)
     if report.restored:
         err().print(
@@ -1006,3 +1016,20 @@ def import_(source, from_):
     if report.renamed:
         parts.append(f"gave {len(report.renamed)} entries new ids to avoid a clash")
     err().print(f"Merged {source}: " + "; ".join(parts) + ".", markup=False)
+
+
+def _import_text(path: Path, source: str, tags, kind) -> None:
+    journal = open_journal()
+    if not hasattr(journal, "import_text"):  # the text importers are not merged into this build yet
+        raise VoiceJournalError(f"Importing from {source} is not available in this version yet.")
+    report = journal.import_text(source, path, kind=kind, tags=tags)
+    status = err()
+    for problem in report.problems:
+        status.print(problem, markup=False)
+    n = len(report.added)
+    line = f"Imported {n} entr{'y' if n == 1 else 'ies'} from {path.name or path}"
+    if report.skipped:
+        line += f"; {report.skipped} already imported before"
+    status.print(line + ".", markup=False)
+    if n:
+        status.print("See them with `voicejournal list --kind journal`.", markup=False)
