@@ -556,6 +556,7 @@ def render_text(review: Review):
     from rich.console import Group
     from rich.markup import escape
     from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
     lines: list = []
@@ -570,6 +571,14 @@ def render_text(review: Review):
         lines.append(
             Padding(Text.from_markup(markup), (0, 0, 0, indent)) if indent else Text.from_markup(markup)
         )
+
+    def item(bullet: str, markup: str, indent: int = 2) -> None:
+        # A hanging indent: wrapped lines start under the text, not under the bullet.
+        grid = Table.grid(padding=(0, 1, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text.from_markup(bullet), Text.from_markup(markup))
+        lines.append(Padding(grid, (0, 0, 0, indent)))
 
     if review.is_empty:
         for text in empty_message(review):
@@ -586,18 +595,18 @@ def render_text(review: Review):
 
     if review.questions:
         heading(f"Questions to bring ({len(review.questions)})")
-        for item in review.questions:
-            row(f"• {escape(item.question.text)}   [dim]{escape(question_source(item))}[/]", 2)
+        for q in review.questions:
+            item("•", f"{escape(q.question.text)}   [dim]{escape(question_source(q))}[/]")
     if review.homework:
         heading("Homework")
-        for item in review.homework:
-            hw = item.homework
-            if item.done:
+        for status in review.homework:
+            hw = status.homework
+            if status.done:
                 note = f' — "{escape(hw.note)}"' if hw.note else ""
-                row(f"[green]✓[/] {escape(hw.text)}{note}", 2)
+                item("[green]✓[/]", f"{escape(hw.text)}{note}")
             else:
-                extra = ", ".join(x for x in (due_text(hw, today), carried_text(item.carried)) if x)
-                row(f"○ {escape(hw.text)}" + (f" [dim]({escape(extra)})[/]" if extra else ""), 2)
+                extra = ", ".join(x for x in (due_text(hw, today), carried_text(status.carried)) if x)
+                item("○", escape(hw.text) + (f" [dim]({escape(extra)})[/]" if extra else ""))
     if review.goals:
         heading("Goals")
         for g in review.goals:
@@ -620,7 +629,7 @@ def render_text(review: Review):
     if review.wins:
         heading("Small wins")
         for win in review.wins:
-            row(f'• "{escape(win.text)}" [dim]— {day(win.created)}[/]', 2)
+            item("•", f'"{escape(win.text)}" [dim]— {day(win.created)}[/]')
     if review.entry_count:
         shown = len(review.entries)
         title = "What you said" + (
@@ -635,7 +644,7 @@ def render_text(review: Review):
                 bits.append(f"mood {e.mood}")
             if e.session:
                 bits.append("after the session")
-            row(f"[bold]{escape('  ·  '.join(bits))}[/]  [dim]{e.id}[/]", 2)
+            row(f"[bold]{escape(' · '.join(bits))}[/]  [dim]{e.id}[/]", 2)
             for q in e.quotes:
                 at = f" [dim]({offset_text(q.offset)})[/]" if q.offset is not None else ""
                 row(f'"{escape(q.text)}"{at}', 4)
@@ -643,10 +652,7 @@ def render_text(review: Review):
         lines.append(Text(""))
         row("[dim]No entries since then.[/]")
     lines.append(Text(""))
-    row(
-        "[dim]Export: voicejournal review --format html -o brief.html   ·   "
-        "share only picked items: --share[/]"
-    )
+    row("[dim]Printable page: --format html -o brief.html   ·   pick items to share: --share[/]")
     return Group(*lines)
 
 
