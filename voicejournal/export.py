@@ -56,6 +56,38 @@ def entry_markdown(entry: Entry, level: int = 1) -> str:
     return "\n".join(lines)
 
 
+def entry_file_markdown(entry: Entry) -> str:
+    """One entry as a file: YAML front matter (date, id, kind, mood, tags…) and the transcript.
+
+    The front matter is what Markdown tools (and `voicejournal import --from markdown`) read as the
+    entry's date, title and tags.
+    """
+    meta = [
+        "---",
+        f"date: {entry.created.isoformat(timespec='seconds')}",
+        f"id: {entry.id}",
+        f"kind: {entry.kind}",
+    ]
+    if entry.title:
+        meta.append(f"title: {_yaml(entry.title)}")
+    if entry.duration:
+        meta.append(f"duration: {_length(entry.duration)}")
+    if entry.mood:
+        meta.append(f"mood: {entry.mood}")
+    if entry.tags:
+        meta.append("tags: [" + ", ".join(_yaml(t) for t in entry.tags) + "]")
+    if entry.themes:
+        meta.append("themes: [" + ", ".join(_yaml(t) for t in entry.themes) + "]")
+    meta += ["---", ""]
+    body = entry_markdown(entry).split("\n", 4)[4]  # without the heading and facts line
+    heading = [f"# {entry.title}", ""] if entry.title else []
+    return "\n".join(meta + heading) + "\n" + body
+
+
+def _yaml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def journal_markdown(entries: list[Entry]) -> str:
     """All entries, oldest first, in one document."""
     parts = ["# My voicejournal", ""]

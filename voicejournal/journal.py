@@ -252,6 +252,17 @@ class Journal:
             entry.session = session.id if session else None
         planner.file_markers(entry.id, entry.created, markers)
 
+    def filed_from(self, entry_id: str) -> list:
+        """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
+        from voicejournal.planning import MARKER_TABLES
+
+        planner = self.planner
+        return [r for t in MARKER_TABLES.values() for r in planner.records(t) if r.entry == entry_id]
+
+    def forget_filed(self, entry_id: str) -> None:
+        """An entry is being deleted: drop what it filed, unless the person already acted on it."""
+        self.planner.forget_entry(entry_id)
+
     def add_session(self, day: str, at: str, with_name: str | None = None, note: str | None = None):
         """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
         from datetime import datetime as dt
@@ -381,7 +392,7 @@ class Journal:
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
-        from voicejournal.export import entry_filename, entry_markdown, journal_markdown
+        from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
         from voicejournal.storage import atomic_write_bytes
 
         destination = Path(destination)
@@ -397,7 +408,7 @@ class Journal:
         written = []
         for entry in entries:
             target = destination / entry_filename(entry)
-            atomic_write_bytes(target, entry_markdown(entry).encode(), keep_backup=False)
+            atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
             written.append(target)
         return written
 

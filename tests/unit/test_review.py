@@ -180,9 +180,12 @@ def test_saving_an_entry_files_markers_takes_mood_and_links_the_session(journal)
     assert (q.text, q.entry, q.offset) == ("Can we talk about my dad?", entry.id, 0.0)
     journal.save_entry(saved)  # saving again files nothing twice
     assert len(journal.questions()) == 1
+    assert [type(r).__name__ for r in journal.filed_from(entry.id)] == ["Question"]
     saved.mood = 2  # the person's own mood wins over the spoken one
     journal.save_entry(saved)
     assert journal.get(entry.id).mood == 2
+    journal.forget_filed(entry.id)
+    assert journal.questions() == []
 
 
 def test_a_session_added_later_claims_its_reflection(journal):
@@ -235,11 +238,18 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     files = journal.export_markdown(tmp_path / "out")
     assert len(files) == 10
     first = files[0].read_text()
-    assert re.match(r"# \w{3} \d\d \w{3} \d{4}, 15:10\n\n_reflection · id \w+ · 4 min 20 s · mood 2/5 · themes: work_",
-                    first)  # fmt: skip
-    assert "**[0:00]** Okay, first reflection after the session." in first
+    assert re.match(
+        r"---\ndate: \d{4}-\d\d-\d\dT15:10:00[+-]\d\d:\d\d\nid: \w+\nkind: reflection\nduration: 4 min 20 s\n"
+        r"mood: 2\nthemes: \[\"work\"\]\n---\n\n\*\*\[0:00\]\*\* Okay, first reflection after the session\. ",
+        first,
+    )
     [single] = journal.export_markdown(tmp_path / "all.md")
-    assert single.read_text().count("\n## ") == 10
+    text = single.read_text()
+    assert text.count("\n## ") == 10
+    assert re.search(
+        r"\n## \w{3} \d\d \w{3} \d{4}, 15:10\n\n_reflection · id \w+ · 4 min 20 s · mood 2/5 · themes: work_",
+        text,
+    )
     with pytest.raises(UsageError) as err:
         journal.export_markdown(tmp_path / "nowhere" / "all.md")
     assert str(err.value) == f"The folder {tmp_path / 'nowhere'} does not exist."
