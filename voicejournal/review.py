@@ -440,6 +440,13 @@ def headline(review: Review) -> str:
     return text
 
 
+def sessions_line(review: Review) -> str | None:
+    """With --since over several weeks: the sessions inside the period."""
+    if not review.sessions:
+        return None
+    return "Sessions in this period: " + ", ".join(day(s.start) for s in review.sessions)
+
+
 def next_line(review: Review) -> str | None:
     if not review.next_session:
         return None
@@ -588,6 +595,8 @@ def render_text(review: Review):
         return Group(*lines)
 
     row(f"[bold]{escape(headline(review))}[/]")
+    if review.sessions:
+        row(f"[dim]{escape(sessions_line(review))}[/]")
     if review.next_session:
         row(f"[dim]{escape(next_line(review))}[/]")
     if review.default_period:
@@ -686,6 +695,8 @@ def render_markdown(review: Review) -> str:
             out += [next_line(review), ""]
         return "\n".join(out)
     out.append(f"**{headline(review)}**  ")
+    if review.sessions:
+        out.append(sessions_line(review) + "  ")
     if review.next_session:
         out.append(next_line(review) + "  ")
     out.append("")
@@ -949,6 +960,8 @@ def render_html(review: Review) -> str:
         body.append(f'<div class="empty"><p>{_e(first)}</p><p class="muted">{_e(second)}</p></div>')
         return _page(title, body, footer)
     body.append(f'<p class="lead">{_e(headline(review))}</p>')
+    if review.sessions:
+        body.append(f'<p class="sub">{_e(sessions_line(review))}</p>')
     if review.default_period:
         body.append(
             '<p class="sub">No session on record yet — add yours with '
@@ -1197,7 +1210,7 @@ def render_share_html(share: Share) -> str:
         body += [f"<li>{_e(w.text)}{_when(day(w.created))}</li>" for w in share.wins]
         body.append("</ul></section>")
     if share.mood and share.review:
-        caption = _e(mood_summary(share.mood) or "")
+        caption = _e(mood_caption(share.review))
         body.append(
             f"<section><h2>Mood</h2><figure>{mood_chart(share.review)}<figcaption>{caption}</figcaption>"
         )

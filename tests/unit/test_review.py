@@ -150,6 +150,8 @@ def test_since_replaces_the_last_session(journal, month):
     review = journal.review(since=at(1, 0))
     assert review.entry_count == 10
     assert len(review.sessions) == 4  # every session in the month is listed
+    sessions = ", ".join(day(at(d, 14)) for d in (3, 10, 17, 24))
+    assert render_plain(review).splitlines()[1] == f"Sessions in this period: {sessions}"
 
 
 def test_a_long_period_shows_the_most_telling_entries(journal):
