@@ -107,7 +107,7 @@ _SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "for": 4, "fore": 4, "ate": 8}
 _NUM = r"(?:\d+(?:[.,]\d)?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
 _SCALE = r"(?:\s*(?:/|out\s+of|outta|of|on)\s*(?P<scale>\d+|five|ten)\b)"
 _HALF = r"(?P<half>\s+and\s+a\s+half)?"
-_MOOD_WORD = re.compile(r"\bmood\b(?!\s+swing)", re.I)
+_MOOD_WORD = re.compile(r"\b(?P<mode>mode|mood)\b(?!\s+swing)", re.I)  # Whisper sometimes hears "mode"
 _MOOD_NUMBER = re.compile(rf"(?<![\w/])(?P<num>{_NUM}|won|to|too|for|fore|ate)\b{_HALF}{_SCALE}?", re.I)
 _MOOD_AFTER_OK = re.compile(
     r"^\s*(?:[.,!?;:)]|$|today|tonight|right\s+now|now|i\s+think|i'd\s+say|maybe|ish|overall)", re.I
@@ -160,6 +160,8 @@ def find_mood(sentence: str) -> tuple[int, str] | None:
                 value += 0.5
             # "mood swings for 3 days" / "mood was low for 2 weeks": a number with no scale must
             # follow "is / a / about…" (or the word mood itself) and end its clause.
+            if word.group("mode").lower() == "mode" and not scale_word:
+                continue  # "mode" counts only with a scale: "Mode, six out of ten"
             if not scale_word and not (
                 _MOOD_BEFORE_OK.search(gap) and _MOOD_AFTER_OK.match(tail[match.end() :])
             ):
@@ -182,9 +184,10 @@ _EXPLICIT = [
         QUESTION,
         re.compile(
             _LEAD
+            + r"(?:i\s+(?:also\s+)?(?:have|'ve\s+got|’ve\s+got)\s+)?"
             + r"(?:another\s+|a\s+|one\s+more\s+|my\s+)?question\s+(?:for|to)\s+"
             + _THERAPIST
-            + r"\s*(?P<sep>[:,.;\-–—?]*)\s*(?P<rest>.*)",
+            + r"\s*(?P<sep>[:,.;\-–—?…]*)\s*(?:which\s+is\s+|and\s+that'?s\s+)?(?P<rest>.*)",
             re.I,
         ),
     ),
@@ -192,7 +195,7 @@ _EXPLICIT = [
     (
         HOMEWORK,
         re.compile(
-            _LEAD + r"(?:new\s+|my\s+|the\s+)?homework(?:\s+for\s+(?:this|the|next)\s+week)?"
+            _LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
             r"(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
             re.I,
         ),

@@ -41,6 +41,7 @@ def kinds(markers):
         ("mood one out of ten", 1),
         ("Mood six and a half out of ten", 3),
         ("Overall my mood was like a 9.", 5),
+        ("Mode: six out of ten.", 3),  # Whisper mishearing "mood"
     ],
 )
 def test_mood_spelled_every_way(sentence, mood):
@@ -55,6 +56,7 @@ def test_mood_spelled_every_way(sentence, mood):
         "In a good mood for the first time in ages.",
         "I wasn't in the mood to talk to anyone.",
         "Mood: 14 out of 10.",
+        "Switch to airplane mode 2 times.",
     ],
 )
 def test_no_mood_where_none_was_given(sentence):
