@@ -252,6 +252,13 @@ class Journal:
             entry.session = session.id if session else None
         planner.file_markers(entry.id, entry.created, markers)
 
+    def before_recording(self, now: datetime | None = None):
+        """(the session a recording made now reflects on, or None; the open homework), for `record`."""
+        from voicejournal.planning import session_for
+
+        now = now or _now()
+        return session_for(now, self.sessions()), self.homework()
+
     def filed_from(self, entry_id: str) -> list:
         """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
         from voicejournal.planning import MARKER_TABLES

@@ -139,7 +139,7 @@ class Review:
 
     @property
     def days(self) -> int:
-        return max(1, round((self.end - self.start).total_seconds() / 86400))
+        return max(1, (self.end.date() - self.start.date()).days)  # calendar days, as people count them
 
     @property
     def is_empty(self) -> bool:

@@ -190,14 +190,22 @@ def test_saving_an_entry_files_markers_takes_mood_and_links_the_session(journal)
     assert journal.questions() == []
 
 
+def test_what_record_shows_before_recording(journal):
+    hour_ago = NOW - timedelta(hours=1)
+    session = journal.add_session(hour_ago.date().isoformat(), hour_ago.strftime("%H:%M"), "Dr. Rivera")
+    journal.planner.add_homework("Breathing exercise every evening", NOW)
+    linked, open_homework = journal.before_recording(NOW)
+    assert linked.id == session.id
+    assert [h.text for h in open_homework] == ["Breathing exercise every evening"]
+
+
 def test_a_session_added_later_claims_its_reflection(journal):
     created = NOW - timedelta(days=2)
     entry = Entry(id=journal.new_entry_id(), created=created, status=DONE, segments=[Segment(0, 3, "Hard one.")],
                   text="Hard one.")  # fmt: skip
     journal.save_entry(entry, new=True)
-    session = journal.add_session(
-        created.date().isoformat(), (created - timedelta(hours=1)).strftime("%H:%M")
-    )
+    before = created - timedelta(hours=1)
+    session = journal.add_session(before.date().isoformat(), before.strftime("%H:%M"))
     assert journal.get(entry.id).session == session.id
 
 
