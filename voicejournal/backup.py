@@ -238,10 +238,10 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 
 
 def _same_entry(a: dict, b: dict) -> bool:
-    if a.get("audio_sha256") and a.get("audio_sha256") == b.get("audio_sha256"):
-        return True
-    if a.get("source_key") and a.get("source_key") == b.get("source_key"):
-        return True
+    """The same entry in two journals: the same recording, the same imported text, or the same words then."""
+    for key in ("audio_sha256", "source_key"):
+        if a.get(key) or b.get(key):
+            return a.get(key) == b.get(key)
     return (
         a.get("created") == b.get("created")
         and a.get("text") == b.get("text")

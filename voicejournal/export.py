@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from voicejournal.entry import Entry
 from voicejournal.markers import entry_segments, split_sentences
-
-
-def _length(seconds: float) -> str:
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    return f"{seconds // 60} min {seconds % 60} s" if seconds % 60 else f"{seconds // 60} min"
-
-
-def _offset(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 60}:{seconds % 60:02d}"
+from voicejournal.review import length_text, offset_text
 
 
 def entry_filename(entry: Entry) -> str:
@@ -35,7 +24,7 @@ def entry_markdown(entry: Entry, level: int = 1) -> str:
     ]
     facts = [entry.kind, f"id {entry.id}"]
     if entry.duration:
-        facts.append(_length(entry.duration))
+        facts.append(length_text(entry.duration))
     if entry.mood:
         facts.append(f"mood {entry.mood}/5")
     if entry.tags:
@@ -49,7 +38,7 @@ def entry_markdown(entry: Entry, level: int = 1) -> str:
     for i in range(0, len(sentences), 5):
         chunk = sentences[i : i + 5]
         text = " ".join(s.text for s in chunk)
-        at = f"**[{_offset(chunk[0].offset)}]** " if chunk[0].offset is not None else ""
+        at = f"**[{offset_text(chunk[0].offset)}]** " if chunk[0].offset is not None else ""
         lines += [at + text, ""]
     if entry.notes:
         lines += ["Notes: " + entry.notes, ""]
@@ -71,7 +60,7 @@ def entry_file_markdown(entry: Entry) -> str:
     if entry.title:
         meta.append(f"title: {_yaml(entry.title)}")
     if entry.duration:
-        meta.append(f"duration: {_length(entry.duration)}")
+        meta.append(f"duration: {length_text(entry.duration)}")
     if entry.mood:
         meta.append(f"mood: {entry.mood}")
     if entry.tags:

@@ -20,14 +20,6 @@ SESSIONS, GOALS, HOMEWORK_TABLE, QUESTIONS, WINS = "sessions", "goals", "homewor
 REFLECTION_HOURS = 6  # a recording this long after a session started is that session's reflection
 
 
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
-
-
 def _compact(doc: dict) -> dict:
     # Identity checks: an offset of 0.0 is a real value (0.0 == False).
     return {
@@ -35,6 +27,36 @@ def _compact(doc: dict) -> dict:
         for k, v in doc.items()
         if not (v is None or v is False or (isinstance(v, str | list | dict) and not v))
     }
+
+
+def _doc_of(record, **overrides) -> dict:
+    """A record as its stored dict: dates as ISO text, empty fields left out."""
+    doc = {}
+    for f in dataclasses.fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, datetime):
+            value = value.isoformat(timespec="seconds")
+        elif isinstance(value, date):
+            value = value.isoformat()
+        doc[f.name] = value
+    doc.update(overrides)
+    return _compact(doc)
+
+
+def _record_of(cls, doc: dict, **overrides):
+    """A record from its stored dict (dates parsed by each field's declared type)."""
+    values = {}
+    for f in dataclasses.fields(cls):
+        if f.name not in doc:
+            continue
+        value = doc[f.name]
+        if value and "datetime" in f.type:
+            value = datetime.fromisoformat(value)
+        elif value and "date" in f.type:
+            value = date.fromisoformat(value)
+        values[f.name] = value
+    values.update(overrides)
+    return cls(**values)
 
 
 @dataclass
@@ -45,7 +67,8 @@ class Session:
     note: str | None = None
 
     def to_doc(self) -> dict:
-        return _compact({"id": self.id, "start": _iso(self.start), "with": self.with_name, "note": self.note})
+        return _compact({"id": self.id, "start": self.start.isoformat(timespec="seconds"),
+                         "with": self.with_name, "note": self.note})  # fmt: skip
 
     @classmethod
     def from_doc(cls, doc: dict) -> Session:
@@ -74,26 +97,13 @@ class Goal:
         return self.words or content_words(self.text)
 
     def to_doc(self) -> dict:
-        doc = dataclasses.asdict(self)
-        doc.update(
-            created=_iso(self.created),
-            done=_iso(self.done),
-            notes=[{"created": _iso(n.created), "text": n.text} for n in self.notes],
-        )
-        return _compact(doc)
+        notes = [{"created": n.created.isoformat(timespec="seconds"), "text": n.text} for n in self.notes]
+        return _doc_of(self, notes=notes)
 
     @classmethod
     def from_doc(cls, doc: dict) -> Goal:
-        return cls(
-            id=doc["id"],
-            text=doc["text"],
-            created=datetime.fromisoformat(doc["created"]),
-            words=list(doc.get("words", ())),
-            notes=[GoalNote(datetime.fromisoformat(n["created"]), n["text"]) for n in doc.get("notes", ())],
-            done=_dt(doc.get("done")),
-            entry=doc.get("entry"),
-            offset=doc.get("offset"),
-        )
+        notes = [GoalNote(datetime.fromisoformat(n["created"]), n["text"]) for n in doc.get("notes", ())]
+        return _record_of(cls, doc, notes=notes, words=list(doc.get("words", ())))
 
 
 @dataclass
@@ -108,24 +118,11 @@ class Homework:
     offset: float | None = None
 
     def to_doc(self) -> dict:
-        doc = dataclasses.asdict(self)
-        doc.update(
-            created=_iso(self.created), done=_iso(self.done), due=self.due.isoformat() if self.due else None
-        )
-        return _compact(doc)
+        return _doc_of(self)
 
     @classmethod
     def from_doc(cls, doc: dict) -> Homework:
-        return cls(
-            id=doc["id"],
-            text=doc["text"],
-            created=datetime.fromisoformat(doc["created"]),
-            due=date.fromisoformat(doc["due"]) if doc.get("due") else None,
-            done=_dt(doc.get("done")),
-            note=doc.get("note"),
-            entry=doc.get("entry"),
-            offset=doc.get("offset"),
-        )
+        return _record_of(cls, doc)
 
 
 @dataclass
@@ -139,23 +136,11 @@ class Question:
     explicit: bool = True  # said with "Question for my therapist", typed, or only found by its phrasing
 
     def to_doc(self) -> dict:
-        doc = dataclasses.asdict(self)
-        doc.update(
-            created=_iso(self.created), asked=_iso(self.asked), explicit=None if self.explicit else "no"
-        )
-        return _compact(doc)
+        return _doc_of(self, explicit=None if self.explicit else "no")
 
     @classmethod
     def from_doc(cls, doc: dict) -> Question:
-        return cls(
-            id=doc["id"],
-            text=doc["text"],
-            created=datetime.fromisoformat(doc["created"]),
-            asked=_dt(doc.get("asked")),
-            entry=doc.get("entry"),
-            offset=doc.get("offset"),
-            explicit=doc.get("explicit") != "no",
-        )
+        return _record_of(cls, doc, explicit=doc.get("explicit") != "no")
 
 
 @dataclass
@@ -167,19 +152,11 @@ class Win:
     offset: float | None = None
 
     def to_doc(self) -> dict:
-        doc = dataclasses.asdict(self)
-        doc.update(created=_iso(self.created))
-        return _compact(doc)
+        return _doc_of(self)
 
     @classmethod
     def from_doc(cls, doc: dict) -> Win:
-        return cls(
-            doc["id"],
-            doc["text"],
-            datetime.fromisoformat(doc["created"]),
-            doc.get("entry"),
-            doc.get("offset"),
-        )
+        return _record_of(cls, doc)
 
 
 RECORDS = {SESSIONS: Session, GOALS: Goal, HOMEWORK_TABLE: Homework, QUESTIONS: Question, WINS: Win}

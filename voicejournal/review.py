@@ -485,6 +485,18 @@ def due_text(hw: Homework, today: date) -> str:
     return f"due {day(hw.due)}"
 
 
+def entry_facts(e: EntrySummary, themes: bool = True) -> list[str]:
+    """'Wed 18 Nov 15:10', '6 min', 'family, guilt', 'mood 3', 'after the session'."""
+    facts = [f"{day(e.created)} {clock(e.created)}", length_text(e.duration)]
+    if themes and e.themes:
+        facts.append(", ".join(e.themes[:3]))
+    if e.mood:
+        facts.append(f"mood {e.mood}")
+    if e.session:
+        facts.append("after the session")
+    return facts
+
+
 def mood_text(value: float | None) -> str:
     return "–" if value is None else f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -646,14 +658,7 @@ def render_text(review: Review):
         )
         heading(title)
         for e in review.entries:
-            bits = [f"{day(e.created)} {clock(e.created)}", length_text(e.duration)]
-            if e.themes:
-                bits.append(", ".join(e.themes[:3]))
-            if e.mood:
-                bits.append(f"mood {e.mood}")
-            if e.session:
-                bits.append("after the session")
-            row(f"[bold]{escape(' · '.join(bits))}[/]  [dim]{e.id}[/]", 2)
+            row(f"[bold]{escape(' · '.join(entry_facts(e)))}[/]  [dim]{e.id}[/]", 2)
             for q in e.quotes:
                 at = f" [dim]({offset_text(q.offset)})[/]" if q.offset is not None else ""
                 row(f'"{escape(q.text)}"{at}', 4)
@@ -743,14 +748,7 @@ def render_markdown(review: Review) -> str:
         if len(review.entries) < review.entry_count:
             out += [f"_The {len(review.entries)} most telling of {review.entry_count} entries._", ""]
         for e in review.entries:
-            bits = [f"{day(e.created)} {clock(e.created)}", length_text(e.duration)]
-            if e.themes:
-                bits.append(", ".join(e.themes[:3]))
-            if e.mood:
-                bits.append(f"mood {e.mood}")
-            if e.session:
-                bits.append("after the session")
-            out += [f"### {' · '.join(bits)}", ""]
+            out += [f"### {' · '.join(entry_facts(e))}", ""]
             for q in e.quotes:
                 at = f" ({offset_text(q.offset)})" if q.offset is not None else ""
                 out.append(f"> {_md(q.text)}{at}")
@@ -1029,11 +1027,7 @@ def render_html(review: Review) -> str:
             )
         for e in review.entries:
             tags = "".join(f'<span class="tag">{_e(t)}</span>' for t in e.themes[:3])
-            bits = [f"{day(e.created)}, {clock(e.created)}", length_text(e.duration)]
-            if e.mood:
-                bits.append(f"mood {e.mood}")
-            if e.session:
-                bits.append("after the session")
+            bits = entry_facts(e, themes=False)
             body.append(f'<div class="entry"><h3>{_e(" · ".join(bits))}{tags}</h3>')
             for q in e.quotes:
                 body.append(f"<blockquote>{_e(q.text)}{_when(offset_text(q.offset))}</blockquote>")

@@ -1,5 +1,6 @@
 """Backups through the Journal API: checksums, damage, merging with clashing ids."""
 
+import hashlib
 import json
 import re
 import zipfile
@@ -20,7 +21,7 @@ def add_entry(journal, text, days_ago=1, entry_id=None, audio_bytes=None):
     if audio_bytes is not None:
         rel, dest = journal.audio_destination(entry.id, created)
         dest.write_bytes(audio_bytes)
-        entry.audio = rel
+        entry.audio, entry.audio_sha256 = rel, hashlib.sha256(audio_bytes).hexdigest()
     journal.save_entry(entry, new=True)
     return entry
 
@@ -127,3 +128,13 @@ def test_merge_gives_a_clashing_id_a_new_one(journal, tmp_path):
     [q] = [q for q in other.questions() if q.entry == moved.id]  # and so does what it filed
     again = other.import_backup(backup)
     assert again.entries_added == 0 and again.records_added == 0
+
+
+def test_two_silent_recordings_of_the_same_second_stay_two(vj_home, tmp_path):
+    journal = Journal(vj_home)
+    for noise in (b"one", b"two"):
+        add_entry(journal, "", audio_bytes=b"fLaC" + noise)
+    journal.export_backup(tmp_path / "b.zip")
+    other = Journal(tmp_path / "other")
+    other.planner.add_win("already something here", NOW)
+    assert other.import_backup(tmp_path / "b.zip").entries_added == 2

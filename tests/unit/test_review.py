@@ -249,7 +249,7 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     assert len(files) == 10
     first = files[0].read_text()
     assert re.match(
-        r"---\ndate: \d{4}-\d\d-\d\dT15:10:00[+-]\d\d:\d\d\nid: \w+\nkind: reflection\nduration: 4 min 20 s\n"
+        r"---\ndate: \d{4}-\d\d-\d\dT15:10:00[+-]\d\d:\d\d\nid: \w+\nkind: reflection\nduration: 4 min\n"
         r"mood: 2\nthemes: \[\"work\"\]\n---\n\n\*\*\[0:00\]\*\* Okay, first reflection after the session\. ",
         first,
     )
@@ -257,7 +257,7 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     text = single.read_text()
     assert text.count("\n## ") == 10
     assert re.search(
-        r"\n## \w{3} \d\d \w{3} \d{4}, 15:10\n\n_reflection · id \w+ · 4 min 20 s · mood 2/5 · themes: work_",
+        r"\n## \w{3} \d\d \w{3} \d{4}, 15:10\n\n_reflection · id \w+ · 4 min · mood 2/5 · themes: work_",
         text,
     )
     with pytest.raises(UsageError) as err:
