@@ -24,6 +24,7 @@ from voicejournal.planning import (
     Session,
     Win,
     last_session,
+    marker_key,
     mentions_goal,
     next_session,
 )
@@ -188,16 +189,19 @@ def build_review(
     def carried(created: datetime) -> int:
         return sum(1 for s in sessions if created < s.start <= now)
 
+    # Said again in a later entry, a question or a piece of homework is still one item (the oldest).
+    asked_texts = {marker_key("q", q.text) for q in questions if q.asked is not None}
     open_questions = [
         OpenQuestion(q, carried(q.created))
-        for q in sorted(questions, key=lambda q: q.created)
-        if q.asked is None
+        for q in _once(sorted(questions, key=lambda q: q.created))
+        if q.asked is None and marker_key("q", q.text) not in asked_texts
     ]
     homework_status = [
         HomeworkStatus(h, carried(h.created))
-        for h in sorted(homework, key=lambda h: (h.done is not None, h.due or date.max, h.created))
+        for h in _once(sorted(homework, key=lambda h: (h.done is None, h.created)))
         if h.done is None or h.done >= start
     ]
+    homework_status.sort(key=lambda s: (s.done, s.homework.due or date.max, s.homework.created))
     goal_progress = [
         _goal_progress(g, in_period, before, start)
         for g in sorted(goals, key=lambda g: g.created)
@@ -238,6 +242,17 @@ def build_review(
         buckets=buckets,
         default_period=since is None and since_session is None,
     )
+
+
+def _once(records: list) -> list:
+    """The first record of each text (the list's order decides which is first)."""
+    seen, kept = set(), []
+    for record in records:
+        key = marker_key("x", record.text)
+        if key not in seen:
+            seen.add(key)
+            kept.append(record)
+    return kept
 
 
 def _mean(values: list[float]) -> float | None:

@@ -282,3 +282,16 @@ def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):
     assert "relieved and guilty" not in page
     result = CliRunner().invoke(cli.cli, ["review", "--share", "-o", str(target)], input="99\n")
     assert result.exit_code == 2 and "'99' is not one of the numbers shown." in result.output
+
+
+def test_a_question_said_twice_is_brought_once(journal):
+    for days_ago in (3, 1):
+        text = "Question for my therapist: can we talk about my dad?"
+        entry = Entry(id=journal.new_entry_id(), created=NOW - timedelta(days=days_ago), status=DONE,
+                      segments=[Segment(0, 4, text)], text=text)  # fmt: skip
+        journal.save_entry(entry, new=True)
+    review = journal.review()
+    assert [q.question.text for q in review.questions] == ["Can we talk about my dad?"]
+    assert review.questions[0].question.created.date() == (NOW - timedelta(days=3)).date()  # the first time
+    journal.planner.mark_asked(review.questions[0].question.id, NOW)
+    assert journal.review().questions == []  # asking it once answers both
