@@ -441,6 +441,8 @@ def headline(review: Review) -> str:
     """'Since your session on Mon 24 Nov (9 days): 3 reflections, 24 min'."""
     if review.since_session:
         when = f"Since your session on {day(review.since_session.start)} ({plural(review.days, 'day')})"
+        if review.since_session.start.date() == review.end.date():
+            when = f"Since your session today at {clock(review.since_session.start)}"
     elif review.default_period:
         when = f"The last {plural(review.days, 'day')}"
     else:
