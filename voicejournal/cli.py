@@ -1023,13 +1023,12 @@ def _import_text(path: Path, source: str, tags, kind) -> None:
     if not hasattr(journal, "import_text"):  # the text importers are not merged into this build yet
         raise VoiceJournalError(f"Importing from {source} is not available in this version yet.")
     report = journal.import_text(source, path, kind=kind, tags=tags)
-    status = err()
     for problem in report.problems:
-        status.print(problem, markup=False)
+        click.echo(problem, err=True)
     n = len(report.added)
     line = f"Imported {n} entr{'y' if n == 1 else 'ies'} from {path.name or path}"
     if report.skipped:
         line += f"; {report.skipped} already imported before"
-    status.print(line + ".", markup=False)
+    click.echo(line + ".", err=True)
     if n:
-        status.print("See them with `voicejournal list --kind journal`.", markup=False)
+        click.echo("See them with `voicejournal list --kind journal`.", err=True)

@@ -420,10 +420,6 @@ class Journal:
         return written
 
 
-def _now() -> datetime:
-    return datetime.now().astimezone()
-
-
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for tag in tags:
@@ -431,3 +427,7 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
         if t and t not in seen:
             seen.append(t)
     return seen
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
