@@ -60,6 +60,13 @@ class DuplicateAudioError(VoiceJournalError):
         super().__init__(f"{path} was already imported as entry {entry_id}; skipped.")
 
 
+# --- recording ---
+
+
+class PlaybackError(VoiceJournalError):
+    """No speaker to play on, or the output device failed."""
+
+
 # --- privacy ---
 
 
