@@ -174,8 +174,10 @@ def _table_names(journal_path: Path) -> list[str]:
     """The small tables in a journal.json (sessions, goals, …), without the schema's own."""
     import orjson
 
+    from voicejournal.storage import read_plain
+
     try:
-        data = orjson.loads(journal_path.read_bytes())
+        data = orjson.loads(read_plain(journal_path, journal_path.parent))
     except FileNotFoundError:
         return []
     return sorted(name for name, docs in data.items() if name != "meta" and isinstance(docs, dict))
@@ -237,6 +239,18 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def _copy_audio(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
+    """A recording from a backup into this journal, re-encrypted for it when either side is encrypted
+    (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
+    from voicejournal import crypto
+
+    if crypto.load_key_file(unpacked) is None and not crypto.writes_encrypted(home):
+        _copy_atomic(src, dest)
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    crypto.write_bytes(home, dest, crypto.read_bytes(unpacked, src))
+
+
 def _same_entry(a: dict, b: dict) -> bool:
     """The same entry in two journals: the same recording, the same imported text, or the same words then."""
     for key in ("audio_sha256", "source_key"):
@@ -275,7 +289,7 @@ def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport
                 doc["audio"] = audio
             dest = storage.home / audio
             if src.exists() and not dest.exists():
-                _copy_atomic(src, dest)
+                _copy_audio(unpacked, src, storage.home, dest)
                 report.audio_added += 1
         storage.add_entry(doc)
         by_id[doc["id"]] = doc

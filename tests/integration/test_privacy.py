@@ -224,3 +224,28 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
     proc = run_cli("encrypt", "--no-keyring", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}, check=True)
     assert PASS not in store.read_text()
     assert run_cli("list", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}).returncode == 1
+
+
+def test_backups_of_an_encrypted_journal_stay_encrypted_and_merge_anywhere(run_cli, speech, tmp_path):
+    from voicejournal import vault
+
+    homes = {name: tmp_path / name for name in ("a", "plain", "other")}
+
+    def at(name, *args, check=True):
+        return run_cli(*args, env={**ENV, "VOICEJOURNAL_HOME": str(homes[name])}, check=check)
+
+    at("a", "add", str(speech("My mother called after the session.")), "--no-transcribe")
+    at("a", "encrypt")
+    backup = tmp_path / "a.zip"
+    at("a", "export", str(backup))
+    assert b"mother" not in backup.read_bytes().lower() and b"fLaC" not in backup.read_bytes()
+    at("plain", "add", str(speech("Work was better this week.")), "--no-transcribe")
+    at("other", "add", str(speech("Family dinner on sunday.")), "--no-transcribe")
+    at("other", "encrypt")  # same passphrase, but its own random key
+    for name in ("plain", "other"):
+        proc = at(name, "import", str(backup), check=False)
+        assert proc.returncode == 0, proc.stderr
+        assert len(json.loads(at(name, "list", "--json").stdout)) == 2
+        assert at(name, "check").stdout.endswith("No problems found.\n")  # the recording opens here
+        at(name, "transcribe", "--pending")
+    assert vault.plaintext_files(homes["other"]) == [] and scan_home(homes["other"]) == []
