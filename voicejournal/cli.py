@@ -502,6 +502,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
 
     journal = open_journal()
     status = err()
+    report_retention(journal.apply_retention_if_due())  # --- privacy: audio retention, at most once a day
     if show_prompt:
         status.print()
         status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
