@@ -283,15 +283,15 @@ class Journal:
             sidecar.write_text(json.dumps(meta))
             recorder.start()
         except OSError as exc:
-            sidecar.unlink(missing_ok=True)
-            wav.unlink(missing_ok=True)
+            self._discard(sidecar)
+            self._discard(wav)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFullError(
                     "The disk is full, so recording cannot start. Free some space and try again."
                 ) from None
             raise
         except BaseException:
-            sidecar.unlink(missing_ok=True)
+            self._discard(sidecar)
             raise
         try:
             if monitor is not None:
@@ -313,6 +313,16 @@ class Journal:
             )
         return outcome
 
+    def _discard(self, path: Path) -> None:
+        """Remove an incoming recording (or its sidecar) once saved; overwritten first in an encrypted journal,
+        where it was the only readable copy."""
+        from voicejournal import crypto
+
+        if crypto.writes_encrypted(self.home):
+            crypto.shred(path)
+        else:
+            path.unlink(missing_ok=True)
+
     def _save_recording(self, entry_id, created, meta, result, transcribe) -> Entry | None:
         """The finished incoming WAV -> audio/YYYY/MM/<id>.flac and an entry; then the WAV goes."""
         from voicejournal.audio import sha256_file
@@ -320,8 +330,8 @@ class Journal:
 
         wav, sidecar = result.path, result.path.with_suffix(".json")
         if result.frames == 0:
-            wav.unlink(missing_ok=True)
-            sidecar.unlink(missing_ok=True)
+            self._discard(wav)
+            self._discard(sidecar)
             return None
         key = f"microphone:{entry_id}"
         with self.storage.transaction():
@@ -362,8 +372,8 @@ class Journal:
                     source_key=key,
                 )
                 self.save_entry(entry, new=True)
-            wav.unlink(missing_ok=True)
-            sidecar.unlink(missing_ok=True)
+            self._discard(wav)
+            self._discard(sidecar)
         return self.get(entry_id)
 
     def recover(self) -> list[Entry]:
@@ -385,7 +395,7 @@ class Journal:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
                 if not sidecar.with_suffix(".wav").exists():
-                    sidecar.unlink(missing_ok=True)
+                    self._discard(sidecar)
         return recovered
 
     def _recover_one(self, wav: Path) -> Entry | None:
@@ -400,13 +410,13 @@ class Journal:
             meta = {}
         key = f"microphone:{entry_id}"
         if self.storage.find_entries("source_key", key):  # saved already; the WAV is a leftover
-            wav.unlink(missing_ok=True)
-            sidecar.unlink(missing_ok=True)
+            self._discard(wav)
+            self._discard(sidecar)
             return None
         frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
         if frames == 0:  # the recording never received a sound: nothing to keep
-            wav.unlink(missing_ok=True)
-            sidecar.unlink(missing_ok=True)
+            self._discard(wav)
+            self._discard(sidecar)
             return None
         duration = frames / 16000
         try:
@@ -432,8 +442,8 @@ class Journal:
             source_key=key,
         )
         self.save_entry(entry, new=True)
-        wav.unlink(missing_ok=True)
-        sidecar.unlink(missing_ok=True)
+        self._discard(wav)
+        self._discard(sidecar)
         return entry
 
     def play(

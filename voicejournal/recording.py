@@ -328,7 +328,13 @@ def wav_to_flac(src: Path, dst: Path) -> None:
     """Convert a recording to 16 kHz mono FLAC block by block (never whole in memory), atomically."""
     import soundfile as sf
 
+    from voicejournal import crypto
+
     dst.parent.mkdir(parents=True, exist_ok=True)
+    home = crypto.find_home(dst)
+    if home is not None and crypto.writes_encrypted(home):
+        _wav_to_encrypted_flac(src, dst, home)
+        return
     tmp = dst.with_name(dst.name + ".part")
     try:
         with (
@@ -351,6 +357,31 @@ def wav_to_flac(src: Path, dst: Path) -> None:
     except Exception:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path) -> None:
+    """In an encrypted journal the FLAC is encoded in memory (about 0.5 MB a minute) and only its
+    encrypted form is written (see crypto.py)."""
+    import io
+
+    import soundfile as sf
+
+    from voicejournal import crypto
+
+    buffer = io.BytesIO()
+    with (
+        sf.SoundFile(src) as r,
+        sf.SoundFile(buffer, "w", samplerate=r.samplerate, channels=1, format="FLAC", subtype="PCM_16") as w,
+    ):
+        for block in r.blocks(blocksize=16000 * 30, dtype="int16", always_2d=True):
+            w.write(block[:, 0])
+    try:
+        crypto.write_bytes(home, dst, buffer.getvalue())
+    except DiskFullError as e:
+        raise DiskFullError(
+            f"The disk is full, so the recording could not be saved as FLAC. It is kept in {src}; "
+            "free some space and run any voicejournal command to finish saving it."
+        ) from e
 
 
 class WavWriter:

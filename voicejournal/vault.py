@@ -30,6 +30,9 @@ ProgressFn = Callable[[int, int], None]
 SHRED_SUFFIX = ".shred"
 DERIVED_PREFIXES = ("index.sqlite",)  # the search index and its -wal/-shm/-journal files
 PUBLIC_DIRS = ("models",)  # speech models installed into the home: public files, never encrypted
+# A recording in progress streams here and its recorder holds the file open; once it stops (or, after a
+# crash, at the next command) it is saved as an encrypted FLAC and the incoming file is shredded.
+INCOMING = ("audio", "incoming")
 _AUDIO_SUFFIXES = (".flac", ".wav", ".ogg", ".opus", ".mp3", ".m4a", ".vjs")
 
 
@@ -59,6 +62,8 @@ def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
     for folder, dirs, names in os.walk(home):
         if Path(folder) == Path(home):
             dirs[:] = [d for d in dirs if d not in PUBLIC_DIRS]
+        if Path(folder) == Path(home, INCOMING[0]):
+            dirs[:] = [d for d in dirs if d != INCOMING[1]]
         dirs.sort()
         for name in sorted(names):
             path = Path(folder) / name
