@@ -1416,9 +1416,19 @@ def encrypt(use_keyring):
             markup=False,
         )
         return
+    # Passphrases are asked for before the progress bar takes the terminal.
+    state = journal.encryption_state()
+    if state == "off":
+        from voicejournal.crypto import ask_new_passphrase
+
+        passphrase = ask_new_passphrase()
+    elif state == "encrypted":
+        passphrase = None  # nothing to ask: encrypt says it is encrypted already
+    else:  # finishing an interrupted run
+        passphrase = journal.passphrase()
     bar, step = _conversion_bar("Encrypting")
     with bar:
-        report = journal.encrypt(use_keyring=use_keyring, progress=step)
+        report = journal.encrypt(passphrase, use_keyring=use_keyring, progress=step)
     _report_failures(report, "encrypted")
     verb = "Finished encrypting" if report.resumed else "Encrypted"
     status.print(
@@ -1458,9 +1468,10 @@ def decrypt(yes):
             abort=True,
             err=True,
         )
+    passphrase = journal.passphrase()  # asked (if it must be) before the progress bar takes the terminal
     bar, step = _conversion_bar("Decrypting")
     with bar:
-        report = journal.decrypt(progress=step)
+        report = journal.decrypt(passphrase, progress=step)
     _report_failures(report, "decrypted")
     err().print(
         f"Decrypted the journal in {journal.home}: {len(report.converted)} files are readable again.",
@@ -1486,16 +1497,9 @@ def passwd(use_keyring):
       voicejournal passwd
     """
     journal = open_journal()
-    in_keyring = journal.change_passphrase()
+    in_keyring = journal.change_passphrase(use_keyring=use_keyring)
     status = err()
     status.print("The passphrase was changed.", markup=False)
-    if use_keyring is not None:
-        import os
-
-        from voicejournal.crypto import NEW_PASSPHRASE_ENV
-
-        journal.set_keyring(use_keyring, os.environ.get(NEW_PASSPHRASE_ENV) or None)
-        in_keyring = use_keyring
     if in_keyring:
         status.print("The system keyring holds the new passphrase.", markup=False)
 

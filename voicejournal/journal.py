@@ -717,11 +717,24 @@ class Journal:
 
         return vault.decrypt_home(self.home, passphrase, progress=progress)
 
-    def change_passphrase(self, old: str | None = None, new: str | None = None) -> bool:
-        """Re-wrap the data key with a new passphrase; True if the keyring copy was updated too."""
+    def change_passphrase(
+        self, old: str | None = None, new: str | None = None, use_keyring: bool | None = None
+    ) -> bool:
+        """Re-wrap the data key with a new passphrase; True if the keyring holds the new one."""
         from voicejournal import vault
 
-        return vault.change_passphrase(self.home, old, new)
+        return vault.change_passphrase(self.home, old, new, use_keyring)
+
+    def passphrase(self) -> str:
+        """The passphrase of this encrypted journal, from its usual sources (checked; asked on a terminal)."""
+        from voicejournal import crypto
+
+        key_file = crypto.load_key_file(self.home)
+        if key_file is None:
+            raise UsageError("This journal is not encrypted; nothing was changed.")
+        passphrase, key = crypto.find_passphrase(self.home, key_file)
+        crypto.remember_key(self.home, key_file, key)
+        return passphrase
 
     def set_keyring(self, enabled: bool, passphrase: str | None = None) -> None:
         from voicejournal import vault

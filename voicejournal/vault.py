@@ -142,13 +142,10 @@ def encrypt_home(
     """Encrypt every file of the journal in `home` (or finish an interrupted run)."""
     home = Path(home)
     storage = Storage(home)
+    _refuse_if_encrypted(home)  # before the lock: opening an encrypted journal would ask for the passphrase
     with storage.transaction():
+        _refuse_if_encrypted(home)
         key_file = crypto.load_key_file(home)
-        if key_file is not None and key_file.state == crypto.ENCRYPTED:
-            raise UsageError(
-                "This journal is already encrypted. `voicejournal passwd` changes its passphrase; "
-                "`voicejournal decrypt` turns encryption off."
-            )
         resumed = key_file is not None
         if key_file is None:
             passphrase = passphrase if passphrase is not None else crypto.ask_new_passphrase()
@@ -171,6 +168,15 @@ def encrypt_home(
             key_file.state = crypto.ENCRYPTED
             crypto.save_key_file(home, key_file)
         return report
+
+
+def _refuse_if_encrypted(home: Path) -> None:
+    key_file = crypto.load_key_file(home)
+    if key_file is not None and key_file.state == crypto.ENCRYPTED:
+        raise UsageError(
+            "This journal is already encrypted. `voicejournal passwd` changes its passphrase; "
+            "`voicejournal decrypt` turns encryption off."
+        )
 
 
 def decrypt_home(
@@ -198,26 +204,31 @@ def decrypt_home(
         return report
 
 
-def change_passphrase(home: Path, old: str | None = None, new: str | None = None) -> bool:
-    """Wrap the journal's data key with a new passphrase (no file is re-encrypted). True if the keyring was updated."""
+def change_passphrase(
+    home: Path, old: str | None = None, new: str | None = None, use_keyring: bool | None = None
+) -> bool:
+    """Wrap the journal's data key with a new passphrase (no file is re-encrypted).
+
+    `use_keyring` True/False starts/stops keeping it in the system keyring; None keeps the current choice.
+    Returns whether the keyring now holds the new passphrase.
+    """
     home = Path(home)
     with Storage(home).transaction():
         key_file = crypto.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
         key = crypto.find_passphrase(home, key_file, old)[1]
-        new = (
-            new
-            if new is not None
-            else crypto.ask_new_passphrase(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
-        )
+        if new is None:
+            new = crypto.ask_new_passphrase(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
         new_file = crypto.rewrap(key_file, key, new)
+        new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
+        if new_file.keyring:
+            crypto.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
         crypto.save_key_file(home, new_file)
         crypto.remember_key(home, new_file, key)
-        if new_file.keyring:
-            crypto.keyring_set(home, new)
-            return True
-        return False
+        if key_file.keyring and not new_file.keyring:
+            crypto.keyring_delete(home)
+        return new_file.keyring
 
 
 def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> None:

@@ -221,9 +221,22 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
     # No keyring backend at all on this machine: the usual clear error, no crash.
     proc = run_cli("list", env={**no_keyring, "VOICEJOURNAL_PASSPHRASE": ""})
     assert proc.returncode == 1 and proc.stderr.startswith("This journal is encrypted and no passphrase")
+    proc = run_cli("passwd", env={**fake, "VOICEJOURNAL_NEW_PASSPHRASE": "green hills evening"}, check=True)
+    assert proc.stderr.splitlines() == [
+        "The passphrase was changed.",
+        "The system keyring holds the new passphrase.",
+    ]
+    assert "green hills evening" in store.read_text() and PASS not in store.read_text()
+    assert len(entries(run_cli, env={**fake, "VOICEJOURNAL_PASSPHRASE": ""})) == 1
     proc = run_cli("encrypt", "--no-keyring", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}, check=True)
-    assert PASS not in store.read_text()
+    assert "green hills evening" not in store.read_text()
     assert run_cli("list", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}).returncode == 1
+    proc = run_cli("encrypt", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""})
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        "This journal is already encrypted. `voicejournal passwd` changes its passphrase; "
+        "`voicejournal decrypt` turns encryption off.",
+    )
 
 
 def test_backups_of_an_encrypted_journal_stay_encrypted_and_merge_anywhere(run_cli, speech, tmp_path):
