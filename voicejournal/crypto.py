@@ -659,3 +659,33 @@ def shred(path: Path) -> None:
             finally:
                 os.close(fd)
     path.unlink(missing_ok=True)
+
+
+# --- SQLite databases kept encrypted (the search index) -----------------------------------------
+
+
+def load_sqlite(home: Path, path: Path):
+    """An in-memory SQLite connection holding the database stored (encrypted) at `path`, or None if absent.
+
+    For a derived database (the search index) in an encrypted journal: it is decrypted into memory and
+    never written to disk in plain form. Raises DamagedFileError if it cannot be opened (then rebuild it).
+    """
+    import sqlite3
+
+    try:
+        data = read_bytes(home, path)
+    except FileNotFoundError:
+        return None
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    try:
+        conn.deserialize(data)
+    except sqlite3.DatabaseError:
+        conn.close()
+        raise DamagedFileError(f"{path} is damaged.") from None
+    return conn
+
+
+def save_sqlite(home: Path, path: Path, conn) -> None:
+    """Write an in-memory SQLite database to `path` atomically, encrypted if the journal is."""
+    write_bytes(home, path, conn.serialize())

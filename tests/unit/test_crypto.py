@@ -182,3 +182,25 @@ def test_encrypted_audio_roundtrip_in_memory(vj_home):
     digest = sha256_file(dest)
     assert digest == sha256_file(dest, home=vj_home) and len(digest) == 64
     assert sorted(p.name for p in dest.parent.iterdir()) == ["abcd.flac"]  # no temp file left
+
+
+def test_sqlite_index_lives_encrypted_on_disk_and_in_memory_only(vj_home):
+    import sqlite3
+
+    encrypted_home(vj_home)
+    crypto.unlock(vj_home, PASS)
+    path = vj_home / "index.sqlite"
+    assert crypto.load_sqlite(vj_home, path) is None
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE docs USING fts5(body)")
+    conn.execute("INSERT INTO docs VALUES ('we talked about my mother')")
+    conn.commit()
+    crypto.save_sqlite(vj_home, path, conn)
+    assert crypto.is_encrypted_blob(path.read_bytes()) and b"mother" not in path.read_bytes()
+    again = crypto.load_sqlite(vj_home, path)
+    assert again.execute("SELECT body FROM docs WHERE docs MATCH 'mother'").fetchone() == (
+        "we talked about my mother",
+    )
+    path.write_bytes(crypto.FILE_HEADER + b"\0" * 40)
+    with pytest.raises(JournalCorruptError):
+        crypto.load_sqlite(vj_home, path)
