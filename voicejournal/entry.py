@@ -65,8 +65,18 @@ class Entry:
         if not self.edited and self.segments and self.text == self.original_text:
             del doc["text"]  # derived from the segments
         # Leave out empty optional fields to keep the file small.
-        for key in ("audio", "audio_sha256", "language", "model", "title", "mood", "session",
-                    "source", "source_key", "notes"):
+        for key in (
+            "audio",
+            "audio_sha256",
+            "language",
+            "model",
+            "title",
+            "mood",
+            "session",
+            "source",
+            "source_key",
+            "notes",
+        ):
             if doc[key] is None:
                 del doc[key]
         for key in ("tags", "themes", "segments"):
@@ -75,6 +85,13 @@ class Entry:
         if not doc["edited"]:
             del doc["edited"]
         return doc
+
+    def to_json(self) -> dict:
+        """A self-describing dict for `--json` output (text and segments spelled out)."""
+        data = dataclasses.asdict(self)
+        data["created"] = self.created.isoformat(timespec="seconds")
+        data["original_text"] = self.original_text
+        return data
 
     @classmethod
     def from_doc(cls, doc: dict) -> Entry:

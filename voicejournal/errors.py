@@ -13,7 +13,9 @@ class UsageError(VoiceJournalError):
 
 
 class EntryNotFoundError(VoiceJournalError):
-    def __init__(self, entry_id: str, what: str = "entry", hint: str = "`voicejournal list` shows recent ids."):
+    def __init__(
+        self, entry_id: str, what: str = "entry", hint: str = "`voicejournal list` shows recent ids."
+    ):
         self.entry_id = entry_id
         super().__init__(f"No {what} with id '{entry_id}'. {hint}")
 

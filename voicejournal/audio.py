@@ -1,0 +1,126 @@
+"""Audio files: decode anything a phone records, store 16 kHz mono FLAC, checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from voicejournal.config import SAMPLE_RATE
+from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
+
+SUPPORTED = "wav, flac, mp3, m4a, aac, ogg, opus"
+# A file whose container promises this much more than can be decoded is treated as cut short.
+_TRUNCATION_SLACK_S = 1.0
+
+
+def _not_audio(path: Path) -> AudioDecodeError:
+    return AudioDecodeError(f"{path.name} is not an audio file voicejournal can read ({SUPPORTED}).")
+
+
+def _wav_promised_seconds(path: Path) -> float | None:
+    """How long a WAV's header says its audio is (FFmpeg guesses from the file size, hiding truncation)."""
+    import struct
+
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            return None
+        byte_rate = None
+        while True:
+            chunk = fh.read(8)
+            if len(chunk) < 8:
+                return None
+            kind, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+            if kind == b"fmt ":
+                fmt = fh.read(size + (size & 1))
+                if len(fmt) >= 12:
+                    byte_rate = struct.unpack("<I", fmt[8:12])[0]
+            elif kind == b"data":
+                unknown = size in (0, 0xFFFFFFFF, 0x7FFFFFFF, 0x7FFFF000)  # streaming writers' placeholders
+                return None if unknown or not byte_rate else size / byte_rate
+            else:
+                fh.seek(size + (size & 1), 1)
+
+
+def load_audio(path: Path, partial: bool = False):
+    """Decode `path` to float32 mono samples at 16 kHz (a numpy array).
+
+    Raises AudioDecodeError for a missing, unreadable, empty or cut-short file (unless `partial`).
+    """
+    import av
+    import numpy as np
+    from faster_whisper.audio import decode_audio
+
+    path = Path(path)
+    if not path.exists():
+        raise AudioDecodeError(f"{path} does not exist.")
+    if path.is_dir():
+        raise AudioDecodeError(f"{path} is a folder, not an audio file.")
+    if path.stat().st_size == 0:
+        raise AudioDecodeError(f"{path.name} is empty (0 bytes): there is no audio in it.")
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            if not container.streams.audio:
+                raise _not_audio(path)
+            stream = container.streams.audio[0]
+            promised = None
+            if stream.duration is not None and stream.time_base is not None:
+                promised = float(stream.duration * stream.time_base)
+            elif container.duration:
+                promised = container.duration / 1_000_000
+            if container.format.name == "wav":
+                promised = _wav_promised_seconds(path) or promised
+        samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except AudioDecodeError:
+        raise
+    except PermissionError:
+        raise AudioDecodeError(f"{path.name} cannot be read: permission denied.") from None
+    except (av.error.FFmpegError, ValueError, OSError, IndexError):
+        raise _not_audio(path) from None
+    samples = np.ascontiguousarray(samples, dtype=np.float32)
+    decoded = len(samples) / SAMPLE_RATE
+    if len(samples) == 0:
+        raise AudioDecodeError(f"{path.name} holds no audio that can be played (it may be damaged).")
+    if promised and decoded + _TRUNCATION_SLACK_S < promised and not partial:
+        raise AudioDecodeError(
+            f"{path.name} looks cut short: it should last {promised:.0f} s but only {decoded:.0f} s can be "
+            "read. Add --partial to keep what can be read."
+        )
+    return samples
+
+
+def write_flac(path: Path, samples) -> None:
+    """Write 16 kHz mono FLAC atomically (temp file + rename), owner-readable only."""
+    import soundfile as sf
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with sf.SoundFile(
+            str(tmp), "w", samplerate=SAMPLE_RATE, channels=1, format="FLAC", subtype="PCM_16"
+        ) as out:
+            out.write(samples)
+        os.chmod(tmp, 0o600)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == 28:
+            raise DiskFullError(
+                "The disk is full, so the recording could not be saved. Free some space "
+                "and try again; nothing saved before was touched."
+            ) from exc
+        raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
+    except sf.LibsndfileError as exc:
+        tmp.unlink(missing_ok=True)
+        raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

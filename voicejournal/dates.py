@@ -1,0 +1,121 @@
+"""Lenient parsing of the dates people type: '2026-11-02', 'yesterday', 'last monday', '3 months ago'."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from voicejournal.errors import UsageError
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_UNITS = {"day": 1, "week": 7, "fortnight": 14}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_AGO = re.compile(r"^(\w+)\s+(day|week|fortnight|month|year)s?\s+ago$")
+_LAST = re.compile(r"^(?:last|past)\s+(?:(\w+)\s+)?(day|week|fortnight|month|year)s?$")
+
+
+def _bad(text: str) -> UsageError:
+    return UsageError(
+        f"Could not understand the date '{text}'. Try 2026-11-02, 'yesterday' or '3 weeks ago'."
+    )
+
+
+def _months_back(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _count(word: str, text: str) -> int:
+    if word.isdigit():
+        return int(word)
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    raise _bad(text)
+
+
+def parse_day(text: str, today: date | None = None) -> date:
+    """The calendar day a phrase names."""
+    raw = text
+    text = " ".join(text.strip().lower().split())
+    today = today or date.today()
+    if not text:
+        raise _bad(raw)
+    if text in ("today", "now"):
+        return today
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    for fmt in ("%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%b %d, %Y", "%B %d, %Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if m := _AGO.match(text):
+        n, unit = _count(m.group(1), raw), m.group(2)
+        if unit == "month":
+            return _months_back(today, n)
+        if unit == "year":
+            return _months_back(today, 12 * n)
+        return today - timedelta(days=n * _UNITS[unit])
+    if m := _LAST.match(text):
+        n = _count(m.group(1), raw) if m.group(1) else 1
+        unit = m.group(2)
+        if unit == "month":
+            return _months_back(today, n)
+        if unit == "year":
+            return _months_back(today, 12 * n)
+        return today - timedelta(days=n * _UNITS[unit])
+    words = text.split()
+    if len(words) in (1, 2) and words[-1] in _WEEKDAYS:
+        if len(words) == 2 and words[0] not in ("last", "this", "on"):
+            raise _bad(raw)
+        target = _WEEKDAYS.index(words[-1])
+        back = (today.weekday() - target) % 7
+        if words[0] == "last" and back == 0:
+            back = 7
+        return today - timedelta(days=back)
+    raise _bad(raw)
+
+
+def parse_date(text: str, end: bool = False, today: date | None = None) -> datetime:
+    """A timezone-aware local datetime: the start of the named day, or its end with `end=True`.
+
+    A full ISO timestamp ('2026-11-02T14:00', with or without offset) is kept as given.
+    """
+    stripped = text.strip()
+    if "T" in stripped or (len(stripped) > 10 and ":" in stripped):
+        try:
+            moment = datetime.fromisoformat(stripped)
+        except ValueError:
+            raise _bad(text) from None
+        return moment if moment.tzinfo else moment.astimezone()
+    day = parse_day(stripped, today)
+    moment = datetime.combine(day, time.max if end else time.min)
+    return moment.astimezone()

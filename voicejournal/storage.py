@@ -1,0 +1,350 @@
+"""Persistence: TinyDB files, written atomically under a cross-process lock.
+
+Layout of the journal home::
+
+    journal.json            small tables: meta (schema version), sessions, goals, homework, themes, …
+    entries/YYYY-MM.json    the entries, one TinyDB file per month of their `created` date
+    audio/…                 recordings (see journal.py)
+    *.bak                   the previous good version of each file, kept by every write
+
+Why this shape: plain TinyDB re-reads and rewrites the whole file on every operation, so one big file makes
+every save cost as much as the whole journal. A month of entries is a few hundred kB to a few MB, so a save
+stays fast however long someone keeps a journal, and a damaged file can only ever touch one month.
+
+Every write goes to a temporary file in the same folder, is flushed and fsynced, replaces the old file
+with `os.replace`, and the folder is fsynced: a kill at any moment leaves either the old or the new file,
+never a torn one. Before the replace, the old file is hard-linked to `<name>.bak`, so the last good copy is
+always there to point a person at. Every read-modify-write holds an exclusive file lock, and TinyDB is
+opened afresh inside it (TinyDB caches the next document id per instance; a fresh instance recomputes it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage as TinyStorage
+
+from voicejournal.config import ensure_private_dir
+from voicejournal.errors import (
+    DiskFullError,
+    JournalBusyError,
+    JournalCorruptError,
+    JournalVersionError,
+    VoiceJournalError,
+)
+
+SCHEMA_VERSION = 1
+JOURNAL_FILE = "journal.json"
+ENTRIES_DIR = "entries"
+LOCK_FILE = ".lock"
+LOCK_TIMEOUT = 30.0
+ID_ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no 'l' / 'o': easy to read aloud and type
+_TMP_MARK = ".tmp-"
+_SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True) -> None:
+    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix."""
+    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if keep_backup and path.exists():
+            bak_tmp = path.with_name(f".{path.name}.bak{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+            os.link(path, bak_tmp)
+            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        if exc.errno == 28:  # ENOSPC
+            raise DiskFullError(
+                f"The disk is full, so {path.name} could not be saved. Everything saved before is safe; "
+                "free some space and try again."
+            ) from exc
+        raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
+
+
+class _AtomicJSONStorage(TinyStorage):
+    """TinyDB storage: orjson, compact, atomic replace, never overwrites a file it could not read."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def read(self) -> dict | None:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        if not data.strip():
+            # An empty file is what an interrupted first write of some other tool leaves; ours never do.
+            raise _corrupt(self.path)
+        try:
+            parsed = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            raise _corrupt(self.path) from None
+        if not isinstance(parsed, dict):
+            raise _corrupt(self.path)
+        return parsed
+
+    def write(self, data: dict) -> None:
+        atomic_write_bytes(self.path, orjson.dumps(data))
+
+    def close(self) -> None:
+        pass
+
+
+def _corrupt(path: Path) -> JournalCorruptError:
+    backup = path.with_name(path.name + ".bak")
+    hint = (
+        f"The last good copy is {backup}; `voicejournal doctor` explains how to restore it."
+        if backup.exists()
+        else "No earlier copy of it exists."
+    )
+    return JournalCorruptError(f"The journal file {path} is damaged and was left untouched. {hint}")
+
+
+def shard_name(created_iso: str) -> str:
+    """Entries live in the file of their month: '2026-11-24T…' -> '2026-11.json'."""
+    return f"{created_iso[:7]}.json"
+
+
+class Storage:
+    """All reads and writes of the journal's TinyDB files."""
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.entries_dir = self.home / ENTRIES_DIR
+        self.journal_path = self.home / JOURNAL_FILE
+        self._lock = None
+        self._local = threading.local()
+        self._checked = False
+
+    # --- locking -------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Hold the journal's exclusive lock (re-entrant within this process)."""
+        from filelock import FileLock, Timeout
+
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth -= 1
+            return
+        self._prepare()
+        if self._lock is None:
+            self._lock = FileLock(str(self.home / LOCK_FILE), timeout=LOCK_TIMEOUT, mode=0o600)
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise JournalBusyError(
+                "Another voicejournal is still saving and did not finish within "
+                f"{LOCK_TIMEOUT:.0f} seconds. Try again in a moment."
+            ) from None
+        self._local.depth = 1
+        try:
+            self._clean_stale_temp_files()
+            yield
+        finally:
+            self._local.depth = 0
+            self._lock.release()
+
+    def _prepare(self) -> None:
+        """Create the home (owner-only) and check the schema version, once per process."""
+        if self._checked:
+            return
+        ensure_private_dir(self.home)
+        ensure_private_dir(self.entries_dir)
+        meta = self._table_docs(self.journal_path, "meta")
+        version = max((d.get("schema", 0) for d in meta), default=None)
+        if version is not None and version > SCHEMA_VERSION:
+            raise JournalVersionError(
+                f"This journal was written by a newer voicejournal (format {version}; this one reads up to "
+                f"{SCHEMA_VERSION}). Update voicejournal to open it; nothing was changed."
+            )
+        self._checked = True
+        if version is None:
+            with self.transaction():
+                if not self._table_docs(self.journal_path, "meta"):
+                    with self._db(self.journal_path) as db:
+                        db.table("meta", cache_size=0).insert({"schema": SCHEMA_VERSION})
+
+    def _clean_stale_temp_files(self) -> None:
+        """Temp files left by a killed write: safe to remove while we hold the lock."""
+        for folder in (self.home, self.entries_dir):
+            with contextlib.suppress(FileNotFoundError):
+                for name in os.listdir(folder):
+                    if _TMP_MARK in name and name.startswith("."):
+                        with contextlib.suppress(OSError):
+                            (folder / name).unlink()
+
+    @contextlib.contextmanager
+    def _db(self, path: Path) -> Iterator[TinyDB]:
+        db = TinyDB(path, storage=_AtomicJSONStorage)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def _table_docs(self, path: Path, table: str) -> list[dict]:
+        data = _AtomicJSONStorage(path).read()
+        if not data:
+            return []
+        return list(data.get(table, {}).values())
+
+    # --- entries -------------------------------------------------------------------------------
+
+    def _shards(self) -> list[Path]:
+        """Entry files, newest month first."""
+        try:
+            names = [n for n in os.listdir(self.entries_dir) if _SHARD_RE.match(n)]
+        except FileNotFoundError:
+            return []
+        return [self.entries_dir / n for n in sorted(names, reverse=True)]
+
+    def _find_shard(self, entry_id: str) -> Path | None:
+        # A byte search first (orjson writes compact JSON, and keys never end in "id" except "id"),
+        # so only the one file holding the entry is parsed.
+        needle = b'"id":' + orjson.dumps(entry_id)
+        for shard in self._shards():
+            if needle in shard.read_bytes():
+                for doc in self._table_docs(shard, "entries"):
+                    if doc.get("id") == entry_id:
+                        return shard
+        return None
+
+    def add_entry(self, doc: dict) -> None:
+        with self.transaction(), self._db(self.entries_dir / shard_name(doc["created"])) as db:
+            db.table("entries", cache_size=0).insert(doc)
+
+    def get_entry(self, entry_id: str) -> dict | None:
+        self._prepare()
+        shard = self._find_shard(entry_id)
+        if shard is None:
+            return None
+        return next(d for d in self._table_docs(shard, "entries") if d.get("id") == entry_id)
+
+    def update_entry(self, entry_id: str, doc: dict) -> None:
+        """Replace the stored entry with `doc` (moving it to another month's file if its date changed)."""
+        with self.transaction():
+            shard = self._find_shard(entry_id)
+            if shard is None:
+                from voicejournal.errors import EntryNotFoundError
+
+                raise EntryNotFoundError(entry_id)
+            target = self.entries_dir / shard_name(doc["created"])
+            if target != shard:
+                self.add_entry(doc)  # add first: a kill in between leaves a duplicate, never a loss
+                self._remove_from(shard, entry_id)
+                return
+
+            def replace(stored: dict) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            with self._db(shard) as db:
+                db.table("entries", cache_size=0).update(replace, Query().id == entry_id)
+
+    def remove_entry(self, entry_id: str) -> None:
+        with self.transaction():
+            shard = self._find_shard(entry_id)
+            if shard is not None:
+                self._remove_from(shard, entry_id)
+
+    def _remove_from(self, shard: Path, entry_id: str) -> None:
+        with self._db(shard) as db:
+            db.table("entries", cache_size=0).remove(Query().id == entry_id)
+
+    def all_entries(self) -> list[dict]:
+        self._prepare()
+        docs: list[dict] = []
+        for shard in self._shards():
+            docs.extend(self._table_docs(shard, "entries"))
+        return docs
+
+    def find_entries(self, field: str, value: str) -> list[dict]:
+        """Entries whose `field` equals the string `value` (a byte search narrows the files parsed)."""
+        self._prepare()
+        needle = orjson.dumps(value)
+        found = []
+        for shard in self._shards():
+            if needle in shard.read_bytes():
+                found.extend(d for d in self._table_docs(shard, "entries") if d.get(field) == value)
+        return found
+
+    def signature(self) -> str:
+        """Changes whenever any entry file changes: lets derived indexes notice they are stale."""
+        parts = []
+        for shard in self._shards():
+            st = shard.stat()
+            parts.append(f"{shard.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
+        return "|".join(parts)
+
+    # --- small tables in journal.json ----------------------------------------------------------
+
+    def all(self, table: str) -> list[dict]:
+        self._prepare()
+        return self._table_docs(self.journal_path, table)
+
+    def get(self, table: str, record_id: str) -> dict | None:
+        return next((d for d in self.all(table) if d.get("id") == record_id), None)
+
+    def insert(self, table: str, doc: dict) -> None:
+        with self.transaction(), self._db(self.journal_path) as db:
+            db.table(table, cache_size=0).insert(doc)
+
+    def update(self, table: str, record_id: str, doc: dict) -> None:
+        def replace(stored: dict) -> None:
+            stored.clear()
+            stored.update(doc)
+
+        with self.transaction(), self._db(self.journal_path) as db:
+            db.table(table, cache_size=0).update(replace, Query().id == record_id)
+
+    def remove(self, table: str, record_id: str) -> None:
+        with self.transaction(), self._db(self.journal_path) as db:
+            db.table(table, cache_size=0).remove(Query().id == record_id)
+
+    # --- ids -----------------------------------------------------------------------------------
+
+    def new_id(self, length: int = 4) -> str:
+        """A short id not used by any entry or record (call inside `transaction()` to keep it unique)."""
+        self._prepare()
+        blobs = [p.read_bytes() for p in self._shards()]
+        with contextlib.suppress(FileNotFoundError):
+            blobs.append(self.journal_path.read_bytes())
+        while True:
+            candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+            if candidate.isdigit():
+                continue
+            needle = b'"id":' + orjson.dumps(candidate)
+            if not any(needle in blob for blob in blobs):
+                return candidate
