@@ -249,6 +249,11 @@ class IndexedEntry:
     title: str | None
     preview: str
 
+    @property
+    def text(self) -> str:
+        """The beginning of the text (what a listing shows)."""
+        return self.preview
+
 
 @dataclass
 class SearchHit:
@@ -345,7 +350,7 @@ def _entry_rows(entry: Entry) -> tuple[tuple, tuple, list[tuple[float | None, st
         entry.title,
         preview,
     )
-    body = f"{entry.title}\n{text}" if entry.title else text
+    body = f"{entry.title}\n{text}" if entry.title and not text.startswith(entry.title) else text
     doc = (body, " ".join(entry.tags), entry.notes or "")
     return meta, doc, sentences_with_times(entry)
 
