@@ -224,7 +224,7 @@ def list_(since, until, tags, kind, themes, mood, limit, as_json):
 
 
 @cli.command()
-@click.argument("entry_id")
+@click.argument("entry_id", shell_complete=lambda c, p, i: complete_ids(c, p, i))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def show(entry_id, as_json):
     """Show one entry: its transcript with the time of each sentence.
@@ -626,7 +626,16 @@ def themes_words(name):
             console.print(f"    not counted in: {', '.join(t.not_in)}", markup=False)
 
 
-@cli.command(context_settings=DASH_ARGS)
+class _TagCommand(click.Command):
+    """`tag ID -<TAB>` completes the entry's tags to remove, not option names."""
+
+    def shell_complete(self, ctx, incomplete):
+        if incomplete.startswith("-") and not incomplete.startswith("--") and ctx.params.get("entry_id"):
+            return _complete_tag_changes(ctx, None, incomplete)
+        return super().shell_complete(ctx, incomplete)
+
+
+@cli.command(cls=_TagCommand, context_settings=DASH_ARGS)
 @click.argument("entry_id", shell_complete=complete_ids)
 @click.argument("changes", nargs=-1, required=True, shell_complete=_complete_tag_changes)
 def tag(entry_id, changes):
