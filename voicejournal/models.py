@@ -90,7 +90,11 @@ def _assemble_base(target: Path) -> Path:
             )
         for name in ("config.json", "tokenizer.json", "vocabulary.txt"):
             shutil.copyfile(part1 / name, staging / name)
-        os.replace(staging, target)
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if not _is_model_dir(target):  # else another process assembled it first: use that one
+                raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target
@@ -115,7 +119,12 @@ def resolve_model(name: str | None = None) -> tuple[str, Path]:
         if path:
             return "tiny.en", path
     if name in ("base", "base.en") and _base_parts():
-        return "base", _assemble_base(home_dir() / "models" / "base")
+        try:
+            return "base", _assemble_base(home_dir() / "models" / "base")
+        except OSError as exc:
+            raise ModelNotFoundError(
+                f"The 'base' speech model could not be set up in {home_dir() / 'models'}: {exc.strerror or exc}."
+            ) from exc
     hint = INSTALL_HINTS.get(name)
     how = (
         f"Install it with: {hint}"

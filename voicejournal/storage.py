@@ -128,6 +128,27 @@ def _corrupt(path: Path) -> JournalCorruptError:
     return JournalCorruptError(f"The journal file {path} is damaged and was left untouched. {hint}")
 
 
+def _acquire_lock(path: Path, timeout: float) -> int:
+    """An exclusive flock on `path` (the kernel drops it if the process dies, so no stale locks)."""
+    import fcntl
+    import time
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise JournalBusyError(
+                    "Another voicejournal is still saving and did not finish within "
+                    f"{timeout:.0f} seconds. Try again in a moment."
+                ) from None
+            time.sleep(0.01)
+
+
 def shard_name(created_iso: str) -> str:
     """Entries live in the file of their month: '2026-11-24T…' -> '2026-11.json'."""
     return f"{created_iso[:7]}.json"
@@ -140,7 +161,6 @@ class Storage:
         self.home = Path(home)
         self.entries_dir = self.home / ENTRIES_DIR
         self.journal_path = self.home / JOURNAL_FILE
-        self._lock = None
         self._local = threading.local()
         self._checked = False
 
@@ -148,9 +168,8 @@ class Storage:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """Hold the journal's exclusive lock (re-entrant within this process)."""
-        from filelock import FileLock, Timeout
-
+        """Hold the journal's exclusive lock (re-entrant within a thread; exclusive across threads and
+        processes, since each holder opens its own file description for flock)."""
         depth = getattr(self._local, "depth", 0)
         if depth:
             self._local.depth = depth + 1
@@ -160,22 +179,14 @@ class Storage:
                 self._local.depth -= 1
             return
         self._prepare()
-        if self._lock is None:
-            self._lock = FileLock(str(self.home / LOCK_FILE), timeout=LOCK_TIMEOUT, mode=0o600)
-        try:
-            self._lock.acquire()
-        except Timeout:
-            raise JournalBusyError(
-                "Another voicejournal is still saving and did not finish within "
-                f"{LOCK_TIMEOUT:.0f} seconds. Try again in a moment."
-            ) from None
+        fd = _acquire_lock(self.home / LOCK_FILE, LOCK_TIMEOUT)
         self._local.depth = 1
         try:
             self._clean_stale_temp_files()
             yield
         finally:
             self._local.depth = 0
-            self._lock.release()
+            os.close(fd)  # releases the flock
 
     def _prepare(self) -> None:
         """Create the home (owner-only) and check the schema version, once per process."""

@@ -141,3 +141,48 @@ def test_temp_file_left_by_disk_error_is_removed(vj_home, monkeypatch):
     monkeypatch.setattr(os, "write", real_write)
     assert not [p for p in (vj_home / "entries").iterdir() if ".tmp-" in p.name]
     assert len(storage.all_entries()) == 1
+
+
+def test_a_held_lock_gives_a_clear_busy_error(vj_home, monkeypatch):
+    import fcntl
+
+    from voicejournal import storage as storage_module
+    from voicejournal.errors import JournalBusyError
+
+    storage = Storage(vj_home)
+    make_entry(storage)
+    monkeypatch.setattr(storage_module, "LOCK_TIMEOUT", 0.2)
+    holder = os.open(vj_home / ".lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(JournalBusyError) as info:
+            make_entry(Storage(vj_home))
+        assert str(info.value) == (
+            "Another voicejournal is still saving and did not finish within 0 seconds. Try again in a moment."
+        )
+    finally:
+        os.close(holder)
+    make_entry(storage)  # released: works again
+    assert len(storage.all_entries()) == 2
+
+
+def test_threads_are_excluded_from_each_other(vj_home):
+    import threading
+
+    storage = Storage(vj_home)
+    errors = []
+
+    def add_many():
+        try:
+            for _ in range(15):
+                make_entry(storage)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=add_many) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len(storage.all_entries()) == 45

@@ -1,0 +1,34 @@
+"""Shared bits for the benchmark scripts: timing fresh processes, writing results."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def time_command(args: list[str], runs: int = 10, env: dict | None = None) -> dict:
+    """Wall time of a fresh process, in ms: median, min and max over `runs`."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(args, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append((time.perf_counter() - start) * 1000)
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times)}
+
+
+def voicejournal(*args: str) -> list[str]:
+    return [sys.executable, "-m", "voicejournal", *args]
+
+
+def report(name: str, lines: list[str]) -> None:
+    """Print the figures and keep them in benchmarks/results/<name>.txt."""
+    RESULTS.mkdir(exist_ok=True)
+    text = "\n".join(lines) + "\n"
+    print(text, end="")
+    (RESULTS / f"{name}.txt").write_text(text)
