@@ -131,21 +131,24 @@ def _fold_word(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _families() -> dict[str, tuple[str, ...]]:
-    stem = _stemmer().stemWord
+    """Every member of every family, and their regular forms (sleeping, cries), -> the family."""
+    from voicejournal.themes import word_forms
+
     table: dict[str, tuple[str, ...]] = {}
     for line in WORD_FAMILIES:
         members = tuple(w.strip() for w in line.split(","))
         for m in members:
             table[m] = members
-            table.setdefault(stem(m), members)
+        for m in members:
+            for form in word_forms(m):
+                table.setdefault(form, members)
     return table
 
 
 def word_family(word: str) -> tuple[str, ...]:
     """The query word and the forms a stemmer would miss (anxious -> anxious, anxiety, …)."""
     w = _fold_word(word)
-    fam = _families().get(w) or _families().get(_stemmer().stemWord(w))
-    return fam if fam else (w,)
+    return _families().get(w) or (w,)
 
 
 # --- the query language ----------------------------------------------------------------------
@@ -550,14 +553,20 @@ class SearchIndex:
 
     def _search(self, conn: sqlite3.Connection, q: Query, filters: Filters, limit: int) -> SearchResult:
         where, params = _filter_sql(filters)
+        match = q.match_expression()
+        # CROSS JOIN keeps the FTS table as the outer loop, so bm25() is computed once per match.
         sql = (
-            "WITH m AS MATERIALIZED (SELECT rowid, bm25(docs, 1.0, 2.0, 1.0) AS score FROM docs "
-            "WHERE docs MATCH ?) "
-            "SELECT e.*, m.score, count(*) OVER () AS total FROM m JOIN entries e ON e.rowid = m.rowid "
-            f"WHERE 1 {where} ORDER BY m.score, e.ts DESC LIMIT ?"
+            "SELECT e.*, bm25(docs, 1.0, 2.0, 1.0) AS score FROM docs CROSS JOIN entries e "
+            f"ON e.rowid = docs.rowid WHERE docs MATCH ? {where} ORDER BY score, e.ts DESC LIMIT ?"
         )
-        rows = conn.execute(sql, [q.match_expression(), *params, limit]).fetchall()
-        total = rows[0][-1] if rows else 0
+        rows = conn.execute(sql, [match, *params, limit]).fetchall()
+        if len(rows) < limit:
+            total = len(rows)
+        else:
+            total = conn.execute(
+                f"SELECT count(*) FROM docs CROSS JOIN entries e ON e.rowid = docs.rowid WHERE docs MATCH ? {where}",
+                [match, *params],
+            ).fetchone()[0]
         hits = []
         any_term = q.any_term_expression()
         for row in rows:
