@@ -421,7 +421,10 @@ class Journal:
         items, problems = read_jrnl(path) if source == "jrnl" else read_markdown(path)
         report = ImportReport(source=source, path=path, problems=problems)
         with self.storage.transaction():
-            known = {d.get("source_key") for d in self.storage.all_entries() if d.get("source_key")}
+            if len(items) <= 20:  # a byte search per key beats parsing a big journal
+                known = {i.source_key for i in items if self.storage.find_entries("source_key", i.source_key)}
+            else:
+                known = {d.get("source_key") for d in self.storage.all_entries() if d.get("source_key")}
             for item in items:
                 if item.source_key in known:
                     report.skipped += 1

@@ -717,7 +717,13 @@ def _filter_sql(filters: Filters) -> tuple[str, list]:
 
 
 def make_snippet(highlighted: str, before: int = 10, after: int = 18) -> str:
-    """Trim a highlighted sentence to a window of words around its first match; **mark** the matches."""
+    """The sentence of a highlighted segment with the most matches, trimmed to a window of words around
+    its first match if it is long; matches **marked**."""
+    sentences = [p for p in re.split(r"(?<=[.!?…])\s+", highlighted.strip()) if p]
+    if len(sentences) > 1:
+        # A phrase match may span a sentence end: keep the markers balanced per sentence below.
+        best = max(range(len(sentences)), key=lambda i: (sentences[i].count(HL_OPEN), -i))
+        highlighted = sentences[best]
     words = highlighted.split()
     first = next((i for i, w in enumerate(words) if HL_OPEN in w), None)
     if first is None:

@@ -392,3 +392,9 @@ def test_make_snippet_trims_long_sentences():
     snippet = make_snippet(" ".join(words))
     assert snippet.startswith("…w20 ") and snippet.endswith("w47…")
     assert "**sister**" in snippet
+
+
+def test_make_snippet_picks_the_sentence_with_the_match():
+    text = "I went out. Then the \x01umbrella\x02 reminded me of my \x01sister\x02. Anyway, that was it."
+    assert make_snippet(text) == "Then the **umbrella** reminded me of my **sister**."
+    assert make_snippet("No match here. At all.") == "No match here."
