@@ -340,19 +340,28 @@ class Journal:
         with self.storage.transaction():
             doc = define_theme(self.storage, name, words)
             self._user_themes = None
-            changed = self.retheme()
+            changed = self.retheme(only=doc["name"])
         return doc, changed
 
-    def retheme(self) -> int:
-        """Detect the themes of every entry again; returns how many entries changed."""
+    def retheme(self, only: str | None = None) -> int:
+        """Detect the themes of every entry again (or just theme `only`); returns how many changed."""
+        from voicejournal.themes import detect_themes
+
         changed = 0
         with self.storage.transaction():
             index_fresh = self.index.is_fresh()
             updated = []
             for doc in self.storage.all_entries():
                 entry = Entry.from_doc(doc)
-                before = entry.themes
-                self.detect_entry_themes(entry)
+                before = dict(entry.themes)
+                if only is None:
+                    self.detect_entry_themes(entry)
+                else:
+                    text = "\n".join(p for p in (entry.title, entry.text, entry.notes) if p)
+                    found = detect_themes(text, self.user_themes(), only=[only]).get(only)
+                    entry.themes.pop(only, None)
+                    if found:
+                        entry.themes[only] = found
                 if entry.themes != before:
                     self.storage.update_entry(entry.id, entry.to_doc())
                     updated.append(entry)

@@ -393,12 +393,12 @@ class SearchIndex:
         return row[0] if row else None
 
     def connection(self) -> sqlite3.Connection:
-        """An up-to-date index: rebuilt first when missing, stale or damaged."""
-        if self._conn is not None:
-            return self._conn
-        conn = self._open_existing()
+        """An up-to-date index: rebuilt first when missing, stale or damaged (checked on every use: a
+        stat() per journal file, so a long-lived process notices writes by others too)."""
+        signature = self.storage.signature()
+        conn, self._conn = self._conn or self._open_existing(), None
         try:
-            if conn is not None and self.stored_signature(conn) == self.storage.signature():
+            if conn is not None and self.stored_signature(conn) == signature:
                 self._conn = conn
                 return conn
         except sqlite3.DatabaseError:

@@ -270,10 +270,13 @@ def normalize_theme_name(name: str) -> str:
     return " ".join(fold(name).split())
 
 
-def detect_themes(text: str, user_themes: Iterable[Mapping] | Iterable[Theme] = ()) -> dict[str, list[str]]:
+def detect_themes(
+    text: str, user_themes: Iterable[Mapping] | Iterable[Theme] = (), only: Iterable[str] | None = None
+) -> dict[str, list[str]]:
     """Themes the text touches -> the words (as said, lower case) that triggered each, in order of first use.
 
-    `user_themes` are the person's definitions (dicts with "name" and "words", as stored) or `Theme`s.
+    `user_themes` are the person's definitions (dicts with "name" and "words", as stored) or `Theme`s;
+    `only` limits detection to these theme names.
     """
     user = list(user_themes)
     if user and isinstance(user[0], Theme):
@@ -282,6 +285,9 @@ def detect_themes(text: str, user_themes: Iterable[Mapping] | Iterable[Theme] = 
         chosen = list(themes.values())
     else:
         chosen = theme_set(user)
+    if only is not None:
+        wanted = set(only)
+        chosen = [t for t in chosen if t.name in wanted]
     folded = fold(text)
     found: dict[str, list[str]] = {}
     for theme in chosen:

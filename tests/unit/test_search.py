@@ -398,3 +398,10 @@ def test_make_snippet_picks_the_sentence_with_the_match():
     text = "I went out. Then the \x01umbrella\x02 reminded me of my \x01sister\x02. Anyway, that was it."
     assert make_snippet(text) == "Then the **umbrella** reminded me of my **sister**."
     assert make_snippet("No match here. At all.") == "No match here."
+
+
+def test_a_long_lived_index_notices_writes_by_others(storage):
+    idx = SearchIndex(storage)
+    assert ids(idx.search("sister")) == ["focus", "pass1"]
+    storage.put(make_entry("late1", 80, ["My sister moved abroad."]))  # written by another process
+    assert "late1" in ids(idx.search("sister"))
