@@ -91,7 +91,7 @@ def add_one_entry(home: Path, env: dict, runs: int) -> tuple[float, float]:
         stamp = time.time_ns()
         note = folder / f"2026-11-2{i % 9 + 1}-{stamp}.md"
         note.write_text(
-            f"# After the session {stamp}\n\nWe talked about my sister and the deadline at work. "
+            f"# After the session {stamp}\n\nzzbenchzz We talked about my sister and the deadline at work. "
             "I felt anxious on the train but I did the breathing exercise and it helped. " * 8
         )
         times.append(once(voicejournal("import", "--from", "markdown", str(note)), env))
@@ -106,9 +106,11 @@ def add_one_entry(home: Path, env: dict, runs: int) -> tuple[float, float]:
         "times = []\n"
         "for i in range(5):\n"
         "    e = Entry(id=j.storage.new_id(), created=datetime.now().astimezone(), kind='journal',\n"
-        "              status=TEXT_ONLY, text='My sister called about work and I felt anxious. ' * 60)\n"
+        "              status=TEXT_ONLY, text='zzbenchzz My sister called about work and I felt anxious. ' * 60)\n"
         "    t = time.perf_counter(); j.save_entry(e, new=True); times.append(time.perf_counter() - t)\n"
         "print(sorted(times)[2] * 1000)\n"
+        "for hit in j.search('zzbenchzz', limit=1000).hits:\n"  # leave the journal as it was
+        "    j.delete(hit.id)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

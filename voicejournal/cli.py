@@ -48,12 +48,12 @@ def print_marked(lines: list[tuple[str, ...]]) -> None:
         return
     from rich.text import Text
 
-    console = out()
+    text = Text()  # one Text for all lines: rich renders a long listing several times faster so
     for parts in lines:
-        text = Text()
         for i, part in enumerate(parts):
             text.append(part, style="bold" if i % 2 else None)
-        console.print(text)
+        text.append("\n")
+    out().print(text, end="")
 
 
 def print_json(data) -> None:
@@ -229,6 +229,9 @@ def list_(since, until, tags, kind, themes, mood, limit, as_json):
         print_json([e.to_json() for e in journal.entries_by_ids([e.id for e in entries])])
         return
     if not entries:
+        if any((since, until, tags, kind, themes, mood)):
+            click.echo("No entries match these filters.", err=True)
+            return
         err().print(
             "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`."
         )
