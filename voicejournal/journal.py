@@ -302,6 +302,9 @@ class Journal:
     def _known_themes(self, names: Iterable[str]) -> tuple[str, ...]:
         from voicejournal.themes import normalize_theme_name, theme_set
 
+        names = list(names)
+        if not names:
+            return ()
         known = {t.name for t in theme_set(self.user_themes())}
         wanted = []
         for name in names:
@@ -324,7 +327,7 @@ class Journal:
             start_index = now.year * 12 + now.month - 1 - (months - 1)
             since = datetime(start_index // 12, start_index % 12 + 1, 1).astimezone()
         rows, per_month = self.index.theme_rows(since)
-        shown = month_range(f"{since:%Y-%m}", f"{now:%Y-%m}")
+        shown = month_range(f"{since:%Y-%m}", f"{max(since, now):%Y-%m}")
         return theme_trends(rows, per_month, shown), shown
 
     def theme_definitions(self) -> list:

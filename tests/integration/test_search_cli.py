@@ -481,3 +481,16 @@ def test_spoken_entry_is_searchable_with_its_moment(run_cli, speech):
     assert hit["start"] is not None and hit["start"] >= 0
     assert "family" in hit["themes"]
     assert os.path.exists(os.path.join(os.environ["VOICEJOURNAL_HOME"], "index.sqlite"))
+
+
+def test_themes_on_an_empty_journal_and_in_the_future():
+    code, stdout, stderr = invoke("themes")
+    assert code == 0 and stdout == ""
+    assert stderr == "No themes yet in this period. Themes appear as entries are transcribed or imported.\n"
+    code, _, stderr = invoke("themes", "--since", "2099-01-01")
+    assert code == 0 and "No themes yet" in stderr
+
+
+def test_list_with_filters_that_match_nothing(journal):
+    code, stdout, stderr = invoke("list", "--theme", "trauma")
+    assert code == 0 and stdout == "" and stderr == "No entries match these filters.\n"
