@@ -259,38 +259,29 @@ class Journal:
         text = "\n".join(p for p in (entry.title, entry.text, entry.notes) if p)
         entry.themes = detect_themes(text, self.user_themes())
 
-    def search(
-        self,
-        query: str,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        tags: Iterable[str] = (),
-        themes: Iterable[str] = (),
-        kind: str | None = None,
-        mood: int | None = None,
-        limit: int = 20,
-    ):
-        """Ranked full-text search; returns a `search.SearchResult` (hits best first)."""
-        from voicejournal.search import Filters
+    def search(self, query: str, limit: int = 20, **filters):
+        """Ranked full-text search; returns a `search.SearchResult` (hits best first).
 
-        filters = Filters(since, until, _clean_tags(tags), self._known_themes(themes), kind, mood)
-        return self.index.search(query, filters, limit=limit)
+        Filters (as for `list_entries`): since, until (datetimes), tags, themes (names), kind, mood.
+        """
+        return self.index.search(query, self._filters(**filters), limit=limit)
 
-    def list_entries(
-        self,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        tags: Iterable[str] = (),
-        themes: Iterable[str] = (),
-        kind: str | None = None,
-        mood: int | None = None,
-        limit: int | None = None,
-    ):
+    def list_entries(self, limit: int | None = None, **filters):
         """Entries matching the filters, newest first, from the index (`search.IndexedEntry`, fast)."""
+        return self.index.list(self._filters(**filters), limit=limit)
+
+    def _filters(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        tags: Iterable[str] = (),
+        themes: Iterable[str] = (),
+        kind: str | None = None,
+        mood: int | None = None,
+    ):
         from voicejournal.search import Filters
 
-        filters = Filters(since, until, _clean_tags(tags), self._known_themes(themes), kind, mood)
-        return self.index.list(filters, limit=limit)
+        return Filters(since, until, tuple(_clean_tags(tags)), self._known_themes(themes), kind, mood)
 
     def entries_by_ids(self, ids: list[str]) -> list[Entry]:
         """Full entries for ids from the index, in the same order."""
