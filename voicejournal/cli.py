@@ -220,7 +220,7 @@ def list_(since, until, tags, kind, themes, mood, limit, as_json):
       voicejournal list --since "3 months ago" --tag family
       voicejournal list --theme sleep --mood 2
     """
-    journal = open_journal()
+    journal = indexed_journal()
     # The listing comes from the search index (fast on a big journal); --json reads the full entries.
     entries = journal.list_entries(
         since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
@@ -402,6 +402,15 @@ KIND_CHOICES = ["reflection", "homework", "journal", "question"]
 DASH_ARGS = {"help_option_names": ["--help"], "ignore_unknown_options": True, "max_content_width": 100}
 
 
+def indexed_journal():
+    """The journal, saying so on stderr when its search index has to be built first (big journals)."""
+    journal = open_journal()
+    journal.index.on_rebuild = lambda n: click.echo(
+        f"Updating the search index ({n:,} entries; only needed once)…", err=True
+    )
+    return journal
+
+
 def _complete(fetch):
     """Shell completion from the journal's index; completion must never print an error."""
 
@@ -496,7 +505,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
       voicejournal search sleep -work --theme anxiety
       voicejournal search '"panic attack" train'
     """
-    journal = open_journal()
+    journal = indexed_journal()
     query = _query_from_args(words)
     result = journal.search(
         query, since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
@@ -567,7 +576,7 @@ def themes(ctx, since, months, as_json):
     """
     if ctx.invoked_subcommand is not None:
         return
-    trends, shown = open_journal().theme_overview(since=since, months=months)
+    trends, shown = indexed_journal().theme_overview(since=since, months=months)
     if as_json:
         print_json(
             [{"theme": t.name, "total": t.total, "trend": t.trend, "months": t.months} for t in trends]

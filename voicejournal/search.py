@@ -366,6 +366,7 @@ class SearchIndex:
         self.path = Path(home or storage.home) / INDEX_FILE
         self._conn: sqlite3.Connection | None = None
         self.rebuilt = False  # set when this process had to rebuild (for tests and benchmarks)
+        self.on_rebuild = None  # called with the number of entries before a rebuild (to tell the person)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -432,6 +433,8 @@ class SearchIndex:
         self.close()
         signature = self.storage.signature()
         docs = self.storage.all_entries()
+        if self.on_rebuild is not None and len(docs) >= 500:
+            self.on_rebuild(len(docs))
         tmp = self.path.with_name(f".{INDEX_FILE}.{os.getpid()}.tmp")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -405,3 +405,16 @@ def test_a_long_lived_index_notices_writes_by_others(storage):
     assert ids(idx.search("sister")) == ["focus", "pass1"]
     storage.put(make_entry("late1", 80, ["My sister moved abroad."]))  # written by another process
     assert "late1" in ids(idx.search("sister"))
+
+
+def test_a_big_rebuild_is_announced(tmp_path):
+    storage = FakeStorage(tmp_path)
+    for i in range(500):
+        storage.put(make_entry(f"e{i:03d}", i % 300, ["A short note."]))
+    told = []
+    idx = SearchIndex(storage)
+    idx.on_rebuild = told.append
+    idx.list()
+    assert told == [500]
+    idx.list()
+    assert told == [500]  # fresh now: no second rebuild
