@@ -10,8 +10,9 @@ Tables:
     entries       one row per entry: id, time, kind, mood, tags, themes, a preview (for filters and `list`)
     entry_tags    (rowid, tag), entry_themes (rowid, theme): indexed filters
     docs          FTS5 over the entry's title+text, tags and notes: BM25 ranks whole entries
-    segs          FTS5 over each segment (or sentence) with its start time; rowid = entry rowid * 4096 + n,
-                  so the best sentence of one entry is a range lookup, not a scan
+    segs          each segment (or sentence) with its start time; rowid = entry rowid * 4096 + n, so one
+                  entry's sentences are a range lookup. The best sentence of each hit is found by copying
+                  the hits' sentences into a small temporary FTS5 table (see `_best_sentences`).
 
 Words are matched by SQLite's Porter stemmer over unicode61 with diacritics removed, which folds case,
 accents, punctuation and regular forms (sleeping = sleep = sleeps). Forms the stemmer cannot join
@@ -39,7 +40,7 @@ from voicejournal.entry import Entry
 from voicejournal.errors import UsageError
 
 INDEX_FILE = "index.sqlite"
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings share the last slot)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HL_OPEN, HL_CLOSE = "\x01", "\x02"
@@ -305,7 +306,7 @@ CREATE TABLE entry_themes(rowid INTEGER NOT NULL, theme TEXT NOT NULL);
 CREATE INDEX entry_themes_theme ON entry_themes(theme, rowid);
 CREATE INDEX entry_themes_rowid ON entry_themes(rowid);
 CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
-CREATE VIRTUAL TABLE segs USING fts5(text, start UNINDEXED, tokenize='{TOKENIZER}');
+CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
 CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
 """
 
