@@ -494,3 +494,26 @@ def test_themes_on_an_empty_journal_and_in_the_future():
 def test_list_with_filters_that_match_nothing(journal):
     code, stdout, stderr = invoke("list", "--theme", "trauma")
     assert code == 0 and stdout == "" and stderr == "No entries match these filters.\n"
+
+
+def test_relative_dates_in_filters(vj_home):
+    journal = Journal(vj_home)
+    recent = Entry(
+        id="rec1",
+        created=datetime.now().astimezone() - timedelta(days=2),
+        status=DONE,
+        segments=[Segment(0, 4, "Talked to my sister about the move.")],
+        text="Talked to my sister about the move.",
+    )
+    journal.save_entry(recent, new=True)
+    spoken(journal, "old1", 0, ["My sister visited in June."])
+
+    def found(*args):
+        code, stdout, stderr = invoke("search", "sister", *args, "--json")
+        assert code == 0, stderr
+        return [h["id"] for h in json.loads(stdout)]
+
+    assert found("--since", "3 days ago") == ["rec1"]
+    assert found("--since", "last week") == ["rec1"]
+    assert found("--until", "3 days ago") == ["old1"]
+    assert found("--until", "yesterday", "--since", "yesterday") == []
