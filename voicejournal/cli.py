@@ -207,7 +207,11 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial):
 @click.option("--tag", "-t", "tags", multiple=True, help="Only entries with this tag (repeatable).")
 @click.option("--kind", type=click.Choice(["reflection", "homework", "journal", "question"]))
 @click.option(
-    "--theme", "themes", multiple=True, help="Only entries with this theme (repeatable; see `themes`)."
+    "--theme",
+    "themes",
+    multiple=True,
+    shell_complete=lambda c, p, i: complete_themes(c, p, i),
+    help="Only entries with this theme (repeatable; see `themes`).",
 )
 @click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most this many.")
@@ -505,6 +509,9 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
       voicejournal search sleep -work --theme anxiety
       voicejournal search '"panic attack" train'
     """
+    unknown = next((w for w in words if w.startswith("--")), None)
+    if unknown:  # options are passed through for -word exclusions; a mistyped --option is not a word
+        raise click.UsageError(f"No such option: {unknown}")
     journal = indexed_journal()
     query = _query_from_args(words)
     result = journal.search(
@@ -668,6 +675,9 @@ def tag(entry_id, changes):
     Example:
       voicejournal tag a3f4 +family +sister -work
     """
+    unknown = next((c for c in changes if c.startswith("--")), None)
+    if unknown:
+        raise click.UsageError(f"No such option: {unknown}")
     add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
     remove = [c[1:] for c in changes if c.startswith("-")]
     entry = open_journal().tag(entry_id, add=add, remove=remove)

@@ -517,3 +517,8 @@ def test_relative_dates_in_filters(vj_home):
     assert found("--since", "last week") == ["rec1"]
     assert found("--until", "3 days ago") == ["old1"]
     assert found("--until", "yesterday", "--since", "yesterday") == []
+
+
+def test_a_mistyped_option_is_not_a_search_word(journal):
+    code, _, stderr = invoke("search", "sister", "--sinse", "2026-01-01")
+    assert code == 2 and "No such option: --sinse" in stderr
