@@ -335,21 +335,21 @@ def month_range(first: str, last: str) -> list[str]:
 
 
 def theme_trends(
-    rows: Iterable[tuple[str, str]], entries_per_month: Mapping[str, int], months: list[str]
+    rows: Iterable[tuple[str, str, int]], entries_per_month: Mapping[str, int], months: list[str]
 ) -> list[ThemeTrend]:
     """Counts per month and a trend for each theme.
 
-    `rows` are (theme, "YYYY-MM") pairs, one per entry touching the theme; `entries_per_month` counts
+    `rows` are (theme, "YYYY-MM", number of entries touching it that month); `entries_per_month` counts
     all entries, so the trend compares the *share* of entries touching a theme in the later half of the
     period with the earlier half (more entries overall is not a rising theme). A theme counts as rising
     or fading when its share changes by at least a quarter and by at least two entries' worth.
     """
     wanted = set(months)
     by_theme: dict[str, dict[str, int]] = {}
-    for theme, month in rows:
+    for theme, month, n in rows:
         if month in wanted:
             counts = by_theme.setdefault(theme, {})
-            counts[month] = counts.get(month, 0) + 1
+            counts[month] = counts.get(month, 0) + n
     half = len(months) // 2
     early, late = months[:half], months[half:]
     early_total = sum(entries_per_month.get(m, 0) for m in early)

@@ -246,7 +246,7 @@ def test_suggestions_when_nothing_matches(index):
 
 def test_theme_rows(index):
     rows, per_month = index.theme_rows()
-    assert ("sleep", "2026-01") in rows
+    assert ("sleep", "2026-01", 2) in rows
     assert per_month == {"2026-01": 3, "2026-02": 2, "2026-03": 1}
 
 

@@ -153,10 +153,10 @@ def test_month_range():
 def test_trends_compare_shares_not_raw_counts():
     months = ["2026-01", "2026-02", "2026-03", "2026-04"]
     per_month = {"2026-01": 10, "2026-02": 10, "2026-03": 10, "2026-04": 10}
-    rows = [("work", "2026-01")] * 6 + [("work", "2026-02")] * 5 + [("work", "2026-04")]
-    rows += [("family", "2026-03")] * 3 + [("family", "2026-04")] * 4 + [("family", "2026-01")]
-    rows += [("sleep", m) for m in months]
-    rows += [("grief and loss", "2026-04")] * 2
+    rows = [("work", "2026-01", 6), ("work", "2026-02", 5), ("work", "2026-04", 1)]
+    rows += [("family", "2026-03", 3), ("family", "2026-04", 4), ("family", "2026-01", 1)]
+    rows += [("sleep", m, 1) for m in months]
+    rows += [("grief and loss", "2026-04", 2)]
     trends = {t.name: t for t in theme_trends(rows, per_month, months)}
     assert trends["work"].trend == "fading" and trends["work"].arrow == "↓"
     assert trends["family"].trend == "rising"
