@@ -40,7 +40,7 @@ from voicejournal.entry import Entry
 from voicejournal.errors import UsageError
 
 INDEX_FILE = "index.sqlite"
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings share the last slot)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HL_OPEN, HL_CLOSE = "\x01", "\x02"
@@ -302,9 +302,10 @@ CREATE INDEX entries_ts ON entries(ts);
 CREATE TABLE entry_tags(rowid INTEGER NOT NULL, tag TEXT NOT NULL);
 CREATE INDEX entry_tags_tag ON entry_tags(tag, rowid);
 CREATE INDEX entry_tags_rowid ON entry_tags(rowid);
-CREATE TABLE entry_themes(rowid INTEGER NOT NULL, theme TEXT NOT NULL);
+CREATE TABLE entry_themes(rowid INTEGER NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL);
 CREATE INDEX entry_themes_theme ON entry_themes(theme, rowid);
 CREATE INDEX entry_themes_rowid ON entry_themes(rowid);
+CREATE INDEX entry_themes_month ON entry_themes(month, theme);
 CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
 CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
 CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
@@ -484,7 +485,10 @@ class SearchIndex:
             [(base + i, text, start) for i, (start, text) in enumerate(pieces)],
         )
         conn.executemany("INSERT INTO entry_tags VALUES (?, ?)", [(rowid, t) for t in set(entry.tags)])
-        conn.executemany("INSERT INTO entry_themes VALUES (?, ?)", [(rowid, t) for t in entry.themes])
+        month = f"{entry.created:%Y-%m}"  # the month as the entry itself has it (its own time zone)
+        conn.executemany(
+            "INSERT INTO entry_themes VALUES (?, ?, ?)", [(rowid, t, month) for t in entry.themes]
+        )
 
     @staticmethod
     def _delete(conn: sqlite3.Connection, entry_id: str) -> int | None:
@@ -664,15 +668,15 @@ class SearchIndex:
         """(theme, "YYYY-MM", entries) for each theme and month, and the number of entries per month."""
 
         def run(conn: sqlite3.Connection):
-            cond, params = ("WHERE e.ts >= ?", [since.timestamp()]) if since else ("", [])
+            # Whole months from the month of `since`: the counts are per month.
+            first = f"{since:%Y-%m}" if since else "0000-00"
             rows = conn.execute(
-                "SELECT t.theme, substr(e.created, 1, 7), count(*) FROM entries e "
-                f"JOIN entry_themes t ON t.rowid = e.rowid {cond} GROUP BY 1, 2",
-                params,
+                "SELECT theme, month, count(*) FROM entry_themes WHERE month >= ? GROUP BY 1, 2", (first,)
             ).fetchall()
             per_month = dict(
                 conn.execute(
-                    f"SELECT substr(created, 1, 7), count(*) FROM entries e {cond} GROUP BY 1", params
+                    "SELECT substr(created, 1, 7) AS m, count(*) FROM entries WHERE m >= ? GROUP BY 1",
+                    (first,),
                 ).fetchall()
             )
             return rows, per_month
