@@ -81,7 +81,9 @@ def when(moment: datetime) -> str:
 def open_journal():
     from voicejournal.journal import Journal
 
-    return Journal()
+    journal = Journal()
+    report_recovered(journal)  # --- recording: finish what a crash interrupted (see the end of this file)
+    return journal
 
 
 def date_option(name: str, end: bool = False, help: str = ""):
@@ -739,28 +741,987 @@ def delete(entry_id, yes):
     click.echo(f"Deleted entry {entry.id}{' and its recording' if entry.audio else ''}.", err=True)
 
 
-@cli.command(name="import")
-@click.option(
-    "--from",
-    "source",
-    type=click.Choice(["jrnl", "markdown"]),
-    required=True,
-    help="jrnl: the JSON file of `jrnl --format json`; markdown: a folder with one .md file per entry.",
-)
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option("--tag", "-t", "tags", multiple=True, help="Also tag every imported entry (repeatable).")
-@click.option("--kind", type=click.Choice(KIND_CHOICES), default="journal", show_default=True)
-def import_(source, path, tags, kind):
-    """Bring a written journal along: its entries are searched, themed and reviewed like spoken ones.
+# --- end of search & themes --------------------------------------------------------------------
 
-    Importing the same file again adds nothing new.
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def report_recovered(journal) -> None:
+    """Finish recordings a crash or kill interrupted; say so on stderr (never stops the command)."""
+    try:
+        recovered = journal.recover()
+    except VoiceJournalError as exc:
+        click.echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
+        return
+    for entry in recovered:
+        click.echo(
+            f"Recovered an interrupted recording from {when(entry.created)} as entry {entry.id} "
+            "(pending transcription).",
+            err=True,
+        )
+
+
+def parse_clock(text: str) -> float:
+    """'2:31', '1:02:03' or '95' -> seconds."""
+    try:
+        parts = [float(p) for p in text.strip().split(":")]
+    except ValueError:
+        parts = []
+    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
+        raise click.BadParameter(f"'{text}' is not a time; use MM:SS, e.g. 2:31.")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
+
+
+class LiveRecording:
+    """The live line on stderr: ● Recording, elapsed, level meter, how to stop; notices on the side."""
+
+    def __init__(self, console, interactive: bool, max_minutes: float | None):
+        self.console = console
+        self.interactive = interactive
+        self.max_minutes = max_minutes
+        self.warned_silent = False
+
+    def render(self, recorder):
+        from rich.text import Text
+
+        from voicejournal.recording import meter_bar
+
+        line = Text()
+        line.append("● ", style="bold red")
+        line.append("Recording   ")
+        line.append(clock(recorder.elapsed), style="bold")
+        line.append("   " + meter_bar(recorder.levels) + "   ", style="green")
+        line.append("Enter or Ctrl-C to stop", style="dim")
+        if recorder.silent:
+            line.append(
+                "\n  No sound is reaching the microphone. Is it muted? (`voicejournal devices`)",
+                style="yellow",
+            )
+        else:
+            line.append("\n  (saved as you speak — nothing is lost if the computer stops)", style="dim")
+        return line
+
+    def __call__(self, recorder) -> None:
+        import threading
+        import time
+
+        if self.interactive:
+            from rich.live import Live
+
+            def wait_for_enter():
+                try:
+                    sys.stdin.readline()
+                except (OSError, ValueError):
+                    return
+                recorder.stop()
+
+            threading.Thread(target=wait_for_enter, daemon=True).start()
+            with Live(
+                self.render(recorder), console=self.console, refresh_per_second=10, transient=True
+            ) as live:
+                while not recorder.wait(0.1):
+                    live.update(self.render(recorder))
+            return
+        # No terminal: no keys, no animation; a line now and a notice when something changes.
+        self.console.print(
+            "● Recording. Stop with Ctrl-C (SIGINT) or SIGTERM; saved as you speak.", markup=False
+        )
+        while not recorder.wait(0.2):
+            if recorder.silent and not self.warned_silent:
+                self.warned_silent = True
+                self.console.print(
+                    "No sound is reaching the microphone (5 s of silence). Is it muted? "
+                    "`voicejournal devices` lists the microphones.",
+                    markup=False,
+                )
+            time.sleep(0)
+
+
+@cli.command()
+@click.option("--device", "-d", metavar="NAME|INDEX", help="Microphone to use (see `voicejournal devices`).")
+@click.option("--tag", "-t", "tags", multiple=True, help="Tag the entry (repeatable).")
+@click.option("--mood", type=click.IntRange(1, 5), help="How you feel, 1 (low) to 5 (good).")
+@click.option(
+    "--kind",
+    type=click.Choice(["reflection", "homework", "journal", "question"]),
+    default="reflection",
+    show_default=True,
+    help="What kind of entry this is.",
+)
+@click.option("--no-transcribe", is_flag=True, help="Only keep the audio; transcribe later.")
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Stop by itself after this many minutes.",
+)
+@click.option("--prompt", "show_prompt", is_flag=True, help="Show a reflection prompt before recording.")
+@click.option("--model", envvar="VOICEJOURNAL_MODEL", help="Speech model name or folder (default tiny.en).")
+@click.option("--language", help="Spoken language code, e.g. en (default: detect).")
+def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, model, language):
+    """Record a reflection from the microphone; the transcript is ready when you stop.
+
+    Audio is saved to disk as you speak, so nothing is lost if the computer stops.
+    Enter or Ctrl-C stops and saves. Without a terminal (scripts), it stops on
+    SIGINT/SIGTERM or after --max-minutes.
 
     \b
     Examples:
+      voicejournal record --prompt --tag session
+      voicejournal record --device 2 --max-minutes 10
+    """
+    from rich.markup import escape
+
+    from voicejournal.recording import stop_on_signals
+
+    journal = open_journal()
+    status = err()
+    if show_prompt:
+        status.print()
+        status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
+        status.print()
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    live = LiveRecording(status, interactive, max_minutes)
+
+    def monitor(recorder):
+        with stop_on_signals(recorder):
+            live(recorder)
+
+    import signal
+
+    # Signals stop the recording (and are ignored while it is being saved), never kill it.
+    previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        outcome = journal.record(
+            device=device,
+            tags=tags,
+            mood=mood,
+            kind=kind,
+            transcribe=not no_transcribe,
+            model=model,
+            language=language,
+            max_minutes=max_minutes,
+            monitor=monitor,
+        )
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+    result, entry = outcome.result, outcome.entry
+    if entry is None:
+        status.print(
+            "Nothing was recorded: no sound arrived from the microphone. `voicejournal doctor` checks it.",
+            markup=False,
+        )
+        sys.exit(1)
+    if result.stop_reason == "max":
+        status.print(
+            f"Reached the {max_minutes:g}-minute limit (--max-minutes), so the recording stopped.",
+            markup=False,
+        )
+    elif result.stop_reason == "device":
+        status.print(str(result.error), markup=False)
+    if result.overflows:
+        status.print(
+            f"Note: {result.overflows} tiny gaps in the audio (the computer was very busy).", markup=False
+        )
+    if result.silent_warned and entry.status != "done":
+        status.print(
+            "The microphone seemed silent for a while. `voicejournal doctor` checks it.", markup=False
+        )
+    ready = f"Transcript ready ({outcome.saved_after:.1f} s)." if entry.status == "done" else ""
+    status.print(f"Stopped at {clock(round(entry.duration))}. {ready}".rstrip(), markup=False)
+    if entry.status == "done":
+        out().print("\n  " + escape(entry.text) + "\n")
+    elif entry.status == "no_speech":
+        status.print("No speech was heard in this recording.", markup=False)
+    elif result.transcription_error is not None:
+        status.print(
+            f"Transcription did not work this time ({result.transcription_error}). The audio is "
+            f"saved; try again with `voicejournal transcribe {entry.id}`.",
+            markup=False,
+        )
+    else:
+        status.print(
+            f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
+        )
+    status.print(
+        f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
+    )
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def devices(as_json):
+    """List the microphones (input devices); * marks the default.
+
+    \b
+    Example:
+      voicejournal devices
+    """
+    from voicejournal.recording import NO_MICROPHONE, input_devices
+
+    found = input_devices()
+    if as_json:
+        print_json([d.__dict__ for d in found])
+        return
+    if not found:
+        err().print(NO_MICROPHONE, markup=False)
+        sys.exit(1)
+    console = out()
+    for d in found:
+        mark = "*" if d.default else " "
+        console.print(
+            f"{mark} {d.index:>3}  {d.name}  ({d.hostapi}, {d.channels} ch, {d.samplerate:g} Hz)",
+            markup=False,
+        )
+    console.print("\n* = default. Choose another with `voicejournal record --device INDEX`.", markup=False)
+
+
+@cli.command()
+@click.argument("entry_id")
+@click.option("--at", "at", default="0", metavar="MM:SS", help="Start from this time, e.g. 2:31.")
+def play(entry_id, at):
+    """Play an entry's recording through the default output (Ctrl-C stops).
+
+    \b
+    Examples:
+      voicejournal play a3f4
+      voicejournal play a3f4 --at 2:13
+    """
+    start = parse_clock(at)
+    journal = open_journal()
+
+    def started(entry, at_seconds):
+        err().print(f"Playing {entry.id} from {clock(at_seconds)} of {clock(entry.duration)}…", markup=False)
+
+    journal.play(entry_id, at=start, on_start=started)
+
+
+@cli.command()
+@click.option("--device", "-d", metavar="NAME|INDEX", help="Check this microphone instead of the default.")
+def doctor(device):
+    """Check the microphone, the speech model and the data folder; say what to fix.
+
+    \b
+    Example:
+      voicejournal doctor
+    """
+    from rich.markup import escape
+
+    from voicejournal.journal import run_checks
+
+    console = out()
+    problems = 0
+    for check in run_checks(device=device):
+        mark = "[red]✗[/]" if not check.ok else "[yellow]![/]" if check.warning else "[green]✓[/]"
+        problems += not check.ok
+        console.print(f"{mark} {check.what}: {escape(check.detail)}")
+    if problems:
+        console.print(f"\n{problems} thing{'s' if problems > 1 else ''} to fix (see above).")
+        sys.exit(1)
+    console.print("\nAll good.")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def prompts(ctx):
+    """The reflection prompts `record --prompt` rotates through; add your own.
+
+    \b
+    Examples:
+      voicejournal prompts
+      voicejournal prompts add "What do I want to say that I did not say?"
+      voicejournal prompts remove 3kq
+    """
+    if ctx.invoked_subcommand is None:
+        console = out()
+        for p in open_journal().prompts():
+            console.print(f"{p['id'] or '   -':>4}  {p['text']}", markup=False)
+        console.print("\n- = built in. Yours can be removed by id.", markup=False)
+
+
+@prompts.command(name="add")
+@click.argument("text")
+def prompts_add(text):
+    """Add a prompt of your own."""
+    prompt = open_journal().add_prompt(text)
+    err().print(f"Added prompt {prompt['id']}.", markup=False)
+
+
+@prompts.command(name="remove")
+@click.argument("prompt_id")
+def prompts_remove(prompt_id):
+    """Remove one of your prompts by its id."""
+    open_journal().remove_prompt(prompt_id)
+    err().print(f"Removed prompt {prompt_id}.", markup=False)
+
+
+# --- review ------------------------------------------------------------------------------------
+# Sessions, goals, homework, questions, wins, the pre-session review, backup export and import.
+
+
+def _today_label(moment: datetime) -> str:
+    from voicejournal.review import clock as clock_of
+    from voicejournal.review import day
+
+    return f"{day(moment)}, {clock_of(moment)}"
+
+
+def _done_text(flag: bool, what: str) -> str:
+    return f"[green]✓[/] {what}" if flag else f"○ {what}"
+
+
+@cli.group()
+def session():
+    """Your therapy appointments. A recording made within a few hours after one is its reflection.
+
+    \b
+    Examples:
+      voicejournal session add 2026-12-03 14:00 --with "Dr. Rivera"
+      voicejournal session next
+    """
+
+
+@session.command(name="add")
+@click.argument("day", metavar="DATE")
+@click.argument("at", metavar="TIME")
+@click.option("--with", "with_name", metavar="NAME", help="Who the session is with.")
+@click.option("--note", help="A note about it.")
+def session_add(day, at, with_name, note):
+    """Add a session on DATE (2026-12-03, tomorrow) at TIME (14:00, 2pm).
+
+    \b
+    Example:
+      voicejournal session add 2026-12-03 14:00 --with "Dr. Rivera"
+    """
+    s = open_journal().add_session(day, at, with_name, note)
+    who = f" with {s.with_name}" if s.with_name else ""
+    err().print(f"Added the session on {_today_label(s.start)}{who} ({s.id}).", markup=False)
+
+
+@session.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def session_list(as_json):
+    """List sessions, oldest first; upcoming ones are marked.
+
+    \b
+    Example:
+      voicejournal session list
+    """
+    from rich.markup import escape
+
+    sessions = open_journal().sessions()
+    if as_json:
+        print_json([s.to_doc() for s in sessions])
+        return
+    if not sessions:
+        err().print(
+            "No sessions yet. Add one with `voicejournal session add 2026-12-03 14:00`.", markup=False
+        )
+        return
+    now = datetime.now().astimezone()
+    console = out()
+    for s in sessions:
+        upcoming = "[bold]next[/] " if s.start > now else "     "
+        who = f"  with {escape(s.with_name)}" if s.with_name else ""
+        note = f"  [dim]{escape(s.note)}[/]" if s.note else ""
+        console.print(f"{upcoming}{when(s.start)}  [bold]{s.id}[/]{who}{note}")
+
+
+@session.command(name="next")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def session_next(as_json):
+    """Show the next session.
+
+    \b
+    Example:
+      voicejournal session next
+    """
+    s = open_journal().next_session()
+    if as_json:
+        print_json(s.to_doc() if s else None)
+        return
+    if s is None:
+        err().print(
+            "No upcoming session. Add one with `voicejournal session add 2026-12-03 14:00`.", markup=False
+        )
+        return
+    days = (s.start.date() - datetime.now().astimezone().date()).days
+    soon = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
+    who = f" with {s.with_name}" if s.with_name else ""
+    out().print(f"Next session: {_today_label(s.start)}{who} ({soon})", markup=False)
+
+
+@cli.group()
+def goal():
+    """Goals for your therapy; entries that mention one count as progress.
+
+    \b
+    Examples:
+      voicejournal goal add "Sleep before midnight"
+      voicejournal goal note g4k2 "three nights in a row"
+    """
+
+
+@goal.command(name="add")
+@click.argument("text")
+@click.option("--words", help="Words that show you talk about it, comma-separated (default: from the goal).")
+def goal_add(text, words):
+    """Add a goal.
+
+    \b
+    Example:
+      voicejournal goal add "Sleep before midnight" --words "sleep,slept,bed"
+    """
+    from voicejournal.journal import _now
+
+    word_list = [w.strip() for w in (words or "").split(",") if w.strip()]
+    g = open_journal().planner.add_goal(text, _now(), word_list)
+    err().print(f"Added goal {g.id}: {g.text}", markup=False)
+
+
+@goal.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include goals marked done.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def goal_list(show_all, as_json):
+    """List goals with how often your entries mention them.
+
+    \b
+    Example:
+      voicejournal goal list
+    """
+    from rich.markup import escape
+
+    from voicejournal.review import day
+
+    journal = open_journal()
+    goals = journal.goals(include_done=show_all)
+    mentions = journal.goal_mentions(goals)
+    if as_json:
+        print_json([{**g.to_doc(), "mentions": [e.id for e in mentions[g.id]]} for g in goals])
+        return
+    if not goals:
+        err().print(
+            'No goals yet. Add one with `voicejournal goal add "Sleep before midnight"`.', markup=False
+        )
+        return
+    console = out()
+    for g in goals:
+        hits = mentions[g.id]
+        facts = [f"mentioned {len(hits)}×" + (f", last {day(hits[-1].created)}" if hits else "")]
+        if g.notes:
+            facts.append(f"{len(g.notes)} note{'s' if len(g.notes) != 1 else ''}")
+        if g.done:
+            facts.append(f"done {day(g.done)}")
+        console.print(
+            f"{_done_text(bool(g.done), f'[bold]{g.id}[/]')}  {escape(g.text)}  [dim]{'  ·  '.join(facts)}[/]"
+        )
+        for note in g.notes:
+            console.print(f"        [dim]{day(note.created)}:[/] {escape(note.text)}")
+
+
+@goal.command(name="note")
+@click.argument("goal_id", metavar="ID")
+@click.argument("text")
+def goal_note(goal_id, text):
+    """Add a dated note to a goal (how it is going).
+
+    \b
+    Example:
+      voicejournal goal note g4k2 "managed it three nights in a row"
+    """
+    from voicejournal.journal import _now
+
+    g = open_journal().planner.note_goal(goal_id, text, _now())
+    err().print(f"Noted on goal {g.id} ({g.text}).", markup=False)
+
+
+@goal.command(name="done")
+@click.argument("goal_id", metavar="ID")
+def goal_done(goal_id):
+    """Mark a goal as reached.
+
+    \b
+    Example:
+      voicejournal goal done g4k2
+    """
+    from voicejournal.journal import _now
+
+    g = open_journal().planner.finish_goal(goal_id, _now())
+    err().print(f"Well done — goal {g.id} ({g.text}) is marked as reached.", markup=False)
+
+
+@cli.group()
+def homework():
+    """Homework from your sessions; open items are shown when you record and in the review.
+
+    \b
+    Examples:
+      voicejournal homework add "Breathing exercise every evening" --due friday
+      voicejournal homework done h7x2 --note "5 of 7 nights, hardest on Sunday"
+    """
+
+
+def _due_option(ctx, param, value):
+    if value is None:
+        return None
+    from datetime import date as date_type
+
+    from voicejournal.dates import parse_day
+
+    text = value.strip().lower()
+    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    if text in weekdays:  # a due day is ahead, not behind: "friday" is the coming one
+        today = date_type.today()
+        from datetime import timedelta
+
+        return today + timedelta(days=(weekdays.index(text) - today.weekday()) % 7 or 7)
+    return parse_day(value)
+
+
+@homework.command(name="add")
+@click.argument("text")
+@click.option("--due", callback=_due_option, metavar="DATE", help="When it is due (2026-12-03, friday).")
+def homework_add(text, due):
+    """Add homework.
+
+    \b
+    Example:
+      voicejournal homework add "Write the letter to Dad" --due 2026-12-03
+    """
+    from voicejournal.journal import _now
+
+    h = open_journal().planner.add_homework(text, _now(), due)
+    due_text = f" (due {h.due:%a %d %b})" if h.due else ""
+    err().print(f"Added homework {h.id}: {h.text}{due_text}", markup=False)
+
+
+@homework.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include homework already done.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def homework_list(show_all, as_json):
+    """List open homework (and, with --all, what is done and how it went).
+
+    \b
+    Example:
+      voicejournal homework list --all
+    """
+    from rich.markup import escape
+
+    from voicejournal.review import day, due_text
+
+    items = open_journal().homework(include_done=show_all)
+    if as_json:
+        print_json([h.to_doc() for h in items])
+        return
+    if not items:
+        err().print(
+            "No open homework." + ("" if show_all else " `--all` also shows what is done."), markup=False
+        )
+        return
+    today = datetime.now().astimezone().date()
+    console = out()
+    for h in items:
+        extra = f"done {day(h.done)}" if h.done else due_text(h, today)
+        note = f' — "{escape(h.note)}"' if h.note else ""
+        console.print(
+            f"{_done_text(bool(h.done), f'[bold]{h.id}[/]')}  {escape(h.text)}{note}  [dim]{extra}[/]"
+        )
+
+
+@homework.command(name="done")
+@click.argument("homework_id", metavar="ID")
+@click.option("--note", help="How it went.")
+def homework_done(homework_id, note):
+    """Mark homework as done, with a note on how it went.
+
+    \b
+    Example:
+      voicejournal homework done h7x2 --note "did it 5 of 7 nights"
+    """
+    from voicejournal.journal import _now
+
+    h = open_journal().planner.finish_homework(homework_id, _now(), note)
+    err().print(f"Marked homework {h.id} as done: {h.text}", markup=False)
+
+
+@cli.group()
+def question():
+    """Questions to bring to your therapist; unasked ones carry into every review.
+
+    \b
+    Examples:
+      voicejournal question add "Can we talk about the job interview?"
+      voicejournal question asked q2m9
+    """
+
+
+@question.command(name="add")
+@click.argument("text")
+def question_add(text):
+    """Add a question for your next session.
+
+    \b
+    Example:
+      voicejournal question add "Can we meet every two weeks?"
+    """
+    from voicejournal.journal import _now
+
+    q = open_journal().planner.add_question(text, _now())
+    err().print(f"Added question {q.id}: {q.text}", markup=False)
+
+
+@question.command(name="list")
+@click.option("--all", "show_all", is_flag=True, help="Include questions already asked.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def question_list(show_all, as_json):
+    """List questions not asked yet, oldest first, with where each came from.
+
+    \b
+    Example:
+      voicejournal question list
+    """
+    from rich.markup import escape
+
+    from voicejournal.review import day, offset_text
+
+    items = open_journal().questions(include_asked=show_all)
+    if as_json:
+        print_json([q.to_doc() for q in items])
+        return
+    if not items:
+        err().print('No open questions. Add one with `voicejournal question add "…"`.', markup=False)
+        return
+    console = out()
+    for q in items:
+        source = (
+            f"said in {q.entry} at {offset_text(q.offset)}"
+            if q.entry and q.offset is not None
+            else (f"from entry {q.entry}" if q.entry else "added")
+        )
+        asked = f", asked {day(q.asked)}" if q.asked else ""
+        console.print(
+            f"{_done_text(bool(q.asked), f'[bold]{q.id}[/]')}  {escape(q.text)}  "
+            f"[dim]{day(q.created)}, {source}{asked}[/]"
+        )
+
+
+@question.command(name="asked")
+@click.argument("question_ids", metavar="ID…", nargs=-1, required=True)
+def question_asked(question_ids):
+    """Mark questions as asked, so they stop carrying forward.
+
+    \b
+    Example:
+      voicejournal question asked q2m9 q7b1
+    """
+    from voicejournal.journal import _now
+
+    planner = open_journal().planner
+    for question_id in question_ids:
+        q = planner.mark_asked(question_id, _now())
+        err().print(f"Marked as asked: {q.text}", markup=False)
+
+
+@cli.group()
+def win():
+    """Small wins: found in what you say ("I managed to…") or added by hand.
+
+    \b
+    Example:
+      voicejournal win add "Went to the gym twice"
+    """
+
+
+@win.command(name="add")
+@click.argument("text")
+def win_add(text):
+    """Add a small win.
+
+    \b
+    Example:
+      voicejournal win add "Said no to the extra project"
+    """
+    from voicejournal.journal import _now
+
+    w = open_journal().planner.add_win(text, _now())
+    err().print(f"Added a win ({w.id}): {w.text}", markup=False)
+
+
+@win.command(name="list")
+@date_option("--since", help="Only wins on or after this date.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def win_list(since, as_json):
+    """List small wins, newest first.
+
+    \b
+    Example:
+      voicejournal win list --since "last month"
+    """
+    from rich.markup import escape
+
+    from voicejournal.review import day
+
+    items = sorted(open_journal().wins(since=since), key=lambda w: w.created, reverse=True)
+    if as_json:
+        print_json([w.to_doc() for w in items])
+        return
+    if not items:
+        err().print('No wins noted yet. Add one with `voicejournal win add "…"`.', markup=False)
+        return
+    console = out()
+    for w in items:
+        console.print(f"★ [bold]{w.id}[/]  {escape(w.text)}  [dim]{day(w.created)}[/]")
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _pick_interactively(candidates: list[tuple[str, str]]) -> list[str]:
+    console = err()
+    console.print("What would you like to share? Nothing else from your journal goes on the page.\n")
+    for number, (_, label) in enumerate(candidates, 1):
+        console.print(f"  {number:>2}. {label}", markup=False, soft_wrap=False, overflow="ellipsis")
+    answer = click.prompt("\nNumbers to include (e.g. 1 3 4), Enter for none", default="", show_default=False,
+                          err=True)  # fmt: skip
+    chosen = []
+    for part in answer.replace(",", " ").split():
+        if not part.isdigit() or not 1 <= int(part) <= len(candidates):
+            raise click.BadParameter(f"'{part}' is not one of the numbers shown.")
+        chosen.append(candidates[int(part) - 1][0])
+    return chosen
+
+
+@cli.command()
+@date_option("--since", help="Review since this date instead of since the last session.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default=None,
+    help="text (default in a terminal), markdown, or html (one printable file with charts).",
+)  # fmt: skip
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option(
+    "--share", is_flag=True, help="Write a page with only the items you pick, to give your therapist."
+)
+@click.option("--pick", "picks", multiple=True, metavar="ITEM",
+              help="With --share: question:ID, entry:ID, quote:ID@MM:SS, homework:ID, goal:ID, win:ID or mood.")  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the review's items as JSON for scripts.")
+def review(since, fmt, output, share, picks, as_json):
+    """Your brief before the next session: questions, homework, goals, themes, mood and wins.
+
+    Covers everything since your last session (or --since).
+
+    \b
+    Examples:
+      voicejournal review
+      voicejournal review --format html -o brief.html
+      voicejournal review --share --pick question:q2m9 --pick quote:a3f4@02:13 -o for-dr-rivera.html
+    """
+    from voicejournal.journal import _now
+
+    journal = open_journal()
+    if picks and not share:
+        raise click.UsageError("--pick only works with --share.")
+    if share:
+        from voicejournal import review as rv
+
+        now = _now()
+        if not picks:
+            if not _interactive():
+                raise VoiceJournalError(
+                    "Nothing picked to share. Add --pick question:ID (or entry:ID, quote:ID@MM:SS…); "
+                    "`voicejournal question list` shows ids."
+                )
+            candidates = rv.share_candidates(journal.review(since=since, now=now))
+            if not candidates:
+                raise VoiceJournalError("There is nothing to share since your last session yet.")
+            picks = _pick_interactively(candidates)
+            if not picks:
+                err().print("Nothing picked; no page written.")
+                return
+        page = journal.share(list(picks), since=since, now=now)
+        text = rv.render_share_markdown(page) if fmt == "markdown" else rv.render_share_html(page)
+        suffix = ".md" if fmt == "markdown" else ".html"
+        target = output or Path(f"share-{now:%Y-%m-%d}{suffix}")
+        _write_output(target, text)
+        counts = [
+            (len(page.questions), "question"), (len(page.homework), "homework item"), (len(page.goals), "goal"),
+            (len(page.wins), "win"), (len(page.quotes), "quote"), (len(page.entries), "entry"),
+            (1 if page.mood else 0, "mood chart"),
+        ]  # fmt: skip
+        items = ", ".join(f"{n} {w}{'' if n == 1 else ('s' if w != 'entry' else '')}" for n, w in counts if n)
+        items = items.replace("1 entrys", "1 entry").replace("entrys", "entries")
+        err().print(f"Wrote {target} with only what you picked: {items}.", markup=False)
+        return
+    brief = journal.review(since=since)
+    if as_json:
+        print_json(_review_json(brief))
+        return
+    from voicejournal import review as rv
+
+    fmt = fmt or ("html" if output and output.suffix.lower() in (".html", ".htm") else None)
+    fmt = fmt or ("markdown" if output and output.suffix.lower() in (".md", ".markdown") else "text")
+    if fmt == "html":
+        text = rv.render_html(brief)
+    elif fmt == "markdown":
+        text = rv.render_markdown(brief)
+    elif output or not sys.stdout.isatty():
+        text = rv.render_plain(brief)
+    else:
+        from rich.console import Console
+
+        Console(highlight=False).print(rv.render_text(brief))  # wrapped lines keep their indent
+        return
+    if output:
+        _write_output(output, text)
+        err().print(f"Wrote the review to {output}.", markup=False)
+    else:
+        click.echo(text, nl=False)
+
+
+def _write_output(path: Path, text: str) -> None:
+    if not path.parent.is_dir():
+        raise VoiceJournalError(f"The folder {path.parent} does not exist.")
+    from voicejournal.storage import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"), keep_backup=False)
+    except VoiceJournalError:
+        raise
+    except OSError as exc:
+        raise VoiceJournalError(f"Could not write {path}: {exc.strerror or exc}.") from None
+
+
+def _review_json(brief) -> dict:
+    def iso(moment):
+        return moment.isoformat(timespec="seconds") if moment else None
+
+    return {
+        "start": iso(brief.start),
+        "end": iso(brief.end),
+        "since_session": brief.since_session.to_doc() if brief.since_session else None,
+        "next_session": brief.next_session.to_doc() if brief.next_session else None,
+        "entries": [
+            {
+                "id": e.id,
+                "created": iso(e.created),
+                "duration": e.duration,
+                "mood": e.mood,
+                "themes": e.themes,
+                "session": e.session.id if e.session else None,
+                "quotes": [{"text": q.text, "offset": q.offset} for q in e.quotes],
+            }
+            for e in brief.entries
+        ],  # fmt: skip
+        "entry_count": brief.entry_count,
+        "questions": [{**q.question.to_doc(), "carried": q.carried} for q in brief.questions],
+        "homework": [{**h.homework.to_doc(), "carried": h.carried} for h in brief.homework],
+        "goals": [
+            {
+                **g.goal.to_doc(),
+                "mentions": g.mentions,
+                "mentions_before": g.mentions_before,
+                "latest": g.latest.text if g.latest else None,
+            }
+            for g in brief.goals
+        ],  # fmt: skip
+        "themes": [{"theme": t.name, "now": t.now, "before": t.before} for t in brief.themes],
+        "mood": {
+            "values": [p.value for p in brief.mood.points],
+            "average": brief.mood.average,
+            "previous_average": brief.mood.previous_average,
+        },
+        "wins": [w.to_doc() for w in brief.wins],
+    }
+
+
+@cli.command()
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["backup", "markdown"]), default="backup", show_default=True,
+    help="backup: a zip of everything (journal and audio); markdown: the transcripts, readable anywhere.",
+)  # fmt: skip
+@date_option("--since", help="With --format markdown: only entries on or after this date.")
+def export(destination, fmt, since):
+    """Back up the whole journal to a zip, or write the transcripts as Markdown.
+
+    \b
+    Examples:
+      voicejournal export backup.zip
+      voicejournal export --format markdown transcripts/
+      voicejournal export --format markdown all-entries.md
+    """
+    journal = open_journal()
+    if fmt == "markdown":
+        written = journal.export_markdown(destination, since=since)
+        where = written[0] if len(written) == 1 and destination.suffix else destination
+        err().print(f"Wrote {len(written)} Markdown file{'s' if len(written) != 1 else ''} to {where}.",
+                    markup=False)  # fmt: skip
+        return
+    report = journal.export_backup(destination)
+    mb = report.size / 1_000_000
+    err().print(
+        f"Backed up {report.entries} entries and {report.audio_files} recordings to {report.path} "
+        f"({mb:.1f} MB); every file checked against its checksum.",
+        markup=False,
+    )
+
+
+# `import` dispatches: a .zip is a backup (this section); --from jrnl|markdown goes to the text importers
+# (Journal.import_text, from the search & themes work). Defined last, this command is the one Click uses.
+@cli.command(name="import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--from", "from_", type=click.Choice(["jrnl", "markdown"]),
+    help="jrnl: the JSON file of `jrnl --format json`; markdown: a folder with one .md file per entry.",
+)  # fmt: skip
+@click.option("--tag", "-t", "tags", multiple=True, help="With --from: also tag every imported entry.")
+@click.option(
+    "--kind", type=click.Choice(["reflection", "homework", "journal", "question"]), default="journal",
+    show_default=True, help="With --from: the kind of the imported entries.",
+)  # fmt: skip
+def import_command(source, from_, tags, kind):
+    """Restore a backup made by `voicejournal export` (merging without duplicates), or import a written journal.
+
+    \b
+    Examples:
+      voicejournal import backup.zip
       jrnl --format json > journal.json && voicejournal import --from jrnl journal.json
       voicejournal import --from markdown ~/notes/journal/
     """
-    report = open_journal().import_text(source, path, kind=kind, tags=tags)
+    if from_ is None and source.suffix.lower() != ".zip":
+        raise click.UsageError(
+            "Give a backup .zip made by `voicejournal export`, or say what the file is with --from."
+        )
+    if from_ is not None:
+        _import_text(source, from_, tags, kind)
+        return
+    report = open_journal().import_backup(source)
+    if report.restored:
+        err().print(
+            f"Restored {report.entries_added} entries and {report.audio_added} recordings from {source}.",
+            markup=False,
+        )
+        return
+    parts = [f"added {report.entries_added} entries and {report.records_added} other items"]
+    skipped = report.entries_skipped + report.records_skipped
+    if skipped:
+        parts.append(f"skipped {skipped} already here")
+    if report.renamed:
+        parts.append(f"gave {len(report.renamed)} entries new ids to avoid a clash")
+    err().print(f"Merged {source}: " + "; ".join(parts) + ".", markup=False)
+
+
+def _import_text(path: Path, source: str, tags, kind) -> None:
+    journal = open_journal()
+    if not hasattr(journal, "import_text"):  # the text importers are not merged into this build yet
+        raise VoiceJournalError(f"Importing from {source} is not available in this version yet.")
+    report = journal.import_text(source, path, kind=kind, tags=tags)
     for problem in report.problems:
         click.echo(problem, err=True)
     n = len(report.added)
@@ -770,6 +1731,3 @@ def import_(source, path, tags, kind):
     click.echo(line + ".", err=True)
     if n:
         click.echo("See them with `voicejournal list --kind journal`.", err=True)
-
-
-# --- end of search & themes --------------------------------------------------------------------

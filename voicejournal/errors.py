@@ -58,3 +58,10 @@ class DuplicateAudioError(VoiceJournalError):
     def __init__(self, path: str, entry_id: str):
         self.entry_id = entry_id
         super().__init__(f"{path} was already imported as entry {entry_id}; skipped.")
+
+
+# --- recording ---
+
+
+class PlaybackError(VoiceJournalError):
+    """No speaker to play on, or the output device failed."""

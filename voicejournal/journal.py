@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
-from voicejournal.entry import DONE, NO_SPEECH, PENDING, TEXT_ONLY, Entry
+from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
+    DiskFullError,
     DuplicateAudioError,
     EntryNotFoundError,
     UsageError,
@@ -21,6 +26,9 @@ from voicejournal.storage import Storage
 AUDIO_DIR = "audio"
 
 ProgressFn = Callable[[float, float], None]
+
+if TYPE_CHECKING:
+    from voicejournal.recording import Recorder, RecordingResult
 
 
 @dataclass
@@ -103,6 +111,7 @@ class Journal:
     def enrich(self, entry: Entry) -> None:
         """Derive what comes from the text (themes, markers…) before an entry is saved."""
         self.detect_entry_themes(entry)
+        self._enrich_review(entry)
 
     def save_entry(self, entry: Entry, new: bool = False) -> Entry:
         """Store a new or changed entry (derived fields are refreshed first)."""
@@ -404,6 +413,7 @@ class Journal:
             entry = self.get(entry_id)
             index_fresh = self.index.is_fresh()
             self.storage.remove_entry(entry.id)
+            self.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
             if index_fresh:
                 self.index.remove(entry.id, self.storage.signature())
         # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
@@ -449,6 +459,453 @@ class Journal:
         return report
 
     # --- end of search & themes ----------------------------------------------------------------
+    # --- recording -----------------------------------------------------------------------------
+
+    def record(
+        self,
+        device: str | int | None = None,
+        tags: Iterable[str] = (),
+        mood: int | None = None,
+        kind: str = "reflection",
+        transcribe: bool = True,
+        model: str | None = None,
+        language: str | None = None,
+        max_minutes: float | None = 30.0,
+        monitor: Callable[[Recorder], None] | None = None,
+    ) -> RecordOutcome:
+        """Record from the microphone until stopped, then save the entry (transcribed while recording).
+
+        `monitor(recorder)` runs while recording (the CLI's live display) and should return once
+        `recorder.stopped`; without it this blocks until `recorder.stop()`, a signal handler, the
+        time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
+        crash loses at most the last second (see `recover`).
+        """
+        from voicejournal.recording import Recorder, incoming_dir
+
+        if mood is not None and not 1 <= mood <= 5:
+            raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+        transcriber = self.transcriber(model, language) if transcribe else None  # a missing model fails now
+        folder = ensure_private_dir(incoming_dir(self.home))
+        entry_id = self.storage.new_id()
+        while (folder / f"{entry_id}.wav").exists():
+            entry_id = self.storage.new_id()
+        wav = folder / f"{entry_id}.wav"
+        created = datetime.now().astimezone()
+        meta = {
+            "created": created.isoformat(timespec="seconds"),
+            "tags": _clean_tags(tags),
+            "mood": mood,
+            "kind": kind,
+        }
+        sidecar = wav.with_suffix(".json")
+        recorder = Recorder(
+            wav, device=device, transcriber=transcriber, max_seconds=max_minutes * 60 if max_minutes else None
+        )
+        try:
+            sidecar.write_text(json.dumps(meta))
+            recorder.start()
+        except OSError as exc:
+            sidecar.unlink(missing_ok=True)
+            wav.unlink(missing_ok=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise DiskFullError(
+                    "The disk is full, so recording cannot start. Free some space and try again."
+                ) from None
+            raise
+        except BaseException:
+            sidecar.unlink(missing_ok=True)
+            raise
+        try:
+            if monitor is not None:
+                monitor(recorder)
+            while not recorder.wait(0.5):
+                pass
+        finally:
+            result = recorder.finish(release=False)
+            try:
+                entry = self._save_recording(entry_id, created, meta, result, transcribe)
+            finally:
+                recorder.release()
+        saved_after = time.monotonic() - (recorder.stop_time or time.monotonic())
+        outcome = RecordOutcome(entry, result, saved_after)
+        if entry is not None and isinstance(result.error, DiskFullError):
+            raise DiskFullError(
+                f"The disk is full, so the recording stopped at {result.duration:.0f} s. What was "
+                f"captured is saved as entry {entry.id}; free some space before recording again."
+            )
+        return outcome
+
+    def _save_recording(self, entry_id, created, meta, result, transcribe) -> Entry | None:
+        """The finished incoming WAV -> audio/YYYY/MM/<id>.flac and an entry; then the WAV goes."""
+        from voicejournal.audio import sha256_file
+        from voicejournal.recording import wav_to_flac
+
+        wav, sidecar = result.path, result.path.with_suffix(".json")
+        if result.frames == 0:
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        key = f"microphone:{entry_id}"
+        with self.storage.transaction():
+            saved = self.storage.find_entries("source_key", key)
+            if saved:  # already saved (recovered by another process): add the transcript if it lacks one
+                entry_id = saved[0]["id"]
+                current = Entry.from_doc(saved[0])
+                if current.status == PENDING and transcribe and result.segments is not None:
+                    current.segments = list(result.segments)
+                    current.text = segments_text(current.segments)
+                    current.status = DONE if current.segments else NO_SPEECH
+                    current.language, current.model = result.language, result.model
+                    self.save_entry(current)
+            else:
+                if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
+                    entry_id = self.storage.new_id()
+                rel, dest = self.audio_destination(entry_id, created)
+                wav_to_flac(wav, dest)
+                segments = result.segments
+                status = PENDING
+                if transcribe and segments is not None:
+                    status = DONE if segments else NO_SPEECH
+                entry = Entry(
+                    id=entry_id,
+                    created=created,
+                    kind=meta.get("kind") or "reflection",
+                    status=status,
+                    audio=rel,
+                    audio_sha256=sha256_file(dest),
+                    duration=round(result.duration, 2),
+                    language=result.language if status != PENDING else None,
+                    model=result.model if status != PENDING else None,
+                    segments=list(segments or []) if status != PENDING else [],
+                    text=segments_text(segments or []) if status != PENDING else "",
+                    tags=list(meta.get("tags") or []),
+                    mood=meta.get("mood"),
+                    source="microphone",
+                    source_key=key,
+                )
+                self.save_entry(entry, new=True)
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+        return self.get(entry_id)
+
+    def recover(self) -> list[Entry]:
+        """Turn recordings a crash or kill left in audio/incoming into pending entries.
+
+        Cheap when there is nothing to do (one stat). Recordings still being made by another
+        process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
+        """
+        from voicejournal.recording import incoming_dir, recover_incoming
+
+        folder = incoming_dir(self.home)
+        if not folder.is_dir():
+            return []
+        recovered = []
+        with self.storage.transaction():
+            for wav in recover_incoming(self.home):
+                entry = self._recover_one(wav)
+                if entry is not None:
+                    recovered.append(entry)
+            for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
+                if not sidecar.with_suffix(".wav").exists():
+                    sidecar.unlink(missing_ok=True)
+        return recovered
+
+    def _recover_one(self, wav: Path) -> Entry | None:
+        from voicejournal.audio import sha256_file
+        from voicejournal.recording import HEADER_BYTES, wav_to_flac
+
+        entry_id = wav.stem
+        sidecar = wav.with_suffix(".json")
+        try:
+            meta = json.loads(sidecar.read_text())
+        except (OSError, ValueError):
+            meta = {}
+        key = f"microphone:{entry_id}"
+        if self.storage.find_entries("source_key", key):  # saved already; the WAV is a leftover
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
+        if frames == 0:  # the recording never received a sound: nothing to keep
+            wav.unlink(missing_ok=True)
+            sidecar.unlink(missing_ok=True)
+            return None
+        duration = frames / 16000
+        try:
+            created = datetime.fromisoformat(meta["created"])
+        except (KeyError, TypeError, ValueError):
+            created = datetime.fromtimestamp(wav.stat().st_mtime - duration).astimezone()
+        if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
+            entry_id = self.storage.new_id()
+        rel, dest = self.audio_destination(entry_id, created)
+        wav_to_flac(wav, dest)
+        kind = meta.get("kind") if meta.get("kind") in KINDS else "reflection"
+        entry = Entry(
+            id=entry_id,
+            created=created,
+            kind=kind,
+            status=PENDING,
+            audio=rel,
+            audio_sha256=sha256_file(dest),
+            duration=round(duration, 2),
+            tags=list(meta.get("tags") or []),
+            mood=meta.get("mood"),
+            source="microphone",
+            source_key=key,
+        )
+        self.save_entry(entry, new=True)
+        wav.unlink(missing_ok=True)
+        sidecar.unlink(missing_ok=True)
+        return entry
+
+    def play(
+        self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
+    ) -> Entry:
+        """Play an entry's recording through the default output from `at` seconds; blocks until done."""
+        from voicejournal.recording import check_output, play_file
+
+        entry = self.get(entry_id)
+        audio = self.audio_path(entry)
+        if audio is None:
+            raise UsageError(f"Entry {entry.id} is a written entry; it has no recording to play.")
+        if not audio.exists():
+            raise AudioDecodeError(f"The recording of entry {entry.id} is missing ({entry.audio}).")
+        if entry.duration and at >= entry.duration:
+            raise UsageError(
+                f"Entry {entry.id} is only {entry.duration:.0f} s long; choose a time before that with --at."
+            )
+        check_output()
+        if on_start:
+            on_start(entry, at)
+        play_file(audio, at)
+        return entry
+
+    def prompts(self) -> list[dict]:
+        """Reflection prompts: the built-in ones (id None) then the person's own."""
+        own = [{"id": p["id"], "text": p["text"]} for p in self.storage.all("prompts") if p.get("text")]
+        return [{"id": None, "text": t} for t in DEFAULT_PROMPTS] + own
+
+    def add_prompt(self, text: str) -> dict:
+        text = " ".join(text.split())
+        if not text:
+            raise UsageError("A prompt needs some words, e.g. 'What do I want to remember?'.")
+        with self.storage.transaction():
+            doc = {"id": self.storage.new_id(3), "text": text}
+            self.storage.insert("prompts", doc)
+        return doc
+
+    def remove_prompt(self, prompt_id: str) -> None:
+        with self.storage.transaction():
+            if self.storage.get("prompts", prompt_id) is None:
+                raise EntryNotFoundError(
+                    prompt_id, what="prompt of yours", hint="`voicejournal prompts` lists them."
+                )
+            self.storage.remove("prompts", prompt_id)
+
+    def next_prompt(self) -> str:
+        """The next prompt in rotation (each `record --prompt` shows the following one)."""
+        with self.storage.transaction():
+            texts = [p["text"] for p in self.prompts()]
+            state = self.storage.get("settings", "prompt_rotation")
+            index = int(state.get("next", 0)) % len(texts) if state else 0
+            doc = {"id": "prompt_rotation", "next": (index + 1) % len(texts)}
+            if state:
+                self.storage.update("settings", "prompt_rotation", doc)
+            else:
+                self.storage.insert("settings", doc)
+        return texts[index]
+
+    # --- end recording -------------------------------------------------------------------------
+
+    # --- review ---------------------------------------------------------------------------------
+    # Sessions, goals, homework, questions, wins, spoken markers, the pre-session review, backups.
+
+    @property
+    def planner(self):
+        from voicejournal.planning import Planner
+
+        return Planner(self.storage)
+
+    def _enrich_review(self, entry: Entry) -> None:
+        """File the entry's spoken markers; take its mood from them and link it to its session."""
+        from voicejournal.markers import extract_markers, spoken_mood
+        from voicejournal.planning import SESSIONS, session_for
+
+        markers = extract_markers(entry) if entry.text else []
+        if entry.mood is None:
+            entry.mood = spoken_mood(markers)
+        planner = self.planner
+        if entry.session is None and entry.kind == "reflection":
+            session = session_for(entry.created, planner.records(SESSIONS))
+            entry.session = session.id if session else None
+        planner.file_markers(entry.id, entry.created, markers)
+
+    def before_recording(self, now: datetime | None = None):
+        """(the session a recording made now reflects on, or None; the open homework), for `record`."""
+        from voicejournal.planning import session_for
+
+        now = now or _now()
+        return session_for(now, self.sessions()), self.homework()
+
+    def filed_from(self, entry_id: str) -> list:
+        """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
+        from voicejournal.planning import MARKER_TABLES
+
+        planner = self.planner
+        return [r for t in MARKER_TABLES.values() for r in planner.records(t) if r.entry == entry_id]
+
+    def forget_filed(self, entry_id: str) -> None:
+        """An entry is being deleted: drop what it filed, unless the person already acted on it."""
+        self.planner.forget_entry(entry_id)
+
+    def add_session(self, day: str, at: str, with_name: str | None = None, note: str | None = None):
+        """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
+        from datetime import datetime as dt
+
+        from voicejournal.dates import parse_day
+        from voicejournal.planning import parse_clock
+
+        start = dt.combine(parse_day(day), parse_clock(at)).astimezone()
+        with self.storage.transaction():
+            twin = next((s for s in self.sessions() if s.start == start), None)
+            if twin is not None:
+                raise UsageError(
+                    f"There is already a session then ({twin.id}); `voicejournal session list` shows it."
+                )
+            session = self.planner.add_session(start, with_name, note)
+        self._link_reflections(session)
+        return session
+
+    def _link_reflections(self, session) -> None:
+        """Recordings made in the hours after a session added later become its reflections."""
+        from datetime import timedelta
+
+        from voicejournal.planning import REFLECTION_HOURS
+
+        for entry in self.entries(
+            since=session.start, until=session.start + timedelta(hours=REFLECTION_HOURS)
+        ):
+            if entry.session is None and entry.kind == "reflection":
+                entry.session = session.id
+                self.storage.update_entry(entry.id, entry.to_doc())
+
+    def sessions(self) -> list:
+        from voicejournal.planning import SESSIONS
+
+        return self.planner.records(SESSIONS)
+
+    def next_session(self, now: datetime | None = None):
+        from voicejournal.planning import next_session
+
+        return next_session(self.sessions(), now or _now())
+
+    def goals(self, include_done: bool = False) -> list:
+        from voicejournal.planning import GOALS
+
+        return [g for g in self.planner.records(GOALS) if include_done or g.done is None]
+
+    def goal_mentions(self, goals: list) -> dict[str, list[Entry]]:
+        """Entries that mention each goal, oldest first."""
+        from voicejournal.planning import mentions_goal
+
+        entries = sorted(self.entries(), key=lambda e: e.created)
+        return {g.id: [e for e in entries if mentions_goal(e.text, g)] for g in goals}
+
+    def homework(self, include_done: bool = False) -> list:
+        from voicejournal.planning import HOMEWORK_TABLE
+
+        return [h for h in self.planner.records(HOMEWORK_TABLE) if include_done or h.done is None]
+
+    def questions(self, include_asked: bool = False) -> list:
+        from voicejournal.planning import QUESTIONS
+
+        return [q for q in self.planner.records(QUESTIONS) if include_asked or q.asked is None]
+
+    def wins(self, since: datetime | None = None) -> list:
+        from voicejournal.planning import WINS
+
+        return [w for w in self.planner.records(WINS) if since is None or w.created >= since]
+
+    def review(self, since: datetime | None = None, now: datetime | None = None):
+        """The pre-session brief since the last session (or `since`)."""
+        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
+        from voicejournal.review import build_review, review_period
+
+        now = now or _now()
+        planner = self.planner
+        sessions = planner.records(SESSIONS)
+        _, previous_start, _ = review_period(sessions, now, since)
+        return build_review(
+            self._entries_between(previous_start, now),
+            now,
+            sessions=sessions,
+            goals=planner.records(GOALS),
+            homework=planner.records(HOMEWORK_TABLE),
+            questions=planner.records(QUESTIONS),
+            wins=planner.records(WINS),
+            since=since,
+        )
+
+    def _entries_between(self, start: datetime, end: datetime) -> list[Entry]:
+        # Dates are compared on the stored ISO text first: only the period's entries are built.
+        low, high = start.isoformat(timespec="seconds")[:10], end.isoformat(timespec="seconds")[:10]
+        found = []
+        for doc in self.storage.all_entries():
+            if low <= doc["created"][:10] <= high:
+                entry = Entry.from_doc(doc)
+                if start <= entry.created <= end:
+                    found.append(entry)
+        return found
+
+    def share(self, picks: list[str], since: datetime | None = None, now: datetime | None = None):
+        """A page with only the picked items (see `review.build_share`)."""
+        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
+        from voicejournal.review import build_share
+
+        planner = self.planner
+        return build_share(
+            self.review(since=since, now=now),
+            picks,
+            self.get,
+            questions=planner.records(QUESTIONS),
+            homework=planner.records(HOMEWORK_TABLE),
+            goals=planner.records(GOALS),
+            wins=planner.records(WINS),
+        )
+
+    def export_backup(self, path: Path):
+        """The whole journal and its audio in one verified zip."""
+        from voicejournal.backup import write_backup
+
+        return write_backup(self.storage, Path(path), _now())
+
+    def import_backup(self, path: Path):
+        """Restore a backup into an empty journal, or merge it in without duplicates."""
+        from voicejournal.backup import read_backup
+
+        return read_backup(self.storage, Path(path))
+
+    def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
+        """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
+        from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.storage import atomic_write_bytes
+
+        destination = Path(destination)
+        entries = sorted(self.entries(since=since), key=lambda e: e.created)
+        if destination.suffix.lower() in (".md", ".markdown"):
+            if not destination.parent.is_dir():
+                raise UsageError(f"The folder {destination.parent} does not exist.")
+            atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
+            return [destination]
+        if destination.exists() and not destination.is_dir():
+            raise UsageError(f"{destination} is a file; give a folder, or a file name ending in .md.")
+        destination.mkdir(parents=True, exist_ok=True)
+        written = []
+        for entry in entries:
+            target = destination / entry_filename(entry)
+            atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
+            written.append(target)
+        return written
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
@@ -458,3 +915,124 @@ def _clean_tags(tags: Iterable[str]) -> list[str]:
         if t and t not in seen:
             seen.append(t)
     return seen
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+DEFAULT_PROMPTS = (
+    "What came up today that you want to remember?",
+    "What do you want to try before the next session?",
+    "Anything you want to tell your therapist about how the session felt?",
+    "What felt hard today, and what helped?",
+    "Is there a small win from this week you want to keep?",
+)
+
+
+@dataclass
+class RecordOutcome:
+    """What `Journal.record` made: the saved entry (None if no sound arrived at all) and how it went."""
+
+    entry: Entry | None
+    result: RecordingResult
+    saved_after: float  # seconds from the stop request to the entry saved with its transcript
+
+
+@dataclass
+class Check:
+    """One line of `voicejournal doctor`."""
+
+    what: str
+    ok: bool
+    detail: str
+    warning: bool = False  # worth knowing, not a failure
+
+
+def run_checks(home: Path | None = None, device: str | int | None = None) -> list[Check]:
+    """Check the microphone, the speech model, the data folder and the journal; say what to fix."""
+    import shutil
+
+    from voicejournal.errors import MicrophoneError
+    from voicejournal.recording import SILENT_DB, probe_microphone
+
+    checks: list[Check] = []
+    try:
+        name, loudest = probe_microphone(device, seconds=1.0)
+        if loudest <= SILENT_DB:
+            checks.append(
+                Check(
+                    "Microphone",
+                    True,
+                    f"'{name}' works but heard only silence for 1 s. If it "
+                    "has a mute switch, check it; speak and run doctor again.",
+                    warning=True,
+                )
+            )
+        else:
+            checks.append(Check("Microphone", True, f"'{name}' hears sound (peak {loudest:.0f} dBFS)."))
+    except MicrophoneError as exc:
+        checks.append(Check("Microphone", False, str(exc)))
+
+    from voicejournal.models import resolve_model
+    from voicejournal.transcription import Transcriber
+
+    try:
+        name, path = resolve_model(None)
+        Transcriber(name)._load()
+        checks.append(Check("Speech model", True, f"{name} loads ({path})."))
+    except VoiceJournalError as exc:
+        checks.append(Check("Speech model", False, str(exc)))
+
+    folder = Path(home) if home else home_dir()
+    try:
+        ensure_private_dir(folder)
+        probe = folder / ".doctor-write-test"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+        mode = folder.stat().st_mode & 0o777
+        if mode & 0o077:
+            checks.append(
+                Check(
+                    "Data folder",
+                    False,
+                    f"{folder} can be read by other users (mode {mode:o}). Fix it with: chmod 700 {folder}",
+                )
+            )
+        else:
+            free_mb = shutil.disk_usage(folder).free / 1e6
+            if free_mb < 200:
+                checks.append(
+                    Check(
+                        "Data folder",
+                        False,
+                        f"{folder}: only {free_mb:.0f} MB free. A 30-minute "
+                        "recording needs about 60 MB while it records; free some space.",
+                    )
+                )
+            else:
+                checks.append(
+                    Check(
+                        "Data folder",
+                        True,
+                        f"{folder} is private and writable ({free_mb / 1000:.1f} GB free).",
+                    )
+                )
+    except OSError as exc:
+        checks.append(
+            Check(
+                "Data folder",
+                False,
+                f"{folder} cannot be written ({exc.strerror}). Check its "
+                f"owner and permissions, or set VOICEJOURNAL_HOME to another folder.",
+            )
+        )
+        return checks
+    try:
+        count = len(Journal(folder).storage.all_entries())
+        checks.append(Check("Journal", True, f"{count} entr{'y' if count == 1 else 'ies'}, readable."))
+    except VoiceJournalError as exc:
+        checks.append(Check("Journal", False, str(exc)))
+    return checks
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()

@@ -1,0 +1,82 @@
+"""Journal.recover: recordings a crash left in audio/incoming become pending entries, exactly once."""
+
+import json
+import os
+import time
+
+import numpy as np
+import soundfile as sf
+
+from voicejournal.entry import PENDING
+from voicejournal.journal import Journal
+from voicejournal.recording import WavWriter, wav_header
+
+
+def crashed_recording(home, entry_id="ab12", seconds=2.0, meta=None, finalised=False):
+    """What `kill -9` leaves: a WAV whose header may still say 'no data', and its sidecar."""
+    folder = home / "audio" / "incoming"
+    folder.mkdir(parents=True, exist_ok=True)
+    wav = folder / f"{entry_id}.wav"
+    pcm = (np.full(int(seconds * 16000), 0.1) * 32767).astype("<i2").tobytes()
+    wav.write_bytes(wav_header(len(pcm) // 2 if finalised else 0) + pcm + b"\x07")
+    if meta is not None:
+        (folder / f"{entry_id}.json").write_text(json.dumps(meta))
+    return wav
+
+
+def test_a_crashed_recording_becomes_a_pending_entry_with_its_tags(vj_home):
+    meta = {"created": "2026-11-20T18:05:00+01:00", "tags": ["session"], "mood": 2, "kind": "homework"}
+    wav = crashed_recording(vj_home, meta=meta)
+    journal = Journal(vj_home)
+    [entry] = journal.recover()
+    assert entry.id == "ab12" and entry.status == PENDING
+    assert entry.created.isoformat() == "2026-11-20T18:05:00+01:00"
+    assert (entry.tags, entry.mood, entry.kind) == (["session"], 2, "homework")
+    assert entry.duration == 2.0
+    flac = vj_home / entry.audio
+    assert entry.audio == "audio/2026/11/ab12.flac"
+    assert sf.info(flac).frames == 32000
+    assert not wav.exists() and not wav.with_suffix(".json").exists()
+    assert journal.get("ab12").status == PENDING
+    assert journal.recover() == []
+
+
+def test_without_a_sidecar_the_date_comes_from_the_file(vj_home):
+    wav = crashed_recording(vj_home, entry_id="cd34", seconds=1.0)
+    stamp = time.time() - 3600
+    os.utime(wav, (stamp, stamp))
+    [entry] = Journal(vj_home).recover()
+    assert abs(entry.created.timestamp() - (stamp - 1.0)) < 2
+    assert entry.kind == "reflection" and entry.tags == []
+
+
+def test_a_leftover_of_a_saved_recording_is_not_saved_twice(vj_home):
+    journal = Journal(vj_home)
+    crashed_recording(vj_home, entry_id="ef56", finalised=True)
+    [entry] = journal.recover()
+    # the same recording left behind again (killed after saving, before removing the WAV)
+    again = crashed_recording(vj_home, entry_id="ef56", finalised=True)
+    assert journal.recover() == []
+    assert not again.exists()
+    assert [e.id for e in journal.entries()] == [entry.id]
+
+
+def test_an_empty_recording_is_cleared_and_a_live_one_left_alone(vj_home):
+    folder = vj_home / "audio" / "incoming"
+    folder.mkdir(parents=True)
+    (folder / "gh78.wav").write_bytes(wav_header(0))
+    live = WavWriter(folder / "ij90.wav")
+    live.write(np.zeros(1600, dtype=np.float32))
+    try:
+        assert Journal(vj_home).recover() == []
+        assert not (folder / "gh78.wav").exists()
+        assert (folder / "ij90.wav").exists()
+    finally:
+        live.close()
+    [entry] = Journal(vj_home).recover()
+    assert entry.id == "ij90"
+
+
+def test_nothing_to_do_is_cheap(vj_home):
+    assert Journal(vj_home).recover() == []
+    assert not (vj_home / "audio").exists()
