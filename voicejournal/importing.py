@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from voicejournal.entry import KINDS
 from voicejournal.errors import UsageError
 
 
@@ -24,6 +25,9 @@ class ImportedText:
     tags: list[str]
     source: str
     source_key: str
+    origin_id: str | None = None  # the id in the front matter of a file voicejournal exported
+    kind: str | None = None
+    mood: int | None = None
 
 
 @dataclass
@@ -98,6 +102,8 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
 
 _NAME_DATE = re.compile(r"(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?:[T _-](\d{2})[-:.h]?(\d{2}))?")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+# `voicejournal export --format markdown` starts each paragraph of a recording with its time.
+_TIME_MARK = re.compile(r"^\*\*\[\d+:\d{2}(?::\d{2})?\]\*\*\s*", re.M)
 
 
 def _front_matter(text: str) -> tuple[dict[str, object], str]:
@@ -180,10 +186,13 @@ def read_markdown(folder: Path) -> tuple[list[ImportedText], list[str]]:
         if lines and (m := _HEADING.match(lines[0])):
             title = title or m.group(1)
             lines = lines[1:]
-        text = "\n".join(lines).strip()
+        text = _TIME_MARK.sub("", "\n".join(lines)).strip()
         if not text:
             problems.append(f"{path.name} has no text; skipped.")
             continue
+        kind = meta.get("kind") if meta.get("kind") in KINDS else None
+        mood = int(meta["mood"]) if str(meta.get("mood", "")).strip() in {"1", "2", "3", "4", "5"} else None
+        origin_id = meta.get("id") if isinstance(meta.get("id"), str) and meta.get("id") else None
         tags_value = meta.get("tags", meta.get("tag", []))
         tags = (
             tags_value if isinstance(tags_value, list) else [t for t in re.split(r"[,\s]+", tags_value) if t]
@@ -196,6 +205,9 @@ def read_markdown(folder: Path) -> tuple[list[ImportedText], list[str]]:
                 tags=[str(t).lstrip("#@") for t in tags],
                 source=f"markdown:{path.name}",
                 source_key=_key("md", path.name, raw),
+                origin_id=origin_id,
+                kind=kind,
+                mood=mood,
             )
         )
     return items, problems

@@ -434,18 +434,24 @@ class Journal:
         items, problems = read_jrnl(path) if source == "jrnl" else read_markdown(path)
         report = ImportReport(source=source, path=path, problems=problems)
         with self.storage.transaction():
+            # Skip what was imported before (same source key), and files this journal exported itself
+            # (their front matter names an entry that is still here).
             if len(items) <= 20:  # a byte search per key beats parsing a big journal
                 known = {i.source_key for i in items if self.storage.find_entries("source_key", i.source_key)}
+                here = {i.origin_id for i in items if i.origin_id and self.storage.get_entry(i.origin_id)}
             else:
-                known = {d.get("source_key") for d in self.storage.all_entries() if d.get("source_key")}
+                docs = self.storage.all_entries()
+                known = {d.get("source_key") for d in docs if d.get("source_key")}
+                here = {d["id"] for d in docs}
             for item in items:
-                if item.source_key in known:
+                if item.source_key in known or item.origin_id in here:
                     report.skipped += 1
                     continue
                 entry = Entry(
                     id=self.storage.new_id(),
                     created=item.created,
-                    kind=kind,
+                    kind=item.kind or kind,
+                    mood=item.mood,
                     status=TEXT_ONLY,
                     text=item.text,
                     title=item.title,

@@ -522,3 +522,19 @@ def test_relative_dates_in_filters(vj_home):
 def test_a_mistyped_option_is_not_a_search_word(journal):
     code, _, stderr = invoke("search", "sister", "--sinse", "2026-01-01")
     assert code == 2 and "No such option: --sinse" in stderr
+
+
+def test_markdown_export_imports_back_without_duplicates(journal, tmp_path, monkeypatch):
+    folder = tmp_path / "out"
+    code, _, stderr = invoke("export", "--format", "markdown", str(folder))
+    assert code == 0, stderr
+    code, _, stderr = invoke("import", "--from", "markdown", str(folder))
+    assert "Imported 0 entries from out; 3 already imported before." in stderr
+    monkeypatch.setenv("VOICEJOURNAL_HOME", str(tmp_path / "elsewhere"))
+    code, _, stderr = invoke("import", "--from", "markdown", str(folder))
+    assert "Imported 3 entries from out." in stderr
+    moved = {e.text: e for e in Journal().entries()}
+    original = journal.get("bbb2")
+    copy = moved[original.text]
+    assert (copy.kind, copy.mood, copy.created) == (original.kind, original.mood, original.created)
+    assert copy.themes == original.themes
