@@ -26,7 +26,6 @@ the person types is quoted before it reaches FTS5, so no query can be a syntax e
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sqlite3
@@ -40,7 +39,7 @@ from voicejournal.entry import Entry
 from voicejournal.errors import UsageError
 
 INDEX_FILE = "index.sqlite"
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings share the last slot)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HL_OPEN, HL_CLOSE = "\x01", "\x02"
@@ -348,8 +347,8 @@ def _entry_rows(entry: Entry) -> tuple[tuple, tuple, list[tuple[float | None, st
         entry.created.isoformat(timespec="seconds"),
         entry.kind,
         entry.mood,
-        json.dumps(entry.tags),
-        json.dumps(list(entry.themes)),
+        "\n".join(entry.tags),  # one per line: cheaper to read back than JSON for long listings
+        "\n".join(entry.themes),
         entry.duration,
         entry.status,
         entry.title,
@@ -712,8 +711,8 @@ def _indexed(row: Iterable) -> IndexedEntry:
         created=datetime.fromisoformat(created),
         kind=kind,
         mood=mood,
-        tags=json.loads(tags or "[]"),
-        themes=json.loads(themes or "[]"),
+        tags=tags.split("\n") if tags else [],
+        themes=themes.split("\n") if themes else [],
         duration=duration or 0.0,
         status=status,
         title=title,
