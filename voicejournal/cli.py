@@ -475,6 +475,18 @@ def _query_from_args(words: tuple[str, ...]) -> str:
     return " ".join(parts)
 
 
+def _no_unknown_options(words: tuple[str, ...]) -> None:
+    """Arguments may start with "-" here (-word, -tag), so Click passes unknown options through:
+    `-h` alone still means help, and a mistyped --option is an error rather than a word."""
+    ctx = click.get_current_context()
+    if tuple(words) == ("-h",):
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+    unknown = next((w for w in words if w.startswith("--")), None)
+    if unknown:
+        raise click.UsageError(f"No such option: {unknown}", ctx=ctx)
+
+
 def _mood_option():
     return click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
 
@@ -511,9 +523,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
       voicejournal search sleep -work --theme anxiety
       voicejournal search '"panic attack" train'
     """
-    unknown = next((w for w in words if w.startswith("--")), None)
-    if unknown:  # options are passed through for -word exclusions; a mistyped --option is not a word
-        raise click.UsageError(f"No such option: {unknown}")
+    _no_unknown_options(words)
     journal = indexed_journal()
     query = _query_from_args(words)
     result = journal.search(
@@ -677,9 +687,7 @@ def tag(entry_id, changes):
     Example:
       voicejournal tag a3f4 +family +sister -work
     """
-    unknown = next((c for c in changes if c.startswith("--")), None)
-    if unknown:
-        raise click.UsageError(f"No such option: {unknown}")
+    _no_unknown_options(changes)
     add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
     remove = [c[1:] for c in changes if c.startswith("-")]
     entry = open_journal().tag(entry_id, add=add, remove=remove)

@@ -538,3 +538,8 @@ def test_markdown_export_imports_back_without_duplicates(journal, tmp_path, monk
     copy = moved[original.text]
     assert (copy.kind, copy.mood, copy.created) == (original.kind, original.mood, original.created)
     assert copy.themes == original.themes
+
+
+def test_dash_h_alone_is_help():
+    code, stdout, _ = invoke("search", "-h")
+    assert code == 0 and stdout.startswith("Usage: voicejournal search")
