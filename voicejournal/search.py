@@ -379,7 +379,7 @@ class SearchIndex:
     def _open_existing(self) -> sqlite3.Connection | None:
         if not self.path.exists():
             return None
-        conn = sqlite3.connect(self.path, timeout=30)
+        conn = _connect(self.path)
         try:
             row = conn.execute("SELECT value FROM info WHERE key = 'version'").fetchone()
             if not row or row[0] != INDEX_VERSION:
@@ -408,7 +408,7 @@ class SearchIndex:
         if conn is not None:
             conn.close()
         self.rebuild()
-        self._conn = sqlite3.connect(self.path, timeout=30)
+        self._conn = _connect(self.path)
         return self._conn
 
     def is_fresh(self) -> bool:
@@ -702,6 +702,13 @@ class SearchIndex:
                 )
             ]
         )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30)
+    # The temporary table of hit sentences holds private words: keep it in memory, never in /tmp.
+    conn.execute("PRAGMA temp_store = MEMORY")
+    return conn
 
 
 def _indexed(row: Iterable) -> IndexedEntry:
