@@ -549,6 +549,12 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
         )
         return
     if not result.hits:
+        if not result.suggestions and not journal.list_entries(limit=1):
+            click.echo(
+                "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`.",
+                err=True,
+            )
+            return
         message = f"Nothing found for: {query}."
         if result.suggestions:
             message += " Words that do occur: " + ", ".join(result.suggestions) + "."

@@ -543,3 +543,11 @@ def test_markdown_export_imports_back_without_duplicates(journal, tmp_path, monk
 def test_dash_h_alone_is_help():
     code, stdout, _ = invoke("search", "-h")
     assert code == 0 and stdout.startswith("Usage: voicejournal search")
+
+
+def test_search_an_empty_journal():
+    code, stdout, stderr = invoke("search", "sister")
+    assert code == 0 and stdout == ""
+    assert (
+        stderr == "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`.\n"
+    )
