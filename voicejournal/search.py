@@ -21,6 +21,10 @@ to its whole family.
 
 Query language: words (all must occur), "exact phrases", -word or -"phrase" to leave out. Everything
 the person types is quoted before it reaches FTS5, so no query can be a syntax error.
+
+In an encrypted journal the index holds the same private words, so it never touches the disk in plain
+form: it is built in memory, stored sealed like every journal file (`crypto.save_sqlite`) and opened by
+decrypting it into memory (`crypto.load_sqlite`).
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
+from voicejournal import crypto
 from voicejournal.entry import Entry
-from voicejournal.errors import UsageError
+from voicejournal.errors import JournalCorruptError, UsageError
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"
@@ -364,7 +369,8 @@ class SearchIndex:
 
     def __init__(self, storage, home: Path | None = None):
         self.storage = storage
-        self.path = Path(home or storage.home) / INDEX_FILE
+        self.home = Path(home or storage.home)
+        self.path = self.home / INDEX_FILE
         self._conn: sqlite3.Connection | None = None
         self.rebuilt = False  # set when this process had to rebuild (for tests and benchmarks)
         self.on_rebuild = None  # called with the number of entries before a rebuild (to tell the person)
@@ -376,10 +382,22 @@ class SearchIndex:
             self._conn.close()
             self._conn = None
 
+    def _sealed(self) -> bool:
+        """An encrypted journal: the index lives in memory and is stored encrypted."""
+        return crypto.load_key_file(self.home) is not None
+
     def _open_existing(self) -> sqlite3.Connection | None:
         if not self.path.exists():
             return None
-        conn = _connect(self.path)
+        if self._sealed():
+            try:
+                conn = crypto.load_sqlite(self.home, self.path)
+            except JournalCorruptError:
+                return None  # rebuilt
+            if conn is None:
+                return None
+        else:
+            conn = _connect(self.path)
         try:
             row = conn.execute("SELECT value FROM info WHERE key = 'version'").fetchone()
             if not row or row[0] != INDEX_VERSION:
@@ -403,12 +421,18 @@ class SearchIndex:
             if conn is not None and self.stored_signature(conn) == signature:
                 self._conn = conn
                 return conn
+            if conn is not None and self._sealed():  # an in-memory copy: another process may have saved
+                conn.close()  # a fresher one
+                conn = self._open_existing()
+                if conn is not None and self.stored_signature(conn) == signature:
+                    self._conn = conn
+                    return conn
         except sqlite3.DatabaseError:
             pass
         if conn is not None:
             conn.close()
         self.rebuild()
-        self._conn = _connect(self.path)
+        self._conn = self._open_existing() if self._sealed() else _connect(self.path)
         return self._conn
 
     def is_fresh(self) -> bool:
@@ -436,6 +460,16 @@ class SearchIndex:
         docs = self.storage.all_entries()
         if self.on_rebuild is not None and len(docs) >= 500:
             self.on_rebuild(len(docs))
+        if self._sealed():
+            conn = sqlite3.connect(":memory:")
+            try:
+                conn.execute("PRAGMA temp_store = MEMORY")
+                self._fill(conn, docs, signature)
+                crypto.save_sqlite(self.home, self.path, conn)
+            finally:
+                conn.close()
+            self.rebuilt = True
+            return
         tmp = self.path.with_name(f".{INDEX_FILE}.{os.getpid()}.tmp")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -446,21 +480,7 @@ class SearchIndex:
         try:
             conn.execute("PRAGMA journal_mode=OFF")  # a half-built temp file is simply thrown away
             conn.execute("PRAGMA synchronous=OFF")
-            conn.executescript(_SCHEMA)
-            with conn:
-                entries = []
-                for d in docs:
-                    try:
-                        entries.append(Entry.from_doc(d))
-                    except (KeyError, TypeError, ValueError):
-                        continue  # a malformed record is the journal's problem; the index skips it
-                entries.sort(key=lambda e: e.created.timestamp())
-                for rowid, entry in enumerate(entries, start=1):
-                    self._insert(conn, rowid, entry)
-                conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
-                conn.executemany(
-                    "INSERT INTO info VALUES (?, ?)", [("version", INDEX_VERSION), ("signature", signature)]
-                )
+            self._fill(conn, docs, signature)
             conn.close()
             os.replace(tmp, self.path)
         except BaseException:
@@ -469,6 +489,23 @@ class SearchIndex:
                 tmp.unlink()
             raise
         self.rebuilt = True
+
+    def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
+        conn.executescript(_SCHEMA)
+        with conn:
+            entries = []
+            for d in docs:
+                try:
+                    entries.append(Entry.from_doc(d))
+                except (KeyError, TypeError, ValueError, JournalCorruptError):
+                    continue  # a malformed record is the journal's problem; the index skips it
+            entries.sort(key=lambda e: e.created.timestamp())
+            for rowid, entry in enumerate(entries, start=1):
+                self._insert(conn, rowid, entry)
+            conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+            conn.executemany(
+                "INSERT INTO info VALUES (?, ?)", [("version", INDEX_VERSION), ("signature", signature)]
+            )
 
     @staticmethod
     def _insert(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
@@ -532,6 +569,8 @@ class SearchIndex:
             with conn:
                 change(conn)
                 conn.execute("UPDATE info SET value = ? WHERE key = 'signature'", (signature,))
+            if self._sealed():
+                crypto.save_sqlite(self.home, self.path, conn)
         except sqlite3.DatabaseError:
             self._discard()  # rebuilt on next use
 

@@ -52,7 +52,9 @@ def test_every_command_works_encrypted_and_leaves_no_words_on_disk(run_cli, spee
     before = entries(run_cli, env={})
     assert scan_home(vj_home)  # the test can see words when they are there
 
-    files = len(snapshot(vj_home))
+    files = len(
+        [name for name in snapshot(vj_home) if not name.startswith("index.sqlite")]
+    )  # derived: shredded
     proc = run_cli("encrypt", env=ENV, check=True)
     assert proc.stderr.splitlines()[0] == (
         f"Encrypted the journal in {vj_home}: {files} files, 1 of them recordings. Nothing readable was left "
@@ -68,6 +70,11 @@ def test_every_command_works_encrypted_and_leaves_no_words_on_disk(run_cli, spee
         ("list",),
         ("show", before[0]["id"]),
         ("list", "--tag", "family", "--json"),
+        ("search", "mother"),
+        ("add", str(speech("We talked about my therapist and my mother again.")), "--date", "2026-11-21"),
+        ("search", "therapist", "--json"),
+        ("themes",),
+        ("review", "--since", "2026-01-01"),
         ("config", "set", "audio-retention", "1y"),
         ("retention", "--dry-run"),
         ("check",),
@@ -79,8 +86,11 @@ def test_every_command_works_encrypted_and_leaves_no_words_on_disk(run_cli, spee
         assert scan_home(vj_home) == [], step
     shown = run_cli("show", before[0]["id"], env=ENV, check=True).stdout.lower()
     assert "mother" in shown and "00:00" in shown
+    hits = json.loads(run_cli("search", "mother", "--json", env=ENV, check=True).stdout)
+    assert len(hits) >= 2  # the encrypted index finds what was said, kept current as entries are added
+    assert (vj_home / "index.sqlite").exists() and scan_home(vj_home) == []
     texts = [e["text"].lower() for e in entries(run_cli)]
-    assert len(texts) == 3 and all(texts)
+    assert len(texts) == 4 and all(texts)
     assert any("relationship" in t or "work" in t for t in texts)
     for entry in entries(run_cli):  # recordings' checksums are of the FLAC, whatever its encryption
         assert len(entry["audio_sha256"]) == 64
