@@ -77,7 +77,11 @@ def measure(home: Path, encrypted: bool) -> dict:
             crypto.read_bytes(home, path)
 
     env = {"VOICEJOURNAL_HOME": str(home), "VOICEJOURNAL_PASSPHRASE": PASS}
+    search = voicejournal("search", "mother", "sleep")
+    build = time_command(search, runs=1, env=env)["min_ms"]  # the first search builds the index
     return {
+        "search_build_ms": build,
+        "search_ms": time_command(search, runs=5, env=env)["min_ms"],
         "read_files_ms": best_ms(read_files, 10),
         "add_ms": best_ms(add, 15),
         "read_all_ms": best_ms(read_all, 8),
@@ -115,6 +119,8 @@ def main() -> None:
             ("add_ms", "add an entry (in process)"),
             ("read_all_ms", "read every entry (in process)"),
             ("list_process_ms", "`list --json` in a fresh process (unlock included)"),
+            ("search_build_ms", "first `search` (builds the index), fresh process"),
+            ("search_ms", "`search` with the index, fresh process (unlock incl.)"),
         ]:
             lines.append(
                 f"  {label:<52} plain {plain[key]:8.1f} ms   encrypted {enc[key]:8.1f} ms   "
