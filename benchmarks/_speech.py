@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT
+
 VMIC = ROOT / "tests" / "virtual_mic.sh"
 
 PARAGRAPHS = [
@@ -104,19 +104,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(parts[11]) + int(parts[12])) / ticks
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
-
-
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate (Levenshtein over words)."""
-    ref, hyp = words(reference), words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / len(ref)
+    """Word error rate, as benchmarks/transcribe_bench.py counts it."""
+    from transcribe_bench import wer as errors_and_words
+
+    errors, total = errors_and_words(reference, hypothesis)
+    return errors / total if total else float(bool(hypothesis.strip()))
