@@ -46,12 +46,55 @@ def ensure_mic() -> None:
         subprocess.run(["bash", str(VMIC), "start"], check=True, capture_output=True)
 
 
-def play(path: Path) -> None:
-    subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL)
+def play(path: Path, server: str | None = None) -> None:
+    if server is None:
+        subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL)
+    else:
+        subprocess.run(["paplay", "--device=s2", str(path)], check=True, stdin=subprocess.DEVNULL,
+                       env=dict(os.environ, PULSE_SERVER=server))  # fmt: skip
 
 
-def start_record(home: Path, *args: str) -> subprocess.Popen:
+def private_server(folder: Path) -> tuple[str, subprocess.Popen]:
+    """A throw-away PulseAudio with its own virtual mic (source m2 fed by sink s2), touching no config.
+
+    Lets a long benchmark run beside the test suite without either hearing the other.
+    """
+    for sub in ("rt", "st"):
+        (folder / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+    sock = folder / "native"
+    script = folder / "p.pa"
+    script.write_text(
+        ".fail\n"
+        f"load-module module-native-protocol-unix auth-anonymous=1 socket={sock}\n"
+        "load-module module-null-sink sink_name=s2 rate=48000 channels=1\n"
+        "load-module module-remap-source master=s2.monitor source_name=m2 channels=1 channel_map=mono "
+        "master_channel_map=mono\n"
+        "load-module module-null-source source_name=k2 rate=48000 channels=1\n"
+        "load-module module-loopback source=k2 sink=s2 latency_msec=60\n"
+        "set-default-source m2\nset-default-sink s2\n"
+    )
+    env = dict(os.environ, PULSE_RUNTIME_PATH=str(folder / "rt"), PULSE_STATE_PATH=str(folder / "st"))
+    daemon = subprocess.Popen(
+        ["pulseaudio", "-n", "-F", str(script), "--daemonize=no", "--disable-shm=yes", "--exit-idle-time=-1",
+         "--realtime=no", "--high-priority=no", f"--log-target=file:{folder / 'log'}"],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+    )  # fmt: skip
+    server = f"unix:{sock}"
+    for _ in range(100):
+        probe = subprocess.run(["pactl", "info"], env=dict(os.environ, PULSE_SERVER=server),
+                               capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
+        if probe.returncode == 0:
+            time.sleep(2.5)  # a new null sink delivers its first ~2 s late
+            return server, daemon
+        time.sleep(0.1)
+    daemon.kill()
+    raise SystemExit("the private sound server did not start")
+
+
+def start_record(home: Path, *args: str, server: str | None = None) -> subprocess.Popen:
     env = dict(os.environ, VOICEJOURNAL_HOME=str(home), PYTHONPATH=str(ROOT))
+    if server:
+        env["PULSE_SERVER"] = server
     proc = subprocess.Popen(
         [sys.executable, "-m", "voicejournal", "record", *args],
         stdin=subprocess.DEVNULL,

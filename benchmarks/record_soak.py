@@ -20,7 +20,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _speech import ROOT, cli, cpu_seconds, ensure_mic, make_speech, play, rss_mb, start_record, stop_record  # noqa: E402,E501
+from _speech import (  # noqa: E402
+    ROOT,
+    cli,
+    cpu_seconds,
+    ensure_mic,
+    make_speech,
+    play,
+    private_server,
+    rss_mb,
+    start_record,
+    stop_record,
+)
 
 
 def main() -> None:
@@ -29,6 +40,11 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=15.0, help="seconds between speech plays")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between RSS samples")
     parser.add_argument("--no-transcribe", action="store_true")
+    parser.add_argument(
+        "--private-server",
+        action="store_true",
+        help="own PulseAudio, so tests can run on the shared mic meanwhile",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "record_soak.txt")
     args = parser.parse_args()
     ensure_mic()
@@ -36,8 +52,9 @@ def main() -> None:
     samples = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
+        server, daemon = private_server(Path(tmp) / "pulse") if args.private_server else (None, None)
         extra = ["--no-transcribe"] if args.no_transcribe else []
-        proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra)
+        proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra, server=server)
         t0 = time.monotonic()
         cpu0 = cpu_seconds(proc.pid)
         next_play, next_sample, i = t0 + 1, t0, 0
@@ -47,7 +64,7 @@ def main() -> None:
                 samples.append((now - t0, rss, peak))
                 next_sample += args.sample
             if now >= next_play:
-                play(speech[i % len(speech)][0])
+                play(speech[i % len(speech)][0], server)
                 i += 1
                 next_play = time.monotonic() + args.every
             time.sleep(0.2)
@@ -58,6 +75,9 @@ def main() -> None:
         wall, out, err = stop_record(proc)
         overflows = re.search(r"Note: (\d+) tiny gaps", err)
         entry = json.loads(cli(home, "list", "--json").stdout)[0]
+        if daemon is not None:
+            daemon.terminate()
+            daemon.wait()
     mode = "without transcription" if args.no_transcribe else "with transcription while recording"
     lines = [
         f"soak {args.minutes:g} min {mode}: recorded {entry['duration']:.1f} s of {wall_rec:.1f} s wall, "
