@@ -41,18 +41,19 @@ def main() -> None:
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between RSS samples")
     parser.add_argument("--no-transcribe", action="store_true")
     parser.add_argument(
-        "--private-server",
+        "--shared-mic",
         action="store_true",
-        help="own PulseAudio, so tests can run on the shared mic meanwhile",
+        help="use tests/virtual_mic.sh instead of a private sound server (which lets tests run meanwhile)",
     )
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "record_soak.txt")
     args = parser.parse_args()
-    ensure_mic()
+    if args.shared_mic:
+        ensure_mic()
     speech = make_speech(ROOT / "benchmarks" / ".data" / "speech")
     samples = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        server, daemon = private_server(Path(tmp) / "pulse") if args.private_server else (None, None)
+        server, daemon = (None, None) if args.shared_mic else private_server(Path(tmp) / "pulse")
         extra = ["--no-transcribe"] if args.no_transcribe else []
         proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra, server=server)
         t0 = time.monotonic()

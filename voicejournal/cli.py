@@ -399,10 +399,9 @@ def parse_clock(text: str) -> float:
 class LiveRecording:
     """The live line on stderr: ● Recording, elapsed, level meter, how to stop; notices on the side."""
 
-    def __init__(self, console, interactive: bool, max_minutes: float | None):
+    def __init__(self, console, interactive: bool):
         self.console = console
         self.interactive = interactive
-        self.max_minutes = max_minutes
         self.warned_silent = False
 
     def render(self, recorder):
@@ -427,7 +426,6 @@ class LiveRecording:
 
     def __call__(self, recorder) -> None:
         import threading
-        import time
 
         if self.interactive:
             from rich.live import Live
@@ -458,7 +456,6 @@ class LiveRecording:
                     "`voicejournal devices` lists the microphones.",
                     markup=False,
                 )
-            time.sleep(0)
 
 
 @cli.command()
@@ -506,7 +503,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
         status.print()
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    live = LiveRecording(status, interactive, max_minutes)
+    live = LiveRecording(status, interactive)
 
     def monitor(recorder):
         with stop_on_signals(recorder):
