@@ -110,6 +110,7 @@ class Journal:
 
     def enrich(self, entry: Entry) -> None:
         """Derive what comes from the text (themes, markers…) before an entry is saved."""
+        self._enrich_review(entry)
 
     def save_entry(self, entry: Entry, new: bool = False) -> Entry:
         """Store a new or changed entry (derived fields are refreshed first)."""
@@ -478,6 +479,196 @@ class Journal:
 
     # --- end recording -------------------------------------------------------------------------
 
+    # --- review ---------------------------------------------------------------------------------
+    # Sessions, goals, homework, questions, wins, spoken markers, the pre-session review, backups.
+
+    @property
+    def planner(self):
+        from voicejournal.planning import Planner
+
+        return Planner(self.storage)
+
+    def _enrich_review(self, entry: Entry) -> None:
+        """File the entry's spoken markers; take its mood from them and link it to its session."""
+        from voicejournal.markers import extract_markers, spoken_mood
+        from voicejournal.planning import SESSIONS, session_for
+
+        markers = extract_markers(entry) if entry.text else []
+        if entry.mood is None:
+            entry.mood = spoken_mood(markers)
+        planner = self.planner
+        if entry.session is None and entry.kind == "reflection":
+            session = session_for(entry.created, planner.records(SESSIONS))
+            entry.session = session.id if session else None
+        planner.file_markers(entry.id, entry.created, markers)
+
+    def before_recording(self, now: datetime | None = None):
+        """(the session a recording made now reflects on, or None; the open homework), for `record`."""
+        from voicejournal.planning import session_for
+
+        now = now or _now()
+        return session_for(now, self.sessions()), self.homework()
+
+    def filed_from(self, entry_id: str) -> list:
+        """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
+        from voicejournal.planning import MARKER_TABLES
+
+        planner = self.planner
+        return [r for t in MARKER_TABLES.values() for r in planner.records(t) if r.entry == entry_id]
+
+    def forget_filed(self, entry_id: str) -> None:
+        """An entry is being deleted: drop what it filed, unless the person already acted on it."""
+        self.planner.forget_entry(entry_id)
+
+    def add_session(self, day: str, at: str, with_name: str | None = None, note: str | None = None):
+        """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
+        from datetime import datetime as dt
+
+        from voicejournal.dates import parse_day
+        from voicejournal.planning import parse_clock
+
+        start = dt.combine(parse_day(day), parse_clock(at)).astimezone()
+        with self.storage.transaction():
+            twin = next((s for s in self.sessions() if s.start == start), None)
+            if twin is not None:
+                raise UsageError(
+                    f"There is already a session then ({twin.id}); `voicejournal session list` shows it."
+                )
+            session = self.planner.add_session(start, with_name, note)
+        self._link_reflections(session)
+        return session
+
+    def _link_reflections(self, session) -> None:
+        """Recordings made in the hours after a session added later become its reflections."""
+        from datetime import timedelta
+
+        from voicejournal.planning import REFLECTION_HOURS
+
+        for entry in self.entries(
+            since=session.start, until=session.start + timedelta(hours=REFLECTION_HOURS)
+        ):
+            if entry.session is None and entry.kind == "reflection":
+                entry.session = session.id
+                self.storage.update_entry(entry.id, entry.to_doc())
+
+    def sessions(self) -> list:
+        from voicejournal.planning import SESSIONS
+
+        return self.planner.records(SESSIONS)
+
+    def next_session(self, now: datetime | None = None):
+        from voicejournal.planning import next_session
+
+        return next_session(self.sessions(), now or _now())
+
+    def goals(self, include_done: bool = False) -> list:
+        from voicejournal.planning import GOALS
+
+        return [g for g in self.planner.records(GOALS) if include_done or g.done is None]
+
+    def goal_mentions(self, goals: list) -> dict[str, list[Entry]]:
+        """Entries that mention each goal, oldest first."""
+        from voicejournal.planning import mentions_goal
+
+        entries = sorted(self.entries(), key=lambda e: e.created)
+        return {g.id: [e for e in entries if mentions_goal(e.text, g)] for g in goals}
+
+    def homework(self, include_done: bool = False) -> list:
+        from voicejournal.planning import HOMEWORK_TABLE
+
+        return [h for h in self.planner.records(HOMEWORK_TABLE) if include_done or h.done is None]
+
+    def questions(self, include_asked: bool = False) -> list:
+        from voicejournal.planning import QUESTIONS
+
+        return [q for q in self.planner.records(QUESTIONS) if include_asked or q.asked is None]
+
+    def wins(self, since: datetime | None = None) -> list:
+        from voicejournal.planning import WINS
+
+        return [w for w in self.planner.records(WINS) if since is None or w.created >= since]
+
+    def review(self, since: datetime | None = None, now: datetime | None = None):
+        """The pre-session brief since the last session (or `since`)."""
+        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
+        from voicejournal.review import build_review, review_period
+
+        now = now or _now()
+        planner = self.planner
+        sessions = planner.records(SESSIONS)
+        _, previous_start, _ = review_period(sessions, now, since)
+        return build_review(
+            self._entries_between(previous_start, now),
+            now,
+            sessions=sessions,
+            goals=planner.records(GOALS),
+            homework=planner.records(HOMEWORK_TABLE),
+            questions=planner.records(QUESTIONS),
+            wins=planner.records(WINS),
+            since=since,
+        )
+
+    def _entries_between(self, start: datetime, end: datetime) -> list[Entry]:
+        # Dates are compared on the stored ISO text first: only the period's entries are built.
+        low, high = start.isoformat(timespec="seconds")[:10], end.isoformat(timespec="seconds")[:10]
+        found = []
+        for doc in self.storage.all_entries():
+            if low <= doc["created"][:10] <= high:
+                entry = Entry.from_doc(doc)
+                if start <= entry.created <= end:
+                    found.append(entry)
+        return found
+
+    def share(self, picks: list[str], since: datetime | None = None, now: datetime | None = None):
+        """A page with only the picked items (see `review.build_share`)."""
+        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
+        from voicejournal.review import build_share
+
+        planner = self.planner
+        return build_share(
+            self.review(since=since, now=now),
+            picks,
+            self.get,
+            questions=planner.records(QUESTIONS),
+            homework=planner.records(HOMEWORK_TABLE),
+            goals=planner.records(GOALS),
+            wins=planner.records(WINS),
+        )
+
+    def export_backup(self, path: Path):
+        """The whole journal and its audio in one verified zip."""
+        from voicejournal.backup import write_backup
+
+        return write_backup(self.storage, Path(path), _now())
+
+    def import_backup(self, path: Path):
+        """Restore a backup into an empty journal, or merge it in without duplicates."""
+        from voicejournal.backup import read_backup
+
+        return read_backup(self.storage, Path(path))
+
+    def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
+        """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
+        from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.storage import atomic_write_bytes
+
+        destination = Path(destination)
+        entries = sorted(self.entries(since=since), key=lambda e: e.created)
+        if destination.suffix.lower() in (".md", ".markdown"):
+            if not destination.parent.is_dir():
+                raise UsageError(f"The folder {destination.parent} does not exist.")
+            atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
+            return [destination]
+        if destination.exists() and not destination.is_dir():
+            raise UsageError(f"{destination} is a file; give a folder, or a file name ending in .md.")
+        destination.mkdir(parents=True, exist_ok=True)
+        written = []
+        for entry in entries:
+            target = destination / entry_filename(entry)
+            atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
+            written.append(target)
+        return written
+
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: list[str] = []
@@ -603,3 +794,7 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     except VoiceJournalError as exc:
         checks.append(Check("Journal", False, str(exc)))
     return checks
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()

@@ -1,0 +1,313 @@
+"""Backups: the whole journal (its files and audio) in one zip, checked before and after.
+
+A backup holds the journal's own files byte for byte plus `manifest.json` with the sha256 and size of
+each. Writing goes to a temporary file that is read back and checked against the manifest before it
+takes the final name. Importing checks every file first; a damaged or foreign zip changes nothing.
+
+Into an empty home the files are copied as they are. Into a journal that already has entries the records
+are merged: anything already there (same id and content, or the same recording) is skipped, an id that
+clashes with a different record gets a new id, and audio files are copied only when missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from voicejournal.errors import VoiceJournalError
+from voicejournal.storage import JOURNAL_FILE
+
+FORMAT = "voicejournal-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+_CHUNK = 1 << 20
+# Files never backed up: the lock, temp files of a write in progress, and derived indexes (rebuilt).
+# (.bak files are the previous version of each journal file, kept by every write; not needed.)
+_SKIP_SUFFIXES = (".lock", ".bak", ".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal")
+
+
+class BackupError(VoiceJournalError):
+    """A backup that cannot be written or read."""
+
+
+@dataclass
+class BackupReport:
+    path: Path
+    files: int
+    audio_files: int
+    entries: int
+    size: int
+
+
+@dataclass
+class ImportReport:
+    entries_added: int = 0
+    entries_skipped: int = 0
+    records_added: int = 0
+    records_skipped: int = 0
+    audio_added: int = 0
+    renamed: dict[str, str] = field(default_factory=dict)
+    restored: bool = False  # copied as a whole into an empty home
+
+
+def _sha256_stream(stream) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def journal_files(home: Path) -> list[str]:
+    """The files that make up a journal, relative to its home, in a stable order."""
+    found = []
+    for root, dirs, files in os.walk(home):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith(".") or name.endswith(_SKIP_SUFFIXES) or ".tmp-" in name:
+                continue
+            path = Path(root) / name
+            found.append(path.relative_to(home).as_posix())
+    return found
+
+
+def write_backup(storage, destination: Path, now: datetime) -> BackupReport:
+    """Write every journal file and recording to `destination` (a new zip) and verify it."""
+    destination = Path(destination)
+    if destination.exists():
+        raise BackupError(f"{destination} already exists; choose another name or move it away first.")
+    home = storage.home
+    folder = destination.parent if str(destination.parent) else Path(".")
+    if not folder.is_dir():
+        raise BackupError(f"The folder {folder} does not exist.")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        with storage.transaction():  # a consistent snapshot: no save can happen meanwhile
+            storage.all_entries()  # creates the home on first use
+            names = journal_files(home)
+            manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(timespec="seconds"),
+                        "files": {}}  # fmt: skip
+            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+                for name in names:
+                    source = home / name
+                    with source.open("rb") as f:
+                        digest, size = _sha256_stream(f)
+                    manifest["files"][name] = {"sha256": digest, "size": size}
+                    # Audio is compressed already; JSON shrinks a lot.
+                    method = zipfile.ZIP_STORED if name.endswith(".flac") else zipfile.ZIP_DEFLATED
+                    zf.write(source, name, compress_type=method)
+                zf.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
+        _verify(tmp, destination.name)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, destination)
+    except OSError as exc:
+        raise BackupError(f"Could not write the backup {destination}: {exc.strerror or exc}.") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    files = manifest["files"]
+    return BackupReport(
+        path=destination,
+        files=len(files),
+        audio_files=sum(1 for n in files if n.startswith("audio/")),
+        entries=len(storage.all_entries()),
+        size=destination.stat().st_size,
+    )
+
+
+def _damaged(name: str, why: str) -> BackupError:
+    return BackupError(f"{name} is not a usable voicejournal backup ({why}); nothing was changed.")
+
+
+def _verify(path: Path, shown_name: str) -> dict:
+    """Open a backup and check every file against its manifest; return the manifest."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            try:
+                manifest = json.loads(zf.read(MANIFEST))
+            except KeyError:
+                raise _damaged(shown_name, "it has no manifest") from None
+            except ValueError:
+                raise _damaged(shown_name, "its manifest cannot be read") from None
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise _damaged(shown_name, "it was not made by voicejournal export")
+            if manifest.get("version", 0) > VERSION:
+                raise BackupError(
+                    f"{shown_name} was made by a newer voicejournal; update voicejournal to import it. "
+                    "Nothing was changed."
+                )
+            files = manifest.get("files", {})
+            members = set(zf.namelist()) - {MANIFEST}
+            if members != set(files):
+                raise _damaged(shown_name, "files are missing or extra")
+            for name, facts in files.items():
+                if name.startswith("/") or ".." in Path(name).parts:
+                    raise _damaged(shown_name, f"it holds an unsafe path: {name}")
+                with zf.open(name) as f:
+                    digest, size = _sha256_stream(f)
+                if digest != facts.get("sha256") or size != facts.get("size"):
+                    raise _damaged(shown_name, f"{name} does not match its checksum")
+            return manifest
+    except zipfile.BadZipFile:
+        raise _damaged(shown_name, "the zip file is damaged or cut short") from None
+    except (zipfile.LargeZipFile, EOFError, OSError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise BackupError(f"{shown_name} does not exist.") from None
+        raise _damaged(shown_name, "it cannot be read") from None
+    except Exception as exc:  # zlib errors and other decoding failures of a corrupt member
+        if isinstance(exc, VoiceJournalError):
+            raise
+        raise _damaged(shown_name, "a file inside it is damaged") from None
+
+
+def _table_names(journal_path: Path) -> list[str]:
+    """The small tables in a journal.json (sessions, goals, …), without the schema's own."""
+    import orjson
+
+    try:
+        data = orjson.loads(journal_path.read_bytes())
+    except FileNotFoundError:
+        return []
+    return sorted(name for name, docs in data.items() if name != "meta" and isinstance(docs, dict))
+
+
+def _is_empty(storage) -> bool:
+    if storage.all_entries() or any(storage.all(t) for t in _table_names(storage.journal_path)):
+        return False
+    return not any(name for name in journal_files(storage.home) if name.startswith("audio/"))
+
+
+def read_backup(storage, source: Path) -> ImportReport:
+    """Bring a backup into this journal: restore it into an empty home, or merge without duplicates."""
+    from voicejournal.storage import Storage
+
+    source = Path(source)
+    if not source.exists():
+        raise BackupError(f"{source} does not exist.")
+    manifest = _verify(source, source.name)
+    with tempfile.TemporaryDirectory(prefix=".import-", dir=_scratch_dir(storage.home)) as scratch:
+        unpacked = Path(scratch) / "journal"
+        unpacked.mkdir()
+        with zipfile.ZipFile(source) as zf:
+            for name in manifest["files"]:
+                target = unpacked / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(name) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, _CHUNK)
+        incoming = Storage(unpacked)
+        with storage.transaction():
+            if _is_empty(storage):
+                return _restore(storage, unpacked, manifest)
+            return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+
+
+def _scratch_dir(home: Path) -> Path:
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return home
+
+
+def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
+    """An empty home: every file as it was, audio first so no entry ever points at a missing file."""
+    names = sorted(manifest["files"], key=lambda n: (not n.startswith("audio/"), n))
+    for name in names:
+        _copy_atomic(unpacked / name, storage.home / name)
+    entries = [n for n in names if n.startswith("entries/")]
+    report = ImportReport(restored=True, audio_added=sum(1 for n in names if n.startswith("audio/")))
+    report.entries_added = len(storage.all_entries()) if entries else 0
+    return report
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = dest.with_name(f".{dest.name}.tmp-import")
+    with src.open("rb") as fin, tmp.open("wb") as fout:
+        shutil.copyfileobj(fin, fout, _CHUNK)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, dest)
+
+
+def _same_entry(a: dict, b: dict) -> bool:
+    """The same entry in two journals: the same recording, the same imported text, or the same words then."""
+    for key in ("audio_sha256", "source_key"):
+        if a.get(key) or b.get(key):
+            return a.get(key) == b.get(key)
+    return (
+        a.get("created") == b.get("created")
+        and a.get("text") == b.get("text")
+        and a.get("segments") == b.get("segments")
+    )
+
+
+def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
+    report = ImportReport()
+    same_as: dict[str, str] = {}  # backup entry id -> the id it has in this journal
+    mine = storage.all_entries()
+    by_id = {d["id"]: d for d in mine}
+    for doc in sorted(incoming.all_entries(), key=lambda d: d["created"]):
+        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine
+        twin = next((d for d in candidates if _same_entry(doc, d)), None)
+        if twin is not None:
+            if twin["id"] != doc["id"]:  # already here under another id: records follow it
+                same_as[doc["id"]] = twin["id"]
+            report.entries_skipped += 1
+            continue
+        doc = dict(doc)
+        if doc["id"] in by_id:
+            new_id = storage.new_id()
+            report.renamed[doc["id"]] = same_as[doc["id"]] = new_id
+            doc["id"] = new_id
+        audio = doc.get("audio")
+        if audio:
+            src = unpacked / audio
+            if doc["id"] != Path(audio).stem and audio.endswith(".flac"):
+                audio = str(Path(audio).with_name(doc["id"] + ".flac"))
+                doc["audio"] = audio
+            dest = storage.home / audio
+            if src.exists() and not dest.exists():
+                _copy_atomic(src, dest)
+                report.audio_added += 1
+        storage.add_entry(doc)
+        by_id[doc["id"]] = doc
+        mine.append(doc)
+        report.entries_added += 1
+    for table in tables:
+        existing = {d["id"]: d for d in storage.all(table)}
+        anonymous = [d for d in storage.all(table) if "id" not in d]
+        for doc in incoming.all(table):
+            doc = dict(doc)
+            if doc.get("entry") in same_as:
+                doc["entry"] = same_as[doc["entry"]]
+            if "id" not in doc:  # settings-like rows: add unless identical
+                if doc in anonymous:
+                    report.records_skipped += 1
+                else:
+                    storage.insert(table, doc)
+                    report.records_added += 1
+                continue
+            same = existing.get(doc["id"])
+            if same == doc or any(_same_record(doc, d) for d in existing.values()):
+                report.records_skipped += 1
+                continue
+            if same is not None:
+                doc["id"] = storage.new_id()
+            storage.insert(table, doc)
+            existing[doc["id"]] = doc
+            report.records_added += 1
+    return report
+
+
+def _same_record(a: dict, b: dict) -> bool:
+    """The same question, goal… filed in both journals (ids may differ)."""
+    keys = [k for k in ("text", "start", "created", "entry") if k in a or k in b]
+    return bool(keys) and all(a.get(k) == b.get(k) for k in keys)

@@ -1,0 +1,380 @@
+"""Spoken markers: the structured items people file by voice while they talk.
+
+"Question for my therapist: is it normal to feel relieved and guilty at the same time?" becomes a
+question; "Homework: …", "Goal: …", "Small win: …" and "Mood: six out of ten" likewise. Besides those
+explicit markers, a few phrasings are recognised: questions ("I want to ask her about…", "I should
+bring up…", a direct question to the therapist) and wins ("I managed to…", "for the first time",
+"proud of").
+
+Pure logic over a transcript's segments. Whisper punctuates and capitalises as it likes and spells
+numbers either way ("6/10", "six out of ten", "a 4"), so every pattern is case-insensitive and
+punctuation-tolerant; a marker whose words end its sentence ("Homework." / "Write the letter.") takes the
+next sentence as its text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from voicejournal.entry import Entry, Segment
+
+QUESTION, HOMEWORK, GOAL, WIN, MOOD = "question", "homework", "goal", "win", "mood"
+MARKER_KINDS = (QUESTION, HOMEWORK, GOAL, WIN, MOOD)
+
+
+@dataclass
+class Marker:
+    kind: str  # one of MARKER_KINDS
+    text: str  # what was said, tidied (for a mood: the words that gave it)
+    entry_id: str | None = None
+    offset: float | None = None  # seconds into the recording (None for a written entry)
+    value: int | None = None  # mood 1-5
+    explicit: bool = True  # said with a marker word ("Question for my therapist: …") or found by phrasing
+
+
+@dataclass
+class Sentence:
+    text: str
+    offset: float | None
+
+
+# --- sentences ------------------------------------------------------------------------------------
+
+_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "prof"}
+_END = re.compile(r"[.?!…]+[\"'”’)]*(?=\s|$)")
+
+
+def entry_segments(entry: Entry) -> list[Segment]:
+    """The entry's timed segments, or its text as one untimed segment (written or edited entries)."""
+    if entry.segments and not entry.edited:
+        return entry.segments
+    return [Segment(-1.0, -1.0, entry.text)] if entry.text.strip() else []
+
+
+def split_sentences(segments: list[Segment]) -> list[Sentence]:
+    """Sentences across Whisper's segments, each with the start time of the segment it begins in.
+
+    Ends of sentences are punctuation, and a segment boundary where the next segment starts with a
+    capital letter (Whisper often leaves the full stop out between segments).
+    """
+    sentences: list[Sentence] = []
+    current: list[str] = []
+    current_offset: float | None = None
+
+    def flush() -> None:
+        nonlocal current, current_offset
+        text = " ".join(current).strip()
+        if text:
+            sentences.append(Sentence(text, current_offset))
+        current, current_offset = [], None
+
+    for seg in segments:
+        text = " ".join(seg.text.split())
+        if not text:
+            continue
+        offset = None if seg.start < 0 else float(seg.start)
+        if current and text[0].isupper():
+            flush()
+        pos = 0
+        for match in _END.finditer(text):
+            before = text[pos : match.start()]
+            last_word = before.rsplit(None, 1)[-1].lower() if before.strip() else ""
+            if match.group().startswith(".") and last_word.rstrip(".") in _ABBREVIATIONS:
+                continue
+            if current_offset is None:
+                current_offset = offset
+            current.append(text[pos : match.end()])
+            flush()
+            pos = match.end()
+        rest = text[pos:].strip()
+        if rest:
+            if current_offset is None:
+                current_offset = offset
+            current.append(rest)
+    flush()
+    return sentences
+
+
+# --- numbers (mood) -------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+# Whisper's homophones, only trusted right before "out of" / "/".
+_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "for": 4, "fore": 4, "ate": 8}
+_NUM = r"(?:\d+(?:[.,]\d)?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
+_SCALE = r"(?:\s*(?:/|out\s+of|outta|of|on)\s*(?P<scale>\d+|five|ten)\b)"
+_HALF = r"(?P<half>\s+and\s+a\s+half)?"
+_MOOD_WORD = re.compile(r"\b(?P<mode>mode|mood)\b(?!\s+swing)", re.I)  # Whisper sometimes hears "mode"
+_MOOD_NUMBER = re.compile(rf"(?<![\w/])(?P<num>{_NUM}|won|to|too|for|fore|ate)\b{_HALF}{_SCALE}?", re.I)
+_MOOD_AFTER_OK = re.compile(
+    r"^\s*(?:[.,!?;:)]|$|today|tonight|right\s+now|now|i\s+think|i'd\s+say|maybe|ish|overall)", re.I
+)
+_MOOD_BEFORE_OK = re.compile(
+    r"(?:^|\b(?:is|was|a|an|about|around|maybe|like|probably|say|at|solid|only|roughly|today|honestly))"
+    r"[\s,:;\-–—]*$",
+    re.I,
+)
+
+
+def _number(word: str) -> float | None:
+    word = word.lower().replace(",", ".")
+    if word in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[word])
+    try:
+        return float(word)
+    except ValueError:
+        return None
+
+
+def mood_from_scale(value: float, scale: float | None) -> int | None:
+    """A spoken score on its scale -> the journal's 1-5 (6/10 -> 3, 7/10 -> 4, "a 4" -> 4)."""
+    if scale is None:
+        scale = 5 if value <= 5 else 10
+    if scale <= 0 or value < 0 or value > scale:
+        return None
+    scaled = value * 5 / scale
+    return max(1, min(5, int(scaled + 0.5)))  # round half up: 5/10 -> 3, 9/10 -> 5
+
+
+def find_mood(sentence: str) -> tuple[int, str] | None:
+    """The mood said in one sentence ("Mood: six out of ten" -> 3), with the words that gave it."""
+    for word in _MOOD_WORD.finditer(sentence):
+        tail = sentence[word.end() : word.end() + 80]
+        for match in _MOOD_NUMBER.finditer(tail):
+            gap = tail[: match.start()]
+            if _words(gap) > 6 or re.search(r"[.?!]|\bmood\b", gap, re.I):
+                break
+            num, scale_word = match.group("num").lower(), match.group("scale")
+            if num in _SOUNDALIKES and num not in _NUMBER_WORDS:
+                if not scale_word:
+                    continue
+                value = float(_SOUNDALIKES[num])
+            else:
+                value = _number(num)
+            if value is None:
+                continue
+            if match.group("half"):
+                value += 0.5
+            # "mood swings for 3 days" / "mood was low for 2 weeks": a number with no scale must
+            # follow "is / a / about…" (or the word mood itself) and end its clause.
+            if word.group("mode").lower() == "mode" and not scale_word:
+                continue  # "mode" counts only with a scale: "Mode, six out of ten"
+            if not scale_word and not (
+                _MOOD_BEFORE_OK.search(gap) and _MOOD_AFTER_OK.match(tail[match.end() :])
+            ):
+                continue
+            mood = mood_from_scale(value, _number(scale_word) if scale_word else None)
+            if mood is not None:
+                return mood, (word.group() + tail[: match.end()]).strip()
+    return None
+
+
+# --- explicit markers -----------------------------------------------------------------------------
+
+_LEAD = r"^(?:(?:and|so|okay|ok|oh|um|uh|also|right|well|now|then|alright|all\s+right)\b[\s,.]*)*"
+_THERAPIST = (
+    r"(?:my\s+|the\s+)?(?:therapist|therapy|counsell?or|psychologist|psychiatrist|doctor|"
+    r"dr\.?\s+[a-z]+|next\s+session|session)"
+)
+_EXPLICIT = [
+    (
+        QUESTION,
+        re.compile(
+            _LEAD
+            + r"(?:i\s+(?:also\s+)?(?:have|'ve\s+got|’ve\s+got)\s+)?"
+            + r"(?:another\s+|a\s+|one\s+more\s+|my\s+)?question\s+(?:for|to)\s+"
+            + _THERAPIST
+            + r"\s*(?P<sep>[:,.;\-–—?…]*)\s*(?:which\s+is\s+|and\s+that'?s\s+)?(?P<rest>.*)",
+            re.I,
+        ),
+    ),
+    (QUESTION, re.compile(_LEAD + r"(?:another\s+)?question\s*:\s*(?P<sep>)(?P<rest>.*)", re.I)),
+    (
+        HOMEWORK,
+        re.compile(
+            _LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
+            r"(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            re.I,
+        ),
+    ),
+    (
+        GOAL,
+        re.compile(
+            _LEAD + r"(?:(?:a\s+|my\s+)?new\s+goal|(?:my\s+|another\s+)?goal(?:\s+for\s+(?:this|the|next)\s+"
+            r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            re.I,
+        ),
+    ),
+    (
+        WIN,
+        re.compile(
+            _LEAD + r"(?:a\s+|another\s+|one\s+)?(?:small|little|tiny|big)\s+(?:win|victory)"
+            r"(?:\s+(?:today|this\s+week))?(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+that\b|\s+was\s+that\b|\s+is\b|"
+            r"\s+was\b)?\s*(?P<rest>.*)",
+            re.I,
+        ),
+    ),
+]
+
+
+def _tidy(text: str) -> str:
+    text = text.strip().strip(",;:-–— ")
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1]  # a filed item reads as a title: "Write the letter to Dad"
+    if text and text[0].islower():
+        text = text[0].upper() + text[1:]
+    return text
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"[\w'’]+", text))
+
+
+# --- phrasings ------------------------------------------------------------------------------------
+
+_PERSON = (
+    r"(?:her|him|them|my\s+therapist|the\s+therapist|my\s+counsell?or|my\s+doctor|dr\.?\s+[a-z]+|[A-Z][a-z]+)"
+)
+_ASK_RE = re.compile(
+    r"\b(?:i\s+(?:really\s+)?(?:want|wanna|need|have|would\s+like|'d\s+like|’d\s+like)\s+to\s+ask"
+    r"|i\s+(?:should|must|could|will|'ll|’ll|might)\s+(?:really\s+)?ask"
+    r"|(?:i\s+)?(?:need\s+to\s+|have\s+to\s+|must\s+|should\s+)?remember\s+to\s+ask"
+    r"|i\s+(?:want|wanna|need|should|must|will|'ll|’ll|have|would\s+like|'d\s+like)\s+(?:to\s+)?"
+    r"(?:bring\s+(?:\w+\s+)?up|raise|mention|talk\s+about|discuss)(?=.*\b(?:session|therapy|therapist|"
+    r"her|him|them|next\s+time)\b)"
+    r"|i\s+(?:want|wanna|need|should|must|will|'ll|’ll|have|would\s+like|'d\s+like)\s+(?:to\s+)?bring\s+up"
+    r"|(?:something|things?)\s+to\s+(?:bring\s+up|ask|raise|talk\s+about)\s+(?:in|at|with|next)"
+    r"|ask\s+" + _PERSON + r"\s+(?:about|if|whether|why|how|what|when|for)\b)",
+    re.I,
+)
+_DIRECT_START = re.compile(
+    _LEAD + r"(?:is\s+(?:it|this|that)\s+(?:normal|okay|ok|common|possible|bad|wrong|healthy|fine|"
+    r"a\s+problem|something)|should\s+(?:i|we)|can\s+we|could\s+we|shall\s+we|do\s+you\s+think"
+    r"|what\s+do\s+you\s+(?:think|make|recommend|suggest)|what\s+would\s+you|would\s+you|could\s+you"
+    r"|can\s+you|how\s+(?:do|can|should|could)\s+i|what\s+(?:should|can|could)\s+i|am\s+i\s+"
+    r"(?:doing|supposed|allowed|overreacting|too)|would\s+it\s+(?:help|be)|is\s+there\s+(?:a|any|some)"
+    r"|does\s+(?:it|this|that)\s+mean|why\s+do\s+you|how\s+long\s+(?:does|will|should)|what\s+if\s+i"
+    r"|are\s+there)\b",
+    re.I,
+)
+_RHETORICAL = re.compile(
+    r"\b(?:you\s+know|right|isn'?t\s+it|who\s+knows|why\s+not|what\s+else|wasn'?t\s+it|huh|eh|or\s+what)"
+    r"\s*\?\s*$|\bwhat(?:'s|\s+is)\s+wrong\s+with\s+me\b|\bwhat\s+was\s+i\s+thinking\b|"
+    r"\bhow\s+hard\s+can\s+it\s+be\b|\bwhy\s+(?:do|does|did|am|can'?t)\s+(?:i|it|this)\s+always\b",
+    re.I,
+)
+_WIN_RE = re.compile(
+    r"\b(?:i\s+(?:\w+\s+)?managed\s+to|i\s+finally|for\s+the\s+first\s+time|(?:i'?m|i\s+am|i\s+was|i\s+felt|"
+    r"i\s+feel|felt|feel|really|so|quite|pretty|very)\s+(?:\w+\s+)?proud|proud\s+of\s+(?:myself|me)"
+    r"|went\s+better\s+than\s+(?:i\s+)?expected|i\s+did\s+it\b|i\s+stood\s+up\s+for\s+myself)",
+    re.I,
+)
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|didn'?t|don'?t|haven'?t|hasn'?t|wasn'?t|couldn'?t|can'?t|won'?t|isn'?t|barely"
+    r"|hardly|almost|nearly|tried\s+to)\b[\w\s'’]{0,20}$",
+    re.I,
+)
+_WIN_SPOILERS = re.compile(
+    r"\b(?:panic(?:ked)?|worst|awful|terrible|horrible|relapse[d]?|cried|crying|hurt\s+myself|"
+    r"failed|miserable|hopeless)\b",
+    re.I,
+)
+
+
+def _is_win(sentence: str) -> bool:
+    for match in _WIN_RE.finditer(sentence):
+        before = sentence[: match.start()]
+        if _NEGATION.search(before + match.group()):
+            continue
+        if _WIN_SPOILERS.search(sentence):
+            return False
+        return _words(sentence) >= 4
+    return False
+
+
+_NOT_ASKED = re.compile(
+    r"\b(?:didn'?t|did\s+not|don'?t|never|forgot\s+to|won'?t|shouldn'?t)\b[\w\s]{0,12}$", re.I
+)
+
+
+def _is_question_phrase(sentence: str) -> bool:
+    match = _ASK_RE.search(sentence)
+    if not match:
+        return False
+    before = sentence[: match.start()]
+    return _words(sentence) >= 5 and not _NOT_ASKED.search(before)
+
+
+def _is_direct_question(sentence: str) -> bool:
+    if not sentence.rstrip("\"'”’) ").endswith("?") or _RHETORICAL.search(sentence):
+        return False
+    return bool(_DIRECT_START.match(sentence)) and 4 <= _words(sentence) <= 45
+
+
+# --- extraction -----------------------------------------------------------------------------------
+
+
+def extract_markers(entry: Entry) -> list[Marker]:
+    """Every marker in an entry's transcript, in the order they were said."""
+    return extract_from_segments(entry_segments(entry), entry.id)
+
+
+def extract_from_segments(segments: list[Segment], entry_id: str | None = None) -> list[Marker]:
+    sentences = split_sentences(segments)
+    markers: list[Marker] = []
+    used_as_content: set[int] = set()
+    for i, sentence in enumerate(sentences):
+        text = sentence.text
+        found = _explicit(sentences, i)
+        if found:
+            kind, content, took_next = found
+            if took_next:
+                used_as_content.add(i + 1)
+            if kind == MOOD:
+                continue
+            markers.append(Marker(kind, content, entry_id, sentence.offset, explicit=True))
+        elif i in used_as_content:
+            pass
+        elif _is_question_phrase(text) or _is_direct_question(text):
+            said = _tidy(_strip_lead(text))
+            markers.append(Marker(QUESTION, said, entry_id, sentence.offset, explicit=False))
+        elif _is_win(text):
+            said = _tidy(_strip_lead(text))
+            markers.append(Marker(WIN, said, entry_id, sentence.offset, explicit=False))
+        mood = find_mood(text)
+        if mood:
+            markers.append(Marker(MOOD, mood[1], entry_id, sentence.offset, value=mood[0]))
+    return markers
+
+
+def _strip_lead(text: str) -> str:
+    return re.sub(_LEAD, "", text, flags=re.I).strip()
+
+
+def _explicit(sentences: list[Sentence], i: int) -> tuple[str, str, bool] | None:
+    text = sentences[i].text
+    for kind, pattern in _EXPLICIT:
+        match = pattern.match(text)
+        if not match:
+            continue
+        rest = match.group("rest").strip()
+        if kind == WIN and not (match.group("sep") or rest) and _words(text) > 3:
+            continue
+        took_next = False
+        if _words(rest) < 2 and i + 1 < len(sentences):
+            # "Question for my therapist." | "Is it normal to …?"
+            rest = (rest + " " + sentences[i + 1].text).strip()
+            took_next = True
+        if _words(rest) < 2:
+            continue
+        return kind, _tidy(rest), took_next
+    return None
+
+
+def spoken_mood(markers: list[Marker]) -> int | None:
+    """The last mood said in an entry (people correct themselves: "six… no, more like a five")."""
+    moods = [m.value for m in markers if m.kind == MOOD and m.value is not None]
+    return moods[-1] if moods else None
