@@ -665,7 +665,12 @@ def prompts(ctx):
 @prompts.command(name="add")
 @click.argument("text")
 def prompts_add(text):
-    """Add a prompt of your own."""
+    """Add a prompt of your own.
+
+    \b
+    Example:
+      voicejournal prompts add "What do I want to say that I did not say?"
+    """
     prompt = open_journal().add_prompt(text)
     err().print(f"Added prompt {prompt['id']}.", markup=False)
 
@@ -673,7 +678,12 @@ def prompts_add(text):
 @prompts.command(name="remove")
 @click.argument("prompt_id")
 def prompts_remove(prompt_id):
-    """Remove one of your prompts by its id."""
+    """Remove one of your prompts by its id.
+
+    \b
+    Example:
+      voicejournal prompts remove 3kq
+    """
     open_journal().remove_prompt(prompt_id)
     err().print(f"Removed prompt {prompt_id}.", markup=False)
 
