@@ -431,11 +431,16 @@ class LiveRecording:
             from rich.live import Live
 
             def wait_for_enter():
+                import select
+
+                # Poll, so the thread ends with the recording and never swallows a later answer.
                 try:
-                    sys.stdin.readline()
+                    while not recorder.stopped:
+                        if select.select([sys.stdin], [], [], 0.2)[0]:
+                            sys.stdin.readline()
+                            recorder.stop()
                 except (OSError, ValueError):
                     return
-                recorder.stop()
 
             threading.Thread(target=wait_for_enter, daemon=True).start()
             with Live(
@@ -566,6 +571,13 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print(
             f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
         )
+    if interactive and mood is None:
+        try:
+            answer = click.prompt("Mood (1–5, Enter to skip)", default="", show_default=False, err=True)
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D: skip it, the entry is saved already
+            answer = ""
+        if answer.strip() in {"1", "2", "3", "4", "5"}:
+            entry = journal.set_mood(entry.id, int(answer))
     status.print(
         f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
     )

@@ -442,6 +442,16 @@ class Journal:
         play_file(audio, at)
         return entry
 
+    def set_mood(self, entry_id: str, mood: int | None) -> Entry:
+        """Record how the person felt (1-5), or clear it."""
+        if mood is not None and not 1 <= mood <= 5:
+            raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+        with self.storage.transaction():
+            entry = self.get(entry_id)
+            entry.mood = mood
+            self.save_entry(entry)
+        return entry
+
     def prompts(self) -> list[dict]:
         """Reflection prompts: the built-in ones (id None) then the person's own."""
         own = [{"id": p["id"], "text": p["text"]} for p in self.storage.all("prompts") if p.get("text")]
