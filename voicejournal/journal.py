@@ -394,7 +394,8 @@ class Journal:
                 if entry is not None:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
-                if not sidecar.with_suffix(".wav").exists():
+                old = time.time() - sidecar.stat().st_mtime > 60  # (a new one may be starting right now)
+                if old and not sidecar.with_suffix(".wav").exists():
                     sidecar.unlink(missing_ok=True)
         return recovered
 
