@@ -394,7 +394,10 @@ class Journal:
                 if entry is not None:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
-                old = time.time() - sidecar.stat().st_mtime > 60  # (a new one may be starting right now)
+                try:
+                    old = time.time() - sidecar.stat().st_mtime > 60  # (a new one may be starting now)
+                except FileNotFoundError:
+                    continue
                 if old and not sidecar.with_suffix(".wav").exists():
                     sidecar.unlink(missing_ok=True)
         return recovered
