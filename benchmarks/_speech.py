@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from common import ROOT
@@ -47,48 +48,28 @@ def ensure_mic() -> None:
 
 
 def play(path: Path, server: str | None = None) -> None:
-    if server is None:
-        subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL)
-    else:
-        subprocess.run(["paplay", "--device=s2", str(path)], check=True, stdin=subprocess.DEVNULL,
-                       env=dict(os.environ, PULSE_SERVER=server))  # fmt: skip
+    """Play into the shared virtual mic, or into the private one whose PULSE_SERVER is `server`."""
+    env = dict(os.environ)
+    if server:
+        env.update(
+            VIRTUAL_MIC_DIR=server.removeprefix("unix:").removesuffix("/native"), VIRTUAL_MIC_PRIVATE="1"
+        )
+    subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL, env=env)
 
 
-def private_server(folder: Path) -> tuple[str, subprocess.Popen]:
-    """A throw-away PulseAudio with its own virtual mic (source m2 fed by sink s2), touching no config.
+def private_server(folder: Path) -> tuple[str, Callable[[], None]]:
+    """A private virtual mic (tests/virtual_mic.sh with VIRTUAL_MIC_PRIVATE=1): (PULSE_SERVER, stop).
 
     Lets a long benchmark run beside the test suite without either hearing the other.
     """
-    for sub in ("rt", "st"):
-        (folder / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
-    sock = folder / "native"
-    script = folder / "p.pa"
-    script.write_text(
-        ".fail\n"
-        f"load-module module-native-protocol-unix auth-anonymous=1 socket={sock}\n"
-        "load-module module-null-sink sink_name=s2 rate=48000 channels=1\n"
-        "load-module module-remap-source master=s2.monitor source_name=m2 channels=1 channel_map=mono "
-        "master_channel_map=mono\n"
-        "load-module module-null-source source_name=k2 rate=48000 channels=1\n"
-        "load-module module-loopback source=k2 sink=s2 latency_msec=60\n"
-        "set-default-source m2\nset-default-sink s2\n"
-    )
-    env = dict(os.environ, PULSE_RUNTIME_PATH=str(folder / "rt"), PULSE_STATE_PATH=str(folder / "st"))
-    daemon = subprocess.Popen(
-        ["pulseaudio", "-n", "-F", str(script), "--daemonize=no", "--disable-shm=yes", "--exit-idle-time=-1",
-         "--realtime=no", "--high-priority=no", f"--log-target=file:{folder / 'log'}"],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-    )  # fmt: skip
-    server = f"unix:{sock}"
-    for _ in range(100):
-        probe = subprocess.run(["pactl", "info"], env=dict(os.environ, PULSE_SERVER=server),
-                               capture_output=True, stdin=subprocess.DEVNULL)  # fmt: skip
-        if probe.returncode == 0:
-            time.sleep(2.5)  # a new null sink delivers its first ~2 s late
-            return server, daemon
-        time.sleep(0.1)
-    daemon.kill()
-    raise SystemExit("the private sound server did not start")
+    env = dict(os.environ, VIRTUAL_MIC_DIR=str(folder), VIRTUAL_MIC_PRIVATE="1")
+    out = subprocess.run(["bash", str(VMIC), "start"], check=True, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+
+    def stop() -> None:
+        subprocess.run(["bash", str(VMIC), "stop"], capture_output=True, stdin=subprocess.DEVNULL, env=env)
+
+    return out.stdout.strip().rpartition("PULSE_SERVER=")[2], stop
 
 
 def start_record(home: Path, *args: str, server: str | None = None) -> subprocess.Popen:

@@ -41,7 +41,7 @@ from _speech import (  # noqa: E402
 def run_one(minutes: float, speech: list[tuple[Path, str]], private: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        server, daemon = private_server(Path(tmp) / "pulse") if private else (None, None)
+        server, stop_server = private_server(Path(tmp) / "vmic") if private else (None, None)
         proc = start_record(home, "--max-minutes", str(minutes * 2 + 5), server=server)
         t0 = time.monotonic()
         time.sleep(0.3)
@@ -54,9 +54,8 @@ def run_one(minutes: float, speech: list[tuple[Path, str]], private: bool) -> di
             time.sleep(0.8)
         time.sleep(0.5)
         wall, out, err = stop_record(proc)
-        if daemon is not None:
-            daemon.terminate()
-            daemon.wait()
+        if stop_server is not None:
+            stop_server()
         if proc.returncode != 0:
             raise SystemExit(f"record failed ({proc.returncode}): {err}")
         ready = re.search(r"Transcript ready \(([\d.]+) s\)", err)

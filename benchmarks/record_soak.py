@@ -53,7 +53,7 @@ def main() -> None:
     samples = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        server, daemon = (None, None) if args.shared_mic else private_server(Path(tmp) / "pulse")
+        server, stop_server = (None, None) if args.shared_mic else private_server(Path(tmp) / "vmic")
         extra = ["--no-transcribe"] if args.no_transcribe else []
         proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra, server=server)
         t0 = time.monotonic()
@@ -76,9 +76,8 @@ def main() -> None:
         wall, out, err = stop_record(proc)
         overflows = re.search(r"Note: (\d+) tiny gaps", err)
         entry = json.loads(cli(home, "list", "--json").stdout)[0]
-        if daemon is not None:
-            daemon.terminate()
-            daemon.wait()
+        if stop_server is not None:
+            stop_server()
     mode = "without transcription" if args.no_transcribe else "with transcription while recording"
     lines = [
         f"soak {args.minutes:g} min {mode}: recorded {entry['duration']:.1f} s of {wall_rec:.1f} s wall, "
