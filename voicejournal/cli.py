@@ -36,6 +36,26 @@ def err():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def print_marked(lines: list[tuple[str, ...]]) -> None:
+    """Print result lines whose odd-numbered parts are bold (ids, search matches).
+
+    On a terminal rich renders the bold; into a pipe or file the text goes out plain and fast (rich
+    would drop the styling there anyway, and a long listing is 20x quicker without it).
+    """
+    if not sys.stdout.isatty():
+        if lines:
+            click.echo("\n".join("".join(parts) for parts in lines))
+        return
+    from rich.text import Text
+
+    text = Text()  # one Text for all lines: rich renders a long listing several times faster so
+    for parts in lines:
+        for i, part in enumerate(parts):
+            text.append(part, style="bold" if i % 2 else None)
+        text.append("\n")
+    out().print(text, end="")
+
+
 def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -188,38 +208,53 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial):
 @date_option("--until", end=True, help="Only entries on or before this date.")
 @click.option("--tag", "-t", "tags", multiple=True, help="Only entries with this tag (repeatable).")
 @click.option("--kind", type=click.Choice(["reflection", "homework", "journal", "question"]))
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    shell_complete=lambda c, p, i: complete_themes(c, p, i),
+    help="Only entries with this theme (repeatable; see `themes`).",
+)
+@click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-def list_(since, until, tags, kind, limit, as_json):
+def list_(since, until, tags, kind, themes, mood, limit, as_json):
     """List entries, newest first.
 
     \b
-    Example:
+    Examples:
       voicejournal list --since "3 months ago" --tag family
+      voicejournal list --theme sleep --mood 2
     """
-    entries = open_journal().entries(since=since, until=until, tags=tags, kind=kind)
-    if limit:
-        entries = entries[:limit]
+    journal = indexed_journal()
+    # The listing comes from the search index (fast on a big journal); --json reads the full entries.
+    entries = journal.list_entries(
+        since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
+    )
     if as_json:
-        print_json([e.to_json() for e in entries])
+        print_json([e.to_json() for e in journal.entries_by_ids([e.id for e in entries])])
         return
     if not entries:
+        if any((since, until, tags, kind, themes, mood)):
+            click.echo("No entries match these filters.", err=True)
+            return
         err().print(
             "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`."
         )
         return
-    console = out()
+    lines = []
     for e in entries:
         labels = ", ".join(e.tags + [t for t in e.themes if t not in e.tags])
         preview = (
             e.text[:70] + ("…" if len(e.text) > 70 else "") if e.text else f"({e.status.replace('_', ' ')})"
         )
         dur = length(e.duration) if e.duration else "text"
-        console.print(f"{when(e.created)}  [bold]{e.id}[/]  {dur:>9}  {labels:<24}  {preview}", markup=True)
+        lines.append((f"{when(e.created)}  ", e.id, f"  {dur:>9}  {labels:<24}  {preview}"))
+    print_marked(lines)
 
 
 @cli.command()
-@click.argument("entry_id")
+@click.argument("entry_id", shell_complete=lambda c, p, i: complete_ids(c, p, i))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 def show(entry_id, as_json):
     """Show one entry: its transcript with the time of each sentence.
@@ -362,6 +397,365 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 1
     sys.exit(code if isinstance(code, int) else 0)
+
+
+# --- search & themes ---------------------------------------------------------------------------
+# Owned by the search/themes work (issue 5): search, themes, tag, edit, delete, import of written
+# journals, and shell completion of tags, themes and entry ids.
+
+KIND_CHOICES = ["reflection", "homework", "journal", "question"]
+# Commands whose arguments may start with "-" (search -word, tag ID -x): no short options there.
+DASH_ARGS = {"help_option_names": ["--help"], "ignore_unknown_options": True, "max_content_width": 100}
+
+
+def indexed_journal():
+    """The journal, saying so on stderr when its search index has to be built first (big journals)."""
+    journal = open_journal()
+    journal.index.on_rebuild = lambda n: click.echo(
+        f"Updating the search index ({n:,} entries; only needed once)…", err=True
+    )
+    return journal
+
+
+def _complete(fetch):
+    """Shell completion from the journal's index; completion must never print an error."""
+
+    def complete(ctx, param, incomplete):
+        from click.shell_completion import CompletionItem
+
+        try:
+            items = fetch(open_journal())
+        except Exception:
+            return []
+        return [
+            CompletionItem(value, help=help_text)
+            for value, help_text in items
+            if value.startswith(incomplete.lower() if param.name != "entry_id" else incomplete)
+        ]
+
+    return complete
+
+
+complete_ids = _complete(lambda j: j.index.recent_ids())
+complete_tags = _complete(lambda j: [(t, None) for t in j.index.tags()])
+complete_themes = _complete(lambda j: [(t.name, None) for t in j.theme_definitions()])
+
+
+def _complete_tag_changes(ctx, param, incomplete):
+    """`tag ID +<TAB>` offers every tag, `-<TAB>` the entry's own tags."""
+    from click.shell_completion import CompletionItem
+
+    sign, word = (
+        (incomplete[:1], incomplete[1:]) if incomplete[:1] in "+-" and incomplete else ("+", incomplete)
+    )
+    try:
+        journal = open_journal()
+        if sign == "-" and ctx.params.get("entry_id"):
+            tags = journal.get(ctx.params["entry_id"]).tags
+        else:
+            tags = journal.index.tags()
+    except Exception:
+        return []
+    return [CompletionItem(sign + t) for t in tags if t.startswith(word.lower())]
+
+
+def _query_from_args(words: tuple[str, ...]) -> str:
+    """Join the words typed after `search`. A single shell-quoted argument with spaces and no query
+    syntax of its own ("my sister") is an exact phrase, the way the person meant it."""
+    parts = []
+    for w in words:
+        if (
+            any(c.isspace() for c in w.strip())
+            and '"' not in w
+            and not any(t.startswith("-") for t in w.split())
+        ):
+            parts.append(f'"{w}"')
+        else:
+            parts.append(w)
+    return " ".join(parts)
+
+
+def _no_unknown_options(words: tuple[str, ...]) -> None:
+    """Arguments may start with "-" here (-word, -tag), so Click passes unknown options through:
+    `-h` alone still means help, and a mistyped --option is an error rather than a word."""
+    ctx = click.get_current_context()
+    if tuple(words) == ("-h",):
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+    unknown = next((w for w in words if w.startswith("--")), None)
+    if unknown:
+        raise click.UsageError(f"No such option: {unknown}", ctx=ctx)
+
+
+def _mood_option():
+    return click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
+
+
+def _labels(tags, themes) -> str:
+    return ", ".join(list(tags) + [t for t in themes if t not in tags])
+
+
+@cli.command(context_settings=DASH_ARGS)
+@click.argument("words", nargs=-1, required=True)
+@date_option("--since", help="Only entries on or after this date ('2026-09-01', '3 months ago').")
+@date_option("--until", end=True, help="Only entries on or before this date.")
+@click.option(
+    "--tag", "tags", multiple=True, shell_complete=complete_tags, help="Only entries with this tag."
+)
+@click.option(
+    "--theme", "themes", multiple=True, shell_complete=complete_themes, help="Only entries with this theme."
+)
+@click.option("--kind", type=click.Choice(KIND_CHOICES), help="Only entries of this kind.")
+@_mood_option()
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+def search(words, since, until, tags, themes, kind, mood, limit, as_json):
+    """Find what you said: ranked, with the sentence and the moment in the recording.
+
+    All WORDS must occur; "an exact phrase" in quotes; -word leaves entries out. Case, accents and
+    punctuation do not matter, and word forms match (anxious finds anxiety, slept finds sleeping).
+
+    \b
+    Examples:
+      voicejournal search "my sister" --since "3 months ago"
+      voicejournal search sleep -work --theme anxiety
+      voicejournal search '"panic attack" train'
+    """
+    _no_unknown_options(words)
+    journal = indexed_journal()
+    query = _query_from_args(words)
+    result = journal.search(
+        query, since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
+    )
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": h.id,
+                    "created": h.entry.created.isoformat(timespec="seconds"),
+                    "kind": h.entry.kind,
+                    "mood": h.entry.mood,
+                    "tags": h.entry.tags,
+                    "themes": h.entry.themes,
+                    "score": round(h.score, 3),
+                    "start": h.start,
+                    "at": clock(h.start) if h.start is not None else None,
+                    "snippet": h.snippet,
+                }
+                for h in result.hits
+            ]
+        )
+        return
+    if not result.hits:
+        if not result.suggestions and not journal.list_entries(limit=1):
+            click.echo(
+                "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`.",
+                err=True,
+            )
+            return
+        message = f"Nothing found for: {query}."
+        if result.suggestions:
+            message += " Words that do occur: " + ", ".join(result.suggestions) + "."
+        elif any((since, until, tags, themes, kind, mood)):
+            message += " Try without some of the filters."
+        click.echo(message, err=True)
+        return
+    shown = len(result.hits)
+    head = f"{result.total} entr{'y' if result.total == 1 else 'ies'} · best first"
+    if shown < result.total:
+        head += f" · showing {shown} (--limit)"
+    lines = [(head,)]
+    for h in result.hits:
+        labels = _labels(h.entry.tags, h.entry.themes)
+        labels = labels if len(labels) <= 22 else labels[:21] + "…"
+        at = clock(h.start) if h.start is not None else "text"
+        # The id and every **match** are bold: split the snippet on its markers after the id.
+        snippet_parts = h.snippet.split("**")
+        parts = [f"{h.entry.created:%Y-%m-%d}  ", h.id, f"  {labels:<22}  {at:>5}  " + snippet_parts[0]]
+        parts += snippet_parts[1:]
+        lines.append(tuple(parts))
+    print_marked(lines)
+    first = next((h for h in result.hits if h.start is not None), None)
+    if first is not None:
+        click.echo(f"Play a moment: voicejournal play {first.id} --at {clock(first.start)}", err=True)
+
+
+@cli.group(invoke_without_command=True)
+@date_option("--since", help="Count from this date (default: the last 6 months).")
+@click.option("--months", type=click.IntRange(1, 60), default=6, show_default=True, help="Months to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def themes(ctx, since, months, as_json):
+    """Themes your entries touch, counted per month, and whether each is rising or fading.
+
+    Every entry is themed automatically from a readable list of words per theme (`voicejournal themes
+    words` shows them). Add your own with `themes define`.
+
+    \b
+    Examples:
+      voicejournal themes
+      voicejournal themes --since 2026-01-01
+      voicejournal themes define cats cat kitten "the vet"
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    trends, shown = indexed_journal().theme_overview(since=since, months=months)
+    if as_json:
+        print_json(
+            [{"theme": t.name, "total": t.total, "trend": t.trend, "months": t.months} for t in trends]
+        )
+        return
+    if not trends:
+        click.echo(
+            "No themes yet in this period. Themes appear as entries are transcribed or imported.", err=True
+        )
+        return
+    console = out()
+    months_shown = shown[-12:]
+    first, last = datetime.strptime(months_shown[0], "%Y-%m"), datetime.strptime(shown[-1], "%Y-%m")
+    note = " (the last 12; --json has all)" if len(shown) > 12 else ""
+    console.print(f"Entries per theme and month, {first:%b %Y} – {last:%b %Y}{note}", markup=False)
+    width = max(len(t.name) for t in trends)
+    labels = " ".join(f"{datetime.strptime(m, '%Y-%m'):%b}" for m in months_shown)
+    console.print(f"{'':<{width}}  {labels}  total", markup=False, style="dim")
+    words = {"rising": "↑ rising", "fading": "↓ fading", "new": "↑ new", "steady": "= steady"}
+    for t in trends:
+        counts = " ".join(f"{t.months[m] or '·':>3}" for m in months_shown)
+        console.print(f"{t.name:<{width}}  {counts}  {t.total:>5}  {words[t.trend]}", markup=False)
+
+
+@themes.command(name="define")
+@click.argument("name", shell_complete=complete_themes)
+@click.argument("words", nargs=-1, required=True)
+def themes_define(name, words):
+    """Add a theme of your own (or change one), then re-theme every entry.
+
+    Each WORD matches with its simple forms (cat: cats); quote phrases.
+
+    \b
+    Example:
+      voicejournal themes define cats cat kitten "the vet"
+    """
+    journal = open_journal()
+    with err().status("Re-theming your entries…"):
+        doc, changed = journal.define_theme(name, words)
+    click.echo(
+        f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {changed} "
+        f"entr{'y' if changed == 1 else 'ies'}.",
+        err=True,
+    )
+
+
+@themes.command(name="words")
+@click.argument("name", required=False, shell_complete=complete_themes)
+def themes_words(name):
+    """Show the words and phrases behind each theme (or one theme).
+
+    \b
+    Example:
+      voicejournal themes words sleep
+    """
+    from voicejournal.errors import UsageError
+    from voicejournal.themes import normalize_theme_name
+
+    definitions = open_journal().theme_definitions()
+    if name:
+        wanted = normalize_theme_name(name)
+        definitions = [t for t in definitions if t.name == wanted]
+        if not definitions:
+            raise UsageError(f"There is no theme '{name}'. `voicejournal themes words` lists them all.")
+    console = out()
+    for t in definitions:
+        own = "" if t.builtin else "  (yours)"
+        console.print(f"{t.name}{own}: {', '.join(t.words + t.exact)}", markup=False)
+        if t.not_in:
+            console.print(f"    not counted in: {', '.join(t.not_in)}", markup=False)
+
+
+class _TagCommand(click.Command):
+    """`tag ID -<TAB>` completes the entry's tags to remove, not option names."""
+
+    def shell_complete(self, ctx, incomplete):
+        if incomplete.startswith("-") and not incomplete.startswith("--") and ctx.params.get("entry_id"):
+            return _complete_tag_changes(ctx, None, incomplete)
+        return super().shell_complete(ctx, incomplete)
+
+
+@cli.command(cls=_TagCommand, context_settings=DASH_ARGS)
+@click.argument("entry_id", shell_complete=complete_ids)
+@click.argument("changes", nargs=-1, required=True, shell_complete=_complete_tag_changes)
+def tag(entry_id, changes):
+    """Add (+tag) and remove (-tag) tags of an entry.
+
+    \b
+    Example:
+      voicejournal tag a3f4 +family +sister -work
+    """
+    _no_unknown_options(changes)
+    add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
+    remove = [c[1:] for c in changes if c.startswith("-")]
+    entry = open_journal().tag(entry_id, add=add, remove=remove)
+    out().print(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}", markup=False)
+
+
+@cli.command()
+@click.argument("entry_id", shell_complete=complete_ids)
+def edit(entry_id):
+    """Correct an entry's transcript in your editor ($EDITOR); what was heard is kept too.
+
+    \b
+    Example:
+      EDITOR=nano voicejournal edit a3f4
+    """
+    journal = open_journal()
+    entry = journal.get(entry_id)
+    if entry.status == "pending":
+        from voicejournal.errors import UsageError
+
+        raise UsageError(
+            f"Entry {entry.id} is not transcribed yet, so there is no text to correct. "
+            f"Run `voicejournal transcribe {entry.id}` first."
+        )
+    changed = click.edit(entry.text + "\n", extension=".txt", require_save=True)
+    if changed is None or changed.strip() == entry.text.strip():
+        click.echo(f"No changes; entry {entry.id} is as it was.", err=True)
+        return
+    entry = journal.edit_text(entry.id, changed)
+    note = " The words first heard are kept (`voicejournal show --json`)." if entry.segments else ""
+    click.echo(f"Saved your corrections to {entry.id}.{note}", err=True)
+
+
+@cli.command()
+@click.argument("entry_id", shell_complete=complete_ids)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def delete(entry_id, yes):
+    """Delete an entry and its recording (asks first).
+
+    \b
+    Example:
+      voicejournal delete a3f4
+    """
+    journal = open_journal()
+    entry = journal.get(entry_id)
+    if not yes:
+        what = f"{when(entry.created)}, " + (length(entry.duration) if entry.duration else "written")
+        preview = " ".join(entry.text.split()[:8])
+        prompt = f"Delete entry {entry.id} ({what}{': ' + repr(preview + '…') if preview else ''})"
+        prompt += " and its recording?" if entry.audio else "?"
+        try:
+            confirmed = click.confirm(prompt, default=False, err=True)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("Nothing was deleted. (--yes deletes without asking.)", err=True)
+            sys.exit(1)
+    journal.delete(entry.id)
+    click.echo(f"Deleted entry {entry.id}{' and its recording' if entry.audio else ''}.", err=True)
+
+
+# --- end of search & themes --------------------------------------------------------------------
 
 
 # --- recording ---------------------------------------------------------------------------------

@@ -1,0 +1,443 @@
+"""Themes: which of the things people bring to therapy an entry touches, and which words said so.
+
+A theme is a readable list of words and phrases. Matching is deliberately precise, because a theme
+shown on an entry that never mentions it erodes trust in the whole journal:
+
+- terms match on word boundaries, case- and accent-insensitively, with simple English word forms
+  generated from each word (worry -> worries, worried, worrying; cope -> coped, coping; sob -> sobbing);
+  irregular forms (slept, felt) are listed explicitly;
+- a phrase matches with any whitespace or hyphen between its words ("self esteem" = "self-esteem");
+- `exact` terms match only as written (no word forms: "worked late", not "worked");
+- `not_in` phrases veto any match inside them. The main judgement calls, each covered by a test:
+  "work out / worked out / work through / work on myself" are not the *work* theme (they are about
+  solving or exercising), "working out" at the gym counts as *body and health*; "sleep on it" is not
+  *sleep*; "tired of" is not *sleep*; "my phone died" is not *grief*; a "breathing exercise" is not
+  *body and health*; a calendar "date" is never *relationships* (only "dating", "first date", …).
+
+Every detected theme stores the words that triggered it, so the person can always see why.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    words: tuple[str, ...]  # matched with simple word forms
+    exact: tuple[str, ...] = ()  # matched only as written
+    not_in: tuple[str, ...] = ()  # phrases whose words never count for this theme
+    builtin: bool = True
+
+
+def _t(name: str, words: str, exact: str = "", not_in: str = "") -> Theme:
+    """Themes are written as comma-separated lists so the set below stays readable."""
+
+    def split(text: str) -> tuple[str, ...]:
+        return tuple(w.strip() for w in text.split(",") if w.strip())
+
+    return Theme(name, split(words), split(exact), split(not_in))
+
+
+BUILTIN_THEMES: tuple[Theme, ...] = (
+    _t(
+        "anxiety",
+        "anxiety, anxious, anxiously, worry, worrying, nervous, nervousness, panic, panic attack, "
+        "fear, fearful, afraid, scared, scary, dread, terrified, stress, stressful, tense, tension, "
+        "overwhelmed, overwhelming, overthink, overthinking, racing thoughts, heart racing, "
+        "catastrophize, catastrophise, catastrophizing, catastrophising, phobia, on edge, uneasy",
+        exact="panicked, panicking, worried, worries",
+    ),
+    _t(
+        "low mood",
+        "depressed, depression, depressive, sad, sadness, low mood, feel low, feeling low, hopeless, "
+        "hopelessness, numb, lonely, loneliness, cry, tearful, in tears, miserable, despair, empty inside, "
+        "no energy, no motivation, unmotivated, feel down, feeling down, feeling blue, dark place, "
+        "stay in bed, feel pointless, everything is pointless, worthless",
+        exact="felt low, felt down, stayed in bed, felt pointless",
+    ),
+    _t(
+        "sleep",
+        "sleep, sleepless, insomnia, asleep, nap, nightmare, bedtime, go to bed, tired, exhausted, "
+        "exhaustion, awake, restless night, woke up in the night, sleeping pill",
+        exact="slept, went to bed, going to bed, woke up at",
+        not_in="sleep on it, tired of, sick and tired",
+    ),
+    _t(
+        "work",
+        "workplace, workload, job, boss, manager, colleague, coworker, co-worker, office, deadline, "
+        "career, promotion, overtime, salary, unemployed, night shift, job interview, my shift, "
+        "performance review, burnout, burned out, burnt out",
+        # Only the base form "work": "it worked" / "working on it" are rarely about the job.
+        exact="work, worked late, working late, working from home, work from home, working hours, "
+        "laid off, got fired, was fired, fired me",
+        not_in="work out, works out, worked out, working out, work it out, worked it out, "
+        "work through, worked through, working through, work on myself, working on myself, "
+        "work on it, working on it, work with my therapist, the work we do, therapy work, "
+        "homework, work together, didn't work, doesn't work, does not work, did not work, won't work, "
+        "will work, would work, might work, could work, may work, can work, should work, work for me, "
+        "make it work, work for us",
+    ),
+    _t(
+        "family",
+        "family, mother, mom, mum, mommy, mummy, father, dad, daddy, parent, sister, brother, sibling, "
+        "son, daughter, child, grandmother, grandma, grandfather, grandpa, granny, aunt, uncle, "
+        "cousin, in-laws, mother-in-law, father-in-law, stepmother, stepfather, stepmom, stepdad, niece, "
+        "nephew",
+        exact="children, parents, kid, kids",
+    ),
+    _t(
+        "relationships",
+        "relationship, partner, husband, wife, boyfriend, girlfriend, marriage, married, divorce, "
+        "breakup, break-up, dating, first date, spouse, fiance, fiancee, romantic, intimacy, "
+        "jealous, jealousy, my ex",
+        exact="broke up, break up, breaking up, split up, wives, in love",
+        not_in="business partner, relationship with my therapist, relationship with food",
+    ),
+    _t(
+        "friendship",
+        "friend, friendship, best friend, buddy, hang out, catch up with, group chat, girls night, "
+        "guys night",
+        exact="hung out, hanging out, caught up with",
+        not_in="boyfriend, girlfriend",
+    ),
+    _t(
+        "self-esteem",
+        "self-esteem, self-worth, self-confidence, confidence, confident, insecure, insecurity, "
+        "not good enough, failure, ashamed, shame, embarrassed, hate myself, self-critical, inner critic, "
+        "impostor, imposter, impostor syndrome, compare myself, self-doubt, doubt myself, "
+        "believe in myself, feel stupid, feel useless, i'm useless, i'm so stupid, worthless",
+        exact="felt stupid, felt useless",
+    ),
+    _t(
+        "grief and loss",
+        "grief, grieve, grieving, mourn, mourning, passed away, death, funeral, bereavement, widow, "
+        "widowed, miscarriage, cemetery, his grave, her grave, anniversary of her death, "
+        "anniversary of his death, lost my mother, lost my father, lost my mum, "
+        "lost my dad, lost my husband, lost my wife, lost my brother, lost my sister, lost my son, "
+        "lost my daughter, lost my friend, lost the baby",
+        exact="died, dying, i miss her, i miss him",
+        not_in="phone died, battery died, laptop died, car died, dying to",
+    ),
+    _t(
+        "anger",
+        "anger, angry, angrily, furious, rage, irritated, irritable, annoyed, annoying, frustrated, "
+        "frustration, frustrating, resentment, resentful, snap at, yell, shout, scream, lose my temper, "
+        "lost my temper, pissed off, mad at, outburst, livid",
+        exact="snapped at",
+    ),
+    _t(
+        "boundaries",
+        "boundary, boundaries, say no, saying no, people pleasing, people-pleasing, people pleaser, "
+        "stand up for myself, assertive, assertiveness, my limits, overstep, take advantage of me, "
+        "taken advantage of, space for myself, need space, guilt trip, guilt-trip",
+        exact="said no, stood up for myself, took advantage of me",
+    ),
+    _t(
+        "body and health",
+        "headache, migraine, pain, chest pain, stomach, nausea, doctor, illness, sick, gym, yoga, "
+        "exercise, workout, working out, go for a run, went for a run, swimming, diet, appetite, "
+        "eating habits, binge eating, stopped eating, eating disorder, lost weight, gained weight, "
+        "my weight, "
+        "blood pressure, diagnosis, hospital, symptom, body, health, healthy, injury, surgery",
+        not_in="breathing exercise, grounding exercise, writing exercise, journaling exercise, "
+        "exposure exercise, therapy exercise, exercise my therapist, sick of, sick and tired, "
+        "body of work, mental health",
+    ),
+    _t(
+        "medication",
+        "medication, medicine, meds, pill, dose, dosage, antidepressant, sertraline, fluoxetine, "
+        "citalopram, escitalopram, venlafaxine, bupropion, mirtazapine, lithium, lamotrigine, "
+        "quetiapine, prescription, prescribed, side effect, psychiatrist, ssri, benzodiazepine, "
+        "lorazepam, diazepam, xanax, prozac, zoloft, lexapro, wellbutrin, melatonin",
+    ),
+    _t(
+        "trauma",
+        "trauma, traumatic, traumatized, traumatised, flashback, ptsd, abuse, abusive, assault, "
+        "dissociate, dissociation, dissociating, hypervigilant, hypervigilance, emdr, intrusive memory, "
+        "intrusive memories",
+        exact="triggered, abused, assaulted",
+    ),
+    _t(
+        "the therapy itself",
+        "therapy, therapist, counselor, counsellor, counselling, counseling, psychologist, session, "
+        "homework, cbt, dbt",
+        not_in="gym session, training session, photo session, jam session",
+    ),
+    _t(
+        "progress and wins",
+        "progress, proud, proud of myself, small win, a win, victory, breakthrough, improvement, improve, "
+        "achieve, accomplish, succeed, success, celebrate, feel better, feeling better, getting better, "
+        "managed to, milestone",
+        exact="felt better, nailed it",
+    ),
+)
+
+BUILTIN_NAMES = tuple(t.name for t in BUILTIN_THEMES)
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_VOWELS = set("aeiou")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed, curly apostrophes straightened: the form every match runs on."""
+    text = text.translate(_APOSTROPHES).lower()
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def word_forms(word: str) -> list[str]:
+    """Simple regular English forms of one word: plural/3rd person, past, -ing."""
+    forms = {word}
+    if not word.isalpha() or len(word) < 3:
+        return [word]
+    last = word[-1]
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word + "es")
+    elif last == "y" and word[-2] not in _VOWELS:
+        forms.add(word[:-1] + "ies")
+    else:
+        forms.add(word + "s")
+    if last == "e":
+        forms.add(word + "d")
+        if word.endswith("ie"):
+            forms.add(word[:-2] + "ying")
+        elif not word.endswith(("ee", "ye", "oe")):
+            forms.add(word[:-1] + "ing")
+        else:
+            forms.add(word + "ing")
+    elif last == "y" and word[-2] not in _VOWELS:
+        forms.update((word[:-1] + "ied", word + "ing"))
+    else:
+        forms.update((word + "ed", word + "ing"))
+        # Short consonant-vowel-consonant words double the consonant: sob -> sobbing, snap -> snapped.
+        if last not in _VOWELS | set("wxy") and word[-2] in _VOWELS and word[-3] not in _VOWELS:
+            forms.update((word + last + "ed", word + last + "ing"))
+    return sorted(forms, key=len, reverse=True)
+
+
+# Matching runs on words, not one big regular expression per theme: compiling those cost 40 ms in
+# every process that saved an entry; these lookup tables take about 2 ms to build.
+# A word keeps its inner apostrophes ("don't" is never "don"); a possessive 's is dropped ("my
+# mother's" is "mother"); hyphens and spaces both separate words ("self-esteem" = "self esteem").
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+Forms = tuple[frozenset[str], ...]  # the accepted forms of each word of one term
+
+
+def _term_forms(term: str, inflect: bool) -> Forms:
+    words = [w for w in re.split(r"[\s\-]+", fold(term).strip()) if w]
+    return tuple(frozenset(word_forms(w) if inflect else (w,)) for w in words)
+
+
+def _table(terms: Iterable[Forms]) -> dict[str, list[Forms]]:
+    """First word form -> the terms starting with it, longest first (a phrase beats its first word)."""
+    table: dict[str, list[Forms]] = {}
+    for forms in terms:
+        if forms:
+            for first in forms[0]:
+                table.setdefault(first, []).append(forms)
+    for candidates in table.values():
+        candidates.sort(key=len, reverse=True)
+    return table
+
+
+def _spans(keys: list[str], table: dict[str, list[Forms]]) -> list[tuple[int, int]]:
+    """Non-overlapping (first word, past last word) index spans of the terms found in `keys`."""
+    spans, i, n = [], 0, len(keys)
+    while i < n:
+        length = 0
+        for forms in table.get(keys[i], ()):
+            size = len(forms)
+            if i + size <= n and all(keys[i + k] in forms[k] for k in range(1, size)):
+                length = size
+                break
+        if length:
+            spans.append((i, i + length))
+            i += length
+        else:
+            i += 1
+    return spans
+
+
+@dataclass
+class _Compiled:
+    name: str
+    match: dict[str, list[Forms]]
+    veto: dict[str, list[Forms]]
+
+
+@lru_cache(maxsize=64)
+def _compile(theme: Theme) -> _Compiled:
+    terms = [_term_forms(w, True) for w in theme.words] + [_term_forms(w, False) for w in theme.exact]
+    vetoes = [_term_forms(w, True) for w in theme.not_in]
+    return _Compiled(theme.name, _table(terms), _table(vetoes))
+
+
+def theme_set(user_themes: Iterable[Mapping] = ()) -> list[Theme]:
+    """The built-in themes plus the person's own (a user theme with a built-in name replaces it)."""
+    themes = {t.name: t for t in BUILTIN_THEMES}
+    for doc in user_themes:
+        name = normalize_theme_name(doc["name"])
+        words = tuple(w for w in doc.get("words", ()) if w.strip())
+        if words:
+            themes[name] = Theme(name, words, builtin=False)
+    return list(themes.values())
+
+
+def normalize_theme_name(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+def detect_themes(
+    text: str, user_themes: Iterable[Mapping] | Iterable[Theme] = (), only: Iterable[str] | None = None
+) -> dict[str, list[str]]:
+    """Themes the text touches -> the words (as said, lower case) that triggered each, in order of first use.
+
+    `user_themes` are the person's definitions (dicts with "name" and "words", as stored) or `Theme`s;
+    `only` limits detection to these theme names.
+    """
+    user = list(user_themes)
+    if user and isinstance(user[0], Theme):
+        themes = {t.name: t for t in BUILTIN_THEMES}
+        themes.update({t.name: t for t in user})
+        chosen = list(themes.values())
+    else:
+        chosen = theme_set(user)
+    if only is not None:
+        wanted = set(only)
+        chosen = [t for t in chosen if t.name in wanted]
+    folded = fold(text)
+    words = list(_WORD.finditer(folded))
+    keys, ends = [], []
+    for w in words:
+        word, end = w.group(), w.end()
+        if word.endswith("'s"):
+            word, end = word[:-2], end - 2
+        keys.append(word)
+        ends.append(end)
+    found: dict[str, list[str]] = {}
+    for theme in chosen:
+        compiled = _compile(theme)
+        vetoed = _spans(keys, compiled.veto) if compiled.veto else []
+        triggers: list[str] = []
+        for start, stop in _spans(keys, compiled.match):
+            if any(start < v_stop and v_start < stop for v_start, v_stop in vetoed):
+                continue
+            said = " ".join(folded[words[start].start() : ends[stop - 1]].split())
+            if said not in triggers:
+                triggers.append(said)
+        if triggers:
+            found[theme.name] = triggers
+    return found
+
+
+# --- counts over time -------------------------------------------------------------------------
+
+
+@dataclass
+class ThemeTrend:
+    name: str
+    total: int  # entries touching the theme in the period
+    months: dict[str, int] = field(default_factory=dict)  # "YYYY-MM" -> entries that month
+    trend: str = "steady"  # "rising", "fading", "steady", "new"
+
+    @property
+    def arrow(self) -> str:
+        return {"rising": "↑", "fading": "↓", "new": "↑", "steady": "="}[self.trend]
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """Every "YYYY-MM" from first to last inclusive."""
+    y, m = int(first[:4]), int(first[5:7])
+    end_y, end_m = int(last[:4]), int(last[5:7])
+    out = []
+    while (y, m) <= (end_y, end_m):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def theme_trends(
+    rows: Iterable[tuple[str, str, int]], entries_per_month: Mapping[str, int], months: list[str]
+) -> list[ThemeTrend]:
+    """Counts per month and a trend for each theme.
+
+    `rows` are (theme, "YYYY-MM", number of entries touching it that month); `entries_per_month` counts
+    all entries, so the trend compares the *share* of entries touching a theme in the later half of the
+    period with the earlier half (more entries overall is not a rising theme). A theme counts as rising
+    or fading when its share changes by at least a quarter and by at least two entries' worth.
+    """
+    wanted = set(months)
+    by_theme: dict[str, dict[str, int]] = {}
+    for theme, month, n in rows:
+        if month in wanted:
+            counts = by_theme.setdefault(theme, {})
+            counts[month] = counts.get(month, 0) + n
+    half = len(months) // 2
+    early, late = months[:half], months[half:]
+    early_total = sum(entries_per_month.get(m, 0) for m in early)
+    late_total = sum(entries_per_month.get(m, 0) for m in late)
+    trends = []
+    for theme, counts in by_theme.items():
+        early_n = sum(counts.get(m, 0) for m in early)
+        late_n = sum(counts.get(m, 0) for m in late)
+        trend = "steady"
+        if early and early_total and late_total:
+            early_share, late_share = early_n / early_total, late_n / late_total
+            expected_late = early_share * late_total
+            if early_n == 0 and late_n >= 2:
+                trend = "new"
+            elif late_share >= early_share * 1.25 and late_n - expected_late >= 2:
+                trend = "rising"
+            elif late_share <= early_share * 0.75 and expected_late - late_n >= 2:
+                trend = "fading"
+        full = {m: counts.get(m, 0) for m in months}
+        trends.append(ThemeTrend(theme, sum(counts.values()), full, trend))
+    trends.sort(key=lambda t: (-t.total, t.name))
+    return trends
+
+
+# --- the person's own themes, stored in the journal's `themes` table ------------------------------
+
+THEMES_TABLE = "themes"
+
+
+def user_theme_docs(storage) -> list[dict]:
+    """The person's theme definitions: [{"id", "name", "words"}]."""
+    return storage.all(THEMES_TABLE)
+
+
+def define_theme(storage, name: str, words: Iterable[str]) -> dict:
+    """Add or replace a theme (by name) and return its stored definition."""
+    from voicejournal.errors import UsageError
+
+    clean_name = normalize_theme_name(name)
+    clean_words = []
+    for w in words:
+        w = " ".join(fold(w).split())
+        if w and w not in clean_words:
+            clean_words.append(w)
+    if not clean_name:
+        raise UsageError("A theme needs a name, e.g. `voicejournal themes define cats cat kitten`.")
+    if not clean_words or not any(re.search(r"\w", w) for w in clean_words):
+        raise UsageError(
+            f"Give the theme '{clean_name}' at least one word, e.g. `voicejournal themes define "
+            f"{clean_name} word another`."
+        )
+    with storage.transaction():
+        existing = next((d for d in storage.all(THEMES_TABLE) if d.get("name") == clean_name), None)
+        if existing:
+            doc = {**existing, "words": clean_words}
+            storage.update(THEMES_TABLE, existing["id"], doc)
+        else:
+            doc = {"id": storage.new_id(), "name": clean_name, "words": clean_words}
+            storage.insert(THEMES_TABLE, doc)
+    return doc
