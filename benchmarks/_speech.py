@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT
+
 VMIC = ROOT / "tests" / "virtual_mic.sh"
 
 PARAGRAPHS = [
@@ -46,12 +47,35 @@ def ensure_mic() -> None:
         subprocess.run(["bash", str(VMIC), "start"], check=True, capture_output=True)
 
 
-def play(path: Path) -> None:
-    subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL)
+def play(path: Path, server: str | None = None) -> None:
+    """Play into the shared virtual mic, or into the private one whose PULSE_SERVER is `server`."""
+    env = dict(os.environ)
+    if server:
+        env.update(
+            VIRTUAL_MIC_DIR=server.removeprefix("unix:").removesuffix("/native"), VIRTUAL_MIC_PRIVATE="1"
+        )
+    subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL, env=env)
 
 
-def start_record(home: Path, *args: str) -> subprocess.Popen:
+def private_server(folder: Path) -> tuple[str, Callable[[], None]]:
+    """A private virtual mic (tests/virtual_mic.sh with VIRTUAL_MIC_PRIVATE=1): (PULSE_SERVER, stop).
+
+    Lets a long benchmark run beside the test suite without either hearing the other.
+    """
+    env = dict(os.environ, VIRTUAL_MIC_DIR=str(folder), VIRTUAL_MIC_PRIVATE="1")
+    out = subprocess.run(["bash", str(VMIC), "start"], check=True, capture_output=True, text=True,
+                         stdin=subprocess.DEVNULL, env=env)  # fmt: skip
+
+    def stop() -> None:
+        subprocess.run(["bash", str(VMIC), "stop"], capture_output=True, stdin=subprocess.DEVNULL, env=env)
+
+    return out.stdout.strip().rpartition("PULSE_SERVER=")[2], stop
+
+
+def start_record(home: Path, *args: str, server: str | None = None) -> subprocess.Popen:
     env = dict(os.environ, VOICEJOURNAL_HOME=str(home), PYTHONPATH=str(ROOT))
+    if server:
+        env["PULSE_SERVER"] = server
     proc = subprocess.Popen(
         [sys.executable, "-m", "voicejournal", "record", *args],
         stdin=subprocess.DEVNULL,
@@ -104,19 +128,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(parts[11]) + int(parts[12])) / ticks
 
 
-def words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower())
-
-
 def wer(reference: str, hypothesis: str) -> float:
-    """Word error rate (Levenshtein over words)."""
-    ref, hyp = words(reference), words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1] / len(ref)
+    """Word error rate, as benchmarks/transcribe_bench.py counts it."""
+    from transcribe_bench import wer as errors_and_words
+
+    errors, total = errors_and_words(reference, hypothesis)
+    return errors / total if total else float(bool(hypothesis.strip()))

@@ -7,6 +7,9 @@ entry saved and the transcript printed, and (b) the CLI's own "Transcript ready 
 error rate against the spoken text) of transcribing while recording vs the whole file at once.
 
     python benchmarks/record_latency.py 1 5 10          # minutes; 10 takes ~10 min
+
+It uses its own throw-away PulseAudio server (so tests can use tests/virtual_mic.sh meanwhile);
+--shared-mic uses the shared virtual microphone instead.
 """
 
 from __future__ import annotations
@@ -22,24 +25,37 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _speech import ROOT, cli, ensure_mic, make_speech, play, start_record, stop_record, wer  # noqa: E402
+from _speech import (  # noqa: E402
+    ROOT,
+    cli,
+    ensure_mic,
+    make_speech,
+    play,
+    private_server,
+    start_record,
+    stop_record,
+    wer,
+)
 
 
-def run_one(minutes: float, speech: list[tuple[Path, str]]) -> dict:
+def run_one(minutes: float, speech: list[tuple[Path, str]], private: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
-        proc = start_record(home, "--max-minutes", str(minutes * 2 + 5))
+        server, stop_server = private_server(Path(tmp) / "vmic") if private else (None, None)
+        proc = start_record(home, "--max-minutes", str(minutes * 2 + 5), server=server)
         t0 = time.monotonic()
         time.sleep(0.3)
         spoken, i = [], 0
         while time.monotonic() - t0 < minutes * 60:
             path, text = speech[i % len(speech)]
-            play(path)
+            play(path, server)
             spoken.append(text)
             i += 1
             time.sleep(0.8)
         time.sleep(0.5)
         wall, out, err = stop_record(proc)
+        if stop_server is not None:
+            stop_server()
         if proc.returncode != 0:
             raise SystemExit(f"record failed ({proc.returncode}): {err}")
         ready = re.search(r"Transcript ready \(([\d.]+) s\)", err)
@@ -69,12 +85,16 @@ def main() -> None:
     parser.add_argument("minutes", nargs="*", type=float, default=[1, 5, 10])
     default_results = ROOT / "benchmarks" / "results" / "record_latency.txt"
     parser.add_argument("--results", type=Path, default=default_results)
+    parser.add_argument(
+        "--shared-mic", action="store_true", help="use tests/virtual_mic.sh instead of a private sound server"
+    )
     args = parser.parse_args()
-    ensure_mic()
+    if args.shared_mic:
+        ensure_mic()
     speech = make_speech(ROOT / "benchmarks" / ".data" / "speech")
     lines = []
     for minutes in args.minutes:
-        r = run_one(minutes, speech)
+        r = run_one(minutes, speech, private=not args.shared_mic)
         line = (
             f"{r['minutes']:g} min (recorded {r['duration_s']:.1f} s): stop->saved {r['stop_to_saved_s']} s, "
             f"SIGINT->exit {r['sigint_to_exit_s']} s; WER while recording {r['wer_while_recording']:.1%} vs "

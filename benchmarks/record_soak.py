@@ -20,7 +20,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _speech import ROOT, cli, cpu_seconds, ensure_mic, make_speech, play, rss_mb, start_record, stop_record  # noqa: E402,E501
+from _speech import (  # noqa: E402
+    ROOT,
+    cli,
+    cpu_seconds,
+    ensure_mic,
+    make_speech,
+    play,
+    private_server,
+    rss_mb,
+    start_record,
+    stop_record,
+)
 
 
 def main() -> None:
@@ -29,15 +40,22 @@ def main() -> None:
     parser.add_argument("--every", type=float, default=15.0, help="seconds between speech plays")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between RSS samples")
     parser.add_argument("--no-transcribe", action="store_true")
+    parser.add_argument(
+        "--shared-mic",
+        action="store_true",
+        help="use tests/virtual_mic.sh instead of a private sound server (which lets tests run meanwhile)",
+    )
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "results" / "record_soak.txt")
     args = parser.parse_args()
-    ensure_mic()
+    if args.shared_mic:
+        ensure_mic()
     speech = make_speech(ROOT / "benchmarks" / ".data" / "speech")
     samples = []
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
+        server, stop_server = (None, None) if args.shared_mic else private_server(Path(tmp) / "vmic")
         extra = ["--no-transcribe"] if args.no_transcribe else []
-        proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra)
+        proc = start_record(home, "--max-minutes", str(args.minutes + 5), *extra, server=server)
         t0 = time.monotonic()
         cpu0 = cpu_seconds(proc.pid)
         next_play, next_sample, i = t0 + 1, t0, 0
@@ -47,7 +65,7 @@ def main() -> None:
                 samples.append((now - t0, rss, peak))
                 next_sample += args.sample
             if now >= next_play:
-                play(speech[i % len(speech)][0])
+                play(speech[i % len(speech)][0], server)
                 i += 1
                 next_play = time.monotonic() + args.every
             time.sleep(0.2)
@@ -58,6 +76,8 @@ def main() -> None:
         wall, out, err = stop_record(proc)
         overflows = re.search(r"Note: (\d+) tiny gaps", err)
         entry = json.loads(cli(home, "list", "--json").stdout)[0]
+        if stop_server is not None:
+            stop_server()
     mode = "without transcription" if args.no_transcribe else "with transcription while recording"
     lines = [
         f"soak {args.minutes:g} min {mode}: recorded {entry['duration']:.1f} s of {wall_rec:.1f} s wall, "

@@ -17,7 +17,9 @@
 #   bash tests/virtual_mic.sh stop           stop the daemon and remove the config files it wrote
 #
 # Environment: VIRTUAL_MIC_DIR (default $TMPDIR/voicejournal-vmic, TMPDIR defaulting to /tmp),
-# VIRTUAL_MIC_RATE (sink/source rate, default 48000). Start prints `export PULSE_SERVER=...` on
+# VIRTUAL_MIC_RATE (sink/source rate, default 48000), VIRTUAL_MIC_PRIVATE=1 (leave /etc alone: a
+# second, private microphone that only clients with its PULSE_SERVER use; the test session runs one so
+# that test runs side by side never hear each other). Start prints `export PULSE_SERVER=...` on
 # stdout (all logging goes to stderr), so `eval "$(bash tests/virtual_mic.sh start)"` works;
 # as root the export is optional because a client.conf.d file is written too.
 set -euo pipefail
@@ -77,6 +79,7 @@ cmd_install() {
 }
 
 write_configs() {
+  [ "${VIRTUAL_MIC_PRIVATE:-0}" = 1 ] && return 0
   is_root || { log "not root: skipping $CLIENT_CONF and $ASOUND_CONF; export PULSE_SERVER as printed below"; return 0; }
   mkdir -p "$(dirname "$CLIENT_CONF")"
   printf '%s\ndefault-server = %s\nautospawn = no\n' "$MARK" "$SERVER" >"$CLIENT_CONF"
@@ -98,6 +101,7 @@ EOF
 }
 
 remove_configs() {
+  [ "${VIRTUAL_MIC_PRIVATE:-0}" = 1 ] && return 0
   local f
   for f in "$CLIENT_CONF" "$ASOUND_CONF"; do
     if [ -f "$f" ] && grep -qF "$MARK" "$f"; then rm -f "$f"; fi
@@ -157,7 +161,15 @@ wait_flowing() {
   log "warning: $SOURCE still slow to deliver audio (last probe ${ms} ms)"
 }
 
+serialise() {
+  # Two starts at once (two test runs) would each launch a daemon on the same socket.
+  mkdir -p "$(dirname "$VMIC_DIR")"
+  exec 9>"$VMIC_DIR.lock"
+  flock -w 120 9 || die "another virtual_mic.sh start/stop did not finish within 120 s"
+}
+
 cmd_start() {
+  serialise
   [ -z "$(missing_pkgs)" ] || cmd_install
   if alive; then
     log "already running (pid $(daemon_pid || echo '?'), server $SERVER)"
@@ -235,7 +247,7 @@ cmd_check() {
   tmp=$(mktemp -d "${TMPDIR:-/tmp}/virtual-mic-check.XXXXXX")
   tone="$tmp/tone.wav"; rec="$tmp/rec.wav"
   sox -n -r 48000 -c 1 -b 16 "$tone" synth 1.5 sine 440 vol 0.5 </dev/null
-  arecord -q -D default -f S16_LE -r 16000 -c 1 -d 3 "$rec" </dev/null & local arec=$!
+  pa arecord -q -D default -f S16_LE -r 16000 -c 1 -d 3 "$rec" </dev/null & local arec=$!
   sleep 0.5
   if ! pa paplay --device="$SINK" "$tone" </dev/null; then
     kill "$arec" 2>/dev/null || true; wait "$arec" 2>/dev/null || true; rm -rf "$tmp"
@@ -267,6 +279,7 @@ cmd_status() {
 
 cmd_stop() {
   local pid
+  serialise
   if pid=$(daemon_pid); then
     kill_daemon
     log "stopped pulseaudio (pid $pid)"

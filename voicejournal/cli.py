@@ -794,10 +794,9 @@ def parse_clock(text: str) -> float:
 class LiveRecording:
     """The live line on stderr: ● Recording, elapsed, level meter, how to stop; notices on the side."""
 
-    def __init__(self, console, interactive: bool, max_minutes: float | None):
+    def __init__(self, console, interactive: bool):
         self.console = console
         self.interactive = interactive
-        self.max_minutes = max_minutes
         self.warned_silent = False
 
     def render(self, recorder):
@@ -822,17 +821,21 @@ class LiveRecording:
 
     def __call__(self, recorder) -> None:
         import threading
-        import time
 
         if self.interactive:
             from rich.live import Live
 
             def wait_for_enter():
+                import select
+
+                # Poll, so the thread ends with the recording and never swallows a later answer.
                 try:
-                    sys.stdin.readline()
+                    while not recorder.stopped:
+                        if select.select([sys.stdin], [], [], 0.2)[0]:
+                            sys.stdin.readline()
+                            recorder.stop()
                 except (OSError, ValueError):
                     return
-                recorder.stop()
 
             threading.Thread(target=wait_for_enter, daemon=True).start()
             with Live(
@@ -853,7 +856,6 @@ class LiveRecording:
                     "`voicejournal devices` lists the microphones.",
                     markup=False,
                 )
-            time.sleep(0)
 
 
 @cli.command()
@@ -902,7 +904,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
         status.print()
     interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    live = LiveRecording(status, interactive, max_minutes)
+    live = LiveRecording(status, interactive)
 
     def monitor(recorder):
         with stop_on_signals(recorder):
@@ -965,6 +967,13 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print(
             f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
         )
+    if interactive and mood is None:
+        try:
+            answer = click.prompt("Mood (1–5, Enter to skip)", default="", show_default=False, err=True)
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D: skip it, the entry is saved already
+            answer = ""
+        if answer.strip() in {"1", "2", "3", "4", "5"}:
+            entry = journal.set_mood(entry.id, int(answer))
     status.print(
         f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
     )
@@ -1064,7 +1073,12 @@ def prompts(ctx):
 @prompts.command(name="add")
 @click.argument("text")
 def prompts_add(text):
-    """Add a prompt of your own."""
+    """Add a prompt of your own.
+
+    \b
+    Example:
+      voicejournal prompts add "What do I want to say that I did not say?"
+    """
     prompt = open_journal().add_prompt(text)
     err().print(f"Added prompt {prompt['id']}.", markup=False)
 
@@ -1072,7 +1086,12 @@ def prompts_add(text):
 @prompts.command(name="remove")
 @click.argument("prompt_id")
 def prompts_remove(prompt_id):
-    """Remove one of your prompts by its id."""
+    """Remove one of your prompts by its id.
+
+    \b
+    Example:
+      voicejournal prompts remove 3kq
+    """
     open_journal().remove_prompt(prompt_id)
     err().print(f"Removed prompt {prompt_id}.", markup=False)
 

@@ -553,56 +553,66 @@ class Journal:
 
     def _save_recording(self, entry_id, created, meta, result, transcribe) -> Entry | None:
         """The finished incoming WAV -> audio/YYYY/MM/<id>.flac and an entry; then the WAV goes."""
-        from voicejournal.audio import sha256_file
-        from voicejournal.recording import wav_to_flac
-
         wav, sidecar = result.path, result.path.with_suffix(".json")
         if result.frames == 0:
             self._discard(wav)
             self._discard(sidecar)
             return None
-        key = f"microphone:{entry_id}"
+        segments = result.segments if transcribe else None
         with self.storage.transaction():
-            saved = self.storage.find_entries("source_key", key)
-            if saved:  # already saved (recovered by another process): add the transcript if it lacks one
-                entry_id = saved[0]["id"]
-                current = Entry.from_doc(saved[0])
-                if current.status == PENDING and transcribe and result.segments is not None:
-                    current.segments = list(result.segments)
-                    current.text = segments_text(current.segments)
-                    current.status = DONE if current.segments else NO_SPEECH
-                    current.language, current.model = result.language, result.model
-                    self.save_entry(current)
-            else:
-                if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
-                    entry_id = self.storage.new_id()
-                rel, dest = self.audio_destination(entry_id, created)
-                wav_to_flac(wav, dest)
-                segments = result.segments
-                status = PENDING
-                if transcribe and segments is not None:
-                    status = DONE if segments else NO_SPEECH
-                entry = Entry(
-                    id=entry_id,
-                    created=created,
-                    kind=meta.get("kind") or "reflection",
-                    status=status,
-                    audio=rel,
-                    audio_sha256=sha256_file(dest),
-                    duration=round(result.duration, 2),
-                    language=result.language if status != PENDING else None,
-                    model=result.model if status != PENDING else None,
-                    segments=list(segments or []) if status != PENDING else [],
-                    text=segments_text(segments or []) if status != PENDING else "",
-                    tags=list(meta.get("tags") or []),
-                    mood=meta.get("mood"),
-                    source="microphone",
-                    source_key=key,
+            saved = self.storage.find_entries("source_key", f"microphone:{entry_id}")
+            if not saved:
+                return self._store_incoming(
+                    wav, entry_id, created, meta, result.duration, segments, result.language, result.model
                 )
-                self.save_entry(entry, new=True)
+            # Already saved (recovered by another process): add the transcript if it lacks one.
+            current = Entry.from_doc(saved[0])
+            if current.status == PENDING and segments is not None:
+                current.segments = list(segments)
+                current.text = segments_text(current.segments)
+                current.status = DONE if current.segments else NO_SPEECH
+                current.language, current.model = result.language, result.model
+                self.save_entry(current)
             self._discard(wav)
             self._discard(sidecar)
-        return self.get(entry_id)
+            return current
+
+    def _store_incoming(
+        self, wav: Path, entry_id: str, created: datetime, meta: dict, duration: float,
+        segments=None, language: str | None = None, model: str | None = None,
+    ) -> Entry:  # fmt: skip
+        """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
+        segments); then the WAV and its sidecar are removed."""
+        from voicejournal.audio import sha256_file
+        from voicejournal.recording import wav_to_flac
+
+        key = f"microphone:{entry_id}"
+        if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
+            entry_id = self.storage.new_id()
+        rel, dest = self.audio_destination(entry_id, created)
+        wav_to_flac(wav, dest)
+        status = PENDING if segments is None else DONE if segments else NO_SPEECH
+        entry = Entry(
+            id=entry_id,
+            created=created,
+            kind=meta.get("kind") if meta.get("kind") in KINDS else "reflection",
+            status=status,
+            audio=rel,
+            audio_sha256=sha256_file(dest),
+            duration=round(duration, 2),
+            language=language if segments is not None else None,
+            model=model if segments is not None else None,
+            segments=list(segments or []),
+            text=segments_text(segments or []),
+            tags=list(meta.get("tags") or []),
+            mood=meta.get("mood"),
+            source="microphone",
+            source_key=key,
+        )
+        self.save_entry(entry, new=True)
+        self._discard(wav)
+        self._discard(wav.with_suffix(".json"))
+        return entry
 
     def recover(self) -> list[Entry]:
         """Turn recordings a crash or kill left in audio/incoming into pending entries.
@@ -622,13 +632,16 @@ class Journal:
                 if entry is not None:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
-                if not sidecar.with_suffix(".wav").exists():
+                try:
+                    old = time.time() - sidecar.stat().st_mtime > 60  # (a new one may be starting now)
+                except FileNotFoundError:
+                    continue
+                if old and not sidecar.with_suffix(".wav").exists():
                     self._discard(sidecar)
         return recovered
 
     def _recover_one(self, wav: Path) -> Entry | None:
-        from voicejournal.audio import sha256_file
-        from voicejournal.recording import HEADER_BYTES, wav_to_flac
+        from voicejournal.recording import HEADER_BYTES
 
         entry_id = wav.stem
         sidecar = wav.with_suffix(".json")
@@ -636,13 +649,9 @@ class Journal:
             meta = json.loads(sidecar.read_text())
         except (OSError, ValueError):
             meta = {}
-        key = f"microphone:{entry_id}"
-        if self.storage.find_entries("source_key", key):  # saved already; the WAV is a leftover
-            self._discard(wav)
-            self._discard(sidecar)
-            return None
         frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
-        if frames == 0:  # the recording never received a sound: nothing to keep
+        saved = self.storage.find_entries("source_key", f"microphone:{entry_id}")
+        if saved or frames == 0:  # a leftover of a saved recording, or one that never got a sound
             self._discard(wav)
             self._discard(sidecar)
             return None
@@ -651,28 +660,7 @@ class Journal:
             created = datetime.fromisoformat(meta["created"])
         except (KeyError, TypeError, ValueError):
             created = datetime.fromtimestamp(wav.stat().st_mtime - duration).astimezone()
-        if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
-            entry_id = self.storage.new_id()
-        rel, dest = self.audio_destination(entry_id, created)
-        wav_to_flac(wav, dest)
-        kind = meta.get("kind") if meta.get("kind") in KINDS else "reflection"
-        entry = Entry(
-            id=entry_id,
-            created=created,
-            kind=kind,
-            status=PENDING,
-            audio=rel,
-            audio_sha256=sha256_file(dest),
-            duration=round(duration, 2),
-            tags=list(meta.get("tags") or []),
-            mood=meta.get("mood"),
-            source="microphone",
-            source_key=key,
-        )
-        self.save_entry(entry, new=True)
-        self._discard(wav)
-        self._discard(sidecar)
-        return entry
+        return self._store_incoming(wav, entry_id, created, meta, duration)
 
     def play(
         self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
@@ -694,6 +682,16 @@ class Journal:
         if on_start:
             on_start(entry, at)
         play_file(audio, at)
+        return entry
+
+    def set_mood(self, entry_id: str, mood: int | None) -> Entry:
+        """Record how the person felt (1-5), or clear it."""
+        if mood is not None and not 1 <= mood <= 5:
+            raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+        with self.storage.transaction():
+            entry = self.get(entry_id)
+            entry.mood = mood
+            self.save_entry(entry)
         return entry
 
     def prompts(self) -> list[dict]:

@@ -39,7 +39,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from voicejournal.config import SAMPLE_RATE
 from voicejournal.entry import Segment
@@ -525,7 +525,9 @@ def _open_error(e: Exception) -> MicrophoneError:
 # --------------------------------------------------------------------------- recorder
 
 
-class TranscriberLike:  # documentation only: what Recorder needs from a transcriber
+class TranscriberLike(Protocol):
+    """What Recorder needs from a transcriber (transcription.Transcriber is one)."""
+
     def transcribe(self, audio: Any, offset: float = 0.0, initial_prompt: str | None = None) -> Any: ...
 
 

@@ -255,6 +255,10 @@ def test_on_a_terminal_enter_stops_and_the_live_line_shows(run_cli, virtual_mic,
         assert b"Enter or Ctrl-C to stop" in seen
         time.sleep(1.0)
         os.write(master, b"\n")
+        while b"Mood (1" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.5)[0]:
+                seen += os.read(master, 4096)
+        os.write(master, b"4\n")
         out, _ = proc.communicate(timeout=60)
         while select.select([master], [], [], 0.2)[0]:
             try:
@@ -269,3 +273,4 @@ def test_on_a_terminal_enter_stops_and_the_live_line_shows(run_cli, virtual_mic,
     assert b"Saved " in seen
     [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
     assert 0.5 < entry["duration"] < 10
+    assert entry["mood"] == 4
