@@ -899,6 +899,16 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     journal = open_journal()
     status = err()
     report_retention(journal.apply_retention_if_due())  # --- privacy: audio retention, at most once a day
+    session, open_homework = journal.before_recording()
+    if session is not None:
+        with_whom = f" with {session.with_name}" if session.with_name else ""
+        status.print(
+            f"Session{with_whom} today at {session.start:%H:%M} — this reflection will be linked to it.",
+            markup=False,
+        )
+    for item in open_homework[:3]:
+        due = f" (due {item.due:%a %d %b})" if item.due else ""
+        status.print(f'Open homework: "{item.text}"{due}', markup=False)
     if show_prompt:
         status.print()
         status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
@@ -967,6 +977,12 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print(
             f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
         )
+    if entry.themes:
+        status.print("Themes: " + ", ".join(entry.themes), markup=False)
+    for item in journal.filed_from(entry.id):
+        label = {"Question": "Question filed", "Win": "Small win noted"}.get(type(item).__name__)
+        label = label or f"{type(item).__name__} filed"
+        status.print(f'{label}: "{item.text}"', markup=False)
     if interactive and mood is None:
         try:
             answer = click.prompt("Mood (1–5, Enter to skip)", default="", show_default=False, err=True)

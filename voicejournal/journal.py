@@ -366,9 +366,9 @@ class Journal:
                     if found:
                         entry.themes[only] = found
                 if entry.themes != before:
-                    self.storage.update_entry(entry.id, entry.to_doc())
                     updated.append(entry)
                     changed += 1
+            self.storage.update_entries([entry.to_doc() for entry in updated])
             if index_fresh and updated:
                 signature = self.storage.signature()
                 for entry in updated:

@@ -150,7 +150,7 @@ def read_plain(path: Path, home: Path) -> bytes:
 def _corrupt(path: Path) -> JournalCorruptError:
     backup = path.with_name(path.name + ".bak")
     hint = (
-        f"The last good copy is {backup}; `voicejournal doctor` explains how to restore it."
+        f"The last good copy is {backup}; `voicejournal check --repair` puts it back."
         if backup.exists()
         else "No earlier copy of it exists."
     )
@@ -176,6 +176,16 @@ def _acquire_lock(path: Path, timeout: float) -> int:
                     f"{timeout:.0f} seconds. Try again in a moment."
                 ) from None
             time.sleep(0.01)
+
+
+def _replacer(doc: dict):
+    """A TinyDB update function that makes the stored document exactly `doc`."""
+
+    def replace(stored: dict) -> None:
+        stored.clear()
+        stored.update(doc)
+
+    return replace
 
 
 def shard_name(created_iso: str) -> str:
@@ -310,12 +320,29 @@ class Storage:
                 self._remove_from(shard, entry_id)
                 return
 
-            def replace(stored: dict) -> None:
-                stored.clear()
-                stored.update(doc)
-
             with self._db(shard) as db:
-                db.table("entries", cache_size=0).update(replace, Query().id == entry_id)
+                db.table("entries", cache_size=0).update(_replacer(doc), Query().id == entry_id)
+
+    def update_entries(self, docs: list[dict]) -> None:
+        """Replace many stored entries at once: one rewrite per month file instead of one per entry."""
+        by_shard: dict[Path, list[dict]] = {}
+        for doc in docs:
+            by_shard.setdefault(self.entries_dir / shard_name(doc["created"]), []).append(doc)
+        with self.transaction():
+            for shard, group in by_shard.items():
+                if not shard.exists():
+                    for doc in group:
+                        self.update_entry(doc["id"], doc)
+                    continue
+                present = {d.get("id") for d in self._table_docs(shard, "entries")}
+                here = [d for d in group if d["id"] in present]
+                with self._db(shard) as db:
+                    db.table("entries", cache_size=0).update_multiple(
+                        [(_replacer(doc), Query().id == doc["id"]) for doc in here]
+                    )
+                for doc in group:
+                    if doc["id"] not in present:  # its date moved it to another month
+                        self.update_entry(doc["id"], doc)
 
     def remove_entry(self, entry_id: str) -> None:
         with self.transaction():
@@ -366,12 +393,8 @@ class Storage:
             db.table(table, cache_size=0).insert(doc)
 
     def update(self, table: str, record_id: str, doc: dict) -> None:
-        def replace(stored: dict) -> None:
-            stored.clear()
-            stored.update(doc)
-
         with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).update(replace, Query().id == record_id)
+            db.table(table, cache_size=0).update(_replacer(doc), Query().id == record_id)
 
     def remove(self, table: str, record_id: str) -> None:
         with self.transaction(), self._db(self.journal_path) as db:

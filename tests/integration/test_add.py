@@ -190,7 +190,7 @@ def test_corrupt_journal_is_a_clear_error_and_untouched(run_cli, speech, vj_home
     assert proc.returncode == 1
     assert proc.stderr.strip() == (
         f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
-        "`voicejournal doctor` explains how to restore it."
+        "`voicejournal check --repair` puts it back."
     )
     proc = run_cli("add", str(speech("Another one about the session.")))
     assert proc.returncode == 1

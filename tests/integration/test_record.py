@@ -39,9 +39,13 @@ def recorder(vj_home, virtual_mic):
             env=full_env,
         )
         procs.append(proc)
-        first = proc.stderr.readline()  # printed once the microphone stream is running
-        assert "Recording" in first, first + proc.stderr.read()
-        return proc
+        proc.greeting = []  # lines before the live line: the session, open homework, the prompt
+        while True:
+            line = proc.stderr.readline()  # "Recording" is printed once the microphone stream is running
+            if "Recording" in line:
+                return proc
+            assert line and len(proc.greeting) < 20, "".join(proc.greeting) + line + proc.stderr.read()
+            proc.greeting.append(line)
 
     def finish(proc, sig=signal.SIGINT, timeout=120):
         if sig is not None:
@@ -274,3 +278,34 @@ def test_on_a_terminal_enter_stops_and_the_live_line_shows(run_cli, virtual_mic,
     [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
     assert 0.5 < entry["duration"] < 10
     assert entry["mood"] == 4
+
+
+def test_record_greets_with_the_session_and_homework_and_files_what_was_said(
+    recorder, speech, virtual_mic, run_cli
+):
+    start, finish = recorder
+    now = time.localtime(time.time() - 3600)
+    run_cli(
+        "session",
+        "add",
+        time.strftime("%Y-%m-%d", now),
+        time.strftime("%H:%M", now),
+        "--with",
+        "Dr. Rivera",
+        check=True,
+    )
+    run_cli("homework", "add", "Breathing exercise every evening", check=True)
+    wav = speech(
+        "We talked about my mother and my work. Question for my therapist: is it normal to feel tired?"
+    )
+    proc = start()
+    greeting = "".join(proc.greeting)
+    assert f"Session with Dr. Rivera today at {time.strftime('%H:%M', now)}" in greeting
+    assert 'Open homework: "Breathing exercise every evening"' in greeting
+    time.sleep(0.3)
+    virtual_mic(wav)
+    time.sleep(0.5)
+    code, out, err = finish(proc)
+    assert code == 0, err
+    assert "Themes: " in err and "family" in err
+    assert 'Question filed: "' in err

@@ -160,7 +160,7 @@ def test_damaged_encrypted_file_is_a_clear_error_and_untouched(vj_home):
         Storage(vj_home).all_entries()
     assert str(info.value) == (
         f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
-        "`voicejournal doctor` explains how to restore it."
+        "`voicejournal check --repair` puts it back."
     )
     assert shard.read_bytes() == bytes(data)
 

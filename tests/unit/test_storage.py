@@ -74,7 +74,7 @@ def test_corrupt_file_is_never_overwritten(vj_home):
         make_entry(fresh)
     assert str(info.value) == (
         f"The journal file {shard} is damaged and was left untouched. The last good copy is "
-        f"{shard}.bak; `voicejournal doctor` explains how to restore it."
+        f"{shard}.bak; `voicejournal check --repair` puts it back."
     )
     assert shard.read_bytes() == b'{"entries": {"1": {"id": "ab'
     assert orjson.loads((vj_home / "entries" / "2026-11.json.bak").read_bytes())
@@ -186,3 +186,27 @@ def test_threads_are_excluded_from_each_other(vj_home):
         t.join()
     assert not errors
     assert len(storage.all_entries()) == 45
+
+
+def test_update_entries_rewrites_each_month_once(vj_home, monkeypatch):
+    storage = Storage(vj_home)
+    nov = [make_entry(storage, created=f"2026-11-{d:02d}T10:00:00+00:00") for d in range(1, 6)]
+    octo = [make_entry(storage, created=f"2026-10-{d:02d}T10:00:00+00:00") for d in range(1, 4)]
+    moved = octo[0]
+    moved.created = datetime(2025, 5, 1, tzinfo=UTC)  # its date changed: it moves month
+    docs = []
+    for entry in nov + octo:
+        entry.tags = ["batch"]
+        docs.append(entry.to_doc())
+    from voicejournal import storage as storage_module
+
+    writes = []
+    real = storage_module.atomic_write_bytes
+    monkeypatch.setattr(
+        storage_module, "atomic_write_bytes", lambda p, *a, **k: (writes.append(p), real(p, *a, **k))
+    )
+    storage.update_entries(docs)
+    stored = {d["id"]: d for d in storage.all_entries()}
+    assert len(stored) == 8 and all(d["tags"] == ["batch"] for d in stored.values())
+    assert stored[moved.id]["created"].startswith("2025-05-01")
+    assert writes.count(vj_home / "entries" / "2026-11.json") == 1
