@@ -189,6 +189,9 @@ def _is_empty(storage) -> bool:
     return not any(name for name in journal_files(storage.home) if name.startswith("audio/"))
 
 
+SCRATCH_PREFIX = ".import-"
+
+
 def read_backup(storage, source: Path) -> ImportReport:
     """Bring a backup into this journal: restore it into an empty home, or merge without duplicates."""
     from voicejournal.storage import Storage
@@ -197,7 +200,12 @@ def read_backup(storage, source: Path) -> ImportReport:
     if not source.exists():
         raise BackupError(f"{source} does not exist.")
     manifest = _verify(source, source.name)
-    with tempfile.TemporaryDirectory(prefix=".import-", dir=_scratch_dir(storage.home)) as scratch:
+    # The lock is held from unpacking on, so a scratch folder found while holding it is a killed import's
+    # leftover, which Storage removes (overwriting its files first).
+    with (
+        storage.transaction(),
+        tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=_scratch_dir(storage.home)) as scratch,
+    ):
         unpacked = Path(scratch) / "journal"
         unpacked.mkdir()
         with zipfile.ZipFile(source) as zf:
@@ -207,10 +215,9 @@ def read_backup(storage, source: Path) -> ImportReport:
                 with zf.open(name) as src, target.open("wb") as dst:
                     shutil.copyfileobj(src, dst, _CHUNK)
         incoming = Storage(unpacked)
-        with storage.transaction():
-            if _is_empty(storage):
-                return _restore(storage, unpacked, manifest)
-            return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+        if _is_empty(storage):
+            return _restore(storage, unpacked, manifest)
+        return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
 
 
 def _scratch_dir(home: Path) -> Path:

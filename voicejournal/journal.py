@@ -51,6 +51,7 @@ class Journal:
         private_umask()
         self.home = Path(home) if home else home_dir()
         self.storage = Storage(self.home)
+        self.storage.remove_import_leftovers()
         self._transcribers: dict[tuple[str | None, str | None], object] = {}
 
     # --- entries -------------------------------------------------------------------------------

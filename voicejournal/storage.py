@@ -50,7 +50,19 @@ LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
 ID_ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no 'l' / 'o': easy to read aloud and type
 _TMP_MARK = ".tmp-"
+_IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
+
+
+def _shred_tree(folder: Path) -> None:
+    """Overwrite and remove every file under `folder`, then the folder itself."""
+    import shutil
+
+    for path in sorted(folder.rglob("*"), reverse=True):
+        with contextlib.suppress(OSError):
+            if path.is_file() and not path.is_symlink():
+                crypto.shred(path)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -241,11 +253,30 @@ class Storage:
                 f"{SCHEMA_VERSION}). Update voicejournal to open it; nothing was changed."
             )
         self._checked = True
+        self.remove_import_leftovers()
         if version is None:
             with self.transaction():
                 if not self._table_docs(self.journal_path, "meta"):
                     with self._db(self.journal_path) as db:
                         db.table("meta", cache_size=0).insert({"schema": SCHEMA_VERSION})
+
+    def remove_import_leftovers(self) -> None:
+        """A killed import's plain files: removed (overwritten first) by the next command, even one that only
+        reads, unless an import running right now owns them (it holds the lock)."""
+        try:
+            names = os.listdir(self.home)
+        except FileNotFoundError:
+            return
+        if not any(name.startswith(_IMPORT_SCRATCH) for name in names):
+            return
+        try:
+            fd = _acquire_lock(self.home / LOCK_FILE, 0)
+        except JournalBusyError:
+            return
+        try:
+            self._clean_stale_temp_files()
+        finally:
+            os.close(fd)
 
     def _clean_stale_temp_files(self) -> None:
         """Temp files left by a killed write: safe to remove while we hold the lock.
@@ -259,6 +290,10 @@ class Storage:
                     if _TMP_MARK in name and name.startswith("."):
                         with contextlib.suppress(OSError):
                             crypto.shred(folder / name)
+                    elif (
+                        folder == self.home and name.startswith(_IMPORT_SCRATCH) and (folder / name).is_dir()
+                    ):
+                        _shred_tree(folder / name)  # left by a killed `import` (see backup.py)
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:

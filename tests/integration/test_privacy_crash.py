@@ -35,12 +35,11 @@ def passphrase(monkeypatch):
     crypto.forget_keys()
 
 
-def build_journal(home, months=24, per_month=8, recordings=12):
+def build_journal(home, months=24, per_month=8, recordings=12, base=datetime(2024, 1, 15, 12, tzinfo=UTC)):
     """Entries spread over many month files, and real FLAC recordings: enough files for kills to land mid-way."""
     journal = Journal(home)
     rng = random.Random(3)
     noise = np.random.default_rng(3)
-    base = datetime(2024, 1, 15, 12, tzinfo=UTC)
     for m in range(months):
         for i in range(per_month):
             segments = [
@@ -217,3 +216,42 @@ def test_two_processes_adding_into_an_encrypted_journal_lose_nothing(vj_home):
     ids = [d["id"] for d in Journal().storage.all_entries()]
     assert len(ids) == 60 and set(ids) == added
     assert vault.plaintext_files(vj_home) == []
+
+
+def test_kill_9_during_import_into_an_encrypted_journal(vj_home, tmp_path, monkeypatch):
+    """A backup merged into an encrypted journal, killed again and again: the journal always opens with
+    every entry it had, the finished import adds each backup entry once, and no plaintext stays behind."""
+    source = tmp_path / "source"
+    build_journal(source, months=6, per_month=8, recordings=6)
+    backup = tmp_path / "backup.zip"
+    monkeypatch.setenv("VOICEJOURNAL_HOME", str(source))
+    run("export", str(backup))
+    incoming = len(Storage(source).all_entries())
+    monkeypatch.setenv("VOICEJOURNAL_HOME", str(vj_home))
+    build_journal(vj_home, months=2, per_month=4, recordings=0, base=datetime(2026, 3, 1, 9, tzinfo=UTC))
+    run("encrypt")
+    crypto.forget_keys()
+    before = {d["id"]: d for d in Storage(vj_home).all_entries()}
+    rng = random.Random(11)
+    for _ in range(8):
+        kill_after(["import", str(backup)], rng.uniform(0.4, 2.5))
+        crypto.forget_keys()
+        docs = Storage(vj_home).all_entries()  # opens: no file is torn
+        ids = [d["id"] for d in docs]
+        assert len(ids) == len(set(ids))
+        assert all(before[i] == d for d in docs if (i := d["id"]) in before)
+        assert set(before) <= set(ids)
+        run("list")  # the next command clears what a killed import left
+        assert scan_home(vj_home) == []
+    # A kill while the backup was being unpacked leaves its plain files in a scratch folder: the next
+    # command removes them, overwritten first.
+    scratch = vj_home / ".import-killed" / "journal" / "entries"
+    scratch.mkdir(parents=True)
+    (scratch / "2024-01.json").write_bytes(b'{"entries": {"1": {"text": "my mother and my therapist"}}}')
+    run("list")
+    assert not (vj_home / ".import-killed").exists()
+    run("import", str(backup))
+    crypto.forget_keys()
+    docs = Storage(vj_home).all_entries()
+    assert len(docs) == len(before) + incoming
+    assert scan_home(vj_home) == []
