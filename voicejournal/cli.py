@@ -78,6 +78,12 @@ def when(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+def session_day(moment: datetime) -> str:
+    """'today', 'yesterday' or 'on Mon 24 Nov'."""
+    days = (datetime.now().astimezone().date() - moment.date()).days
+    return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
+
+
 def open_journal():
     from voicejournal.journal import Journal
 
@@ -152,7 +158,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--model", envvar="VOICEJOURNAL_MODEL", help="Speech model name or folder (default tiny.en).")
 @click.option("--language", help="Spoken language code, e.g. en (default: detect).")
 @click.option("--partial", is_flag=True, help="Keep what can be read of a damaged or cut-short file.")
-def add(files, tags, date, kind, no_transcribe, model, language, partial):
+@click.option(
+    "--session", "session", metavar="ID", help="Link to this session (see `voicejournal session list`)."
+)
+def add(files, tags, date, kind, no_transcribe, model, language, partial, session):
     """Import recordings (wav, flac, mp3, m4a/aac, ogg/opus) and transcribe them.
 
     \b
@@ -179,6 +188,7 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial):
                 model=model,
                 language=language,
                 partial=partial,
+                session=session,
                 progress=step,
             )[0]
         if not result.ok:
@@ -880,7 +890,11 @@ class LiveRecording:
 @click.option("--prompt", "show_prompt", is_flag=True, help="Show a reflection prompt before recording.")
 @click.option("--model", envvar="VOICEJOURNAL_MODEL", help="Speech model name or folder (default tiny.en).")
 @click.option("--language", help="Spoken language code, e.g. en (default: detect).")
-def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, model, language):
+@click.option(
+    "--session", "session_id", metavar="ID",
+    help="Link to this session (default: one that ended a few hours ago; see `voicejournal session list`).",
+)  # fmt: skip
+def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, model, language, session_id):
     """Record a reflection from the microphone; the transcript is ready when you stop.
 
     Audio is saved to disk as you speak, so nothing is lost if the computer stops.
@@ -900,10 +914,14 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     status = err()
     report_retention(journal.apply_retention_if_due())  # --- privacy: audio retention, at most once a day
     session, open_homework = journal.before_recording()
+    if session_id is not None:
+        chosen = journal.session_id(session_id)
+        session = next(s for s in journal.sessions() if s.id == chosen)
     if session is not None:
         with_whom = f" with {session.with_name}" if session.with_name else ""
         status.print(
-            f"Session{with_whom} today at {session.start:%H:%M} — this reflection will be linked to it.",
+            f"Session{with_whom} {session_day(session.start)} at {session.start:%H:%M} — this reflection will "
+            "be linked to it.",
             markup=False,
         )
     for item in open_homework[:3]:
@@ -935,6 +953,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
             language=language,
             max_minutes=max_minutes,
             monitor=monitor,
+            session=session_id,
         )
     finally:
         for sig, old in previous.items():

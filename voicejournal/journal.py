@@ -140,11 +140,13 @@ class Journal:
         language: str | None = None,
         partial: bool = False,
         progress: ProgressFn | None = None,
+        session: str | None = None,
     ) -> Entry:
         """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
         from voicejournal.audio import load_audio, sha256_file, write_flac
 
         path = Path(path)
+        session = self.session_id(session)
         samples = load_audio(path, partial=partial)
         try:
             source_key = "sha256:" + sha256_file(path)
@@ -170,6 +172,7 @@ class Journal:
                 tags=_clean_tags(tags),
                 source=path.name,
                 source_key=source_key,
+                session=session,
             )
             self.save_entry(entry, new=True)
         if transcriber is not None:
@@ -479,6 +482,7 @@ class Journal:
         language: str | None = None,
         max_minutes: float | None = 30.0,
         monitor: Callable[[Recorder], None] | None = None,
+        session: str | None = None,
     ) -> RecordOutcome:
         """Record from the microphone until stopped, then save the entry (transcribed while recording).
 
@@ -491,6 +495,7 @@ class Journal:
 
         if mood is not None and not 1 <= mood <= 5:
             raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+        session = self.session_id(session)
         transcriber = self.transcriber(model, language) if transcribe else None  # a missing model fails now
         folder = ensure_private_dir(incoming_dir(self.home))
         entry_id = self.storage.new_id()
@@ -503,6 +508,7 @@ class Journal:
             "tags": _clean_tags(tags),
             "mood": mood,
             "kind": kind,
+            "session": session,
         }
         sidecar = wav.with_suffix(".json")
         recorder = Recorder(
@@ -607,6 +613,7 @@ class Journal:
             text=segments_text(segments or []),
             tags=list(meta.get("tags") or []),
             mood=meta.get("mood"),
+            session=meta.get("session"),
             source="microphone",
             source_key=key,
         )
@@ -754,6 +761,17 @@ class Journal:
             session = session_for(entry.created, planner.records(SESSIONS))
             entry.session = session.id if session else None
         planner.file_markers(entry.id, entry.created, markers)
+
+    def session_id(self, session_id: str | None) -> str | None:
+        """Check that a session chosen by id (`--session`) exists; returns its id."""
+        if session_id is None:
+            return None
+        key = session_id.strip().lower()
+        if not any(s.id == key for s in self.sessions()):
+            raise EntryNotFoundError(
+                session_id, what="session", hint="`voicejournal session list` shows them."
+            )
+        return key
 
     def before_recording(self, now: datetime | None = None):
         """(the session a recording made now reflects on, or None; the open homework), for `record`."""

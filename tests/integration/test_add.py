@@ -225,3 +225,18 @@ def test_no_network_is_ever_opened(run_cli, speech, tmp_path):
     assert "network" not in proc.stderr
     text = entries(run_cli)[0]["text"].lower()
     assert "session" in text and "work" in text
+
+
+def test_session_chosen_by_id(run_cli, speech):
+    run_cli("session", "add", "2026-11-20", "14:00", "--with", "Dr. Rivera", check=True)
+    [session] = json.loads(run_cli("session", "list", "--json", check=True).stdout)
+    wav = speech("After the session I thought about my work.")
+    run_cli("add", str(wav), "--date", "2026-11-22", "--session", session["id"].upper(), check=True)
+    [entry] = entries(run_cli)
+    assert entry["session"] == session["id"]
+    proc = run_cli("add", str(speech("Another thought about work.")), "--session", "zzzz")
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        "No session with id 'zzzz'. `voicejournal session list` shows them.",
+    )
+    assert len(entries(run_cli)) == 1
