@@ -253,7 +253,6 @@ class Storage:
                 f"{SCHEMA_VERSION}). Update voicejournal to open it; nothing was changed."
             )
         self._checked = True
-        self.remove_import_leftovers()
         if version is None:
             with self.transaction():
                 if not self._table_docs(self.journal_path, "meta"):
