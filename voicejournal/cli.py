@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from voicejournal import __version__
+from voicejournal import clock as clk
 from voicejournal.errors import VoiceJournalError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -80,7 +81,7 @@ def when(moment: datetime) -> str:
 
 def session_day(moment: datetime) -> str:
     """'today', 'yesterday' or 'on Mon 24 Nov'."""
-    days = (datetime.now().astimezone().date() - moment.date()).days
+    days = (clk.today() - moment.date()).days
     return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
 
 
@@ -1194,7 +1195,7 @@ def session_list(as_json):
             "No sessions yet. Add one with `voicejournal session add 2026-12-03 14:00`.", markup=False
         )
         return
-    now = datetime.now().astimezone()
+    now = clk.now()
     console = out()
     for s in sessions:
         upcoming = "[bold]next[/] " if s.start > now else "     "
@@ -1221,7 +1222,7 @@ def session_next(as_json):
             "No upcoming session. Add one with `voicejournal session add 2026-12-03 14:00`.", markup=False
         )
         return
-    days = (s.start.date() - datetime.now().astimezone().date()).days
+    days = (s.start.date() - clk.today()).days
     soon = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
     who = f" with {s.with_name}" if s.with_name else ""
     out().print(f"Next session: {_today_label(s.start)}{who} ({soon})", markup=False)
@@ -1248,10 +1249,9 @@ def goal_add(text, words):
     Example:
       voicejournal goal add "Sleep before midnight" --words "sleep,slept,bed"
     """
-    from voicejournal.journal import _now
 
     word_list = [w.strip() for w in (words or "").split(",") if w.strip()]
-    g = open_journal().planner.add_goal(text, _now(), word_list)
+    g = open_journal().planner.add_goal(text, clk.now(), word_list)
     err().print(f"Added goal {g.id}: {g.text}", markup=False)
 
 
@@ -1305,9 +1305,8 @@ def goal_note(goal_id, text):
     Example:
       voicejournal goal note g4k2 "managed it three nights in a row"
     """
-    from voicejournal.journal import _now
 
-    g = open_journal().planner.note_goal(goal_id, text, _now())
+    g = open_journal().planner.note_goal(goal_id, text, clk.now())
     err().print(f"Noted on goal {g.id} ({g.text}).", markup=False)
 
 
@@ -1320,9 +1319,8 @@ def goal_done(goal_id):
     Example:
       voicejournal goal done g4k2
     """
-    from voicejournal.journal import _now
 
-    g = open_journal().planner.finish_goal(goal_id, _now())
+    g = open_journal().planner.finish_goal(goal_id, clk.now())
     err().print(f"Well done — goal {g.id} ({g.text}) is marked as reached.", markup=False)
 
 
@@ -1364,9 +1362,8 @@ def homework_add(text, due):
     Example:
       voicejournal homework add "Write the letter to Dad" --due 2026-12-03
     """
-    from voicejournal.journal import _now
 
-    h = open_journal().planner.add_homework(text, _now(), due)
+    h = open_journal().planner.add_homework(text, clk.now(), due)
     due_text = f" (due {h.due:%a %d %b})" if h.due else ""
     err().print(f"Added homework {h.id}: {h.text}{due_text}", markup=False)
 
@@ -1394,7 +1391,7 @@ def homework_list(show_all, as_json):
             "No open homework." + ("" if show_all else " `--all` also shows what is done."), markup=False
         )
         return
-    today = datetime.now().astimezone().date()
+    today = clk.today()
     console = out()
     for h in items:
         extra = f"done {day(h.done)}" if h.done else due_text(h, today)
@@ -1414,9 +1411,8 @@ def homework_done(homework_id, note):
     Example:
       voicejournal homework done h7x2 --note "did it 5 of 7 nights"
     """
-    from voicejournal.journal import _now
 
-    h = open_journal().planner.finish_homework(homework_id, _now(), note)
+    h = open_journal().planner.finish_homework(homework_id, clk.now(), note)
     err().print(f"Marked homework {h.id} as done: {h.text}", markup=False)
 
 
@@ -1440,9 +1436,8 @@ def question_add(text):
     Example:
       voicejournal question add "Can we meet every two weeks?"
     """
-    from voicejournal.journal import _now
 
-    q = open_journal().planner.add_question(text, _now())
+    q = open_journal().planner.add_question(text, clk.now())
     err().print(f"Added question {q.id}: {q.text}", markup=False)
 
 
@@ -1490,11 +1485,10 @@ def question_asked(question_ids):
     Example:
       voicejournal question asked q2m9 q7b1
     """
-    from voicejournal.journal import _now
 
     planner = open_journal().planner
     for question_id in question_ids:
-        q = planner.mark_asked(question_id, _now())
+        q = planner.mark_asked(question_id, clk.now())
         err().print(f"Marked as asked: {q.text}", markup=False)
 
 
@@ -1517,9 +1511,8 @@ def win_add(text):
     Example:
       voicejournal win add "Said no to the extra project"
     """
-    from voicejournal.journal import _now
 
-    w = open_journal().planner.add_win(text, _now())
+    w = open_journal().planner.add_win(text, clk.now())
     err().print(f"Added a win ({w.id}): {w.text}", markup=False)
 
 
@@ -1592,7 +1585,6 @@ def review(since, fmt, output, share, picks, as_json):
       voicejournal review --format html -o brief.html
       voicejournal review --share --pick question:q2m9 --pick quote:a3f4@02:13 -o for-dr-rivera.html
     """
-    from voicejournal.journal import _now
 
     journal = open_journal()
     if picks and not share:
@@ -1600,7 +1592,7 @@ def review(since, fmt, output, share, picks, as_json):
     if share:
         from voicejournal import review as rv
 
-        now = _now()
+        now = clk.now()
         if not picks:
             if not _interactive():
                 raise VoiceJournalError(

@@ -33,9 +33,9 @@ import struct
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
+from voicejournal import clock
 from voicejournal.errors import JournalCorruptError, JournalVersionError, PassphraseError, UsageError
 
 KEY_FILE = "encryption.json"
@@ -217,7 +217,7 @@ def new_key_file(passphrase: str, state: str = ENCRYPTING, kdf_n: int = SCRYPT_N
     salt = secrets.token_bytes(16)
     kdf = {"name": "scrypt", "n": kdf_n, "r": SCRYPT_R, "p": SCRYPT_P}
     wrapped = _wrap(derive_key(passphrase, salt, kdf), data_key)
-    created = datetime.now().astimezone().isoformat(timespec="seconds")
+    created = clock.now().isoformat(timespec="seconds")
     return KeyFile(salt=salt, wrapped_key=wrapped, state=state, kdf=kdf, created=created), data_key
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from voicejournal import clock
 from voicejournal.errors import UsageError
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -68,7 +69,7 @@ def parse_day(text: str, today: date | None = None) -> date:
 def _parse_day(text: str, today: date | None = None) -> date:
     raw = text
     text = " ".join(text.strip().lower().split())
-    today = today or date.today()
+    today = today or clock.today()
     if not text:
         raise _bad(raw)
     if text in ("today", "now"):

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicejournal import crypto, vault
+from voicejournal import clock, crypto, vault
 from voicejournal.entry import PENDING, Entry
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
@@ -97,7 +97,7 @@ def restore_backup(journal: Journal, path: Path) -> Path:
             f"The earlier copy {backup} is damaged too, so {path.name} was left as it is."
         ) from None
     with journal.storage.transaction():
-        kept = path.with_name(f"{path.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+        kept = path.with_name(f"{path.name}.damaged-{clock.now():%Y%m%d-%H%M%S}")
         if path.exists():
             os.link(path, kept)  # the damaged file stays, under another name
         # The .bak is already in the journal's form (encrypted or not, bound to this file's name).
@@ -248,7 +248,7 @@ def _decodes(journal: Journal, path: Path) -> str | None:
 def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, report: CheckReport) -> None:
     from voicejournal.audio import sha256_file
 
-    today = datetime.now().astimezone().date().isoformat()
+    today = clock.today().isoformat()
     for entry in entries:
         if not entry.audio:
             continue

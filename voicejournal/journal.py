@@ -11,6 +11,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from voicejournal import clock
+from voicejournal.clock import Clock
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
 from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
@@ -47,9 +49,10 @@ class AddResult:
 class Journal:
     """A journal in a home folder: entries, their audio, and everything derived from them."""
 
-    def __init__(self, home: Path | None = None):
+    def __init__(self, home: Path | None = None, now: Clock | None = None):
         private_umask()
         self.home = Path(home) if home else home_dir()
+        self.now: Clock = now or clock.now  # the one clock: tests pass a fixed instant
         self.storage = Storage(self.home)
         self.storage.remove_import_leftovers()
         self._transcribers: dict[tuple[str | None, str | None], object] = {}
@@ -326,7 +329,7 @@ class Journal:
         """
         from voicejournal.themes import month_range, theme_trends
 
-        now = datetime.now().astimezone()
+        now = self.now()
         if since is None:
             start_index = now.year * 12 + now.month - 1 - (months - 1)
             since = datetime(start_index // 12, start_index % 12 + 1, 1).astimezone()
@@ -502,7 +505,7 @@ class Journal:
         while (folder / f"{entry_id}.wav").exists():
             entry_id = self.storage.new_id()
         wav = folder / f"{entry_id}.wav"
-        created = datetime.now().astimezone()
+        created = self.now()
         meta = {
             "created": created.isoformat(timespec="seconds"),
             "tags": _clean_tags(tags),
@@ -777,7 +780,7 @@ class Journal:
         """(the session a recording made now reflects on, or None; the open homework), for `record`."""
         from voicejournal.planning import session_for
 
-        now = now or _now()
+        now = now or self.now()
         return session_for(now, self.sessions()), self.homework()
 
     def filed_from(self, entry_id: str) -> list:
@@ -830,7 +833,7 @@ class Journal:
     def next_session(self, now: datetime | None = None):
         from voicejournal.planning import next_session
 
-        return next_session(self.sessions(), now or _now())
+        return next_session(self.sessions(), now or self.now())
 
     def goals(self, include_done: bool = False) -> list:
         from voicejournal.planning import GOALS
@@ -864,7 +867,7 @@ class Journal:
         from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
         from voicejournal.review import build_review, review_period
 
-        now = now or _now()
+        now = now or self.now()
         planner = self.planner
         sessions = planner.records(SESSIONS)
         _, previous_start, _ = review_period(sessions, now, since)
@@ -910,7 +913,7 @@ class Journal:
         """The whole journal and its audio in one verified zip."""
         from voicejournal.backup import write_backup
 
-        return write_backup(self.storage, Path(path), _now())
+        return write_backup(self.storage, Path(path), self.now())
 
     def import_backup(self, path: Path):
         """Restore a backup into an empty journal, or merge it in without duplicates."""
@@ -1027,7 +1030,7 @@ class Journal:
         policy = self.retention()
         if policy.days is None:
             return []
-        now = now or datetime.now().astimezone()
+        now = now or self.now()
         cutoff = now - timedelta(days=policy.days)
         with self.storage.transaction():
             due = [e for e in self.entries(until=cutoff) if e.audio and e.created < cutoff]
@@ -1056,7 +1059,7 @@ class Journal:
         doc = self.storage.get("settings", AUDIO_RETENTION)
         if not doc or doc.get("value", "off") == "off":
             return []
-        if doc.get("applied") == datetime.now().astimezone().date().isoformat():
+        if doc.get("applied") == self.now().date().isoformat():
             return []
         return self.apply_retention()
 
@@ -1200,7 +1203,3 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     except VoiceJournalError as exc:
         checks.append(Check("Journal", False, str(exc)))
     return checks
-
-
-def _now() -> datetime:
-    return datetime.now().astimezone()

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from voicejournal import clock as clk
 from voicejournal.entry import Entry
 from voicejournal.markers import entry_segments as segments_of
 from voicejournal.markers import split_sentences
@@ -402,7 +403,7 @@ def _goal_progress(goal: Goal, period: list[Entry], before: list[Entry], start: 
 
 def day(dt: datetime | date) -> str:
     """'Mon 24 Nov' (with the year when it is not this year's)."""
-    today = datetime.now().date()
+    today = clk.today()
     text = f"{dt:%a} {dt.day} {dt:%b}"
     return text if dt.year == today.year else f"{text} {dt.year}"
 

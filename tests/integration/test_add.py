@@ -188,7 +188,7 @@ def test_corrupt_journal_is_a_clear_error_and_untouched(run_cli, speech, vj_home
         f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
         "`voicejournal check --repair` puts it back."
     )
-    proc = run_cli("add", str(speech("Another one about the session.")))
+    proc = run_cli("add", str(speech("Another one about the session.")), "--date", "2026-11-04")
     assert proc.returncode == 1
     assert shard.read_bytes() == b"{ broken"
 
