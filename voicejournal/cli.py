@@ -1137,8 +1137,8 @@ def prompts_remove(prompt_id):
 
 
 def _today_label(moment: datetime) -> str:
-    from voicejournal.review import clock as clock_of
-    from voicejournal.review import day
+    from voicejournal.core.wording import clock as clock_of
+    from voicejournal.core.wording import day
 
     return f"{day(moment)}, {clock_of(moment)}"
 
@@ -1267,7 +1267,7 @@ def goal_list(show_all, as_json):
     """
     from rich.markup import escape
 
-    from voicejournal.review import day
+    from voicejournal.core.wording import day
 
     journal = open_journal()
     goals = journal.goals(include_done=show_all)
@@ -1380,7 +1380,8 @@ def homework_list(show_all, as_json):
     """
     from rich.markup import escape
 
-    from voicejournal.review import day, due_text
+    from voicejournal.core.wording import day
+    from voicejournal.render.sections import due_text
 
     items = open_journal().homework(include_done=show_all)
     if as_json:
@@ -1453,7 +1454,7 @@ def question_list(show_all, as_json):
     """
     from rich.markup import escape
 
-    from voicejournal.review import day, offset_text
+    from voicejournal.core.wording import day, offset_text
 
     items = open_journal().questions(include_asked=show_all)
     if as_json:
@@ -1528,7 +1529,7 @@ def win_list(since, as_json):
     """
     from rich.markup import escape
 
-    from voicejournal.review import day
+    from voicejournal.core.wording import day
 
     items = sorted(open_journal().wins(since=since), key=lambda w: w.created, reverse=True)
     if as_json:
@@ -1590,7 +1591,9 @@ def review(since, fmt, output, share, picks, as_json):
     if picks and not share:
         raise click.UsageError("--pick only works with --share.")
     if share:
-        from voicejournal import review as rv
+        from voicejournal.core.share import share_candidates
+        from voicejournal.render.html import render_share_html
+        from voicejournal.render.markdown import render_share_markdown
 
         now = clk.now()
         if not picks:
@@ -1599,7 +1602,7 @@ def review(since, fmt, output, share, picks, as_json):
                     "Nothing picked to share. Add --pick question:ID (or entry:ID, quote:ID@MM:SS…); "
                     "`voicejournal question list` shows ids."
                 )
-            candidates = rv.share_candidates(journal.review(since=since, now=now))
+            candidates = share_candidates(journal.review(since=since, now=now))
             if not candidates:
                 raise VoiceJournalError("There is nothing to share since your last session yet.")
             picks = _pick_interactively(candidates)
@@ -1607,7 +1610,7 @@ def review(since, fmt, output, share, picks, as_json):
                 err().print("Nothing picked; no page written.")
                 return
         page = journal.share(list(picks), since=since, now=now)
-        text = rv.render_share_markdown(page) if fmt == "markdown" else rv.render_share_html(page)
+        text = render_share_markdown(page) if fmt == "markdown" else render_share_html(page)
         suffix = ".md" if fmt == "markdown" else ".html"
         target = output or Path(f"share-{now:%Y-%m-%d}{suffix}")
         _write_output(target, text)
@@ -1624,20 +1627,26 @@ def review(since, fmt, output, share, picks, as_json):
     if as_json:
         print_json(_review_json(brief))
         return
-    from voicejournal import review as rv
-
     fmt = fmt or ("html" if output and output.suffix.lower() in (".html", ".htm") else None)
     fmt = fmt or ("markdown" if output and output.suffix.lower() in (".md", ".markdown") else "text")
     if fmt == "html":
-        text = rv.render_html(brief)
+        from voicejournal.render.html import render_html
+
+        text = render_html(brief)
     elif fmt == "markdown":
-        text = rv.render_markdown(brief)
+        from voicejournal.render.markdown import render_markdown
+
+        text = render_markdown(brief)
     elif output or not sys.stdout.isatty():
-        text = rv.render_plain(brief)
+        from voicejournal.render.text import render_plain
+
+        text = render_plain(brief)
     else:
         from rich.console import Console
 
-        Console(highlight=False).print(rv.render_text(brief))  # wrapped lines keep their indent
+        from voicejournal.render.text import render_text
+
+        Console(highlight=False).print(render_text(brief))  # wrapped lines keep their indent
         return
     if output:
         _write_output(output, text)

@@ -864,8 +864,8 @@ class Journal:
 
     def review(self, since: datetime | None = None, now: datetime | None = None):
         """The pre-session brief since the last session (or `since`)."""
+        from voicejournal.core.brief_builder import build_review, review_period
         from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
-        from voicejournal.review import build_review, review_period
 
         now = now or self.now()
         planner = self.planner
@@ -895,8 +895,8 @@ class Journal:
 
     def share(self, picks: list[str], since: datetime | None = None, now: datetime | None = None):
         """A page with only the picked items (see `review.build_share`)."""
+        from voicejournal.core.share import build_share
         from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
-        from voicejournal.review import build_share
 
         planner = self.planner
         return build_share(

@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 from tests.month import HOMEWORK_DONE_NOTE, MANUAL_QUESTION, at, build_month
+from voicejournal.core.wording import day
 from voicejournal.journal import Journal
-from voicejournal.review import day
 
 pytestmark = pytest.mark.integration
 

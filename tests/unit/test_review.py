@@ -7,18 +7,14 @@ from datetime import timedelta
 import pytest
 
 from tests.month import HOMEWORK_DONE_NOTE, MANUAL_QUESTION, MANUAL_WIN, NOW, at, build_month
+from voicejournal.core.brief import MAX_ENTRIES_SHOWN
+from voicejournal.core.wording import day
 from voicejournal.entry import DONE, Entry, Segment
 from voicejournal.errors import EntryNotFoundError, UsageError
 from voicejournal.journal import Journal
-from voicejournal.review import (
-    MAX_ENTRIES_SHOWN,
-    day,
-    render_html,
-    render_markdown,
-    render_plain,
-    render_share_html,
-    render_share_markdown,
-)
+from voicejournal.render.html import render_html, render_share_html
+from voicejournal.render.markdown import render_markdown, render_share_markdown
+from voicejournal.render.text import render_plain
 
 
 @pytest.fixture
@@ -101,7 +97,7 @@ def test_text_brief_reads_like_the_sketch(journal, month):
 
 def test_markdown_brief(journal, month):
     md = render_markdown(journal.review())
-    assert md.startswith("# Before your next session\n\n**Since your session on")
+    assert md.startswith("# Before your session\n\n**Since your session on")  # the next one is known
     assert "## Questions to bring (4)" in md
     assert "- [ ] Can we talk about the job interview next month? — _carried from 2 sessions ago_" in md
     assert f'- [x] Breathing exercise every evening before bed — "{HOMEWORK_DONE_NOTE}"' in md
@@ -118,7 +114,7 @@ def test_html_brief_is_one_self_contained_page(journal, month):
         assert fetches not in page
     assert page.count("<svg") == 2  # mood and themes charts
     assert "Questions to bring (4)" in page
-    assert "don&#x27;t send it" in page  # every user text is escaped
+    assert "don&#39;t send it" in page  # every user text is escaped
     assert "@media print" in page
 
 
@@ -220,13 +216,13 @@ def test_share_holds_only_what_was_picked(journal, month):
     share = journal.share([f"question:{question.id}", f"quote:{sister}@0:07"])
     page = render_share_html(share)
     assert question.text in page
-    assert "My sister called and I didn&#x27;t pick up" in page
+    assert "My sister called and I didn&#39;t pick up" in page
     for private in ("job interview", "letter to Dad", "Breathing", "midnight", "Mood", "family", MANUAL_WIN,
                     "anxious"):  # fmt: skip
         assert private not in page, private
     md = render_share_markdown(share)
     assert md.startswith(f"# Notes for my session on {day(at(32, 14))} with Dr. Rivera\n")
-    assert "- Is it normal to feel relieved and guilty at the same time?" in md
+    assert "- [ ] Is it normal to feel relieved and guilty at the same time?" in md
     whole = render_share_html(journal.share([f"entry:{sister}", "mood"]))
     assert "the whole evening" in whole and "<svg" in whole
 

@@ -1,0 +1,1 @@
+"""Pure logic: records, dates, words, the brief. No files, no terminal, no model."""

@@ -1,0 +1,1 @@
+"""Presenting the brief and other pages: plain text, Markdown and HTML (Jinja2 templates)."""
