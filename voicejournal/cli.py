@@ -97,7 +97,7 @@ def date_option(name: str, end: bool = False, help: str = ""):
     def convert(ctx, param, value):
         if value is None:
             return None
-        from voicejournal.dates import parse_date
+        from voicejournal.core.dates import parse_date
 
         return parse_date(value, end=end)
 
@@ -788,20 +788,6 @@ def report_recovered(journal) -> None:
         )
 
 
-def parse_clock(text: str) -> float:
-    """'2:31', '1:02:03' or '95' -> seconds."""
-    try:
-        parts = [float(p) for p in text.strip().split(":")]
-    except ValueError:
-        parts = []
-    if not parts or len(parts) > 3 or any(p < 0 for p in parts):
-        raise click.BadParameter(f"'{text}' is not a time; use MM:SS, e.g. 2:31.")
-    seconds = 0.0
-    for p in parts:
-        seconds = seconds * 60 + p
-    return seconds
-
-
 class LiveRecording:
     """The live line on stderr: ● Recording, elapsed, level meter, how to stop; notices on the side."""
 
@@ -1054,7 +1040,9 @@ def play(entry_id, at):
       voicejournal play a3f4
       voicejournal play a3f4 --at 2:13
     """
-    start = parse_clock(at)
+    from voicejournal.core.dates import parse_offset
+
+    start = parse_offset(at)
     journal = open_journal()
 
     def started(entry, at_seconds):
@@ -1336,20 +1324,9 @@ def homework():
 
 
 def _due_option(ctx, param, value):
-    if value is None:
-        return None
-    from datetime import date as date_type
+    from voicejournal.core.dates import parse_due
 
-    from voicejournal.dates import parse_day
-
-    text = value.strip().lower()
-    weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    if text in weekdays:  # a due day is ahead, not behind: "friday" is the coming one
-        today = date_type.today()
-        from datetime import timedelta
-
-        return today + timedelta(days=(weekdays.index(text) - today.weekday()) % 7 or 7)
-    return parse_day(value)
+    return None if value is None else parse_due(value)
 
 
 @homework.command(name="add")

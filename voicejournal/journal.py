@@ -798,10 +798,9 @@ class Journal:
         """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
         from datetime import datetime as dt
 
-        from voicejournal.dates import parse_day
-        from voicejournal.planning import parse_clock
+        from voicejournal.core.dates import parse_day, parse_time_of_day
 
-        start = dt.combine(parse_day(day), parse_clock(at)).astimezone()
+        start = dt.combine(parse_day(day), parse_time_of_day(at)).astimezone()
         with self.storage.transaction():
             twin = next((s for s in self.sessions() if s.start == start), None)
             if twin is not None:

@@ -12,7 +12,7 @@ import dataclasses
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from voicejournal.markers import GOAL, HOMEWORK, QUESTION, WIN, Marker
 
@@ -251,27 +251,6 @@ def mentions_goal(text: str, goal: Goal) -> bool:
         return False
     hits = sum(1 for w in wanted if w in present)
     return hits >= min(2, len(wanted))
-
-
-_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.I)
-
-
-def parse_clock(text: str) -> time:
-    """'14:00', '9.30', '2pm', '2:30 pm' -> a time of day."""
-    from voicejournal.errors import UsageError
-
-    match = _CLOCK.match(text.strip())
-    if match:
-        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
-        if half and not 1 <= hour <= 12:
-            match = None
-        elif half.startswith("p") and hour != 12:
-            hour += 12
-        elif half.startswith("a") and hour == 12:
-            hour = 0
-        if match and hour < 24 and minute < 60 and (half or match.group(2) or hour < 24):
-            return time(hour, minute)
-    raise UsageError(f"Could not understand the time '{text}'. Try 14:00 or 2pm.")
 
 
 # --- markers -> records ---------------------------------------------------------------------------

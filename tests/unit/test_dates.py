@@ -1,8 +1,8 @@
-from datetime import date
+from datetime import date, time
 
 import pytest
 
-from voicejournal.dates import parse_date, parse_day
+from voicejournal.core.dates import parse_date, parse_day, parse_due, parse_offset, parse_time_of_day
 from voicejournal.errors import UsageError
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -47,3 +47,45 @@ def test_end_of_day_and_aware():
     end = parse_date("2026-11-02", end=True)
     assert start.tzinfo is not None and end.tzinfo is not None
     assert (end - start).total_seconds() > 86_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("friday", date(2026, 11, 6)), ("monday", date(2026, 11, 9)), ("tomorrow", date(2026, 11, 3)),
+     ("2026-12-03", date(2026, 12, 3))],
+)  # fmt: skip
+def test_a_due_weekday_is_the_coming_one(text, expected):
+    assert parse_due(text, today=date(2026, 11, 2)) == expected  # a Monday: "monday" is next week's
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14:00", time(14)),
+        ("9.30", time(9, 30)),
+        ("2pm", time(14)),
+        ("12 am", time(0)),
+        ("2:30 p.m.", time(14, 30)),
+    ],
+)
+def test_time_of_day(text, expected):
+    assert parse_time_of_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "13pm", "noonish", "9:75"])
+def test_bad_time_of_day(text):
+    with pytest.raises(UsageError) as err:
+        parse_time_of_day(text)
+    assert str(err.value) == f"Could not understand the time '{text}'. Try 14:00 or 2pm."
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("2:31", 151), ("1:02:03", 3723), ("95", 95), ("0:00.5", 0.5)])
+def test_offset_in_a_recording(text, seconds):
+    assert parse_offset(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "", "-1:00", "1:2:3:4", "nan"])
+def test_bad_offset(text):
+    with pytest.raises(UsageError) as err:
+        parse_offset(text)
+    assert str(err.value) == f"'{text}' is not a time in the recording; write it like 02:13."

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from voicejournal import crypto
-from voicejournal.dates import parse_date
+from voicejournal.core.dates import parse_date
 from voicejournal.entry import Entry, Segment
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.retention import normalize_setting, parse_retention

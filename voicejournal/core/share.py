@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from voicejournal.core.brief import Quote, Review, Share
 from voicejournal.core.brief_builder import clip
+from voicejournal.core.dates import parse_offset
 from voicejournal.core.wording import clock, day, length_text, offset_text
 from voicejournal.entry import Entry
 from voicejournal.errors import EntryNotFoundError, UsageError
@@ -26,18 +27,6 @@ def parse_pick(text: str) -> tuple[str, str]:
     if kind == "quote" and "@" not in value:
         raise UsageError(f"Pick a quote as quote:ENTRY@MM:SS (for example quote:a3f@02:13), not '{text}'.")
     return kind, value.strip()
-
-
-def parse_offset(text: str) -> float:
-    parts = text.strip().split(":")
-    try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise UsageError(f"'{text}' is not a time in the recording; write it like 02:13.") from None
-    seconds = 0.0
-    for n in numbers:
-        seconds = seconds * 60 + n
-    return seconds
 
 
 def quote_at(entry: Entry, seconds: float) -> Quote:

@@ -1,4 +1,8 @@
-"""Lenient parsing of the dates people type: '2026-11-02', 'yesterday', 'last monday', '3 months ago'."""
+"""Lenient parsing of the dates and times people type, in one place.
+
+Days ('2026-11-02', 'yesterday', 'last monday', '3 months ago'), due days ('friday' is the coming one),
+clock times ('14:00', '2pm') and moments in a recording ('2:31', '1:02:03').
+"""
 
 from __future__ import annotations
 
@@ -134,3 +138,45 @@ def parse_date(text: str, end: bool = False, today: date | None = None) -> datet
         return moment.astimezone()
     except (OverflowError, ValueError):  # the first or last day a calendar can hold
         raise _bad(text) from None
+
+
+def parse_due(text: str, today: date | None = None) -> date:
+    """When homework is due: like `parse_day`, except that a bare weekday is the coming one."""
+    today = today or clock.today()
+    word = text.strip().lower()
+    if word in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS.index(word) - today.weekday()) % 7 or 7)
+    return parse_day(text, today)
+
+
+_CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.I)
+
+
+def parse_time_of_day(text: str) -> time:
+    """'14:00', '9.30', '2pm', '2:30 pm' -> a time of day."""
+    match = _CLOCK.match(text.strip())
+    if match:
+        hour, minute, half = int(match.group(1)), int(match.group(2) or 0), (match.group(3) or "").lower()
+        if half and not 1 <= hour <= 12:
+            match = None
+        elif half.startswith("p") and hour != 12:
+            hour += 12
+        elif half.startswith("a") and hour == 12:
+            hour = 0
+        if match and hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise UsageError(f"Could not understand the time '{text}'. Try 14:00 or 2pm.")
+
+
+def parse_offset(text: str) -> float:
+    """A moment in a recording: '2:31', '1:02:03' or '95' -> seconds."""
+    try:
+        parts = [float(p) for p in text.strip().split(":")]
+    except ValueError:
+        parts = []
+    if not parts or len(parts) > 3 or any(p < 0 or p != p for p in parts):
+        raise UsageError(f"'{text}' is not a time in the recording; write it like 02:13.")
+    seconds = 0.0
+    for p in parts:
+        seconds = seconds * 60 + p
+    return seconds
