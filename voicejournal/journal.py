@@ -747,14 +747,14 @@ class Journal:
 
     @property
     def planner(self):
-        from voicejournal.planning import Planner
+        from voicejournal.services.planning import Planner
 
         return Planner(self.storage)
 
     def _enrich_review(self, entry: Entry) -> None:
         """File the entry's spoken markers; take its mood from them and link it to its session."""
+        from voicejournal.core.planning import SESSIONS, session_for
         from voicejournal.markers import extract_markers, spoken_mood
-        from voicejournal.planning import SESSIONS, session_for
 
         markers = extract_markers(entry) if entry.text else []
         if entry.mood is None:
@@ -778,14 +778,14 @@ class Journal:
 
     def before_recording(self, now: datetime | None = None):
         """(the session a recording made now reflects on, or None; the open homework), for `record`."""
-        from voicejournal.planning import session_for
+        from voicejournal.core.planning import session_for
 
         now = now or self.now()
         return session_for(now, self.sessions()), self.homework()
 
     def filed_from(self, entry_id: str) -> list:
         """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
-        from voicejournal.planning import MARKER_TABLES
+        from voicejournal.core.planning import MARKER_TABLES
 
         planner = self.planner
         return [r for t in MARKER_TABLES.values() for r in planner.records(t) if r.entry == entry_id]
@@ -815,7 +815,7 @@ class Journal:
         """Recordings made in the hours after a session added later become its reflections."""
         from datetime import timedelta
 
-        from voicejournal.planning import REFLECTION_HOURS
+        from voicejournal.core.planning import REFLECTION_HOURS
 
         for entry in self.entries(
             since=session.start, until=session.start + timedelta(hours=REFLECTION_HOURS)
@@ -825,46 +825,46 @@ class Journal:
                 self.storage.update_entry(entry.id, entry.to_doc())
 
     def sessions(self) -> list:
-        from voicejournal.planning import SESSIONS
+        from voicejournal.core.planning import SESSIONS
 
         return self.planner.records(SESSIONS)
 
     def next_session(self, now: datetime | None = None):
-        from voicejournal.planning import next_session
+        from voicejournal.core.planning import next_session
 
         return next_session(self.sessions(), now or self.now())
 
     def goals(self, include_done: bool = False) -> list:
-        from voicejournal.planning import GOALS
+        from voicejournal.core.planning import GOALS
 
         return [g for g in self.planner.records(GOALS) if include_done or g.done is None]
 
     def goal_mentions(self, goals: list) -> dict[str, list[Entry]]:
         """Entries that mention each goal, oldest first."""
-        from voicejournal.planning import mentions_goal
+        from voicejournal.core.planning import mentions_goal
 
         entries = sorted(self.entries(), key=lambda e: e.created)
         return {g.id: [e for e in entries if mentions_goal(e.text, g)] for g in goals}
 
     def homework(self, include_done: bool = False) -> list:
-        from voicejournal.planning import HOMEWORK_TABLE
+        from voicejournal.core.planning import HOMEWORK_TABLE
 
         return [h for h in self.planner.records(HOMEWORK_TABLE) if include_done or h.done is None]
 
     def questions(self, include_asked: bool = False) -> list:
-        from voicejournal.planning import QUESTIONS
+        from voicejournal.core.planning import QUESTIONS
 
         return [q for q in self.planner.records(QUESTIONS) if include_asked or q.asked is None]
 
     def wins(self, since: datetime | None = None) -> list:
-        from voicejournal.planning import WINS
+        from voicejournal.core.planning import WINS
 
         return [w for w in self.planner.records(WINS) if since is None or w.created >= since]
 
     def review(self, since: datetime | None = None, now: datetime | None = None):
         """The pre-session brief since the last session (or `since`)."""
         from voicejournal.core.brief_builder import build_review, review_period
-        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
+        from voicejournal.core.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
 
         now = now or self.now()
         planner = self.planner
@@ -894,8 +894,8 @@ class Journal:
 
     def share(self, picks: list[str], since: datetime | None = None, now: datetime | None = None):
         """A page with only the picked items (see `review.build_share`)."""
+        from voicejournal.core.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
         from voicejournal.core.share import build_share
-        from voicejournal.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
 
         planner = self.planner
         return build_share(

@@ -16,7 +16,7 @@ Tables:
 
 Words are matched by SQLite's Porter stemmer over unicode61 with diacritics removed, which folds case,
 accents, punctuation and regular forms (sleeping = sleep = sleeps). Forms the stemmer cannot join
-(anxious / anxiety, slept / sleep, angry / anger) come from `WORD_FAMILIES`: a query word is expanded
+(anxious / anxiety, slept / sleep, angry / anger) come from `core.text.WORD_FAMILIES`: a query word is expanded
 to its whole family.
 
 Query language: words (all must occur), "exact phrases", -word or -"phrase" to leave out. Everything
@@ -40,6 +40,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from voicejournal import crypto
+from voicejournal.core.text import fold, word_family
 from voicejournal.entry import Entry
 from voicejournal.errors import JournalCorruptError, UsageError
 
@@ -49,75 +50,6 @@ SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 HL_OPEN, HL_CLOSE = "\x01", "\x02"
 
-# Word forms a Porter stemmer cannot join. One family per line; every member finds the others.
-WORD_FAMILIES: tuple[str, ...] = (
-    "anxious, anxiety, anxieties, anxiously",
-    "sleep, slept, asleep",
-    "angry, anger, angrily",
-    "panic, panicked, panicking, panicky",
-    "therapy, therapist, therapeutic",
-    "trauma, traumatic, traumatized, traumatised",
-    "medication, medicine, meds",
-    "lonely, loneliness",
-    "guilt, guilty",
-    "shame, ashamed",
-    "proud, pride",
-    "die, died, dying, death, dead",
-    "child, children",
-    "man, men",
-    "woman, women",
-    "person, people",
-    "wife, wives",
-    "mum, mom, mummy, mommy",
-    "feel, felt",
-    "think, thought",
-    "go, went, gone",
-    "say, said",
-    "tell, told",
-    "lose, lost, loss",
-    "eat, ate, eaten",
-    "run, ran",
-    "speak, spoke, spoken",
-    "fight, fought",
-    "bring, brought",
-    "buy, bought",
-    "keep, kept",
-    "meet, met",
-    "pay, paid",
-    "sit, sat",
-    "stand, stood",
-    "take, took, taken",
-    "wake, woke, woken, awake",
-    "write, wrote, written",
-    "drink, drank, drunk",
-    "drive, drove, driven",
-    "forget, forgot, forgotten",
-    "forgive, forgave, forgiven",
-    "hide, hid, hidden",
-    "know, knew, known",
-    "make, made",
-    "mean, meant",
-    "teach, taught",
-    "understand, understood",
-    "begin, began, begun",
-    "break, broke, broken",
-    "choose, chose, chosen",
-    "come, came",
-    "get, got, gotten",
-    "give, gave, given",
-    "hold, held",
-    "find, found",
-    "fall, fell, fallen",
-    "hear, heard",
-    "see, saw, seen",
-    "send, sent",
-    "spend, spent",
-    "throw, threw, thrown",
-    "wear, wore, worn",
-    "win, won",
-    "cry, cried, cries, crying",
-)
-
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
@@ -126,34 +58,6 @@ def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("porter")  # the same algorithm as SQLite's porter tokenizer
-
-
-def _fold_word(word: str) -> str:
-    from voicejournal.themes import fold
-
-    return fold(word)
-
-
-@lru_cache(maxsize=1)
-def _families() -> dict[str, tuple[str, ...]]:
-    """Every member of every family, and their regular forms (sleeping, cries), -> the family."""
-    from voicejournal.themes import word_forms
-
-    table: dict[str, tuple[str, ...]] = {}
-    for line in WORD_FAMILIES:
-        members = tuple(w.strip() for w in line.split(","))
-        for m in members:
-            table[m] = members
-        for m in members:
-            for form in word_forms(m):
-                table.setdefault(form, members)
-    return table
-
-
-def word_family(word: str) -> tuple[str, ...]:
-    """The query word and the forms a stemmer would miss (anxious -> anxious, anxiety, …)."""
-    w = _fold_word(word)
-    return _families().get(w) or (w,)
 
 
 # --- the query language ----------------------------------------------------------------------
@@ -227,7 +131,7 @@ def parse_query(text: str) -> Query:
             raw = raw[1:] if negative else raw
         else:
             negative, raw = bool(m.group(1)), m.group(2)
-        words = [w.lower() for w in _WORD_RE.findall(_fold_word(raw))]
+        words = [w.lower() for w in _WORD_RE.findall(fold(raw))]
         if not words:
             continue
         # Within an unquoted word, punctuation splits it into a phrase ("e-mail" = "e mail").

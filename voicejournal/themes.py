@@ -20,10 +20,11 @@ Every detected theme stores the words that triggered it, so the person can alway
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+
+from voicejournal.core.text import fold, word_forms
 
 
 @dataclass(frozen=True)
@@ -179,49 +180,6 @@ BUILTIN_THEMES: tuple[Theme, ...] = (
 )
 
 BUILTIN_NAMES = tuple(t.name for t in BUILTIN_THEMES)
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
-_VOWELS = set("aeiou")
-
-
-def fold(text: str) -> str:
-    """Lower case, accents removed, curly apostrophes straightened: the form every match runs on."""
-    text = text.translate(_APOSTROPHES).lower()
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def word_forms(word: str) -> list[str]:
-    """Simple regular English forms of one word: plural/3rd person, past, -ing."""
-    forms = {word}
-    if not word.isalpha() or len(word) < 3:
-        return [word]
-    last = word[-1]
-    if word.endswith(("s", "x", "z", "ch", "sh")):
-        forms.add(word + "es")
-    elif last == "y" and word[-2] not in _VOWELS:
-        forms.add(word[:-1] + "ies")
-    else:
-        forms.add(word + "s")
-    if last == "e":
-        forms.add(word + "d")
-        if word.endswith("ie"):
-            forms.add(word[:-2] + "ying")
-        elif not word.endswith(("ee", "ye", "oe")):
-            forms.add(word[:-1] + "ing")
-        else:
-            forms.add(word + "ing")
-    elif last == "y" and word[-2] not in _VOWELS:
-        forms.update((word[:-1] + "ied", word + "ing"))
-    else:
-        forms.update((word + "ed", word + "ing"))
-        # Short consonant-vowel-consonant words double the consonant: sob -> sobbing, snap -> snapped.
-        if last not in _VOWELS | set("wxy") and word[-2] in _VOWELS and word[-3] not in _VOWELS:
-            forms.update((word + last + "ed", word + last + "ing"))
-    return sorted(forms, key=len, reverse=True)
-
 
 # Matching runs on words, not one big regular expression per theme: compiling those cost 40 ms in
 # every process that saved an entry; these lookup tables take about 2 ms to build.

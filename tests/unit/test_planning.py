@@ -6,9 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from voicejournal.errors import EntryNotFoundError, UsageError
-from voicejournal.markers import Marker
-from voicejournal.planning import (
+from voicejournal.core.planning import (
     GOALS,
     HOMEWORK_TABLE,
     QUESTIONS,
@@ -16,16 +14,18 @@ from voicejournal.planning import (
     WINS,
     Goal,
     Homework,
-    Planner,
     Question,
     Session,
     Win,
-    content_words,
     last_session,
     mentions_goal,
     next_session,
     session_for,
 )
+from voicejournal.core.text import content_words
+from voicejournal.errors import EntryNotFoundError, UsageError
+from voicejournal.markers import Marker
+from voicejournal.services.planning import Planner
 
 TZ = timezone(timedelta(hours=1))
 T0 = datetime(2026, 11, 24, 14, 0, tzinfo=TZ)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from voicejournal.core.text import word_family
 from voicejournal.entry import DONE, TEXT_ONLY, Entry, Segment
 from voicejournal.errors import UsageError
 from voicejournal.search import (
@@ -15,7 +16,6 @@ from voicejournal.search import (
     SearchIndex,
     make_snippet,
     parse_query,
-    word_family,
 )
 from voicejournal.themes import detect_themes
 

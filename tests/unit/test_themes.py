@@ -2,13 +2,13 @@
 
 import pytest
 
+from voicejournal.core.text import word_forms
 from voicejournal.themes import (
     BUILTIN_NAMES,
     detect_themes,
     month_range,
     theme_set,
     theme_trends,
-    word_forms,
 )
 
 # Hand-written transcripts, in the loose way people speak right after a session.

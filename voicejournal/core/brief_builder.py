@@ -20,10 +20,7 @@ from voicejournal.core.brief import (
     Review,
     ThemeChange,
 )
-from voicejournal.entry import Entry
-from voicejournal.markers import entry_segments as segments_of
-from voicejournal.markers import split_sentences
-from voicejournal.planning import (
+from voicejournal.core.planning import (
     Goal,
     Homework,
     Question,
@@ -34,7 +31,10 @@ from voicejournal.planning import (
     mentions_goal,
     next_session,
 )
-from voicejournal.planning import session_for as reflection_session
+from voicejournal.core.planning import session_for as reflection_session
+from voicejournal.entry import Entry
+from voicejournal.markers import entry_segments as segments_of
+from voicejournal.markers import split_sentences
 
 
 def review_period(sessions: list[Session], now: datetime, since: datetime | None = None):

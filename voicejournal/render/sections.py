@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from voicejournal.core.brief import EntrySummary, MoodTrend, OpenQuestion, Review, Share, ThemeChange
+from voicejournal.core.planning import Homework, Session
 from voicejournal.core.share import paragraphs
 from voicejournal.core.wording import clock, day, length_text, offset_text, plural
-from voicejournal.planning import Homework, Session
 
 
 @dataclass

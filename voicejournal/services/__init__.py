@@ -1,0 +1,1 @@
+"""Use cases: small services that each take the store they need; `Journal` is their façade."""
