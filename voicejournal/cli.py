@@ -669,8 +669,8 @@ def themes_words(name):
     Example:
       voicejournal themes words sleep
     """
+    from voicejournal.core.themes import normalize_theme_name
     from voicejournal.errors import UsageError
-    from voicejournal.themes import normalize_theme_name
 
     definitions = open_journal().theme_definitions()
     if name:

@@ -262,7 +262,7 @@ class Journal:
         return self._index
 
     def user_themes(self) -> list[dict]:
-        from voicejournal.themes import user_theme_docs
+        from voicejournal.services.themes import user_theme_docs
 
         if getattr(self, "_user_themes", None) is None:
             self._user_themes = user_theme_docs(self.storage)
@@ -270,7 +270,7 @@ class Journal:
 
     def detect_entry_themes(self, entry: Entry) -> None:
         """Set the entry's themes from its (edited, if so) text, title and notes."""
-        from voicejournal.themes import detect_themes
+        from voicejournal.core.themes import detect_themes
 
         text = "\n".join(p for p in (entry.title, entry.text, entry.notes) if p)
         entry.themes = detect_themes(text, self.user_themes())
@@ -307,7 +307,7 @@ class Journal:
         return [Entry.from_doc(docs[i]) for i in ids if i in docs]
 
     def _known_themes(self, names: Iterable[str]) -> tuple[str, ...]:
-        from voicejournal.themes import normalize_theme_name, theme_set
+        from voicejournal.core.themes import normalize_theme_name, theme_set
 
         names = list(names)
         if not names:
@@ -327,7 +327,7 @@ class Journal:
 
         Returns (list of `themes.ThemeTrend`, the months shown as "YYYY-MM").
         """
-        from voicejournal.themes import month_range, theme_trends
+        from voicejournal.core.themes import month_range, theme_trends
 
         now = self.now()
         if since is None:
@@ -339,13 +339,13 @@ class Journal:
 
     def theme_definitions(self) -> list:
         """Every theme (built-in and the person's own), as `themes.Theme`."""
-        from voicejournal.themes import theme_set
+        from voicejournal.core.themes import theme_set
 
         return theme_set(self.user_themes())
 
     def define_theme(self, name: str, words: Iterable[str]) -> tuple[dict, int]:
         """Add or change a theme and re-theme every entry; returns (definition, entries changed)."""
-        from voicejournal.themes import define_theme
+        from voicejournal.services.themes import define_theme
 
         with self.storage.transaction():
             doc = define_theme(self.storage, name, words)
@@ -355,7 +355,7 @@ class Journal:
 
     def retheme(self, only: str | None = None) -> int:
         """Detect the themes of every entry again (or just theme `only`); returns how many changed."""
-        from voicejournal.themes import detect_themes
+        from voicejournal.core.themes import detect_themes
 
         changed = 0
         with self.storage.transaction():
@@ -753,8 +753,8 @@ class Journal:
 
     def _enrich_review(self, entry: Entry) -> None:
         """File the entry's spoken markers; take its mood from them and link it to its session."""
+        from voicejournal.core.markers import extract_markers, spoken_mood
         from voicejournal.core.planning import SESSIONS, session_for
-        from voicejournal.markers import extract_markers, spoken_mood
 
         markers = extract_markers(entry) if entry.text else []
         if entry.mood is None:

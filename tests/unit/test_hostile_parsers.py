@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from voicejournal.core.markers import extract_from_segments
 from voicejournal.entry import TEXT_ONLY, Entry, Segment
 from voicejournal.errors import VoiceJournalError
 from voicejournal.importing import read_jrnl, read_markdown
 from voicejournal.journal import Journal
-from voicejournal.markers import extract_from_segments
 
 SETTINGS = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -4,8 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from voicejournal.entry import Entry, Segment
-from voicejournal.markers import (
+from voicejournal.core.markers import (
     extract_from_segments,
     extract_markers,
     find_mood,
@@ -13,6 +12,7 @@ from voicejournal.markers import (
     split_sentences,
     spoken_mood,
 )
+from voicejournal.entry import Entry, Segment
 
 
 def segs(*texts, step=5.0):

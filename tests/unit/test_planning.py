@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from voicejournal.core.markers import Marker
 from voicejournal.core.planning import (
     GOALS,
     HOMEWORK_TABLE,
@@ -24,7 +25,6 @@ from voicejournal.core.planning import (
 )
 from voicejournal.core.text import content_words
 from voicejournal.errors import EntryNotFoundError, UsageError
-from voicejournal.markers import Marker
 from voicejournal.services.planning import Planner
 
 TZ = timezone(timedelta(hours=1))

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from voicejournal.core.text import word_family
+from voicejournal.core.themes import detect_themes
 from voicejournal.entry import DONE, TEXT_ONLY, Entry, Segment
 from voicejournal.errors import UsageError
 from voicejournal.search import (
@@ -17,7 +18,6 @@ from voicejournal.search import (
     make_snippet,
     parse_query,
 )
-from voicejournal.themes import detect_themes
 
 TZ = timezone(timedelta(hours=1))
 

@@ -3,7 +3,7 @@
 import pytest
 
 from voicejournal.core.text import word_forms
-from voicejournal.themes import (
+from voicejournal.core.themes import (
     BUILTIN_NAMES,
     detect_themes,
     month_range,

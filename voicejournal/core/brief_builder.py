@@ -20,6 +20,8 @@ from voicejournal.core.brief import (
     Review,
     ThemeChange,
 )
+from voicejournal.core.markers import entry_segments as segments_of
+from voicejournal.core.markers import split_sentences
 from voicejournal.core.planning import (
     Goal,
     Homework,
@@ -33,8 +35,6 @@ from voicejournal.core.planning import (
 )
 from voicejournal.core.planning import session_for as reflection_session
 from voicejournal.entry import Entry
-from voicejournal.markers import entry_segments as segments_of
-from voicejournal.markers import split_sentences
 
 
 def review_period(sessions: list[Session], now: datetime, since: datetime | None = None):

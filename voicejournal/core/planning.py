@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from voicejournal.core.markers import GOAL, HOMEWORK, QUESTION, WIN, Marker
 from voicejournal.core.text import content_words, mentions, words_of
-from voicejournal.markers import GOAL, HOMEWORK, QUESTION, WIN, Marker
 
 SESSIONS, GOALS, HOMEWORK_TABLE, QUESTIONS, WINS = "sessions", "goals", "homework", "questions", "wins"
 REFLECTION_HOURS = 6  # a recording this long after a session started is that session's reflection

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from voicejournal.core.markers import Marker
 from voicejournal.core.planning import (
     GOALS,
     HOMEWORK_TABLE,
@@ -22,7 +23,6 @@ from voicejournal.core.planning import (
     record_from_marker,
 )
 from voicejournal.errors import EntryNotFoundError, UsageError
-from voicejournal.markers import Marker
 
 # --- the tables -----------------------------------------------------------------------------------
 

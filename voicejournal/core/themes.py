@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from voicejournal.core.text import fold, word_forms
+from voicejournal.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -363,22 +364,13 @@ def theme_trends(
     return trends
 
 
-# --- the person's own themes, stored in the journal's `themes` table ------------------------------
-
-THEMES_TABLE = "themes"
+# --- the person's own themes ---------------------------------------------------------------------
 
 
-def user_theme_docs(storage) -> list[dict]:
-    """The person's theme definitions: [{"id", "name", "words"}]."""
-    return storage.all(THEMES_TABLE)
-
-
-def define_theme(storage, name: str, words: Iterable[str]) -> dict:
-    """Add or replace a theme (by name) and return its stored definition."""
-    from voicejournal.errors import UsageError
-
+def clean_definition(name: str, words: Iterable[str]) -> tuple[str, list[str]]:
+    """A theme definition as stored: a folded name and its distinct folded words, or a clear error."""
     clean_name = normalize_theme_name(name)
-    clean_words = []
+    clean_words: list[str] = []
     for w in words:
         w = " ".join(fold(w).split())
         if w and w not in clean_words:
@@ -390,12 +382,4 @@ def define_theme(storage, name: str, words: Iterable[str]) -> dict:
             f"Give the theme '{clean_name}' at least one word, e.g. `voicejournal themes define "
             f"{clean_name} word another`."
         )
-    with storage.transaction():
-        existing = next((d for d in storage.all(THEMES_TABLE) if d.get("name") == clean_name), None)
-        if existing:
-            doc = {**existing, "words": clean_words}
-            storage.update(THEMES_TABLE, existing["id"], doc)
-        else:
-            doc = {"id": storage.new_id(), "name": clean_name, "words": clean_words}
-            storage.insert(THEMES_TABLE, doc)
-    return doc
+    return clean_name, clean_words
