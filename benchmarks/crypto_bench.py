@@ -19,10 +19,10 @@ import orjson  # noqa: E402
 
 from benchmarks.common import report, time_command, voicejournal  # noqa: E402
 from tests.integration.writer import sentence  # noqa: E402
-from voicejournal import crypto  # noqa: E402
-from voicejournal.entry import Entry, Segment  # noqa: E402
+from voicejournal.core.entry import Entry, Segment  # noqa: E402
 from voicejournal.journal import Journal  # noqa: E402
-from voicejournal.storage import Storage, atomic_write_bytes, shard_name  # noqa: E402
+from voicejournal.store import crypto  # noqa: E402
+from voicejournal.store.storage import Storage, atomic_write_bytes, shard_name  # noqa: E402
 
 PASS = "benchmark passphrase"
 

@@ -20,9 +20,9 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from voicejournal.core.entry import DONE, Entry, Segment  # noqa: E402
 from voicejournal.core.themes import detect_themes  # noqa: E402
-from voicejournal.entry import DONE, Entry, Segment  # noqa: E402
-from voicejournal.storage import ID_ALPHABET, SCHEMA_VERSION  # noqa: E402
+from voicejournal.store.storage import ID_ALPHABET, SCHEMA_VERSION  # noqa: E402
 
 
 def _words(text: str, sep: str | None = None) -> list[str]:

@@ -61,7 +61,7 @@ def run_one(minutes: float, speech: list[tuple[Path, str]], private: bool) -> di
         ready = re.search(r"Transcript ready \(([\d.]+) s\)", err)
         entry = json.loads(cli(home, "list", "--json").stdout)[0]
         reference = " ".join(spoken)
-        from voicejournal.transcription import Transcriber
+        from voicejournal.speech.transcription import Transcriber
 
         t = Transcriber()
         t.transcribe(speech[0][0])  # load the model before timing

@@ -100,7 +100,7 @@ def add_one_entry(home: Path, env: dict, runs: int) -> tuple[tuple[float, float]
         "import time, sys\n"
         "from datetime import datetime\n"
         "from voicejournal.journal import Journal\n"
-        "from voicejournal.entry import Entry, TEXT_ONLY\n"
+        "from voicejournal.core.entry import Entry, TEXT_ONLY\n"
         "j = Journal()\n"
         "j.index.connection()\n"
         "times = []\n"

@@ -59,8 +59,8 @@ def main() -> None:
     import numpy as np
     import soundfile as sf
 
-    from voicejournal.audio import load_audio
-    from voicejournal.transcription import DECODE_OPTIONS, Transcriber
+    from voicejournal.speech.audio import load_audio
+    from voicejournal.speech.transcription import DECODE_OPTIONS, Transcriber
 
     with tempfile.TemporaryDirectory() as tmp:
         clips = []

@@ -146,7 +146,7 @@ LETTER_DUE = TODAY
 
 def build_month(journal) -> dict:
     """Fill a Journal with the scripted month; returns the ids the tests look for."""
-    from voicejournal.entry import DONE, Entry, Segment, segments_text
+    from voicejournal.core.entry import DONE, Entry, Segment, segments_text
 
     planner = journal.planner
     for start, with_name, note in SESSION_PLAN:

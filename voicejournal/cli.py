@@ -350,7 +350,7 @@ def models(as_json):
     Example:
       voicejournal models
     """
-    from voicejournal.models import list_models
+    from voicejournal.speech.models import list_models
 
     infos = list_models()
     if as_json:
@@ -799,7 +799,7 @@ class LiveRecording:
     def render(self, recorder):
         from rich.text import Text
 
-        from voicejournal.recording import meter_bar
+        from voicejournal.speech.recording import meter_bar
 
         line = Text()
         line.append("● ", style="bold red")
@@ -895,7 +895,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     """
     from rich.markup import escape
 
-    from voicejournal.recording import stop_on_signals
+    from voicejournal.speech.recording import stop_on_signals
 
     journal = open_journal()
     status = err()
@@ -1010,7 +1010,7 @@ def devices(as_json):
     Example:
       voicejournal devices
     """
-    from voicejournal.recording import NO_MICROPHONE, input_devices
+    from voicejournal.speech.recording import NO_MICROPHONE, input_devices
 
     found = input_devices()
     if as_json:
@@ -1635,7 +1635,7 @@ def review(since, fmt, output, share, picks, as_json):
 def _write_output(path: Path, text: str) -> None:
     if not path.parent.is_dir():
         raise VoiceJournalError(f"The folder {path.parent} does not exist.")
-    from voicejournal.storage import atomic_write_bytes
+    from voicejournal.store.storage import atomic_write_bytes
 
     try:
         atomic_write_bytes(path, text.encode("utf-8"), keep_backup=False)
@@ -1845,7 +1845,7 @@ def encrypt(use_keyring):
     # Passphrases are asked for before the progress bar takes the terminal.
     state = journal.encryption_state()
     if state == "off":
-        from voicejournal.crypto import ask_new_passphrase
+        from voicejournal.store.crypto import ask_new_passphrase
 
         passphrase = ask_new_passphrase()
     elif state == "encrypted":

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from voicejournal.core.entry import Entry
 from voicejournal.core.markers import entry_segments, split_sentences
 from voicejournal.core.wording import length_text, offset_text
-from voicejournal.entry import Entry
 
 
 def entry_filename(entry: Entry) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voicejournal.entry import KINDS
+from voicejournal.core.entry import KINDS
 from voicejournal.errors import UsageError
 
 

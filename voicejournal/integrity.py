@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicejournal import clock, crypto, vault
-from voicejournal.entry import PENDING, Entry
+from voicejournal.core.entry import PENDING, Entry
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
+from voicejournal.store.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
@@ -236,7 +236,7 @@ def _check_entries(
 
 def _decodes(journal: Journal, path: Path) -> str | None:
     """None if the recording decodes, else why not."""
-    from voicejournal.audio import load_audio
+    from voicejournal.speech.audio import load_audio
 
     try:
         load_audio(path, partial=True, home=journal.home)
@@ -246,7 +246,7 @@ def _decodes(journal: Journal, path: Path) -> str | None:
 
 
 def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, report: CheckReport) -> None:
-    from voicejournal.audio import sha256_file
+    from voicejournal.speech.audio import sha256_file
 
     today = clock.today().isoformat()
     for entry in entries:
@@ -296,7 +296,7 @@ def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, repo
 
 
 def _recover_orphans(journal: Journal, entries: list[Entry], report: CheckReport) -> None:
-    from voicejournal.audio import load_audio, sha256_file
+    from voicejournal.speech.audio import load_audio, sha256_file
 
     audio_root = journal.home / "audio"
     referenced = {e.audio for e in entries if e.audio}

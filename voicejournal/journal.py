@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from voicejournal import clock
 from voicejournal.clock import Clock
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
-from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
+from voicejournal.core.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
     DiskFullError,
@@ -23,14 +23,14 @@ from voicejournal.errors import (
     UsageError,
     VoiceJournalError,
 )
-from voicejournal.storage import Storage
+from voicejournal.store.storage import Storage
 
 AUDIO_DIR = "audio"
 
 ProgressFn = Callable[[float, float], None]
 
 if TYPE_CHECKING:
-    from voicejournal.recording import Recorder, RecordingResult
+    from voicejournal.speech.recording import Recorder, RecordingResult
 
 
 @dataclass
@@ -146,7 +146,7 @@ class Journal:
         session: str | None = None,
     ) -> Entry:
         """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
-        from voicejournal.audio import load_audio, sha256_file, write_flac
+        from voicejournal.speech.audio import load_audio, sha256_file, write_flac
 
         path = Path(path)
         session = self.session_id(session)
@@ -196,7 +196,7 @@ class Journal:
 
     def transcriber(self, model: str | None = None, language: str | None = None):
         """A Transcriber for this model, loaded once per Journal."""
-        from voicejournal.transcription import Transcriber
+        from voicejournal.speech.transcription import Transcriber
 
         key = (model, language)
         if key not in self._transcribers:
@@ -226,7 +226,7 @@ class Journal:
         progress: Callable[[Entry, float, float], None] | None = None,
     ) -> list[Entry]:
         """(Re)transcribe the given entries, or every pending one."""
-        from voicejournal.audio import load_audio
+        from voicejournal.speech.audio import load_audio
 
         targets = [self.get(i) for i in ids]
         if pending:
@@ -494,7 +494,7 @@ class Journal:
         time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
         crash loses at most the last second (see `recover`).
         """
-        from voicejournal.recording import Recorder, incoming_dir
+        from voicejournal.speech.recording import Recorder, incoming_dir
 
         if mood is not None and not 1 <= mood <= 5:
             raise UsageError("Mood is a number from 1 (low) to 5 (good).")
@@ -554,7 +554,7 @@ class Journal:
     def _discard(self, path: Path) -> None:
         """Remove an incoming recording (or its sidecar) once saved; overwritten first in an encrypted journal,
         where it was the only readable copy."""
-        from voicejournal import crypto
+        from voicejournal.store import crypto
 
         if crypto.writes_encrypted(self.home):
             crypto.shred(path)
@@ -593,8 +593,8 @@ class Journal:
     ) -> Entry:  # fmt: skip
         """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
         segments); then the WAV and its sidecar are removed."""
-        from voicejournal.audio import sha256_file
-        from voicejournal.recording import wav_to_flac
+        from voicejournal.speech.audio import sha256_file
+        from voicejournal.speech.recording import wav_to_flac
 
         key = f"microphone:{entry_id}"
         if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
@@ -631,7 +631,7 @@ class Journal:
         Cheap when there is nothing to do (one stat). Recordings still being made by another
         process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
         """
-        from voicejournal.recording import incoming_dir, recover_incoming
+        from voicejournal.speech.recording import incoming_dir, recover_incoming
 
         folder = incoming_dir(self.home)
         if not folder.is_dir():
@@ -652,7 +652,7 @@ class Journal:
         return recovered
 
     def _recover_one(self, wav: Path) -> Entry | None:
-        from voicejournal.recording import HEADER_BYTES
+        from voicejournal.speech.recording import HEADER_BYTES
 
         entry_id = wav.stem
         sidecar = wav.with_suffix(".json")
@@ -677,7 +677,7 @@ class Journal:
         self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
     ) -> Entry:
         """Play an entry's recording through the default output from `at` seconds; blocks until done."""
-        from voicejournal.recording import check_output, play_file
+        from voicejournal.speech.recording import check_output, play_file
 
         entry = self.get(entry_id)
         audio = self.audio_path(entry)
@@ -910,20 +910,20 @@ class Journal:
 
     def export_backup(self, path: Path):
         """The whole journal and its audio in one verified zip."""
-        from voicejournal.backup import write_backup
+        from voicejournal.store.backup import write_backup
 
         return write_backup(self.storage, Path(path), self.now())
 
     def import_backup(self, path: Path):
         """Restore a backup into an empty journal, or merge it in without duplicates."""
-        from voicejournal.backup import read_backup
+        from voicejournal.store.backup import read_backup
 
         return read_backup(self.storage, Path(path))
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
         from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
-        from voicejournal.storage import atomic_write_bytes
+        from voicejournal.store.storage import atomic_write_bytes
 
         destination = Path(destination)
         entries = sorted(self.entries(since=since), key=lambda e: e.created)
@@ -947,20 +947,20 @@ class Journal:
 
     def encryption_state(self) -> str:
         """'off', 'encrypted', or 'encrypting'/'decrypting' when such a run was interrupted."""
-        from voicejournal import crypto
+        from voicejournal.store import crypto
 
         key_file = crypto.load_key_file(self.home)
         return "off" if key_file is None else key_file.state
 
     def encrypt(self, passphrase: str | None = None, use_keyring: bool | None = None, progress=None):
         """Encrypt every file of this journal (or finish an interrupted run); see vault.py."""
-        from voicejournal import vault
+        from voicejournal.store import vault
 
         return vault.encrypt_home(self.home, passphrase, use_keyring=use_keyring, progress=progress)
 
     def decrypt(self, passphrase: str | None = None, progress=None):
         """Turn this encrypted journal back into plain files."""
-        from voicejournal import vault
+        from voicejournal.store import vault
 
         return vault.decrypt_home(self.home, passphrase, progress=progress)
 
@@ -968,13 +968,13 @@ class Journal:
         self, old: str | None = None, new: str | None = None, use_keyring: bool | None = None
     ) -> bool:
         """Re-wrap the data key with a new passphrase; True if the keyring holds the new one."""
-        from voicejournal import vault
+        from voicejournal.store import vault
 
         return vault.change_passphrase(self.home, old, new, use_keyring)
 
     def passphrase(self) -> str:
         """The passphrase of this encrypted journal, from its usual sources (checked; asked on a terminal)."""
-        from voicejournal import crypto
+        from voicejournal.store import crypto
 
         key_file = crypto.load_key_file(self.home)
         if key_file is None:
@@ -984,7 +984,7 @@ class Journal:
         return passphrase
 
     def set_keyring(self, enabled: bool, passphrase: str | None = None) -> None:
-        from voicejournal import vault
+        from voicejournal.store import vault
 
         vault.set_keyring(self.home, enabled, passphrase)
 
@@ -1023,8 +1023,8 @@ class Journal:
 
         Returns the entries whose recordings went (or would go, with `dry_run`).
         """
-        from voicejournal import crypto
         from voicejournal.retention import AUDIO_RETENTION
+        from voicejournal.store import crypto
 
         policy = self.retention()
         if policy.days is None:
@@ -1122,7 +1122,7 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     import shutil
 
     from voicejournal.errors import MicrophoneError
-    from voicejournal.recording import SILENT_DB, probe_microphone
+    from voicejournal.speech.recording import SILENT_DB, probe_microphone
 
     checks: list[Check] = []
     try:
@@ -1142,8 +1142,8 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     except MicrophoneError as exc:
         checks.append(Check("Microphone", False, str(exc)))
 
-    from voicejournal.models import resolve_model
-    from voicejournal.transcription import Transcriber
+    from voicejournal.speech.models import resolve_model
+    from voicejournal.speech.transcription import Transcriber
 
     try:
         name, path = resolve_model(None)

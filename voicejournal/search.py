@@ -39,10 +39,10 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from voicejournal import crypto
+from voicejournal.core.entry import Entry
 from voicejournal.core.text import fold, word_family
-from voicejournal.entry import Entry
 from voicejournal.errors import JournalCorruptError, UsageError
+from voicejournal.store import crypto
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"

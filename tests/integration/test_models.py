@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from voicejournal import models
 from voicejournal.errors import ModelNotFoundError
+from voicejournal.speech import models
 
 pytestmark = pytest.mark.integration
 

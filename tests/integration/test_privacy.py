@@ -250,7 +250,7 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
 
 
 def test_backups_of_an_encrypted_journal_stay_encrypted_and_merge_anywhere(run_cli, speech, tmp_path):
-    from voicejournal import vault
+    from voicejournal.store import vault
 
     homes = {name: tmp_path / name for name in ("a", "plain", "other")}
 

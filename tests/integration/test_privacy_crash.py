@@ -15,11 +15,11 @@ import pytest
 from tests.conftest import ROOT
 from tests.integration.test_crash_safety import committed, kill_writers, start_writer
 from tests.integration.test_privacy import scan_home, snapshot
-from voicejournal import crypto, vault
-from voicejournal.audio import sha256_file, write_flac
-from voicejournal.entry import Entry, Segment
+from voicejournal.core.entry import Entry, Segment
 from voicejournal.journal import Journal
-from voicejournal.storage import Storage
+from voicejournal.speech.audio import sha256_file, write_flac
+from voicejournal.store import crypto, vault
+from voicejournal.store.storage import Storage
 
 pytestmark = pytest.mark.integration
 

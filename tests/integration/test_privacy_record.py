@@ -10,7 +10,7 @@ import pytest
 
 from tests.integration.test_privacy import scan_home
 from tests.integration.test_record import SPEECH, recorder  # noqa: F401 (the fixture)
-from voicejournal import vault
+from voicejournal.store import vault
 
 pytestmark = [pytest.mark.integration, pytest.mark.mic]
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from voicejournal.cli import main
-from voicejournal.entry import DONE, Entry, Segment
+from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
-from voicejournal.storage import Storage
+from voicejournal.store.storage import Storage
 
 TZ = UTC
 

@@ -8,7 +8,7 @@ import random
 import sys
 from datetime import UTC, datetime, timedelta
 
-from voicejournal.entry import Entry, Segment
+from voicejournal.core.entry import Entry, Segment
 from voicejournal.journal import Journal
 
 WORDS = [

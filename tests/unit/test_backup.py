@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from tests.month import NOW
-from voicejournal.backup import BackupError
-from voicejournal.entry import DONE, Entry, Segment
+from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
+from voicejournal.store.backup import BackupError
 
 
 def add_entry(journal, text, days_ago=1, entry_id=None, audio_bytes=None):

@@ -5,9 +5,9 @@ import os
 import pytest
 
 from tests.unit.test_storage import make_entry
-from voicejournal import crypto
 from voicejournal.errors import JournalCorruptError, PassphraseError, UsageError
-from voicejournal.storage import Storage
+from voicejournal.store import crypto
+from voicejournal.store.storage import Storage
 
 PASS = "correct horse battery"
 FAST_KDF = 2**12  # the real default (2^17) is chosen by `encrypt`; tests only need the mechanism
@@ -168,7 +168,7 @@ def test_damaged_encrypted_file_is_a_clear_error_and_untouched(vj_home):
 def test_encrypted_audio_roundtrip_in_memory(vj_home):
     import numpy as np
 
-    from voicejournal.audio import load_audio, sha256_file, write_flac
+    from voicejournal.speech.audio import load_audio, sha256_file, write_flac
 
     encrypted_home(vj_home)
     crypto.unlock(vj_home, PASS)

@@ -14,12 +14,12 @@ import soundfile as sf
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from voicejournal import crypto
 from voicejournal.core.dates import parse_date
-from voicejournal.entry import Entry, Segment
+from voicejournal.core.entry import Entry, Segment
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.retention import normalize_setting, parse_retention
-from voicejournal.storage import Storage
+from voicejournal.store import crypto
+from voicejournal.store.storage import Storage
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

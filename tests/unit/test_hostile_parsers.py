@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from voicejournal.core.entry import TEXT_ONLY, Entry, Segment
 from voicejournal.core.markers import extract_from_segments
-from voicejournal.entry import TEXT_ONLY, Entry, Segment
 from voicejournal.errors import VoiceJournalError
 from voicejournal.importing import read_jrnl, read_markdown
 from voicejournal.journal import Journal

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from voicejournal.core.entry import Entry, Segment
 from voicejournal.core.markers import (
     extract_from_segments,
     extract_markers,
@@ -12,7 +13,6 @@ from voicejournal.core.markers import (
     split_sentences,
     spoken_mood,
 )
-from voicejournal.entry import Entry, Segment
 
 
 def segs(*texts, step=5.0):

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from voicejournal import recording
 from voicejournal.errors import DiskFullError, MicrophoneError
-from voicejournal.recording import (
+from voicejournal.speech import recording
+from voicejournal.speech.recording import (
     FLOOR_DB,
     Chunker,
     InputDevice,
@@ -174,7 +174,7 @@ def test_a_kill_minus_9_loses_at_most_the_last_second(tmp_path):
         f"""
         import time, numpy as np
         from pathlib import Path
-        from voicejournal.recording import WavWriter
+        from voicejournal.speech.recording import WavWriter
         w = WavWriter(Path({str(path)!r}))
         last = time.monotonic()
         for i in range(10_000):

@@ -7,9 +7,9 @@ import time
 import numpy as np
 import soundfile as sf
 
-from voicejournal.entry import PENDING
+from voicejournal.core.entry import PENDING
 from voicejournal.journal import Journal
-from voicejournal.recording import WavWriter, wav_header
+from voicejournal.speech.recording import WavWriter, wav_header
 
 
 def crashed_recording(home, entry_id="ab12", seconds=2.0, meta=None, finalised=False):

@@ -8,8 +8,8 @@ import pytest
 
 from tests.month import HOMEWORK_DONE_NOTE, MANUAL_QUESTION, MANUAL_WIN, NOW, at, build_month
 from voicejournal.core.brief import MAX_ENTRIES_SHOWN
+from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.core.wording import day
-from voicejournal.entry import DONE, Entry, Segment
 from voicejournal.errors import EntryNotFoundError, UsageError
 from voicejournal.journal import Journal
 from voicejournal.render.html import render_html, render_share_html

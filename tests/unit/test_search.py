@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from voicejournal.core.entry import DONE, TEXT_ONLY, Entry, Segment
 from voicejournal.core.text import word_family
 from voicejournal.core.themes import detect_themes
-from voicejournal.entry import DONE, TEXT_ONLY, Entry, Segment
 from voicejournal.errors import UsageError
 from voicejournal.search import (
     EMPTY_QUERY,

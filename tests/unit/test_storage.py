@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from voicejournal.entry import Entry, Segment
+from voicejournal.core.entry import Entry, Segment
 from voicejournal.errors import JournalCorruptError, JournalVersionError
-from voicejournal.storage import Storage
+from voicejournal.store.storage import Storage
 
 
 def make_entry(storage, created="2026-11-24T14:00:00+00:00", text="hello"):
@@ -146,8 +146,8 @@ def test_temp_file_left_by_disk_error_is_removed(vj_home, monkeypatch):
 def test_a_held_lock_gives_a_clear_busy_error(vj_home, monkeypatch):
     import fcntl
 
-    from voicejournal import storage as storage_module
     from voicejournal.errors import JournalBusyError
+    from voicejournal.store import storage as storage_module
 
     storage = Storage(vj_home)
     make_entry(storage)
@@ -198,7 +198,7 @@ def test_update_entries_rewrites_each_month_once(vj_home, monkeypatch):
     for entry in nov + octo:
         entry.tags = ["batch"]
         docs.append(entry.to_doc())
-    from voicejournal import storage as storage_module
+    from voicejournal.store import storage as storage_module
 
     writes = []
     real = storage_module.atomic_write_bytes

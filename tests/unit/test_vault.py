@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from voicejournal import crypto, vault
-from voicejournal.storage import Storage
+from voicejournal.store import crypto, vault
+from voicejournal.store.storage import Storage
 
 PASS = "correct horse battery"
 

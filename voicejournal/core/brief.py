@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from voicejournal.core.entry import Entry
 from voicejournal.core.planning import Goal, Homework, Question, Session, Win
-from voicejournal.entry import Entry
 
 DEFAULT_DAYS = 14  # the period when there is no session yet and no --since
 MAX_ENTRIES_SHOWN = 12  # more than this and the brief lists the most telling ones

@@ -20,6 +20,7 @@ from voicejournal.core.brief import (
     Review,
     ThemeChange,
 )
+from voicejournal.core.entry import Entry
 from voicejournal.core.markers import entry_segments as segments_of
 from voicejournal.core.markers import split_sentences
 from voicejournal.core.planning import (
@@ -34,7 +35,6 @@ from voicejournal.core.planning import (
     next_session,
 )
 from voicejournal.core.planning import session_for as reflection_session
-from voicejournal.entry import Entry
 
 
 def review_period(sessions: list[Session], now: datetime, since: datetime | None = None):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from voicejournal.entry import Entry, Segment
+from voicejournal.core.entry import Entry, Segment
 
 QUESTION, HOMEWORK, GOAL, WIN, MOOD = "question", "homework", "goal", "win", "mood"
 MARKER_KINDS = (QUESTION, HOMEWORK, GOAL, WIN, MOOD)

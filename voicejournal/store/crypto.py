@@ -166,7 +166,7 @@ def load_key_file(home: Path) -> KeyFile | None:
 
 
 def save_key_file(home: Path, key_file: KeyFile) -> None:
-    from voicejournal.storage import atomic_write_bytes
+    from voicejournal.store.storage import atomic_write_bytes
 
     atomic_write_bytes(key_file_path(home), key_file.to_json(), keep_backup=False)
 
@@ -472,7 +472,7 @@ def read_bytes(home: Path, path: Path) -> bytes:
 
 def write_bytes(home: Path, path: Path, data: bytes, keep_backup: bool = False) -> None:
     """Atomically write a journal file, encrypted if the journal is (plaintext never touches the disk)."""
-    from voicejournal.storage import atomic_write_bytes
+    from voicejournal.store.storage import atomic_write_bytes
 
     atomic_write_bytes(Path(path), encrypt_for(home, Path(path), data), keep_backup=keep_backup)
 

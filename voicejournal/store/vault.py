@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voicejournal import crypto
 from voicejournal.errors import UsageError, VoiceJournalError
-from voicejournal.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
+from voicejournal.store import crypto
+from voicejournal.store.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
 
 ProgressFn = Callable[[int, int], None]
 SHRED_SUFFIX = ".shred"

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voicejournal.entry import Segment
+from voicejournal.core.entry import Segment
 from voicejournal.errors import TranscriptionError
-from voicejournal.models import resolve_model
+from voicejournal.speech.models import resolve_model
 
 # Whisper's known failure modes on real recordings are text hallucinated in silence and lines repeated
 # in a loop. The VAD filter drops silence before the model sees it; the thresholds below make the model
@@ -41,7 +41,7 @@ class Transcript:
 
     @property
     def text(self) -> str:
-        from voicejournal.entry import segments_text
+        from voicejournal.core.entry import segments_text
 
         return segments_text(self.segments)
 

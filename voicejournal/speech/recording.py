@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from voicejournal.config import SAMPLE_RATE
-from voicejournal.entry import Segment
+from voicejournal.core.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
 
 BLOCKSIZE = 1600  # 100 ms at 16 kHz: one level value and one queue item per block
@@ -328,7 +328,7 @@ def wav_to_flac(src: Path, dst: Path) -> None:
     """Convert a recording to 16 kHz mono FLAC block by block (never whole in memory), atomically."""
     import soundfile as sf
 
-    from voicejournal import crypto
+    from voicejournal.store import crypto
 
     dst.parent.mkdir(parents=True, exist_ok=True)
     home = crypto.find_home(dst)
@@ -366,7 +366,7 @@ def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path) -> None:
 
     import soundfile as sf
 
-    from voicejournal import crypto
+    from voicejournal.store import crypto
 
     buffer = io.BytesIO()
     with (

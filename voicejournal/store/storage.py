@@ -33,7 +33,6 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage as TinyStorage
 
-from voicejournal import crypto
 from voicejournal.config import ensure_private_dir
 from voicejournal.errors import (
     DiskFullError,
@@ -42,6 +41,7 @@ from voicejournal.errors import (
     JournalVersionError,
     VoiceJournalError,
 )
+from voicejournal.store import crypto
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from voicejournal.errors import VoiceJournalError
-from voicejournal.storage import JOURNAL_FILE
+from voicejournal.store.storage import JOURNAL_FILE
 
 FORMAT = "voicejournal-backup"
 VERSION = 1
@@ -174,7 +174,7 @@ def _table_names(journal_path: Path) -> list[str]:
     """The small tables in a journal.json (sessions, goals, …), without the schema's own."""
     import orjson
 
-    from voicejournal.storage import read_plain
+    from voicejournal.store.storage import read_plain
 
     try:
         data = orjson.loads(read_plain(journal_path, journal_path.parent))
@@ -194,7 +194,7 @@ SCRATCH_PREFIX = ".import-"
 
 def read_backup(storage, source: Path) -> ImportReport:
     """Bring a backup into this journal: restore it into an empty home, or merge without duplicates."""
-    from voicejournal.storage import Storage
+    from voicejournal.store.storage import Storage
 
     source = Path(source)
     if not source.exists():
@@ -249,7 +249,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 def _copy_audio(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
     """A recording from a backup into this journal, re-encrypted for it when either side is encrypted
     (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
-    from voicejournal import crypto
+    from voicejournal.store import crypto
 
     if crypto.load_key_file(unpacked) is None and not crypto.writes_encrypted(home):
         _copy_atomic(src, dest)
