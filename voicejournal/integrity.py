@@ -23,9 +23,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicejournal import clock, crypto, vault
+from voicejournal import clock
 from voicejournal.core.entry import PENDING, Entry
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.store import crypto, vault
 from voicejournal.store.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
 
 if TYPE_CHECKING:
