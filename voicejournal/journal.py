@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from voicejournal import clock
 from voicejournal.clock import Clock
-from voicejournal.config import ensure_private_dir, home_dir, private_umask
 from voicejournal.core.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
@@ -23,6 +22,7 @@ from voicejournal.errors import (
     UsageError,
     VoiceJournalError,
 )
+from voicejournal.store.home import ensure_private_dir, home_dir, private_umask
 from voicejournal.store.storage import Storage
 
 AUDIO_DIR = "audio"
@@ -436,7 +436,7 @@ class Journal:
         Every item becomes a text entry (no audio). Items imported before (same source key) are skipped.
         Returns an `importing.ImportReport`.
         """
-        from voicejournal.importing import ImportReport, read_jrnl, read_markdown
+        from voicejournal.services.importing import ImportReport, read_jrnl, read_markdown
 
         items, problems = read_jrnl(path) if source == "jrnl" else read_markdown(path)
         report = ImportReport(source=source, path=path, problems=problems)
@@ -922,7 +922,7 @@ class Journal:
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
-        from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.render.export import entry_file_markdown, entry_filename, journal_markdown
         from voicejournal.store.storage import atomic_write_bytes
 
         destination = Path(destination)
@@ -990,19 +990,19 @@ class Journal:
 
     def settings(self) -> dict[str, str]:
         """Every setting a person can change, with its current value."""
-        from voicejournal.retention import SETTINGS
+        from voicejournal.core.settings import SETTINGS
 
         stored = {d["id"]: d.get("value") for d in self.storage.all("settings") if "id" in d}
         return {name: stored.get(name) or s.default for name, s in sorted(SETTINGS.items())}
 
     def get_setting(self, name: str) -> str:
-        from voicejournal.retention import setting_name
+        from voicejournal.core.settings import setting_name
 
         return self.settings()[setting_name(name)]
 
     def set_setting(self, name: str, value: str) -> str:
         """Store a setting (validated and normalized: ' 90 days' -> '90d'); returns the stored value."""
-        from voicejournal.retention import normalize_setting, setting_name
+        from voicejournal.core.settings import normalize_setting, setting_name
 
         key = setting_name(name)
         stored = normalize_setting(key, value)
@@ -1014,7 +1014,7 @@ class Journal:
         return stored
 
     def retention(self):
-        from voicejournal.retention import AUDIO_RETENTION, parse_retention
+        from voicejournal.core.settings import AUDIO_RETENTION, parse_retention
 
         return parse_retention(self.settings()[AUDIO_RETENTION])
 
@@ -1023,7 +1023,7 @@ class Journal:
 
         Returns the entries whose recordings went (or would go, with `dry_run`).
         """
-        from voicejournal.retention import AUDIO_RETENTION
+        from voicejournal.core.settings import AUDIO_RETENTION
         from voicejournal.store import crypto
 
         policy = self.retention()
@@ -1053,7 +1053,7 @@ class Journal:
 
     def apply_retention_if_due(self) -> list[Entry]:
         """Apply audio retention at most once a day (cheap when it is off or already done today)."""
-        from voicejournal.retention import AUDIO_RETENTION
+        from voicejournal.core.settings import AUDIO_RETENTION
 
         doc = self.storage.get("settings", AUDIO_RETENTION)
         if not doc or doc.get("value", "off") == "off":
@@ -1064,7 +1064,7 @@ class Journal:
 
     def check(self, repair: bool = False, progress=None):
         """Verify journal files, recordings and encryption; fix what is safe (see integrity.py)."""
-        from voicejournal.integrity import check_journal
+        from voicejournal.services.integrity import check_journal
 
         return check_journal(self, repair=repair, progress=progress)
 
@@ -1073,7 +1073,7 @@ class Journal:
 
         Returns where the damaged file was kept.
         """
-        from voicejournal.integrity import restore_backup
+        from voicejournal.services.integrity import restore_backup
 
         return restore_backup(self, Path(path))
 

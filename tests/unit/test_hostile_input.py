@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from voicejournal.core.dates import parse_date
 from voicejournal.core.entry import Entry, Segment
+from voicejournal.core.settings import normalize_setting, parse_retention
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.retention import normalize_setting, parse_retention
 from voicejournal.store import crypto
 from voicejournal.store.storage import Storage
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from voicejournal.core.entry import TEXT_ONLY, Entry, Segment
 from voicejournal.core.markers import extract_from_segments
 from voicejournal.errors import VoiceJournalError
-from voicejournal.importing import read_jrnl, read_markdown
 from voicejournal.journal import Journal
+from voicejournal.services.importing import read_jrnl, read_markdown
 
 SETTINGS = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

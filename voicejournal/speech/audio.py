@@ -12,9 +12,9 @@ import io
 import os
 from pathlib import Path
 
-from voicejournal.config import SAMPLE_RATE
 from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
 from voicejournal.store import crypto
+from voicejournal.store.home import SAMPLE_RATE
 
 SUPPORTED = "wav, flac, mp3, m4a, aac, ogg, opus"
 # A file whose container promises this much more than can be decoded is treated as cut short.

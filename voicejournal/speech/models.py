@@ -16,8 +16,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from voicejournal.config import MODEL_ENV, ensure_private_dir, home_dir
 from voicejournal.errors import ModelNotFoundError
+from voicejournal.store.home import MODEL_ENV, ensure_private_dir, home_dir
 
 DEFAULT_MODEL = "tiny.en"
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"

@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from voicejournal.config import SAMPLE_RATE
 from voicejournal.core.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
+from voicejournal.store.home import SAMPLE_RATE
 
 BLOCKSIZE = 1600  # 100 ms at 16 kHz: one level value and one queue item per block
 FLOOR_DB = -100.0  # the level of digital silence

@@ -33,7 +33,6 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage as TinyStorage
 
-from voicejournal.config import ensure_private_dir
 from voicejournal.errors import (
     DiskFullError,
     JournalBusyError,
@@ -42,6 +41,7 @@ from voicejournal.errors import (
     VoiceJournalError,
 )
 from voicejournal.store import crypto
+from voicejournal.store.home import ensure_private_dir
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
