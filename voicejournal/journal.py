@@ -256,7 +256,7 @@ class Journal:
     def index(self):
         """The derived full-text index beside the journal (rebuilt by itself when missing or stale)."""
         if getattr(self, "_index", None) is None:
-            from voicejournal.search import SearchIndex
+            from voicejournal.store.index import SearchIndex
 
             self._index = SearchIndex(self.storage)
         return self._index
@@ -295,7 +295,7 @@ class Journal:
         kind: str | None = None,
         mood: int | None = None,
     ):
-        from voicejournal.search import Filters
+        from voicejournal.core.query import Filters
 
         return Filters(since, until, tuple(_clean_tags(tags)), self._known_themes(themes), kind, mood)
 

@@ -7,17 +7,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from voicejournal.core.entry import DONE, TEXT_ONLY, Entry, Segment
+from voicejournal.core.query import EMPTY_QUERY, ONLY_EXCLUDED, Filters, make_snippet, parse_query
 from voicejournal.core.text import word_family
 from voicejournal.core.themes import detect_themes
 from voicejournal.errors import UsageError
-from voicejournal.search import (
-    EMPTY_QUERY,
-    ONLY_EXCLUDED,
-    Filters,
-    SearchIndex,
-    make_snippet,
-    parse_query,
-)
+from voicejournal.store.index import SearchIndex
 
 TZ = timezone(timedelta(hours=1))
 

@@ -1,4 +1,4 @@
-"""Full-text search: a derived SQLite FTS5 index beside the journal, and the query language.
+"""The search index: a derived SQLite FTS5 index beside the journal (the query language is core/query.py).
 
 The index (`<home>/index.sqlite`) is never a source of truth. It records the journal's
 `Storage.signature()` at the moment it was built; whenever that differs (an entry written by a process
@@ -19,9 +19,6 @@ accents, punctuation and regular forms (sleeping = sleep = sleeps). Forms the st
 (anxious / anxiety, slept / sleep, angry / anger) come from `core.text.WORD_FAMILIES`: a query word is expanded
 to its whole family.
 
-Query language: words (all must occur), "exact phrases", -word or -"phrase" to leave out. Everything
-the person types is quoted before it reaches FTS5, so no query can be a syntax error.
-
 In an encrypted journal the index holds the same private words, so it never touches the disk in plain
 form: it is built in memory, stored sealed like every journal file (`crypto.save_sqlite`) and opened by
 decrypting it into memory (`crypto.load_sqlite`).
@@ -34,13 +31,24 @@ import os
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
 from voicejournal.core.entry import Entry
-from voicejournal.core.text import fold, word_family
+from voicejournal.core.query import (
+    HL_CLOSE,
+    HL_OPEN,
+    Filters,
+    IndexedEntry,
+    Query,
+    SearchHit,
+    SearchResult,
+    fts_quote,
+    make_snippet,
+    parse_query,
+    sentences_with_times,
+)
 from voicejournal.errors import JournalCorruptError, UsageError
 from voicejournal.store import crypto
 
@@ -48,9 +56,6 @@ INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"
 SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings share the last slot)
 TOKENIZER = "porter unicode61 remove_diacritics 2"
-HL_OPEN, HL_CLOSE = "\x01", "\x02"
-
-_WORD_RE = re.compile(r"[^\W_]+")
 
 
 @lru_cache(maxsize=1)
@@ -58,145 +63,6 @@ def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("porter")  # the same algorithm as SQLite's porter tokenizer
-
-
-# --- the query language ----------------------------------------------------------------------
-
-
-@dataclass
-class Query:
-    """A parsed query: what must occur (words and phrases) and what must not."""
-
-    text: str
-    terms: list[list[str]] = field(default_factory=list)  # each term: one word, or a phrase's words
-    excluded: list[list[str]] = field(default_factory=list)
-
-    def match_expression(self) -> str:
-        """The FTS5 MATCH expression: every term required, exclusions after NOT."""
-        required = " AND ".join(_term_expr(t) for t in self.terms)
-        if self.excluded:
-            return f"({required}) NOT ({' OR '.join(_term_expr(t) for t in self.excluded)})"
-        return required
-
-    def any_term_expression(self) -> str:
-        """Any one of the wanted terms: to find the best sentence inside a matching entry."""
-        return " OR ".join(_term_expr(t) for t in self.terms)
-
-    @property
-    def words(self) -> list[str]:
-        return [w for t in self.terms for w in t]
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _term_expr(words: list[str]) -> str:
-    """One term as FTS5: a word with its family, or a phrase (each word's family, at most 16 variants)."""
-    if len(words) == 1:
-        fam = word_family(words[0])
-        return _quote(fam[0]) if len(fam) == 1 else "(" + " OR ".join(_quote(f) for f in fam) + ")"
-    variants: list[list[str]] = [[]]
-    for w in words:
-        fam = word_family(w)
-        if len(variants) * len(fam) > 16:
-            fam = (w,)
-        variants = [v + [f] for v in variants for f in fam]
-    phrases = [_quote(" ".join(v)) for v in variants]
-    return phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")"
-
-
-_TOKEN_RE = re.compile(r'(-?)"([^"]*)(?:"|$)|(\S+)')
-
-EMPTY_QUERY = 'Say what to search for, e.g. `voicejournal search "my sister"`.'
-ONLY_EXCLUDED = (
-    "Add at least one word to look for: -words only leave entries out "
-    "(e.g. `voicejournal search sleep -work`)."
-)
-
-
-def parse_query(text: str) -> Query:
-    """Words (all required), "exact phrases", -excluded words or -"phrases".
-
-    An unclosed quote runs to the end of the query. Punctuation inside words is ignored the way the
-    index ignores it ("don't" finds "don't" and "dont"), so no input can break the search.
-    """
-    query = Query(text)
-    if not text.strip():
-        raise UsageError(EMPTY_QUERY)
-    for m in _TOKEN_RE.finditer(text):
-        if m.group(3) is not None:
-            raw = m.group(3)
-            negative = raw.startswith("-") and len(raw) > 1
-            raw = raw[1:] if negative else raw
-        else:
-            negative, raw = bool(m.group(1)), m.group(2)
-        words = [w.lower() for w in _WORD_RE.findall(fold(raw))]
-        if not words:
-            continue
-        # Within an unquoted word, punctuation splits it into a phrase ("e-mail" = "e mail").
-        (query.excluded if negative else query.terms).append(words)
-    if not query.terms:
-        if query.excluded:
-            raise UsageError(ONLY_EXCLUDED)
-        raise UsageError(f"There are no words to search for in '{text.strip()}'. {EMPTY_QUERY}")
-    return query
-
-
-# --- results ---------------------------------------------------------------------------------
-
-
-@dataclass
-class IndexedEntry:
-    """What the index knows about an entry: enough to list it without opening the journal."""
-
-    id: str
-    created: datetime
-    kind: str
-    mood: int | None
-    tags: list[str]
-    themes: list[str]
-    duration: float
-    status: str
-    title: str | None
-    preview: str
-
-    @property
-    def text(self) -> str:
-        """The beginning of the text (what a listing shows)."""
-        return self.preview
-
-
-@dataclass
-class SearchHit:
-    entry: IndexedEntry
-    score: float  # BM25, higher is better
-    start: float | None  # where the best sentence starts in the recording (None: a written entry)
-    snippet: str  # the best sentence, trimmed around the match, with **highlights**
-
-    @property
-    def id(self) -> str:
-        return self.entry.id
-
-
-@dataclass
-class SearchResult:
-    query: Query
-    hits: list[SearchHit]
-    total: int  # all matching entries, beyond `limit`
-    suggestions: list[str] = field(default_factory=list)  # close words that do occur, when nothing matched
-
-
-@dataclass
-class Filters:
-    """Filters shared by `search` and `list`."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    tags: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    kind: str | None = None
-    mood: int | None = None
 
 
 # --- the index -------------------------------------------------------------------------------
@@ -218,33 +84,6 @@ CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
 CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
 CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
 """
-
-_SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
-
-
-def sentences_with_times(entry: Entry) -> list[tuple[float | None, str]]:
-    """The entry's text as (start time, sentence) pieces for the best-sentence lookup.
-
-    Unedited transcripts use the recognizer's segments. An edited transcript uses the edited text, each
-    sentence placed at the segment it shares most words with (so a corrected word keeps its time).
-    Written entries have sentences without times.
-    """
-    if entry.segments and not entry.edited:
-        return [(s.start, s.text.strip()) for s in entry.segments if s.text.strip()]
-    pieces = [p.strip() for p in _SENTENCE_RE.split(entry.text or "") if p.strip()]
-    if not entry.segments:
-        return [(None, p) for p in pieces]
-    seg_words = [set(_WORD_RE.findall(s.text.lower())) for s in entry.segments]
-    out: list[tuple[float | None, str]] = []
-    for p in pieces:
-        words = set(_WORD_RE.findall(p.lower()))
-        best, best_overlap = None, 0
-        for seg, sw in zip(entry.segments, seg_words, strict=True):
-            overlap = len(words & sw)
-            if overlap > best_overlap:
-                best, best_overlap = seg.start, overlap
-        out.append((best if best_overlap * 2 >= len(words) else None, p))
-    return out
 
 
 def _entry_rows(entry: Entry) -> tuple[tuple, tuple, list[tuple[float | None, str]]]:
@@ -587,7 +426,7 @@ class SearchIndex:
         """A stemmed index term as the person actually said it ("anxieti" -> "anxiety")."""
         row = conn.execute(
             f"SELECT highlight(docs, 0, '{HL_OPEN}', '{HL_CLOSE}') FROM docs WHERE docs MATCH ? LIMIT 1",
-            (f"text : {_quote(term)}",),
+            (f"text : {fts_quote(term)}",),
         ).fetchone()
         if not row:
             return None
@@ -701,30 +540,3 @@ def _filter_sql(filters: Filters, newest_first_limit: bool = False) -> tuple[str
                 where.append(f"e.rowid IN (SELECT rowid FROM {table} WHERE {column} = ?)")
             params.append(value)
     return "".join(f" AND {w}" for w in where), params
-
-
-def make_snippet(highlighted: str, before: int = 10, after: int = 18) -> str:
-    """The sentence of a highlighted segment with the most matches, trimmed to a window of words around
-    its first match if it is long; matches **marked**."""
-    sentences = [p for p in re.split(r"(?<=[.!?…])\s+", highlighted.strip()) if p]
-    if len(sentences) > 1:
-        # A phrase match may span a sentence end: keep the markers balanced per sentence below.
-        best = max(range(len(sentences)), key=lambda i: (sentences[i].count(HL_OPEN), -i))
-        highlighted = sentences[best]
-    words = highlighted.split()
-    first = next((i for i, w in enumerate(words) if HL_OPEN in w), None)
-    if first is None:
-        first = 0
-    lo = max(0, first - before)
-    hi = min(len(words), first + after)
-    window = " ".join(words[lo:hi])
-    opens, closes = window.count(HL_OPEN), window.count(HL_CLOSE)
-    if opens > closes:
-        window += HL_CLOSE
-    elif closes > opens:
-        window = HL_OPEN + window
-    if lo > 0:
-        window = "…" + window
-    if hi < len(words):
-        window += "…"
-    return window.replace(HL_OPEN, "**").replace(HL_CLOSE, "**")
