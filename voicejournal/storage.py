@@ -42,13 +42,13 @@ from voicejournal.errors import (
     JournalVersionError,
     VoiceJournalError,
 )
+from voicejournal.validate import ID_ALPHABET
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
 ENTRIES_DIR = "entries"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
-ID_ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no 'l' / 'o': easy to read aloud and type
 _TMP_MARK = ".tmp-"
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
