@@ -69,23 +69,23 @@ def entry_problem(doc: object, strict: bool = True) -> str | None:
         return "an entry is not a record"
     entry_id = doc.get("id")
     if not (is_entry_id if strict else is_record_id)(entry_id):
-        return f"an entry has an invalid id ({_shown(entry_id)})"
+        return f"an entry has an invalid id: {_shown(entry_id)}"
     if parse_created(doc.get("created"), aware=strict) is None:
-        return f"entry {entry_id} has an invalid date ({_shown(doc.get('created'))})"
+        return f"entry {entry_id} has an invalid date: {_shown(doc.get('created'))}"
     audio = doc.get("audio")
     if audio is not None and not is_audio_path(audio, entry_id):
-        return f"entry {entry_id} points at a recording outside its place ({_shown(audio)})"
+        return f"entry {entry_id} names an unsafe recording path: {_shown(audio)}"
     return None
 
 
 def record_problem(table: str, doc: object) -> str | None:
     """Why a session, goal, homework… row cannot be trusted (None when it can)."""
     if not isinstance(doc, dict):
-        return f"a row of {_shown(table)} is not a record"
+        return f"a {_shown(table)} item is not a record"
     if "id" in doc and not is_record_id(doc["id"]):
-        return f"a row of {_shown(table)} has an invalid id ({_shown(doc['id'])})"
+        return f"a {_shown(table)} item has an invalid id: {_shown(doc['id'])}"
     if doc.get("entry") is not None and not is_entry_id(doc["entry"]):
-        return f"a row of {_shown(table)} names an invalid entry ({_shown(doc['entry'])})"
+        return f"a {_shown(table)} item names an invalid entry: {_shown(doc['entry'])}"
     return None
 
 
