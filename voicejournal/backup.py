@@ -102,16 +102,17 @@ def write_backup(storage, destination: Path, now: datetime) -> BackupReport:
     folder = destination.parent if str(destination.parent) else Path(".")
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist.")
+    # mkstemp opens with O_EXCL|O_NOFOLLOW: a new file, never one a link left there points at; the zip is
+    # written through that descriptor, not by reopening the name.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with storage.transaction():  # a consistent snapshot: no save can happen meanwhile
+        with os.fdopen(fd, "wb") as raw, storage.transaction():  # a consistent snapshot: no save meanwhile
             storage.all_entries()  # creates the home on first use
             names = journal_files(home)
             manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(timespec="seconds"),
                         "files": {}}  # fmt: skip
-            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 for name in names:
                     source = home / name
                     with source.open("rb") as f:
