@@ -87,6 +87,8 @@ def journal_files(home: Path) -> list[str]:
         for name in sorted(files):
             if name.startswith(".") or name.endswith(_SKIP_SUFFIXES) or ".tmp-" in name:
                 continue
+            if os.path.islink(os.path.join(root, name)):  # not the journal's own file (import refuses links)
+                continue
             rel = (Path(root) / name).relative_to(home).as_posix()
             if _LAYOUT.match(rel):  # anything else in the home is not the journal's (and import refuses it)
                 found.append(rel)
