@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import zipfile
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from voicejournal import backup_guard as guard
 from voicejournal.errors import VoiceJournalError
 from voicejournal.storage import JOURNAL_FILE
 
@@ -33,18 +33,6 @@ _CHUNK = 1 << 20
 # Files never backed up: the lock, temp files of a write in progress, and derived indexes (rebuilt).
 # (.bak files are the previous version of each journal file, kept by every write; not needed.)
 _SKIP_SUFFIXES = (".lock", ".bak", ".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal")
-# The only files a backup may hold (everything else is refused, so nothing lands where it does not belong):
-# the small tables, the key file, a month of entries, and recordings and speech models in their folders.
-_SEGMENT = r"[^./\\\x00][^/\\\x00]*"
-_LAYOUT = re.compile(
-    rf"^(journal\.json|encryption\.json|entries/\d{{4}}-\d{{2}}\.json|(audio|models)(/{_SEGMENT})+)$"
-)
-# A crafted zip can unpack to thousands of times its size ("zip bomb"): refused before anything is unpacked.
-MAX_TOTAL = 256 * 1024**3  # far beyond a lifetime of daily recordings
-MAX_RATIO = 200  # JSON shrinks about ten times, FLAC hardly at all
-_RATIO_FLOOR = 1 << 20  # below a megabyte the ratio does not matter
-_SPARE = 64 << 20  # room left on the disk after an import
-_SYMLINK = 0o120000
 
 
 class BackupError(VoiceJournalError):
@@ -90,7 +78,9 @@ def journal_files(home: Path) -> list[str]:
             if os.path.islink(os.path.join(root, name)):  # not the journal's own file (import refuses links)
                 continue
             rel = (Path(root) / name).relative_to(home).as_posix()
-            if _LAYOUT.match(rel):  # anything else in the home is not the journal's (and import refuses it)
+            if guard.LAYOUT.match(
+                rel
+            ):  # anything else in the home is not the journal's (and import refuses it)
                 found.append(rel)
     return found
 
@@ -151,7 +141,9 @@ def _verify(path: Path, shown_name: str) -> dict:
     try:
         with zipfile.ZipFile(path) as zf:
             try:
-                _check_members(zf, shown_name)
+                zf.getinfo(MANIFEST)
+                if problem := guard.member_problem(zf.infolist(), MANIFEST):  # before reading a byte
+                    raise _damaged(shown_name, problem)
                 manifest = json.loads(zf.read(MANIFEST))
             except KeyError:
                 raise _damaged(shown_name, "it has no manifest") from None
@@ -188,38 +180,9 @@ def _verify(path: Path, shown_name: str) -> dict:
         raise _damaged(shown_name, "a file inside it is damaged") from None
 
 
-def _check_members(zf: zipfile.ZipFile, shown_name: str) -> None:
-    """Refuse a zip whose member names, kinds or sizes could put anything outside the journal or fill the
-    disk, before anything in it is read (KeyError when it has no manifest)."""
-    infos = zf.infolist()
-    zf.getinfo(MANIFEST)
-    seen: set[str] = set()
-    for info in infos:
-        name = info.filename
-        if name.startswith(("/", "\\")) or "\\" in name or ".." in name.split("/"):
-            raise _damaged(shown_name, f"it holds an unsafe path: {_shown(name)}")
-        if name in seen:
-            raise _damaged(shown_name, f"it holds {_shown(name)} twice")
-        seen.add(name)
-        if (info.external_attr >> 16) & 0o170000 == _SYMLINK:
-            raise _damaged(shown_name, f"it holds a link: {_shown(name)}")
-        if name != MANIFEST and not _LAYOUT.match(name):
-            raise _damaged(shown_name, f"it holds a file voicejournal does not write: {_shown(name)}")
-        if info.file_size > _RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise _damaged(shown_name, f"{_shown(name)} would unpack to far more than its size in the zip")
-    if sum(info.file_size for info in infos) > MAX_TOTAL:
-        raise _damaged(shown_name, f"it would unpack to more than {MAX_TOTAL >> 30} GB")
-
-
-def _shown(name: str) -> str:
-    """A member name for a one-line message."""
-    name = name.replace("\n", " ").replace("\r", " ")
-    return name if len(name) <= 80 else name[:77] + "..."
-
-
 def _check_space(home: Path, manifest: dict, shown_name: str) -> None:
     """Enough free space to unpack the backup and copy it in; checked before anything is written."""
-    needed = 2 * sum(int(facts.get("size", 0)) for facts in manifest["files"].values()) + _SPARE
+    needed = guard.space_needed(int(facts.get("size", 0)) for facts in manifest["files"].values())
     free = shutil.disk_usage(home).free
     if needed > free:
         raise BackupError(
@@ -232,25 +195,18 @@ def _check_contents(incoming, unpacked: Path, home: Path, manifest: dict, shown_
     """Every field of the backup that becomes a file name, checked before the home changes at all."""
     from voicejournal import crypto
     from voicejournal.errors import JournalCorruptError
-    from voicejournal.validate import entry_problem, inside_home, record_problem
 
-    for name in manifest["files"]:
-        if inside_home(home, name) is None:  # a folder of this home that is a link to somewhere else
-            raise _damaged(shown_name, f"{_shown(name)} would be written outside the journal")
-    if restore and crypto.load_key_file(unpacked) is not None:
-        return  # copied sealed as it is; every entry is checked again whenever it is read
-    try:
-        docs = incoming.all_entries()
-        tables = {t: incoming.all(t) for t in _table_names(unpacked / JOURNAL_FILE)}
-    except JournalCorruptError:
-        raise _damaged(shown_name, "a journal file inside it cannot be read") from None
-    for doc in docs:
-        if problem := entry_problem(doc):
-            raise _damaged(shown_name, problem)
-    for table, rows in tables.items():
-        for doc in rows:
-            if problem := record_problem(table, doc):
-                raise _damaged(shown_name, problem)
+    problem = guard.target_problem(home, manifest["files"])
+    if problem is None and not (restore and crypto.load_key_file(unpacked) is not None):
+        # (An encrypted backup restored whole is copied sealed; each entry is checked whenever it is read.)
+        try:
+            docs = incoming.all_entries()
+            tables = {t: incoming.all(t) for t in _table_names(unpacked / JOURNAL_FILE)}
+        except JournalCorruptError:
+            raise _damaged(shown_name, "a journal file inside it cannot be read") from None
+        problem = guard.contents_problem(docs, tables)
+    if problem:
+        raise _damaged(shown_name, problem)
 
 
 def _table_names(journal_path: Path) -> list[str]:
@@ -296,7 +252,7 @@ def read_backup(storage, source: Path) -> ImportReport:
                 for name in manifest["files"]:
                     target = unpacked / name
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(name) as src, _open_new(target) as dst:
+                    with zf.open(name) as src, guard.open_new(target) as dst:
                         shutil.copyfileobj(src, dst, _CHUNK)
             incoming = Storage(unpacked)
             restore = _is_empty(storage)
@@ -305,27 +261,7 @@ def read_backup(storage, source: Path) -> ImportReport:
                 return _restore(storage, unpacked, manifest)
             return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
         finally:
-            shred_tree(scratch)
-
-
-def _open_new(path: Path):
-    """A new file for writing; never an existing one, and never through a link someone left there."""
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb")
-
-
-def shred_tree(folder: Path) -> None:
-    """Overwrite and remove every file under `folder` (links are removed, never followed), then the folder."""
-    from voicejournal import crypto
-
-    for root, dirs, files in os.walk(folder, topdown=False):
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            path = Path(root) / name
-            with contextlib.suppress(OSError):
-                if path.is_symlink():
-                    path.unlink()
-                else:
-                    crypto.shred(path)
-    shutil.rmtree(folder, ignore_errors=True)
+            guard.shred_tree(scratch)
 
 
 def _scratch_dir(home: Path) -> Path:
@@ -349,7 +285,7 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     tmp = dest.with_name(f".{dest.name}.tmp-import")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()  # a killed import's (never followed: it may be a link)
-    with src.open("rb") as fin, _open_new(tmp) as fout:
+    with src.open("rb") as fin, guard.open_new(tmp) as fout:
         shutil.copyfileobj(fin, fout, _CHUNK)
         fout.flush()
         os.fsync(fout.fileno())

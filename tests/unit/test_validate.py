@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from voicejournal import backup, crypto
+from voicejournal import backup_guard, crypto
 from voicejournal.backup import BackupError
 from voicejournal.entry import Entry
 from voicejournal.errors import JournalCorruptError
@@ -102,7 +102,7 @@ MEMBERS = [
 
 
 def test_a_backup_bigger_than_the_cap_is_refused_before_unpacking(vj_home, tmp_path, monkeypatch):
-    monkeypatch.setattr(backup, "MAX_TOTAL", 1000)
+    monkeypatch.setattr(backup_guard, "MAX_TOTAL", 1000)
     journal = Journal(vj_home)
     with pytest.raises(BackupError) as err:
         journal.import_backup(make_backup(tmp_path / "big.zip", MEMBERS))
