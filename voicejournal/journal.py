@@ -19,6 +19,7 @@ from voicejournal.errors import (
     DiskFullError,
     DuplicateAudioError,
     EntryNotFoundError,
+    JournalCorruptError,
     UsageError,
     VoiceJournalError,
 )
@@ -103,7 +104,18 @@ class Journal:
         return self.storage.new_id()
 
     def audio_path(self, entry: Entry) -> Path | None:
-        return self.home / entry.audio if entry.audio else None
+        """Where the entry's recording is; JournalCorruptError if it would lead outside the journal."""
+        if not entry.audio:
+            return None
+        from voicejournal.core.validate import inside_home, is_audio_path
+
+        path = inside_home(self.home, entry.audio) if is_audio_path(entry.audio, entry.id) else None
+        if path is None:
+            raise JournalCorruptError(
+                f"Entry {entry.id} points at a recording outside the journal ({entry.audio}); it was left "
+                "alone. Remove the entry from its journal file by hand, or restore a good backup."
+            )
+        return path
 
     def audio_destination(self, entry_id: str, created: datetime) -> tuple[str, Path]:
         """Where an entry's FLAC lives: audio/YYYY/MM/<id>.flac (relative path, absolute path)."""
@@ -412,22 +424,26 @@ class Journal:
             return self.save_entry(entry)
 
     def delete(self, entry_id: str) -> Entry:
-        """Remove an entry and its recording."""
-        import contextlib
-        import os
+        """Remove an entry and its recording, leaving none of its words or sound behind in the home."""
+        from voicejournal.store import crypto
+        from voicejournal.store.storage import shard_name
 
         with self.storage.transaction():
             entry = self.get(entry_id)
+            audio = self.audio_path(entry)  # refuses a recording outside the journal before anything changes
             index_fresh = self.index.is_fresh()
             self.storage.remove_entry(entry.id)
             self.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
+            # Each save keeps the previous version as .bak: that copy still holds the deleted words.
+            _renew_bak(self.storage.entries_dir / shard_name(entry.created.isoformat()))
+            _renew_bak(self.storage.journal_path)
             if index_fresh:
                 self.index.remove(entry.id, self.storage.signature())
+            else:
+                self.index.drop()  # an old index still holds the words; the next search rebuilds it
         # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
-        audio = self.audio_path(entry)
         if audio is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(audio)
+            crypto.shred(audio)
         return entry
 
     def import_text(self, source: str, path: Path, kind: str = "journal", tags: Iterable[str] = ()):
@@ -1076,6 +1092,21 @@ class Journal:
         from voicejournal.services.integrity import restore_backup
 
         return restore_backup(self, Path(path))
+
+
+def _renew_bak(path: Path) -> None:
+    """Make `path`'s .bak a copy of what it holds now, overwriting the older copy (after a delete)."""
+    import os
+    import secrets
+
+    from voicejournal.store import crypto
+
+    bak = path.with_name(path.name + ".bak")
+    crypto.shred(bak)
+    if path.exists():
+        tmp = path.with_name(f".{path.name}.bak.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        os.link(path, tmp)  # the same bytes, the same name binding in an encrypted journal
+        os.replace(tmp, bak)
 
 
 def _clean_tags(tags: Iterable[str]) -> list[str]:

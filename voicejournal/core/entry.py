@@ -13,6 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from voicejournal.core.validate import entry_problem
+
 KINDS = ("reflection", "homework", "journal", "question")
 
 # Transcription status of an entry.
@@ -102,7 +104,7 @@ class Entry:
             entry = cls._from_doc(doc)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             entry = None
-        if entry is None or not _well_formed(entry):
+        if entry is None or not _well_formed(entry) or entry_problem(doc, strict=False):
             from voicejournal.errors import JournalCorruptError
 
             ident = doc.get("id") if isinstance(doc, dict) else None

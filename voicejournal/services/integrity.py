@@ -17,7 +17,6 @@ What needs `--repair`, because it replaces or forgets something:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,14 +24,14 @@ from typing import TYPE_CHECKING
 
 from voicejournal import clock
 from voicejournal.core.entry import PENDING, Entry
+from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.store import crypto, vault
-from voicejournal.store.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
+from voicejournal.store.storage import _AtomicJSONStorage, atomic_write_bytes, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
 
-_ID_RE = re.compile(f"^[{ID_ALPHABET}]{{3,12}}$")
 INCOMING = "incoming"  # recordings in progress belong to `record`, which recovers them itself
 
 
@@ -254,7 +253,11 @@ def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, repo
         if not entry.audio:
             continue
         report.recordings += 1
-        path = journal.home / entry.audio
+        try:
+            path = journal.audio_path(entry)
+        except JournalCorruptError as exc:
+            report.problem(str(exc))
+            continue
         if not path.exists():
             if repair:
                 entry.audio = None
@@ -318,8 +321,14 @@ def _recover_orphans(journal: Journal, entries: list[Entry], report: CheckReport
             except AudioDecodeError as exc:
                 report.problem(f"{rel} is in the recordings folder but no entry points at it, and {exc}")
                 continue
-            stem = path.stem.lower()
-            entry_id = stem if _ID_RE.match(stem) and stem not in known_ids else journal.storage.new_id()
+            stem = path.stem
+            if not is_audio_path(rel, stem) or stem in known_ids:
+                report.problem(
+                    f"{rel} is in the recordings folder but no entry points at it, and its name is not one "
+                    "voicejournal gives; add it with `voicejournal add` if you want to keep it."
+                )
+                continue
+            entry_id = stem
             created = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
             entry = Entry(
                 id=entry_id,

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from voicejournal.errors import VoiceJournalError
+from voicejournal.store import backup_guard as guard
 from voicejournal.store.storage import JOURNAL_FILE
 
 FORMAT = "voicejournal-backup"
@@ -74,8 +75,13 @@ def journal_files(home: Path) -> list[str]:
         for name in sorted(files):
             if name.startswith(".") or name.endswith(_SKIP_SUFFIXES) or ".tmp-" in name:
                 continue
-            path = Path(root) / name
-            found.append(path.relative_to(home).as_posix())
+            if os.path.islink(os.path.join(root, name)):  # not the journal's own file (import refuses links)
+                continue
+            rel = (Path(root) / name).relative_to(home).as_posix()
+            if guard.LAYOUT.match(
+                rel
+            ):  # anything else in the home is not the journal's (and import refuses it)
+                found.append(rel)
     return found
 
 
@@ -88,16 +94,17 @@ def write_backup(storage, destination: Path, now: datetime) -> BackupReport:
     folder = destination.parent if str(destination.parent) else Path(".")
     if not folder.is_dir():
         raise BackupError(f"The folder {folder} does not exist.")
+    # mkstemp opens with O_EXCL|O_NOFOLLOW: a new file, never one a link left there points at; the zip is
+    # written through that descriptor, not by reopening the name.
     fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=folder)
-    os.close(fd)
     tmp = Path(tmp_name)
     try:
-        with storage.transaction():  # a consistent snapshot: no save can happen meanwhile
+        with os.fdopen(fd, "wb") as raw, storage.transaction():  # a consistent snapshot: no save meanwhile
             storage.all_entries()  # creates the home on first use
             names = journal_files(home)
             manifest = {"format": FORMAT, "version": VERSION, "created": now.isoformat(timespec="seconds"),
                         "files": {}}  # fmt: skip
-            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 for name in names:
                     source = home / name
                     with source.open("rb") as f:
@@ -134,6 +141,9 @@ def _verify(path: Path, shown_name: str) -> dict:
     try:
         with zipfile.ZipFile(path) as zf:
             try:
+                zf.getinfo(MANIFEST)
+                if problem := guard.member_problem(zf.infolist(), MANIFEST):  # before reading a byte
+                    raise _damaged(shown_name, problem)
                 manifest = json.loads(zf.read(MANIFEST))
             except KeyError:
                 raise _damaged(shown_name, "it has no manifest") from None
@@ -151,8 +161,8 @@ def _verify(path: Path, shown_name: str) -> dict:
             if members != set(files):
                 raise _damaged(shown_name, "files are missing or extra")
             for name, facts in files.items():
-                if name.startswith("/") or ".." in Path(name).parts:
-                    raise _damaged(shown_name, f"it holds an unsafe path: {name}")
+                if zf.getinfo(name).file_size != facts.get("size"):  # before unpacking a byte of it
+                    raise _damaged(shown_name, f"{name} does not match its checksum")
                 with zf.open(name) as f:
                     digest, size = _sha256_stream(f)
                 if digest != facts.get("sha256") or size != facts.get("size"):
@@ -168,6 +178,35 @@ def _verify(path: Path, shown_name: str) -> dict:
         if isinstance(exc, VoiceJournalError):
             raise
         raise _damaged(shown_name, "a file inside it is damaged") from None
+
+
+def _check_space(home: Path, manifest: dict, shown_name: str) -> None:
+    """Enough free space to unpack the backup and copy it in; checked before anything is written."""
+    needed = guard.space_needed(int(facts.get("size", 0)) for facts in manifest["files"].values())
+    free = shutil.disk_usage(home).free
+    if needed > free:
+        raise BackupError(
+            f"{shown_name} needs {needed >> 20} MB of free disk space to import and only {free >> 20} MB are "
+            "free; free some space and try again. Nothing was changed."
+        )
+
+
+def _check_contents(incoming, unpacked: Path, home: Path, manifest: dict, shown_name: str, restore: bool):
+    """Every field of the backup that becomes a file name, checked before the home changes at all."""
+    from voicejournal.errors import JournalCorruptError
+    from voicejournal.store import crypto
+
+    problem = guard.target_problem(home, manifest["files"])
+    if problem is None and not (restore and crypto.load_key_file(unpacked) is not None):
+        # (An encrypted backup restored whole is copied sealed; each entry is checked whenever it is read.)
+        try:
+            docs = incoming.all_entries()
+            tables = {t: incoming.all(t) for t in _table_names(unpacked / JOURNAL_FILE)}
+        except JournalCorruptError:
+            raise _damaged(shown_name, "a journal file inside it cannot be read") from None
+        problem = guard.contents_problem(docs, tables)
+    if problem:
+        raise _damaged(shown_name, problem)
 
 
 def _table_names(journal_path: Path) -> list[str]:
@@ -200,24 +239,29 @@ def read_backup(storage, source: Path) -> ImportReport:
     if not source.exists():
         raise BackupError(f"{source} does not exist.")
     manifest = _verify(source, source.name)
+    _check_space(_scratch_dir(storage.home), manifest, source.name)
     # The lock is held from unpacking on, so a scratch folder found while holding it is a killed import's
-    # leftover, which Storage removes (overwriting its files first).
-    with (
-        storage.transaction(),
-        tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=_scratch_dir(storage.home)) as scratch,
-    ):
-        unpacked = Path(scratch) / "journal"
-        unpacked.mkdir()
-        with zipfile.ZipFile(source) as zf:
-            for name in manifest["files"]:
-                target = unpacked / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(name) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst, _CHUNK)
-        incoming = Storage(unpacked)
-        if _is_empty(storage):
-            return _restore(storage, unpacked, manifest)
-        return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+    # leftover, which Storage removes (overwriting its files first). It holds private words: overwritten
+    # when done, whatever happened.
+    with storage.transaction():
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=_scratch_dir(storage.home)))
+        try:
+            unpacked = scratch / "journal"
+            unpacked.mkdir()
+            with zipfile.ZipFile(source) as zf:
+                for name in manifest["files"]:
+                    target = unpacked / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(name) as src, guard.open_new(target) as dst:
+                        shutil.copyfileobj(src, dst, _CHUNK)
+            incoming = Storage(unpacked)
+            restore = _is_empty(storage)
+            _check_contents(incoming, unpacked, storage.home, manifest, source.name, restore)
+            if restore:
+                return _restore(storage, unpacked, manifest)
+            return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+        finally:
+            guard.shred_tree(scratch)
 
 
 def _scratch_dir(home: Path) -> Path:
@@ -239,7 +283,9 @@ def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
 def _copy_atomic(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = dest.with_name(f".{dest.name}.tmp-import")
-    with src.open("rb") as fin, tmp.open("wb") as fout:
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a killed import's (never followed: it may be a link)
+    with src.open("rb") as fin, guard.open_new(tmp) as fout:
         shutil.copyfileobj(fin, fout, _CHUNK)
         fout.flush()
         os.fsync(fout.fileno())

@@ -300,10 +300,16 @@ class SearchIndex:
         self._insert(conn, rowid, entry)
 
     def remove(self, entry_id: str, signature: str) -> None:
-        """Forget one deleted entry and record the journal's new signature."""
-        self._write(lambda conn: self._delete(conn, entry_id), signature)
+        """Forget one deleted entry and record the journal's new signature; its words leave the file too."""
+        self._write(lambda conn: self._delete(conn, entry_id), signature, scrub=True)
 
-    def _write(self, change, signature: str) -> None:
+    def drop(self) -> None:
+        """Remove the index file, overwritten first (it holds private words); the next use rebuilds it."""
+        self.close()
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            crypto.shred(Path(f"{self.path}{suffix}"))
+
+    def _write(self, change, signature: str, scrub: bool = False) -> None:
         try:
             conn = self._conn or self._open_existing()
             if conn is None:
@@ -312,6 +318,10 @@ class SearchIndex:
             with conn:
                 change(conn)
                 conn.execute("UPDATE info SET value = ? WHERE key = 'signature'", (signature,))
+                if scrub:  # FTS5 keeps deleted words in old segments until they are merged
+                    conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+            if scrub:  # and SQLite keeps freed pages in the file until it is rebuilt
+                conn.execute("VACUUM")
             if self._sealed():
                 crypto.save_sqlite(self.home, self.path, conn)
         except sqlite3.DatabaseError:

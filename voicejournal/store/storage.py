@@ -33,6 +33,7 @@ import orjson
 from tinydb import Query, TinyDB
 from tinydb.storages import Storage as TinyStorage
 
+from voicejournal.core.validate import ID_ALPHABET
 from voicejournal.errors import (
     DiskFullError,
     JournalBusyError,
@@ -48,7 +49,6 @@ JOURNAL_FILE = "journal.json"
 ENTRIES_DIR = "entries"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
-ID_ALPHABET = "0123456789abcdefghijkmnpqrstuvwxyz"  # no 'l' / 'o': easy to read aloud and type
 _TMP_MARK = ".tmp-"
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
