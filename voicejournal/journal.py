@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -1082,7 +1083,7 @@ class Journal:
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for tag in tags:
-        t = tag.strip().lstrip("#+").lower()
+        t = re.sub(r"^[\s#+]+", "", tag).strip().lower()  # "# +x" and "x" are one tag
         if t and t not in seen:
             seen.append(t)
     return seen
