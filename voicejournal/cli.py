@@ -16,6 +16,7 @@ import click
 from voicejournal import __version__
 from voicejournal import clock as clk
 from voicejournal.errors import VoiceJournalError
+from voicejournal.wording import count, noun
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -424,7 +425,7 @@ def indexed_journal():
     """The journal, saying so on stderr when its search index has to be built first (big journals)."""
     journal = open_journal()
     journal.index.on_rebuild = lambda n: click.echo(
-        f"Updating the search index ({n:,} entries; only needed once)…", err=True
+        f"Updating the search index ({n:,} {noun(n, 'entry')}; only needed once)…", err=True
     )
     return journal
 
@@ -575,7 +576,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
         click.echo(message, err=True)
         return
     shown = len(result.hits)
-    head = f"{result.total} entr{'y' if result.total == 1 else 'ies'} · best first"
+    head = f"{count(result.total, 'entry')} · best first"
     if shown < result.total:
         head += f" · showing {shown} (--limit)"
     lines = [(head,)]
@@ -654,8 +655,7 @@ def themes_define(name, words):
     with err().status("Re-theming your entries…"):
         doc, changed = journal.define_theme(name, words)
     click.echo(
-        f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {changed} "
-        f"entr{'y' if changed == 1 else 'ies'}.",
+        f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {count(changed, 'entry')}.",
         err=True,
     )
 
@@ -1083,7 +1083,7 @@ def doctor(device):
         problems += not check.ok
         console.print(f"{mark} {check.what}: {escape(check.detail)}")
     if problems:
-        console.print(f"\n{problems} thing{'s' if problems > 1 else ''} to fix (see above).")
+        console.print(f"\n{count(problems, 'thing')} to fix (see above).")
         sys.exit(1)
     console.print("\nAll good.")
 
@@ -1285,7 +1285,7 @@ def goal_list(show_all, as_json):
         hits = mentions[g.id]
         facts = [f"mentioned {len(hits)}×" + (f", last {day(hits[-1].created)}" if hits else "")]
         if g.notes:
-            facts.append(f"{len(g.notes)} note{'s' if len(g.notes) != 1 else ''}")
+            facts.append(count(len(g.notes), "note"))
         if g.done:
             facts.append(f"done {day(g.done)}")
         console.print(
@@ -1616,8 +1616,7 @@ def review(since, fmt, output, share, picks, as_json):
             (len(page.wins), "win"), (len(page.quotes), "quote"), (len(page.entries), "entry"),
             (1 if page.mood else 0, "mood chart"),
         ]  # fmt: skip
-        items = ", ".join(f"{n} {w}{'' if n == 1 else ('s' if w != 'entry' else '')}" for n, w in counts if n)
-        items = items.replace("1 entrys", "1 entry").replace("entrys", "entries")
+        items = ", ".join(count(n, what) for n, what in counts if n)
         err().print(f"Wrote {target} with only what you picked: {items}.", markup=False)
         return
     brief = journal.review(since=since)
@@ -1722,13 +1721,12 @@ def export(destination, fmt, since):
     if fmt == "markdown":
         written = journal.export_markdown(destination, since=since)
         where = written[0] if len(written) == 1 and destination.suffix else destination
-        err().print(f"Wrote {len(written)} Markdown file{'s' if len(written) != 1 else ''} to {where}.",
-                    markup=False)  # fmt: skip
+        err().print(f"Wrote {count(len(written), 'Markdown file')} to {where}.", markup=False)
         return
     report = journal.export_backup(destination)
     mb = report.size / 1_000_000
     err().print(
-        f"Backed up {report.entries} entries and {report.audio_files} recordings to {report.path} "
+        f"Backed up {count(report.entries, 'entry')} and {count(report.audio_files, 'recording')} to {report.path} "
         f"({mb:.1f} MB); every file checked against its checksum.",
         markup=False,
     )
@@ -1766,16 +1764,17 @@ def import_command(source, from_, tags, kind):
     report = open_journal().import_backup(source)
     if report.restored:
         err().print(
-            f"Restored {report.entries_added} entries and {report.audio_added} recordings from {source}.",
+            f"Restored {count(report.entries_added, 'entry')} and {count(report.audio_added, 'recording')} "
+            f"from {source}.",
             markup=False,
         )
         return
-    parts = [f"added {report.entries_added} entries and {report.records_added} other items"]
+    parts = [f"added {count(report.entries_added, 'entry')} and {count(report.records_added, 'other item')}"]
     skipped = report.entries_skipped + report.records_skipped
     if skipped:
         parts.append(f"skipped {skipped} already here")
     if report.renamed:
-        parts.append(f"gave {len(report.renamed)} entries new ids to avoid a clash")
+        parts.append(f"gave {count(len(report.renamed), 'entry')} new ids to avoid a clash")
     err().print(f"Merged {source}: " + "; ".join(parts) + ".", markup=False)
 
 
@@ -1787,7 +1786,7 @@ def _import_text(path: Path, source: str, tags, kind) -> None:
     for problem in report.problems:
         click.echo(problem, err=True)
     n = len(report.added)
-    line = f"Imported {n} entr{'y' if n == 1 else 'ies'} from {path.name or path}"
+    line = f"Imported {count(n, 'entry')} from {path.name or path}"
     if report.skipped:
         line += f"; {report.skipped} already imported before"
     click.echo(line + ".", err=True)
@@ -1819,7 +1818,7 @@ def _report_failures(report, verb: str) -> None:
         status.print(f"{path}: {why}", markup=False)
     if report.failed:
         status.print(
-            f"{len(report.failed)} file(s) could not be {verb}; the journal opens either way. Fix them and run "
+            f"{count(len(report.failed), 'file')} could not be {verb}; the journal opens either way. Fix them and run "
             "the same command again to finish.",
             markup=False,
         )
@@ -1872,8 +1871,8 @@ def encrypt(use_keyring):
     _report_failures(report, "encrypted")
     verb = "Finished encrypting" if report.resumed else "Encrypted"
     status.print(
-        f"{verb} the journal in {journal.home}: {len(report.converted)} files, {report.recordings} of them "
-        "recordings. Nothing readable was left behind.",
+        f"{verb} the journal in {journal.home}: {count(len(report.converted), 'file')}, "
+        f"{count(report.recordings, 'recording')} among them. Nothing readable was left behind.",
         markup=False,
     )
     if use_keyring:
@@ -1914,7 +1913,8 @@ def decrypt(yes):
         report = journal.decrypt(passphrase, progress=step)
     _report_failures(report, "decrypted")
     err().print(
-        f"Decrypted the journal in {journal.home}: {len(report.converted)} files are readable again.",
+        f"Decrypted the journal in {journal.home}: {count(len(report.converted), 'file')} "
+        f"{'is' if len(report.converted) == 1 else 'are'} readable again.",
         markup=False,
     )
 
@@ -2013,7 +2013,7 @@ def config_list(as_json):
 def report_retention(removed) -> None:
     if removed:
         err().print(
-            f"Deleted {len(removed)} recording(s) older than your audio-retention setting; their transcripts "
+            f"Deleted {count(len(removed), 'recording')} older than your audio-retention setting; their transcripts "
             "are kept.",
             markup=False,
         )
@@ -2056,12 +2056,12 @@ def retention(dry_run, as_json):
         err().print(f"No recording is older than the limit ({policy.text}); nothing to delete.", markup=False)
     elif dry_run:
         err().print(
-            f"{len(due)} recording(s) would be deleted (their transcripts stay). Run `voicejournal retention` "
+            f"{count(len(due), 'recording')} would be deleted (their transcripts stay). Run `voicejournal retention` "
             "to delete them.",
             markup=False,
         )
     else:
-        err().print(f"Deleted {len(due)} recording(s); their transcripts are kept.", markup=False)
+        err().print(f"Deleted {count(len(due), 'recording')}; their transcripts are kept.", markup=False)
 
 
 @cli.command()
@@ -2097,7 +2097,8 @@ def check(repair, as_json):
     else:
         console = out()
         console.print(
-            f"Checked {report.files} journal files, {report.entries} entries, {report.recordings} recordings.",
+            f"Checked {count(report.files, 'journal file')}, {count(report.entries, 'entry')}, "
+            f"{count(report.recordings, 'recording')}.",
             markup=False,
         )
         for finding in report.fixes:
@@ -2107,6 +2108,9 @@ def check(repair, as_json):
         if not report.problems:
             console.print("No problems found." if not report.fixes else "No problems remain.", markup=False)
         else:
-            console.print(f"{len(report.problems)} problem(s) remain.", markup=False)
+            console.print(
+                f"{count(len(report.problems), 'problem')} remain{'s' if len(report.problems) == 1 else ''}.",
+                markup=False,
+            )
     if report.problems:
         sys.exit(1)

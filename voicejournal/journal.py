@@ -1200,7 +1200,9 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
         return checks
     try:
         count = len(Journal(folder).storage.all_entries())
-        checks.append(Check("Journal", True, f"{count} entr{'y' if count == 1 else 'ies'}, readable."))
+        from voicejournal.wording import count as counted
+
+        checks.append(Check("Journal", True, f"{counted(count, 'entry')}, readable."))
     except VoiceJournalError as exc:
         checks.append(Check("Journal", False, str(exc)))
     return checks

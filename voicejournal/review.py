@@ -30,6 +30,7 @@ from voicejournal.planning import (
     next_session,
 )
 from voicejournal.planning import session_for as reflection_session
+from voicejournal.wording import count
 
 DEFAULT_DAYS = 14  # the period when there is no session yet and no --since
 MAX_ENTRIES_SHOWN = 12  # more than this and the brief lists the most telling ones
@@ -429,10 +430,6 @@ def length_text(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    return f"{n} {word if n == 1 else many or word + 's'}"
-
-
 def session_label(session: Session, with_time: bool = True) -> str:
     text = day(session.start) + (f", {clock(session.start)}" if with_time else "")
     return text + (f" with {session.with_name}" if session.with_name else "")
@@ -441,18 +438,17 @@ def session_label(session: Session, with_time: bool = True) -> str:
 def headline(review: Review) -> str:
     """'Since your session on Mon 24 Nov (9 days): 3 reflections, 24 min'."""
     if review.since_session:
-        when = f"Since your session on {day(review.since_session.start)} ({plural(review.days, 'day')})"
+        when = f"Since your session on {day(review.since_session.start)} ({count(review.days, 'day')})"
         if review.since_session.start.date() == review.end.date():
             when = f"Since your session today at {clock(review.since_session.start)}"
     elif review.default_period:
-        when = f"The last {plural(review.days, 'day')}"
+        when = f"The last {count(review.days, 'day')}"
     else:
-        when = f"Since {day(review.start)} ({plural(review.days, 'day')})"
+        when = f"Since {day(review.start)} ({count(review.days, 'day')})"
     if not review.entry_count:
         return f"{when}: no entries yet"
     kinds = set(review.entry_kinds)
-    noun = ("reflection", "reflections") if kinds == {"reflection"} else ("entry", "entries")
-    text = f"{when}: {review.entry_count} {noun[0] if review.entry_count == 1 else noun[1]}"
+    text = f"{when}: {count(review.entry_count, 'reflection' if kinds == {'reflection'} else 'entry')}"
     if review.total_seconds > 0:
         text += f", {length_text(review.total_seconds)}"
     return text
@@ -545,7 +541,7 @@ def mood_caption(review: Review) -> str:
         parts.append(f"No mood noted since {day(review.start)}.")
     if mood.before:
         parts.append(
-            f"The {plural(review.days, 'day')} before (grey): average {mood_text(mood.previous_average)}."
+            f"The {count(review.days, 'day')} before (grey): average {mood_text(mood.previous_average)}."
         )
     return " ".join(parts)
 
@@ -575,7 +571,7 @@ def empty_message(review: Review) -> list[str]:
     since = (
         f"since your session on {day(review.since_session.start)}"
         if review.since_session
-        else f"in the last {plural(review.days, 'day')}"
+        else f"in the last {count(review.days, 'day')}"
         if review.default_period
         else f"since {day(review.start)}"
     )
@@ -656,9 +652,7 @@ def render_text(review: Review):
             for note in g.notes:
                 row(f"[dim]{day(note.created)}:[/] {escape(note.text)}", 6)
     if review.themes:
-        label = (
-            "the period before" if not review.since_session else f"the {plural(review.days, 'day')} before"
-        )
+        label = "the period before" if not review.since_session else f"the {count(review.days, 'day')} before"
         heading(f"Themes vs {label}")
         row(escape(theme_summary(review.themes)), 2)
     summary = mood_summary(review.mood)
@@ -940,14 +934,14 @@ def themes_chart(review: Review, width: int = 680) -> str:
         out.append(
             f'<text x="{label_w - 8}" y="{cy + 4:.1f}" text-anchor="end" fill="#1f2933">{_e(name)}</text>'
         )
-        for i, count in enumerate(review.theme_series[name]):
+        for i, mentions in enumerate(review.theme_series[name]):
             cx = label_w + cell * (i + 0.5)
-            if count:
-                radius = 3 + 8 * math.sqrt(count / peak)
+            if mentions:
+                radius = 3 + 8 * math.sqrt(mentions / peak)
                 out.append(
                     f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{min(radius, cell / 2 + 2):.1f}" fill="#2f6f73" '
-                    f'fill-opacity="{0.35 + 0.6 * count / peak:.2f}">'
-                    f"<title>{_e(name)}: {count}</title></circle>"
+                    f'fill-opacity="{0.35 + 0.6 * mentions / peak:.2f}">'
+                    f"<title>{_e(name)}: {mentions}</title></circle>"
                 )
             else:
                 out.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="1.5" fill="#d9e2ec"/>')
@@ -1023,7 +1017,7 @@ def render_html(review: Review) -> str:
             )
         body.append(
             f'<table class="themes"><tr><th>theme</th><th class="n">since {_e(day(review.start))}</th>'
-            f'<th class="n">the {plural(review.days, "day")} before</th><th></th></tr>'
+            f'<th class="n">the {count(review.days, "day")} before</th><th></th></tr>'
         )
         for t in review.themes:
             cls = "up" if t.arrow == "↑" else "down" if t.arrow == "↓" else ""
