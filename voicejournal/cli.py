@@ -730,7 +730,15 @@ def edit(entry_id):
             f"Entry {entry.id} is not transcribed yet, so there is no text to correct. "
             f"Run `voicejournal transcribe {entry.id}` first."
         )
-    changed = click.edit(entry.text + "\n", extension=".txt", require_save=True)
+    from voicejournal.editing import EDIT_FOLDER, edit_text
+
+    if journal.encryption_state() != "off":
+        click.echo(
+            "Your journal is encrypted; while your editor is open the transcript is a readable file in "
+            f"{journal.home / EDIT_FOLDER}. It is shredded when you close the editor.",
+            err=True,
+        )
+    changed = edit_text(journal.home, entry.text + "\n")
     if changed is None or changed.strip() == entry.text.strip():
         click.echo(f"No changes; entry {entry.id} is as it was.", err=True)
         return
