@@ -1575,7 +1575,7 @@ def _pick_interactively(candidates: list[tuple[str, str]]) -> list[str]:
     "--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default=None,
     help="text (default in a terminal), markdown, or html (one printable file with charts).",
 )  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
 @click.option(
     "--share", is_flag=True, help="Write a page with only the items you pick, to give your therapist."
 )
@@ -1654,16 +1654,12 @@ def review(since, fmt, output, share, picks, as_json):
 
 
 def _write_output(path: Path, text: str) -> None:
-    if not path.parent.is_dir():
-        raise VoiceJournalError(f"The folder {path.parent} does not exist.")
+    from voicejournal.paths import output_file, writing
     from voicejournal.storage import atomic_write_bytes
 
-    try:
+    output_file(path, example=f"brief{path.suffix or '.html'}")
+    with writing(path):
         atomic_write_bytes(path, text.encode("utf-8"), keep_backup=False)
-    except VoiceJournalError:
-        raise
-    except OSError as exc:
-        raise VoiceJournalError(f"Could not write {path}: {exc.strerror or exc}.") from None
 
 
 def _review_json(brief) -> dict:
@@ -1762,7 +1758,7 @@ def import_command(source, from_, tags, kind):
       jrnl --format json > journal.json && voicejournal import --from jrnl journal.json
       voicejournal import --from markdown ~/notes/journal/
     """
-    if from_ is None and source.suffix.lower() != ".zip":
+    if from_ is None and source.suffix.lower() != ".zip" and not source.is_dir():
         raise click.UsageError(
             "Give a backup .zip made by `voicejournal export`, or say what the file is with --from."
         )

@@ -148,8 +148,9 @@ class Journal:
     ) -> Entry:
         """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
         from voicejournal.audio import load_audio, sha256_file, write_flac
+        from voicejournal.paths import input_path
 
-        path = Path(path)
+        path = input_path(Path(path), "an audio file")
         session = self.session_id(session)
         samples = load_audio(path, partial=partial)
         try:
@@ -438,7 +439,12 @@ class Journal:
         Returns an `importing.ImportReport`.
         """
         from voicejournal.importing import ImportReport, read_jrnl, read_markdown
+        from voicejournal.paths import input_path
 
+        if source == "jrnl":
+            input_path(path, "the JSON file jrnl exports (`jrnl --format json > journal.json`)")
+        else:
+            input_path(path, "Markdown", folder_ok=True)
         items, problems = read_jrnl(path) if source == "jrnl" else read_markdown(path)
         report = ImportReport(source=source, path=path, problems=problems)
         with self.storage.transaction():
@@ -913,35 +919,42 @@ class Journal:
     def export_backup(self, path: Path):
         """The whole journal and its audio in one verified zip."""
         from voicejournal.backup import write_backup
+        from voicejournal.paths import output_file, writing
 
-        return write_backup(self.storage, Path(path), self.now())
+        path = output_file(Path(path), example="backup.zip")
+        with writing(path):
+            return write_backup(self.storage, path, self.now())
 
     def import_backup(self, path: Path):
         """Restore a backup into an empty journal, or merge it in without duplicates."""
         from voicejournal.backup import read_backup
+        from voicejournal.paths import input_path
 
-        return read_backup(self.storage, Path(path))
+        return read_backup(
+            self.storage, input_path(Path(path), "a backup .zip made by `voicejournal export`")
+        )
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
         from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.paths import output_file, output_folder, writing
         from voicejournal.storage import atomic_write_bytes
 
         destination = Path(destination)
         entries = sorted(self.entries(since=since), key=lambda e: e.created)
         if destination.suffix.lower() in (".md", ".markdown"):
-            if not destination.parent.is_dir():
-                raise UsageError(f"The folder {destination.parent} does not exist.")
-            atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
+            output_file(destination, example="all-entries.md")
+            with writing(destination):
+                atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
             return [destination]
-        if destination.exists() and not destination.is_dir():
-            raise UsageError(f"{destination} is a file; give a folder, or a file name ending in .md.")
-        destination.mkdir(parents=True, exist_ok=True)
+        output_folder(destination, hint="give a folder, or a file name ending in .md")
         written = []
-        for entry in entries:
-            target = destination / entry_filename(entry)
-            atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
-            written.append(target)
+        with writing(destination / "x.md"):
+            destination.mkdir(parents=True, exist_ok=True)
+            for entry in entries:
+                target = destination / entry_filename(entry)
+                atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
+                written.append(target)
         return written
 
     # --- privacy ---

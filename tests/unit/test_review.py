@@ -266,7 +266,10 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     )
     with pytest.raises(UsageError) as err:
         journal.export_markdown(tmp_path / "nowhere" / "all.md")
-    assert str(err.value) == f"The folder {tmp_path / 'nowhere'} does not exist."
+    assert (
+        str(err.value)
+        == f"The folder {tmp_path / 'nowhere'} does not exist; create it first or choose another place."
+    )
 
 
 def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):
