@@ -1726,6 +1726,12 @@ def export(destination, fmt, since):
         written = journal.export_markdown(destination, since=since)
         where = written[0] if len(written) == 1 and destination.suffix else destination
         err().print(f"Wrote {count(len(written), 'Markdown file')} to {where}.", markup=False)
+        if journal.encryption_state() != "off":
+            err().print(
+                f"Your journal is encrypted, but these Markdown files are not: anyone who can open {where} can "
+                "read them. Delete them when you no longer need them, or keep them on an encrypted disk.",
+                markup=False,
+            )
         return
     report = journal.export_backup(destination)
     mb = report.size / 1_000_000

@@ -82,3 +82,17 @@ def test_edit_when_the_editor_fails_or_is_missing(run_cli, vj_home, entry_id):
     )
     assert list((vj_home / "editing").iterdir()) == []
     assert stat.S_IMODE((vj_home / "editing").stat().st_mode) == 0o700
+
+
+def test_markdown_export_of_an_encrypted_journal_says_the_files_are_readable(run_cli, tmp_path, entry_id):
+    env = {"VOICEJOURNAL_PASSPHRASE": PASSPHRASE}
+    proc = run_cli("export", "--format", "markdown", str(tmp_path / "plain"), env=env, check=True)
+    assert proc.stderr == f"Wrote 1 Markdown file to {tmp_path / 'plain'}.\n"
+    run_cli("encrypt", "--no-keyring", env=env, check=True)
+    proc = run_cli("export", "--format", "markdown", str(tmp_path / "md"), env=env, check=True)
+    assert proc.stderr == (
+        f"Wrote 1 Markdown file to {tmp_path / 'md'}.\n"
+        f"Your journal is encrypted, but these Markdown files are not: anyone who can open {tmp_path / 'md'} "
+        "can read them. Delete them when you no longer need them, or keep them on an encrypted disk.\n"
+    )
+    assert "I called my sister." in next((tmp_path / "md").glob("*.md")).read_text()
