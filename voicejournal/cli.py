@@ -338,7 +338,7 @@ def transcribe(entry_ids, pending, model, language):
     if not done:
         status.print("Nothing to transcribe: no entry is waiting.")
     for entry in done:
-        what = "no speech detected" if entry.status == "no_speech" else f"{len(entry.text.split())} words"
+        what = "no speech detected" if entry.status == "no_speech" else count(len(entry.text.split()), "word")
         status.print(f"Transcribed {entry.id} with {entry.model}: {what}.", markup=False)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from voicejournal.errors import VoiceJournalError
 
-EDIT_FOLDER = "editing"
+EDIT_FOLDER = ".editing"  # a dot folder: backups leave it out
 # Secrets voicejournal reads from the environment: an editor (or its plugins) has no use for them.
 SECRET_VARIABLES = ("VOICEJOURNAL_PASSPHRASE", "VOICEJOURNAL_NEW_PASSPHRASE")
 

@@ -51,22 +51,22 @@ def test_edit_is_private(run_cli, vj_home, editor, entry_id, encrypted):
     env["VOICEJOURNAL_PASSPHRASE"] = PASSPHRASE
     if encrypted:
         run_cli("encrypt", "--no-keyring", env=env, check=True)
-    leftover = vj_home / "editing" / "999999999-killed" / "transcript.txt"  # an edit killed earlier
+    leftover = vj_home / ".editing" / "999999999-killed" / "transcript.txt"  # an edit killed earlier
     leftover.parent.mkdir(parents=True)
     leftover.write_text("I called my sister.")
     proc = run_cli("edit", entry_id, env=env)
     assert proc.returncode == 0, proc.stderr
     notice = (
         f"Your journal is encrypted; while your editor is open the transcript is a readable file in "
-        f"{vj_home / 'editing'}. It is shredded when you close the editor.\n"
+        f"{vj_home / '.editing'}. It is shredded when you close the editor.\n"
     )
     assert proc.stderr == (notice if encrypted else "") + f"Saved your corrections to {entry_id}.\n"
     seen = json.loads(log.read_text())
     path = seen["path"]
-    assert path.startswith(str(vj_home / "editing") + os.sep) and seen["text"] == "I called my sister.\n"
+    assert path.startswith(str(vj_home / ".editing") + os.sep) and seen["text"] == "I called my sister.\n"
     assert seen["modes"] == [0o600, 0o700, 0o700]
     assert "VOICEJOURNAL_PASSPHRASE" not in seen["env"] and "EDITOR_LOG" in seen["env"]
-    assert list((vj_home / "editing").iterdir()) == []  # this edit's file, its swap file, the leftover
+    assert list((vj_home / ".editing").iterdir()) == []  # this edit's file, its swap file, the leftover
     shown = json.loads(run_cli("show", entry_id, "--json", env=env, check=True).stdout)
     assert shown["text"] == "I called my brother."
 
@@ -80,8 +80,8 @@ def test_edit_when_the_editor_fails_or_is_missing(run_cli, vj_home, entry_id):
     assert proc.stderr == (
         "Could not start the editor 'no-such-editor-here'. Set EDITOR to the one you use, e.g. EDITOR=nano.\n"
     )
-    assert list((vj_home / "editing").iterdir()) == []
-    assert stat.S_IMODE((vj_home / "editing").stat().st_mode) == 0o700
+    assert list((vj_home / ".editing").iterdir()) == []
+    assert stat.S_IMODE((vj_home / ".editing").stat().st_mode) == 0o700
 
 
 def test_markdown_export_of_an_encrypted_journal_says_the_files_are_readable(run_cli, tmp_path, entry_id):
