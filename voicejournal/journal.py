@@ -937,7 +937,7 @@ class Journal:
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
         from voicejournal.export import entry_file_markdown, entry_filename, journal_markdown
-        from voicejournal.paths import output_file, output_folder, writing
+        from voicejournal.paths import not_a_folder, output_file, output_folder, writing
         from voicejournal.storage import atomic_write_bytes
 
         destination = Path(destination)
@@ -949,12 +949,13 @@ class Journal:
             return [destination]
         output_folder(destination, hint="give a folder, or a file name ending in .md")
         written = []
-        with writing(destination / "x.md"):
+        with writing(destination):
             destination.mkdir(parents=True, exist_ok=True)
-            for entry in entries:
-                target = destination / entry_filename(entry)
+        for entry in entries:
+            target = not_a_folder(destination / entry_filename(entry))
+            with writing(target):
                 atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
-                written.append(target)
+            written.append(target)
         return written
 
     # --- privacy ---

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from voicejournal.errors import UsageError
+from voicejournal.errors import DiskFullError, UsageError
 
 ELSEWHERE = "choose a folder you can write to, such as your home folder"
 
@@ -57,6 +57,13 @@ def output_file(path: Path, example: str = "notes.html") -> Path:
     return path
 
 
+def not_a_folder(path: Path) -> Path:
+    """A file name inside a folder already checked: only a folder of that name can stand in its way."""
+    if Path(path).is_dir():
+        raise PathError(_why(OSError(errno.EISDIR, "Is a directory"), Path(path), _folder_of(Path(path))))
+    return path
+
+
 def output_folder(path: Path, hint: str = "give a folder") -> Path:
     """A folder to be written into (made if missing): not a file, below a folder that takes new files."""
     path = Path(path)
@@ -98,8 +105,11 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno == errno.ENOSPC:
-            raise
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise DiskFullError(
+                f"The disk holding {_folder_of(Path(path))} is full, so {path} could not be written; free some "
+                "space and try again."
+            ) from None
         raise PathError(_why(exc, Path(path), _folder_of(Path(path)))) from None
 
 
@@ -108,6 +118,10 @@ def _why(exc: OSError, target: Path, folder: Path) -> str:
         return f"You may not write in {folder}, so {target} cannot be written; {ELSEWHERE}."
     if exc.errno == errno.EROFS:
         return f"{folder} is on a read-only disk, so {target} cannot be written; {ELSEWHERE}."
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EINVAL, errno.EISDIR):
+    if exc.errno == errno.EISDIR:
+        return (
+            f"{target} is a folder, so it cannot be written as a file; move it away or choose another name."
+        )
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR, errno.EINVAL):
         return f"{folder} does not take new files (it is not an ordinary folder), so {target} cannot be written; {ELSEWHERE}."
     return f"{target} cannot be written ({exc.strerror or exc}); {ELSEWHERE}."

@@ -32,6 +32,9 @@ CASES = [
     (("export", "--format", "markdown", "{t}/afile"), "{t}/afile is a file; give a folder, or a file name ending in .md."),
     (("export", "--format", "markdown", "{t}/adir.md"),
      "{t}/adir.md is a folder; give a file name in it, e.g. {t}/adir.md/all-entries.md."),
+    (("export", "--format", "markdown", "{t}/adir"),
+     "{t}/adir/2026-11-02-0000-ab12.md is a folder, so it cannot be written as a file; move it away or choose "
+     "another name."),
     # import (a backup zip, a jrnl export, Markdown)
     (("import", "{t}/adir"), "{t}/adir is a folder, not a backup .zip made by `voicejournal export`."),
     (("import", "{t}/afile/x.zip"), "{t}/afile is a file, not a folder, so {t}/afile/x.zip does not exist."),
@@ -63,6 +66,7 @@ def test_bad_paths_get_one_clear_line(run_cli, tmp_path, vj_home, args, message)
     (tmp_path / "afile").write_text("a file, not a folder")
     (tmp_path / "adir").mkdir()
     (tmp_path / "adir.md").mkdir()
+    (tmp_path / "adir" / "2026-11-02-0000-ab12.md").mkdir()  # where the export of entry ab12 would go
     before = sorted(p.name for p in tmp_path.rglob("*"))
     proc = run_cli(*[a.format(t=tmp_path) for a in args])
     assert (proc.returncode, proc.stderr) == (1, message.format(t=tmp_path) + "\n")
