@@ -149,7 +149,7 @@ def test_check_repair_restores_a_damaged_file_from_its_backup(run_cli, speech, v
     proc = run_cli("check", "--repair", env=env)
     lines = proc.stdout.splitlines()
     assert lines[1].startswith(
-        "fixed:   entries/2026-11.json was damaged: restored its last good copy (1 entries); the damaged file "
+        "fixed:   entries/2026-11.json was damaged: restored its last good copy (1 entry); the damaged file "
         "is kept as entries/2026-11.json.damaged-"
     )
     # The entry saved last was only in the damaged file: its recording comes back as a pending entry.
