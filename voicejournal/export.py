@@ -66,10 +66,10 @@ def entry_file_markdown(entry: Entry) -> str:
     if entry.themes:
         meta["themes"] = list(entry.themes)
     heading = [f"# {' '.join(entry.title.split()) or '(untitled)'}", ""] if entry.title else []
-    if entry.segments and not entry.edited:
-        body = entry_markdown(entry).split("\n", 4)[4]  # without the heading and facts line
-    else:
+    if entry.text.strip() and not (entry.segments and not entry.edited):
         body = entry.text + "\n\n" + (f"Notes: {entry.notes}\n\n" if entry.notes else "")
+    else:  # a recording: paragraphs with their time in it, or "(no transcript)"
+        body = entry_markdown(entry).split("\n", 4)[4]  # without the heading and facts line
     return (
         "---\n" + dump_front_matter(meta) + "---\n\n" + "\n".join(heading) + ("\n" if heading else "") + body
     )
