@@ -28,13 +28,15 @@ def invoke(*args):
     return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
-def written(journal: Journal, n: int, text: str = "Talked about my sister at work.") -> list[str]:
+def written(
+    journal: Journal, n: int, text: str = "Talked about my sister at work.", kind="journal"
+) -> list[str]:
     ids = []
     for i in range(n):
         entry = Entry(
             id=journal.new_entry_id(),
             created=datetime(2026, 11, 2 + i, 18, 0, tzinfo=UTC),
-            kind="journal",
+            kind=kind,
             status=TEXT_ONLY,
             text=text,
         )
@@ -132,3 +134,15 @@ def test_check_and_retention_counts(n, tmp_path, vj_home):
         assert stderr == f"Deleted {RECORDINGS[n]}; their transcripts are kept.\n"
     else:
         assert stderr.startswith("No recording is older than the limit")
+
+
+@pytest.mark.parametrize(("n", "kind", "said"), [(1, "reflection", "1 reflection"),
+                                                 (2, "reflection", "2 reflections"), (1, "journal", "1 entry"),
+                                                 (2, "journal", "2 entries")])  # fmt: skip
+def test_review_headline_counts(n, kind, said, vj_home):
+    from voicejournal.review import render_plain
+
+    journal = Journal(now=lambda: datetime(2026, 11, 10, 12, 0, tzinfo=UTC))
+    written(journal, n, kind=kind)
+    brief = journal.review(since=datetime(2026, 11, 1, tzinfo=UTC))
+    assert render_plain(brief).splitlines()[0] == f"Since Sun 1 Nov (9 days): {said}"
