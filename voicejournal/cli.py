@@ -15,6 +15,7 @@ import click
 
 from voicejournal import __version__
 from voicejournal import clock as clk
+from voicejournal.core.wording import count, noun
 from voicejournal.errors import VoiceJournalError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -337,7 +338,7 @@ def transcribe(entry_ids, pending, model, language):
     if not done:
         status.print("Nothing to transcribe: no entry is waiting.")
     for entry in done:
-        what = "no speech detected" if entry.status == "no_speech" else f"{len(entry.text.split())} words"
+        what = "no speech detected" if entry.status == "no_speech" else count(len(entry.text.split()), "word")
         status.print(f"Transcribed {entry.id} with {entry.model}: {what}.", markup=False)
 
 
@@ -424,7 +425,7 @@ def indexed_journal():
     """The journal, saying so on stderr when its search index has to be built first (big journals)."""
     journal = open_journal()
     journal.index.on_rebuild = lambda n: click.echo(
-        f"Updating the search index ({n:,} entries; only needed once)…", err=True
+        f"Updating the search index ({n:,} {noun(n, 'entry')}; only needed once)…", err=True
     )
     return journal
 
@@ -575,7 +576,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
         click.echo(message, err=True)
         return
     shown = len(result.hits)
-    head = f"{result.total} entr{'y' if result.total == 1 else 'ies'} · best first"
+    head = f"{count(result.total, 'entry')} · best first"
     if shown < result.total:
         head += f" · showing {shown} (--limit)"
     lines = [(head,)]
@@ -654,8 +655,7 @@ def themes_define(name, words):
     with err().status("Re-theming your entries…"):
         doc, changed = journal.define_theme(name, words)
     click.echo(
-        f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {changed} "
-        f"entr{'y' if changed == 1 else 'ies'}.",
+        f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {count(changed, 'entry')}.",
         err=True,
     )
 
@@ -730,7 +730,15 @@ def edit(entry_id):
             f"Entry {entry.id} is not transcribed yet, so there is no text to correct. "
             f"Run `voicejournal transcribe {entry.id}` first."
         )
-    changed = click.edit(entry.text + "\n", extension=".txt", require_save=True)
+    from voicejournal.services.editing import EDIT_FOLDER, edit_text
+
+    if journal.encryption_state() != "off":
+        click.echo(
+            "Your journal is encrypted; while your editor is open the transcript is a readable file in "
+            f"{journal.home / EDIT_FOLDER}. It is shredded when you close the editor.",
+            err=True,
+        )
+    changed = edit_text(journal.home, entry.text + "\n")
     if changed is None or changed.strip() == entry.text.strip():
         click.echo(f"No changes; entry {entry.id} is as it was.", err=True)
         return
@@ -1071,7 +1079,7 @@ def doctor(device):
         problems += not check.ok
         console.print(f"{mark} {check.what}: {escape(check.detail)}")
     if problems:
-        console.print(f"\n{problems} thing{'s' if problems > 1 else ''} to fix (see above).")
+        console.print(f"\n{count(problems, 'thing')} to fix (see above).")
         sys.exit(1)
     console.print("\nAll good.")
 
@@ -1273,7 +1281,7 @@ def goal_list(show_all, as_json):
         hits = mentions[g.id]
         facts = [f"mentioned {len(hits)}×" + (f", last {day(hits[-1].created)}" if hits else "")]
         if g.notes:
-            facts.append(f"{len(g.notes)} note{'s' if len(g.notes) != 1 else ''}")
+            facts.append(count(len(g.notes), "note"))
         if g.done:
             facts.append(f"done {day(g.done)}")
         console.print(
@@ -1545,7 +1553,7 @@ def _pick_interactively(candidates: list[tuple[str, str]]) -> list[str]:
     "--format", "fmt", type=click.Choice(["text", "markdown", "html"]), default=None,
     help="text (default in a terminal), markdown, or html (one printable file with charts).",
 )  # fmt: skip
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write to this file.")
 @click.option(
     "--share", is_flag=True, help="Write a page with only the items you pick, to give your therapist."
 )
@@ -1596,8 +1604,7 @@ def review(since, fmt, output, share, picks, as_json):
             (len(page.wins), "win"), (len(page.quotes), "quote"), (len(page.entries), "entry"),
             (1 if page.mood else 0, "mood chart"),
         ]  # fmt: skip
-        items = ", ".join(f"{n} {w}{'' if n == 1 else ('s' if w != 'entry' else '')}" for n, w in counts if n)
-        items = items.replace("1 entrys", "1 entry").replace("entrys", "entries")
+        items = ", ".join(count(n, what) for n, what in counts if n)
         err().print(f"Wrote {target} with only what you picked: {items}.", markup=False)
         return
     brief = journal.review(since=since)
@@ -1633,16 +1640,12 @@ def review(since, fmt, output, share, picks, as_json):
 
 
 def _write_output(path: Path, text: str) -> None:
-    if not path.parent.is_dir():
-        raise VoiceJournalError(f"The folder {path.parent} does not exist.")
+    from voicejournal.store.paths import output_file, writing
     from voicejournal.store.storage import atomic_write_bytes
 
-    try:
+    output_file(path, example=f"brief{path.suffix or '.html'}")
+    with writing(path):
         atomic_write_bytes(path, text.encode("utf-8"), keep_backup=False)
-    except VoiceJournalError:
-        raise
-    except OSError as exc:
-        raise VoiceJournalError(f"Could not write {path}: {exc.strerror or exc}.") from None
 
 
 def _review_json(brief) -> dict:
@@ -1708,13 +1711,18 @@ def export(destination, fmt, since):
     if fmt == "markdown":
         written = journal.export_markdown(destination, since=since)
         where = written[0] if len(written) == 1 and destination.suffix else destination
-        err().print(f"Wrote {len(written)} Markdown file{'s' if len(written) != 1 else ''} to {where}.",
-                    markup=False)  # fmt: skip
+        err().print(f"Wrote {count(len(written), 'Markdown file')} to {where}.", markup=False)
+        if journal.encryption_state() != "off":
+            err().print(
+                f"Your journal is encrypted, but these Markdown files are not: anyone who can open {where} can "
+                "read them. Delete them when you no longer need them, or keep them on an encrypted disk.",
+                markup=False,
+            )
         return
     report = journal.export_backup(destination)
     mb = report.size / 1_000_000
     err().print(
-        f"Backed up {report.entries} entries and {report.audio_files} recordings to {report.path} "
+        f"Backed up {count(report.entries, 'entry')} and {count(report.audio_files, 'recording')} to {report.path} "
         f"({mb:.1f} MB); every file checked against its checksum.",
         markup=False,
     )
@@ -1742,7 +1750,7 @@ def import_command(source, from_, tags, kind):
       jrnl --format json > journal.json && voicejournal import --from jrnl journal.json
       voicejournal import --from markdown ~/notes/journal/
     """
-    if from_ is None and source.suffix.lower() != ".zip":
+    if from_ is None and source.suffix.lower() != ".zip" and not source.is_dir():
         raise click.UsageError(
             "Give a backup .zip made by `voicejournal export`, or say what the file is with --from."
         )
@@ -1752,16 +1760,17 @@ def import_command(source, from_, tags, kind):
     report = open_journal().import_backup(source)
     if report.restored:
         err().print(
-            f"Restored {report.entries_added} entries and {report.audio_added} recordings from {source}.",
+            f"Restored {count(report.entries_added, 'entry')} and {count(report.audio_added, 'recording')} "
+            f"from {source}.",
             markup=False,
         )
         return
-    parts = [f"added {report.entries_added} entries and {report.records_added} other items"]
+    parts = [f"added {count(report.entries_added, 'entry')} and {count(report.records_added, 'other item')}"]
     skipped = report.entries_skipped + report.records_skipped
     if skipped:
         parts.append(f"skipped {skipped} already here")
     if report.renamed:
-        parts.append(f"gave {len(report.renamed)} entries new ids to avoid a clash")
+        parts.append(f"gave {count(len(report.renamed), 'entry')} new ids to avoid a clash")
     err().print(f"Merged {source}: " + "; ".join(parts) + ".", markup=False)
 
 
@@ -1773,7 +1782,7 @@ def _import_text(path: Path, source: str, tags, kind) -> None:
     for problem in report.problems:
         click.echo(problem, err=True)
     n = len(report.added)
-    line = f"Imported {n} entr{'y' if n == 1 else 'ies'} from {path.name or path}"
+    line = f"Imported {count(n, 'entry')} from {path.name or path}"
     if report.skipped:
         line += f"; {report.skipped} already imported before"
     click.echo(line + ".", err=True)
@@ -1805,7 +1814,7 @@ def _report_failures(report, verb: str) -> None:
         status.print(f"{path}: {why}", markup=False)
     if report.failed:
         status.print(
-            f"{len(report.failed)} file(s) could not be {verb}; the journal opens either way. Fix them and run "
+            f"{count(len(report.failed), 'file')} could not be {verb}; the journal opens either way. Fix them and run "
             "the same command again to finish.",
             markup=False,
         )
@@ -1858,8 +1867,8 @@ def encrypt(use_keyring):
     _report_failures(report, "encrypted")
     verb = "Finished encrypting" if report.resumed else "Encrypted"
     status.print(
-        f"{verb} the journal in {journal.home}: {len(report.converted)} files, {report.recordings} of them "
-        "recordings. Nothing readable was left behind.",
+        f"{verb} the journal in {journal.home}: {count(len(report.converted), 'file')}, "
+        f"{count(report.recordings, 'recording')} among them. Nothing readable was left behind.",
         markup=False,
     )
     if use_keyring:
@@ -1900,7 +1909,8 @@ def decrypt(yes):
         report = journal.decrypt(passphrase, progress=step)
     _report_failures(report, "decrypted")
     err().print(
-        f"Decrypted the journal in {journal.home}: {len(report.converted)} files are readable again.",
+        f"Decrypted the journal in {journal.home}: {count(len(report.converted), 'file')} "
+        f"{'is' if len(report.converted) == 1 else 'are'} readable again.",
         markup=False,
     )
 
@@ -1999,7 +2009,7 @@ def config_list(as_json):
 def report_retention(removed) -> None:
     if removed:
         err().print(
-            f"Deleted {len(removed)} recording(s) older than your audio-retention setting; their transcripts "
+            f"Deleted {count(len(removed), 'recording')} older than your audio-retention setting; their transcripts "
             "are kept.",
             markup=False,
         )
@@ -2042,12 +2052,12 @@ def retention(dry_run, as_json):
         err().print(f"No recording is older than the limit ({policy.text}); nothing to delete.", markup=False)
     elif dry_run:
         err().print(
-            f"{len(due)} recording(s) would be deleted (their transcripts stay). Run `voicejournal retention` "
+            f"{count(len(due), 'recording')} would be deleted (their transcripts stay). Run `voicejournal retention` "
             "to delete them.",
             markup=False,
         )
     else:
-        err().print(f"Deleted {len(due)} recording(s); their transcripts are kept.", markup=False)
+        err().print(f"Deleted {count(len(due), 'recording')}; their transcripts are kept.", markup=False)
 
 
 @cli.command()
@@ -2083,7 +2093,8 @@ def check(repair, as_json):
     else:
         console = out()
         console.print(
-            f"Checked {report.files} journal files, {report.entries} entries, {report.recordings} recordings.",
+            f"Checked {count(report.files, 'journal file')}, {count(report.entries, 'entry')}, "
+            f"{count(report.recordings, 'recording')}.",
             markup=False,
         )
         for finding in report.fixes:
@@ -2093,6 +2104,9 @@ def check(repair, as_json):
         if not report.problems:
             console.print("No problems found." if not report.fixes else "No problems remain.", markup=False)
         else:
-            console.print(f"{len(report.problems)} problem(s) remain.", markup=False)
+            console.print(
+                f"{count(len(report.problems), 'problem')} remain{'s' if len(report.problems) == 1 else ''}.",
+                markup=False,
+            )
     if report.problems:
         sys.exit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -159,8 +160,9 @@ class Journal:
     ) -> Entry:
         """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
         from voicejournal.speech.audio import load_audio, sha256_file, write_flac
+        from voicejournal.store.paths import input_path
 
-        path = Path(path)
+        path = input_path(Path(path), "an audio file")
         session = self.session_id(session)
         samples = load_audio(path, partial=partial)
         try:
@@ -453,7 +455,12 @@ class Journal:
         Returns an `importing.ImportReport`.
         """
         from voicejournal.services.importing import ImportReport, read_jrnl, read_markdown
+        from voicejournal.store.paths import input_path
 
+        if source == "jrnl":
+            input_path(path, "the JSON file jrnl exports (`jrnl --format json > journal.json`)")
+        else:
+            input_path(path, "Markdown", folder_ok=True)
         items, problems = read_jrnl(path) if source == "jrnl" else read_markdown(path)
         report = ImportReport(source=source, path=path, problems=problems)
         with self.storage.transaction():
@@ -927,34 +934,42 @@ class Journal:
     def export_backup(self, path: Path):
         """The whole journal and its audio in one verified zip."""
         from voicejournal.store.backup import write_backup
+        from voicejournal.store.paths import output_file, writing
 
-        return write_backup(self.storage, Path(path), self.now())
+        path = output_file(Path(path), example="backup.zip")
+        with writing(path):
+            return write_backup(self.storage, path, self.now())
 
     def import_backup(self, path: Path):
         """Restore a backup into an empty journal, or merge it in without duplicates."""
         from voicejournal.store.backup import read_backup
+        from voicejournal.store.paths import input_path
 
-        return read_backup(self.storage, Path(path))
+        return read_backup(
+            self.storage, input_path(Path(path), "a backup .zip made by `voicejournal export`")
+        )
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
         from voicejournal.render.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.store.paths import not_a_folder, output_file, output_folder, writing
         from voicejournal.store.storage import atomic_write_bytes
 
         destination = Path(destination)
         entries = sorted(self.entries(since=since), key=lambda e: e.created)
         if destination.suffix.lower() in (".md", ".markdown"):
-            if not destination.parent.is_dir():
-                raise UsageError(f"The folder {destination.parent} does not exist.")
-            atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
+            output_file(destination, example="all-entries.md")
+            with writing(destination):
+                atomic_write_bytes(destination, journal_markdown(entries).encode(), keep_backup=False)
             return [destination]
-        if destination.exists() and not destination.is_dir():
-            raise UsageError(f"{destination} is a file; give a folder, or a file name ending in .md.")
-        destination.mkdir(parents=True, exist_ok=True)
+        output_folder(destination, hint="give a folder, or a file name ending in .md")
         written = []
+        with writing(destination):
+            destination.mkdir(parents=True, exist_ok=True)
         for entry in entries:
-            target = destination / entry_filename(entry)
-            atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
+            target = not_a_folder(destination / entry_filename(entry))
+            with writing(target):
+                atomic_write_bytes(target, entry_file_markdown(entry).encode(), keep_backup=False)
             written.append(target)
         return written
 
@@ -1112,7 +1127,7 @@ def _renew_bak(path: Path) -> None:
 def _clean_tags(tags: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for tag in tags:
-        t = tag.strip().lstrip("#+").lower()
+        t = re.sub(r"^[\s#+]+", "", tag).strip().lower()  # "# +x" and "x" are one tag
         if t and t not in seen:
             seen.append(t)
     return seen
@@ -1229,7 +1244,9 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
         return checks
     try:
         count = len(Journal(folder).storage.all_entries())
-        checks.append(Check("Journal", True, f"{count} entr{'y' if count == 1 else 'ies'}, readable."))
+        from voicejournal.core.wording import count as counted
+
+        checks.append(Check("Journal", True, f"{counted(count, 'entry')}, readable."))
     except VoiceJournalError as exc:
         checks.append(Check("Journal", False, str(exc)))
     return checks

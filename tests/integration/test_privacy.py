@@ -57,7 +57,7 @@ def test_every_command_works_encrypted_and_leaves_no_words_on_disk(run_cli, spee
     )  # derived: shredded
     proc = run_cli("encrypt", env=ENV, check=True)
     assert proc.stderr.splitlines()[0] == (
-        f"Encrypted the journal in {vj_home}: {files} files, 1 of them recordings. Nothing readable was left "
+        f"Encrypted the journal in {vj_home}: {files} files, 1 recording among them. Nothing readable was left "
         "behind."
     )
     assert scan_home(vj_home) == []

@@ -34,13 +34,13 @@ def test_retention_dry_run_then_delete_keeps_transcripts(run_cli, speech, vj_hom
     proc = run_cli("retention", "--dry-run", check=True)
     assert proc.stdout.startswith(f"2020-01-05 00:00  {old['id']}  ") and proc.stdout.count("\n") == 1
     assert proc.stderr.strip() == (
-        "1 recording(s) would be deleted (their transcripts stay). Run `voicejournal retention` to delete them."
+        "1 recording would be deleted (their transcripts stay). Run `voicejournal retention` to delete them."
     )
     assert json.loads(run_cli("retention", "--dry-run", "--json", check=True).stdout)[0]["id"] == old["id"]
     assert snapshot(vj_home) == state  # a dry run changes nothing
 
     proc = run_cli("retention", check=True)
-    assert proc.stderr.strip() == "Deleted 1 recording(s); their transcripts are kept."
+    assert proc.stderr.strip() == "Deleted 1 recording; their transcripts are kept."
     assert not (vj_home / old["audio"]).exists()
     after = entries(run_cli)
     assert after[old["id"]]["audio"] is None and after[old["id"]]["audio_removed"]
@@ -58,7 +58,7 @@ def test_retention_runs_by_itself_when_adding(run_cli, speech, vj_home):
     run_cli("config", "set", "audio-retention", "1y", check=True)
     proc = run_cli("add", str(speech("New words.")), "--no-transcribe", check=True)
     assert proc.stderr.splitlines()[0] == (
-        "Deleted 1 recording(s) older than your audio-retention setting; their transcripts are kept."
+        "Deleted 1 recording older than your audio-retention setting; their transcripts are kept."
     )
     kept = [e for e in entries(run_cli).values() if e["audio"]]
     assert len(kept) == 1 and kept[0]["created"] > "2026"
@@ -110,7 +110,7 @@ def test_check_finds_missing_damaged_and_orphaned_audio(run_cli, speech, vj_home
         "kept. Restore the file from a backup, or `voicejournal check --repair` to stop looking for it.",
         f"problem: The recording of entry {damaged['id']} ({damaged['audio']}) changed since it was saved (its "
         "checksum differs); it still plays. Restore it from a backup if you have one.",
-        "2 problem(s) remain.",
+        "2 problems remain.",
     ]
     recovered = entries(run_cli)["zz9q"]
     assert recovered["status"] == "pending" and recovered["audio"] == "audio/2026/11/zz9q.flac"
@@ -144,12 +144,12 @@ def test_check_repair_restores_a_damaged_file_from_its_backup(run_cli, speech, v
         "its last good copy).",
         "problem: Recordings no entry points at were not looked for, because a damaged journal file may still "
         "hold their entries; run `voicejournal check --repair` first.",
-        "2 problem(s) remain.",
+        "2 problems remain.",
     ]
     proc = run_cli("check", "--repair", env=env)
     lines = proc.stdout.splitlines()
     assert lines[1].startswith(
-        "fixed:   entries/2026-11.json was damaged: restored its last good copy (1 entries); the damaged file "
+        "fixed:   entries/2026-11.json was damaged: restored its last good copy (1 entry); the damaged file "
         "is kept as entries/2026-11.json.damaged-"
     )
     # The entry saved last was only in the damaged file: its recording comes back as a pending entry.

@@ -10,6 +10,7 @@ import pytest
 
 from tests.month import NOW
 from voicejournal.core.entry import DONE, Entry, Segment
+from voicejournal.errors import VoiceJournalError
 from voicejournal.journal import Journal
 from voicejournal.store.backup import BackupError
 
@@ -107,9 +108,12 @@ def test_newer_and_unsafe_backups_are_refused(journal, tmp_path):
 
 
 def test_export_errors(journal, tmp_path):
-    with pytest.raises(BackupError) as err:
+    with pytest.raises(VoiceJournalError) as err:
         journal.export_backup(tmp_path / "missing" / "b.zip")
-    assert str(err.value) == f"The folder {tmp_path / 'missing'} does not exist."
+    assert (
+        str(err.value)
+        == f"The folder {tmp_path / 'missing'} does not exist; create it first or choose another place."
+    )
     assert not list(tmp_path.glob(".b.zip*"))
 
 

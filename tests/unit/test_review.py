@@ -250,7 +250,7 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     first = files[0].read_text()
     assert re.match(
         r"---\ndate: \d{4}-\d\d-\d\dT15:10:00[+-]\d\d:\d\d\nid: \w+\nkind: reflection\nduration: 4 min\n"
-        r"mood: 2\nthemes: \[\"work\".*\]\n---\n\n\*\*\[0:00\]\*\* Okay, first reflection after the session\. ",
+        r"mood: 2\nthemes: \[work.*\]\n---\n\n\*\*\[0:00\]\*\* Okay, first reflection after the session\. ",
         first,
     )
     [single] = journal.export_markdown(tmp_path / "all.md")
@@ -262,7 +262,10 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
     )
     with pytest.raises(UsageError) as err:
         journal.export_markdown(tmp_path / "nowhere" / "all.md")
-    assert str(err.value) == f"The folder {tmp_path / 'nowhere'} does not exist."
+    assert (
+        str(err.value)
+        == f"The folder {tmp_path / 'nowhere'} does not exist; create it first or choose another place."
+    )
 
 
 def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):

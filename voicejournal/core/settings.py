@@ -26,7 +26,9 @@ class Retention:
         if self.days is None:
             return "recordings are kept for ever"
         count, unit = int(self.text[:-1]), _UNIT_NAMES[self.text[-1]]
-        return f"recordings older than {count} {unit}{'s' if count != 1 else ''} are deleted (transcripts are kept)"
+        from voicejournal.core.wording import count as counted
+
+        return f"recordings older than {counted(count, unit)} are deleted (transcripts are kept)"
 
 
 OFF = Retention("off", None)

@@ -1,4 +1,5 @@
-"""Words for people: days, clock times, lengths, offsets and counts, written one way everywhere."""
+"""Words for people: days, clock times, lengths, offsets and counts ('1 entry', '2 entries'), written
+one way everywhere: every printed count goes through `count`."""
 
 from __future__ import annotations
 
@@ -38,6 +39,21 @@ def length_text(seconds: float) -> str:
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """'1 entry', '2 entries', '0 entries'."""
-    return f"{n} {word if n == 1 else many or word + 's'}"
+# Nouns whose plural is not the word and an "s".
+_IRREGULAR = {"entry": "entries"}
+
+
+def noun(n: int, one: str, many: str | None = None) -> str:
+    """The noun that goes with n: 'entry' for 1, 'entries' for 0 and 2."""
+    if n == 1:
+        return one
+    if many:
+        return many
+    head, _, last = one.rpartition(" ")  # "journal file" -> "journal files", "homework item" -> "… items"
+    plural = _IRREGULAR.get(last, last + "s")
+    return f"{head} {plural}" if head else plural
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """'1 entry', '2 entries', '0 recordings': the number and its noun."""
+    return f"{n} {noun(n, one, many)}"

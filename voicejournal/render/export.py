@@ -49,32 +49,30 @@ def entry_file_markdown(entry: Entry) -> str:
     """One entry as a file: YAML front matter (date, id, kind, mood, tags…) and the transcript.
 
     The front matter is what Markdown tools (and `voicejournal import --from markdown`) read as the
-    entry's date, title and tags.
+    entry's date, title and tags. A written or corrected entry's text is written as it is, so importing
+    the file gives back exactly the same entry; a recording's paragraphs start with their time in it.
     """
-    meta = [
-        "---",
-        f"date: {entry.created.isoformat(timespec='seconds')}",
-        f"id: {entry.id}",
-        f"kind: {entry.kind}",
-    ]
+    from voicejournal.core.frontmatter import dump_front_matter
+
+    meta: dict[str, object] = {"date": entry.created, "id": entry.id, "kind": entry.kind}
     if entry.title:
-        meta.append(f"title: {_yaml(entry.title)}")
+        meta["title"] = entry.title
     if entry.duration:
-        meta.append(f"duration: {length_text(entry.duration)}")
+        meta["duration"] = length_text(entry.duration)
     if entry.mood:
-        meta.append(f"mood: {entry.mood}")
+        meta["mood"] = entry.mood
     if entry.tags:
-        meta.append("tags: [" + ", ".join(_yaml(t) for t in entry.tags) + "]")
+        meta["tags"] = list(entry.tags)
     if entry.themes:
-        meta.append("themes: [" + ", ".join(_yaml(t) for t in entry.themes) + "]")
-    meta += ["---", ""]
-    body = entry_markdown(entry).split("\n", 4)[4]  # without the heading and facts line
-    heading = [f"# {entry.title}", ""] if entry.title else []
-    return "\n".join(meta + heading) + "\n" + body
-
-
-def _yaml(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        meta["themes"] = list(entry.themes)
+    heading = [f"# {' '.join(entry.title.split()) or '(untitled)'}", ""] if entry.title else []
+    if entry.text.strip() and not (entry.segments and not entry.edited):
+        body = entry.text + "\n\n" + (f"Notes: {entry.notes}\n\n" if entry.notes else "")
+    else:  # a recording: paragraphs with their time in it, or "(no transcript)"
+        body = entry_markdown(entry).split("\n", 4)[4]  # without the heading and facts line
+    return (
+        "---\n" + dump_front_matter(meta) + "---\n\n" + "\n".join(heading) + ("\n" if heading else "") + body
+    )
 
 
 def journal_markdown(entries: list[Entry]) -> str:

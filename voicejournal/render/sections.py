@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from voicejournal.core.brief import EntrySummary, MoodTrend, OpenQuestion, Review, Share, ThemeChange
 from voicejournal.core.planning import Homework, Session
 from voicejournal.core.share import paragraphs
-from voicejournal.core.wording import clock, day, length_text, offset_text, plural
+from voicejournal.core.wording import clock, count, day, length_text, offset_text
 
 
 @dataclass
@@ -68,18 +68,18 @@ def session_label(session: Session, with_time: bool = True) -> str:
 def headline(review: Review) -> str:
     """'Since your session on Mon 24 Nov (9 days): 3 reflections, 24 min'."""
     if review.since_session:
-        when = f"Since your session on {day(review.since_session.start)} ({plural(review.days, 'day')})"
+        when = f"Since your session on {day(review.since_session.start)} ({count(review.days, 'day')})"
         if review.since_session.start.date() == review.end.date():
             when = f"Since your session today at {clock(review.since_session.start)}"
     elif review.default_period:
-        when = f"The last {plural(review.days, 'day')}"
+        when = f"The last {count(review.days, 'day')}"
     else:
-        when = f"Since {day(review.start)} ({plural(review.days, 'day')})"
+        when = f"Since {day(review.start)} ({count(review.days, 'day')})"
     if not review.entry_count:
         return f"{when}: no entries yet"
     kinds = set(review.entry_kinds)
     noun = ("reflection", "reflections") if kinds == {"reflection"} else ("entry", "entries")
-    text = f"{when}: {plural(review.entry_count, *noun)}"
+    text = f"{when}: {count(review.entry_count, *noun)}"
     if review.total_seconds > 0:
         text += f", {length_text(review.total_seconds)}"
     return text
@@ -170,7 +170,7 @@ def mood_caption(review: Review) -> str:
         parts.append(f"No mood noted since {day(review.start)}.")
     if mood.before:
         parts.append(
-            f"The {plural(review.days, 'day')} before (grey): average {mood_text(mood.previous_average)}."
+            f"The {count(review.days, 'day')} before (grey): average {mood_text(mood.previous_average)}."
         )
     return " ".join(parts)
 
@@ -201,7 +201,7 @@ def empty_message(review: Review) -> list[str]:
     since = (
         f"since your session on {day(review.since_session.start)}"
         if review.since_session
-        else f"in the last {plural(review.days, 'day')}"
+        else f"in the last {count(review.days, 'day')}"
         if review.default_period
         else f"since {day(review.start)}"
     )
@@ -263,7 +263,7 @@ def brief_sections(review: Review) -> list[Section]:
         sections.append(Section("goals", "Goals", items))
     if review.themes:
         compared = (
-            "the period before" if not review.since_session else f"the {plural(review.days, 'day')} before"
+            "the period before" if not review.since_session else f"the {count(review.days, 'day')} before"
         )
         sections.append(Section("themes", "Themes", compared=compared, themes=review.themes))
     summary = mood_summary(review.mood)

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from voicejournal.core.entry import KINDS
+from voicejournal.core.frontmatter import FrontMatterError, split_front_matter
 from voicejournal.errors import UsageError
 
 
@@ -106,34 +107,6 @@ _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _TIME_MARK = re.compile(r"^\*\*\[\d+:\d{2}(?::\d{2})?\]\*\*\s*", re.M)
 
 
-def _front_matter(text: str) -> tuple[dict[str, object], str]:
-    """A minimal YAML front matter reader: `key: value`, `key: [a, b]` and `- item` lists."""
-    if not text.startswith("---"):
-        return {}, text
-    lines = text.splitlines()
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
-    if end is None:
-        return {}, text
-    meta: dict[str, object] = {}
-    current = None
-    for line in lines[1:end]:
-        if current and line.strip().startswith("- "):
-            value = line.strip()[2:].strip().strip("'\"")
-            existing = meta.get(current)
-            meta[current] = [*existing, value] if isinstance(existing, list) else [value]
-            continue
-        if ":" not in line:
-            continue
-        key, _, value = line.partition(":")
-        current = key.strip().lower()
-        value = value.strip()
-        if value.startswith("[") and value.endswith("]"):
-            meta[current] = [v.strip().strip("'\"") for v in value[1:-1].split(",") if v.strip()]
-        else:
-            meta[current] = value.strip("'\"") if value else []
-    return meta, "\n".join(lines[end + 1 :])
-
-
 def _date_from_name(name: str) -> datetime | None:
     m = _NAME_DATE.search(name)
     if not m:
@@ -170,41 +143,58 @@ def read_markdown(folder: Path) -> tuple[list[ImportedText], list[str]]:
     items, problems = [], []
     for path in files:
         try:
-            raw = path.read_text(encoding="utf-8")
+            raw = path.read_bytes().decode("utf-8")  # not read_text: a "\r" in a text stays one
         except (OSError, UnicodeDecodeError):
             problems.append(f"{path.name} could not be read as text; skipped.")
             continue
-        meta, body = _front_matter(raw.replace("\r\n", "\n"))
+        try:
+            meta, body = split_front_matter(raw if raw.startswith("---\n") else raw.replace("\r\n", "\n"))
+        except FrontMatterError as exc:
+            problems.append(f"{path.name}: {exc}; fix it or remove the front matter, then import again.")
+            continue
         created = _date_from_meta(meta.get("date")) or _date_from_name(path.stem)
         if created is None:
             problems.append(
                 f"{path.name} has no date in its name or front matter (e.g. 2026-11-02.md); skipped."
             )
             continue
+        # A file voicejournal exported (its front matter names the entry's id) is read back exactly as
+        # written: the title and tags from the front matter, the text as it is.
+        origin_id = meta.get("id") if isinstance(meta.get("id"), str) and meta.get("id") else None
         title = meta.get("title") if isinstance(meta.get("title"), str) else None
-        lines = body.strip().splitlines()
-        if lines and (m := _HEADING.match(lines[0])):
+        lines = body.split("\n")
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        if origin_id:
+            if title and lines and lines[0].startswith("#"):
+                lines = lines[1:]  # the heading the export wrote for the title
+        elif lines and (m := _HEADING.match(lines[0])):
             title = title or m.group(1)
             lines = lines[1:]
-        text = _TIME_MARK.sub("", "\n".join(lines)).strip()
+        text = "\n".join(lines)
+        if not origin_id or "duration" in meta:
+            text = _TIME_MARK.sub("", text)
+        text = text.strip()
         if not text:
             problems.append(f"{path.name} has no text; skipped.")
             continue
         kind = meta.get("kind") if meta.get("kind") in KINDS else None
         mood = int(meta["mood"]) if str(meta.get("mood", "")).strip() in {"1", "2", "3", "4", "5"} else None
-        origin_id = meta.get("id") if isinstance(meta.get("id"), str) and meta.get("id") else None
         tags_value = meta.get("tags", meta.get("tag", []))
-        tags = (
-            tags_value if isinstance(tags_value, list) else [t for t in re.split(r"[,\s]+", tags_value) if t]
-        )
+        if isinstance(tags_value, str):
+            tags = [t for t in re.split(r"[,\s]+", tags_value) if t]
+        else:
+            tags = [t for t in tags_value if isinstance(t, str)] if isinstance(tags_value, list) else []
+        if not origin_id:
+            tags = [t.lstrip("#@") for t in tags]
         items.append(
             ImportedText(
                 created=created,
                 title=title or None,
                 text=text,
-                tags=[str(t).lstrip("#@") for t in tags],
+                tags=tags,
                 source=f"markdown:{path.name}",
-                source_key=_key("md", path.name, raw),
+                source_key=_key("md", path.name, raw.replace("\r\n", "\n").replace("\r", "\n")),
                 origin_id=origin_id,
                 kind=kind,
                 mood=mood,

@@ -188,8 +188,10 @@ def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[d
                 damaged = True
                 continue
             data = _read_table_file(journal, path)
+            from voicejournal.core.wording import count as counted
+
             count = len(data.get("entries", {}))
-            what = f" ({count} entries)" if path != storage.journal_path else ""
+            what = f" ({counted(count, 'entry')})" if path != storage.journal_path else ""
             report.fixed(
                 f"{_rel(journal, path)} was damaged: restored its last good copy{what}; the damaged file "
                 f"is kept as {_rel(journal, kept)}. Changes saved to it last may be missing."
