@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from voicejournal import clock
 from voicejournal.clock import Clock
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
+from voicejournal.diskspace import disk_full
 from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
@@ -163,21 +164,29 @@ class Journal:
                 raise DuplicateAudioError(path.name, duplicates[0]["id"])
             entry_id = self.storage.new_id()
             rel, dest = self.audio_destination(entry_id, created)
-            write_flac(dest, samples, home=self.home)
-            entry = Entry(
-                id=entry_id,
-                created=created,
-                kind=kind,
-                status=PENDING,
-                audio=rel,
-                audio_sha256=sha256_file(dest, home=self.home),
-                duration=round(len(samples) / 16000, 2),
-                tags=_clean_tags(tags),
-                source=path.name,
-                source_key=source_key,
-                session=session,
-            )
-            self.save_entry(entry, new=True)
+            try:
+                write_flac(dest, samples, home=self.home)
+                entry = Entry(
+                    id=entry_id,
+                    created=created,
+                    kind=kind,
+                    status=PENDING,
+                    audio=rel,
+                    audio_sha256=sha256_file(dest, home=self.home),
+                    duration=round(len(samples) / 16000, 2),
+                    tags=_clean_tags(tags),
+                    source=path.name,
+                    source_key=source_key,
+                    session=session,
+                )
+                self.save_entry(entry, new=True)
+            except DiskFullError:
+                if self.storage.get_entry(entry_id) is not None:
+                    raise  # the entry was saved; only something derived from it was not
+                dest.unlink(missing_ok=True)  # nothing half-saved: no recording without its entry
+                raise disk_full(
+                    dest, f"{path.name} was not added (nothing of it was saved)", "add it again"
+                ) from None
         if transcriber is not None:
             entry = self._transcribe_into(entry, transcriber, samples, progress)
         return entry

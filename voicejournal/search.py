@@ -40,8 +40,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from voicejournal import crypto
+from voicejournal.diskspace import is_disk_full
 from voicejournal.entry import Entry
-from voicejournal.errors import JournalCorruptError, UsageError
+from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"
@@ -431,7 +432,17 @@ class SearchIndex:
             pass
         if conn is not None:
             conn.close()
-        self.rebuild()
+        try:
+            self.rebuild()
+        except (sqlite3.OperationalError, OSError, DiskFullError) as exc:
+            if not is_disk_full(exc, self.path):
+                raise
+            # No room for the index on disk: build it in memory for this command, so reading the
+            # journal never depends on free space. The next command with room saves it again.
+            self._conn = sqlite3.connect(":memory:")
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+            self._fill(self._conn, self.storage.all_entries(), self.storage.signature())
+            return self._conn
         self._conn = self._open_existing() if self._sealed() else _connect(self.path)
         return self._conn
 
