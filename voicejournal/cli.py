@@ -786,6 +786,21 @@ def report_recovered(journal) -> None:
             "(pending transcription).",
             err=True,
         )
+    waiting = journal.waiting_for_space
+    if waiting:
+        from voicejournal.diskspace import HOW_TO_FREE, free_bytes, human_size
+
+        which = (
+            "An interrupted recording is"
+            if len(waiting) == 1
+            else f"{len(waiting)} interrupted recordings are"
+        )
+        free = free_bytes(waiting[0])
+        click.echo(
+            f"Note: {which} kept safe in {waiting[0].parent}, waiting for room on the disk to be saved "
+            f"({human_size(free or 0)} free). Free some space ({HOW_TO_FREE}); the next command saves it.",
+            err=True,
+        )
 
 
 def parse_clock(text: str) -> float:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from voicejournal import clock
 from voicejournal.clock import Clock
 from voicejournal.config import ensure_private_dir, home_dir, private_umask
-from voicejournal.diskspace import disk_full
+from voicejournal.diskspace import HOW_TO_FREE, disk_full, free_bytes, human_size, is_disk_full
 from voicejournal.entry import DONE, KINDS, NO_SPEECH, PENDING, TEXT_ONLY, Entry, segments_text
 from voicejournal.errors import (
     AudioDecodeError,
@@ -57,6 +57,7 @@ class Journal:
         self.storage = Storage(self.home)
         self.storage.remove_import_leftovers()
         self._transcribers: dict[tuple[str | None, str | None], object] = {}
+        self.waiting_for_space: list[Path] = []  # recordings `recover` had no room to save
 
     # --- entries -------------------------------------------------------------------------------
 
@@ -549,6 +550,14 @@ class Journal:
             result = recorder.finish(release=False)
             try:
                 entry = self._save_recording(entry_id, created, meta, result, transcribe)
+            except DiskFullError:
+                stopped = "stopped at" if isinstance(result.error, DiskFullError) else "lasted"
+                raise disk_full(
+                    wav,
+                    f"the recording ({stopped} {result.duration:.0f} s) could not be saved as an entry yet. What "
+                    f"was captured is kept safe in {wav} and is saved by the first command run once there is room",
+                    "run any voicejournal command",
+                ) from None
             finally:
                 recorder.release()
         saved_after = time.monotonic() - (recorder.stop_time or time.monotonic())
@@ -602,7 +611,6 @@ class Journal:
     ) -> Entry:  # fmt: skip
         """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
         segments); then the WAV and its sidecar are removed."""
-        from voicejournal.audio import sha256_file
         from voicejournal.recording import wav_to_flac
 
         key = f"microphone:{entry_id}"
@@ -610,6 +618,21 @@ class Journal:
             entry_id = self.storage.new_id()
         rel, dest = self.audio_destination(entry_id, created)
         wav_to_flac(wav, dest)
+        try:
+            return self._file_incoming(
+                wav, key, entry_id, created, meta, duration, rel, dest, segments, language, model
+            )
+        except DiskFullError:
+            if self.storage.get_entry(entry_id) is None:
+                dest.unlink(missing_ok=True)  # the incoming file stays; the FLAC is made again later
+            raise
+
+    def _file_incoming(
+        self, wav: Path, key: str, entry_id: str, created: datetime, meta: dict, duration: float, rel: str,
+        dest: Path, segments, language: str | None, model: str | None,
+    ) -> Entry:  # fmt: skip
+        from voicejournal.audio import sha256_file
+
         status = PENDING if segments is None else DONE if segments else NO_SPEECH
         entry = Entry(
             id=entry_id,
@@ -639,6 +662,7 @@ class Journal:
 
         Cheap when there is nothing to do (one stat). Recordings still being made by another
         process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
+        One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
         """
         from voicejournal.recording import incoming_dir, recover_incoming
 
@@ -646,9 +670,14 @@ class Journal:
         if not folder.is_dir():
             return []
         recovered = []
+        self.waiting_for_space = []
         with self.storage.transaction():
             for wav in recover_incoming(self.home):
-                entry = self._recover_one(wav)
+                try:
+                    entry = self._recover_one(wav)
+                except DiskFullError:
+                    self.waiting_for_space.append(wav)  # kept as it is; a later command saves it
+                    continue
                 if entry is not None:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
@@ -1166,10 +1195,26 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     try:
         ensure_private_dir(folder)
         probe = folder / ".doctor-write-test"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            probe.write_bytes(b"ok")
+            full = False
+        except OSError as exc:
+            full = is_disk_full(exc, folder)
+            if not full:
+                raise
+        finally:
+            probe.unlink(missing_ok=True)
         mode = folder.stat().st_mode & 0o777
-        if mode & 0o077:
+        if full:
+            checks.append(
+                Check(
+                    "Data folder",
+                    False,
+                    f"{folder}: the disk is full ({human_size(free_bytes(folder) or 0)} free), so nothing new "
+                    f"can be saved. Free some space ({HOW_TO_FREE}).",
+                )
+            )
+        elif mode & 0o077:
             checks.append(
                 Check(
                     "Data folder",

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from voicejournal.config import SAMPLE_RATE
+from voicejournal.diskspace import disk_full, is_disk_full
 from voicejournal.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
 
@@ -346,17 +347,20 @@ def wav_to_flac(src: Path, dst: Path) -> None:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, dst)
-    except OSError as e:
+    except Exception as e:
+        full = is_disk_full(e, tmp)  # (judged before the partial file goes and frees its space)
         tmp.unlink(missing_ok=True)
-        if e.errno == errno.ENOSPC:
-            raise DiskFullError(
-                f"The disk is full, so the recording could not be saved as FLAC. It is kept in {src}; "
-                "free some space and run any voicejournal command to finish saving it."
-            ) from e
+        if full:
+            raise _kept_for_later(src) from e
         raise
-    except Exception:
-        tmp.unlink(missing_ok=True)
-        raise
+
+
+def _kept_for_later(src: Path) -> DiskFullError:
+    return disk_full(
+        src,
+        f"the recording could not be saved as FLAC yet. It is kept safe in {src}",
+        "run any voicejournal command to finish saving it",
+    )
 
 
 def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path) -> None:
@@ -378,10 +382,7 @@ def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path) -> None:
     try:
         crypto.write_bytes(home, dst, buffer.getvalue())
     except DiskFullError as e:
-        raise DiskFullError(
-            f"The disk is full, so the recording could not be saved as FLAC. It is kept in {src}; "
-            "free some space and run any voicejournal command to finish saving it."
-        ) from e
+        raise _kept_for_later(src) from e
 
 
 class WavWriter:

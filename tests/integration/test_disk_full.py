@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_record import recorder  # noqa: F401 (the fixture)
 from voicejournal.diskspace import free_bytes, human_size
 
 pytestmark = pytest.mark.integration
@@ -72,3 +73,52 @@ def test_add_of_a_file_that_does_not_fit(small_disk, run_cli, speech):
     small_disk.make_room()
     run_cli("add", str(long), "--no-transcribe", check=True)
     assert len(json.loads(run_cli("list", "--json", check=True).stdout)) == 2
+
+
+def waiting_note(folder: Path, free: str) -> str:
+    return (
+        f"Note: An interrupted recording is kept safe in {folder}, waiting for room on the disk to be saved "
+        f"({free} free). Free some space ({HOW}); the next command saves it."
+    )
+
+
+@pytest.mark.mic
+def test_record_that_fills_the_disk_keeps_what_was_captured(
+    small_disk, recorder, speech, virtual_mic, run_cli
+):  # noqa: F811
+    run_cli("add", str(speech("A short first note.", name="first.wav")), "--no-transcribe", check=True)
+    small_disk.fill(leave=200_000)  # about 6 s of 16 kHz audio
+    start, finish = recorder
+    proc = start("--tag", "full-disk-tag", "--no-transcribe")
+    virtual_mic(speech("My therapist and I talked about my mother and my work. " * 3))
+    code, _, err = finish(proc, sig=None, timeout=120)  # the full disk stops it by itself
+    incoming = small_disk.home / "audio" / "incoming"
+    [wav] = incoming.glob("*.wav")
+    seconds = (wav.stat().st_size - 44) // 2 / 16000
+    assert seconds > 3
+    assert (code, err.strip().splitlines()[-1]) == (
+        1,
+        f"The disk is full ({small_disk.free_text()} free), so the recording (stopped at {seconds:.0f} s) could "
+        f"not be saved as an entry yet. What was captured is kept safe in {wav} and is saved by the first "
+        f"command run once there is room. Free some space ({HOW}), then run any voicejournal command.",
+    )
+    note = waiting_note(incoming, small_disk.free_text())
+    for command in (["list"], ["check"], ["search", "mother"], ["list", "--json"]):
+        proc = run_cli(*command)
+        assert (proc.returncode, proc.stderr.splitlines()[0]) == (0, note), command
+        assert proc.stderr.count("Note:") == 1 and "Something went wrong" not in proc.stderr
+    proc = run_cli("doctor")  # works, and names the full disk as the thing to fix
+    assert (
+        f"✗ Data folder: {small_disk.home}: the disk is full ({small_disk.free_text()} free), so nothing new can "
+        f"be saved. Free some space ({HOW}).\n"
+    ) in proc.stdout
+    assert "Something went wrong" not in proc.stderr
+    assert wav.exists() and (wav.stat().st_size - 44) // 2 / 16000 == seconds  # untouched
+    small_disk.make_room()
+    proc = run_cli("list", "--json")
+    assert proc.returncode == 0 and proc.stderr.startswith("Recovered an interrupted recording from ")
+    entries = json.loads(proc.stdout)
+    [entry] = [e for e in entries if e["source"] == "microphone"]
+    assert entry["tags"] == ["full-disk-tag"] and entry["duration"] == round(seconds, 2)
+    assert list(incoming.iterdir()) == []
+    assert run_cli("list").stderr == ""  # said once: nothing is waiting any more
