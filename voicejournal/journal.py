@@ -504,6 +504,7 @@ class Journal:
         time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
         crash loses at most the last second (see `recover`).
         """
+        from voicejournal import crypto
         from voicejournal.recording import Recorder, incoming_dir
 
         if mood is not None and not 1 <= mood <= 5:
@@ -524,16 +525,26 @@ class Journal:
             "session": session,
         }
         sidecar = wav.with_suffix(".json")
+        encrypted = crypto.writes_encrypted(
+            self.home
+        )  # then the audio and the sidecar are sealed from the start
         recorder = Recorder(
-            wav, device=device, transcriber=transcriber, max_seconds=max_minutes * 60 if max_minutes else None
+            wav,
+            device=device,
+            transcriber=transcriber,
+            max_seconds=max_minutes * 60 if max_minutes else None,
+            encrypt_home=self.home if encrypted else None,
         )
         try:
-            sidecar.write_text(json.dumps(meta))
+            if encrypted:
+                crypto.write_bytes(self.home, sidecar, json.dumps(meta).encode())
+            else:
+                sidecar.write_text(json.dumps(meta))
             recorder.start()
-        except OSError as exc:
+        except (OSError, DiskFullError) as exc:
             self._discard(sidecar)
             self._discard(wav)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            if isinstance(exc, DiskFullError) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 raise DiskFullError(
                     "The disk is full, so recording cannot start. Free some space and try again."
                 ) from None
@@ -550,7 +561,7 @@ class Journal:
             result = recorder.finish(release=False)
             try:
                 entry = self._save_recording(entry_id, created, meta, result, transcribe)
-            except DiskFullError:
+            except (DiskFullError, AudioDecodeError):
                 stopped = "stopped at" if isinstance(result.error, DiskFullError) else "lasted"
                 raise disk_full(
                     wav,
@@ -607,17 +618,17 @@ class Journal:
 
     def _store_incoming(
         self, wav: Path, entry_id: str, created: datetime, meta: dict, duration: float,
-        segments=None, language: str | None = None, model: str | None = None,
+        segments=None, language: str | None = None, model: str | None = None, recovered: bool = False,
     ) -> Entry:  # fmt: skip
         """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
-        segments); then the WAV and its sidecar are removed."""
+        segments); then the WAV and its sidecar are removed. Only a `recovered` one may be cut short."""
         from voicejournal.recording import wav_to_flac
 
         key = f"microphone:{entry_id}"
         if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
             entry_id = self.storage.new_id()
         rel, dest = self.audio_destination(entry_id, created)
-        wav_to_flac(wav, dest)
+        wav_to_flac(wav, dest, partial=recovered)
         try:
             return self._file_incoming(
                 wav, key, entry_id, created, meta, duration, rel, dest, segments, language, model
@@ -690,16 +701,19 @@ class Journal:
         return recovered
 
     def _recover_one(self, wav: Path) -> Entry | None:
-        from voicejournal.recording import HEADER_BYTES
+        from voicejournal import crypto
+        from voicejournal.recording import incoming_frames, is_sealed_stream
 
         entry_id = wav.stem
         sidecar = wav.with_suffix(".json")
         try:
-            meta = json.loads(sidecar.read_text())
-        except (OSError, ValueError):
+            meta = json.loads(crypto.read_bytes(self.home, sidecar))
+        except (OSError, ValueError, VoiceJournalError):
             meta = {}
-        frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
+        frames = incoming_frames(self.home, wav)
         saved = self.storage.find_entries("source_key", f"microphone:{entry_id}")
+        if frames == 0 and not saved and is_sealed_stream(wav) and time.time() - wav.stat().st_mtime < 60:
+            return None  # (one starting in another process holds its lock only once its stream is set up)
         if saved or frames == 0:  # a leftover of a saved recording, or one that never got a sound
             self._discard(wav)
             self._discard(sidecar)
@@ -709,7 +723,7 @@ class Journal:
             created = datetime.fromisoformat(meta["created"])
         except (KeyError, TypeError, ValueError):
             created = datetime.fromtimestamp(wav.stat().st_mtime - duration).astimezone()
-        return self._store_incoming(wav, entry_id, created, meta, duration)
+        return self._store_incoming(wav, entry_id, created, meta, duration, recovered=True)
 
     def play(
         self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None

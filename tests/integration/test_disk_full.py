@@ -84,8 +84,12 @@ def waiting_note(folder: Path, free: str) -> str:
 
 @pytest.mark.mic
 def test_record_that_fills_the_disk_keeps_what_was_captured(
-    small_disk, recorder, speech, virtual_mic, run_cli
-):  # noqa: F811
+    small_disk,
+    recorder,  # noqa: F811
+    speech,
+    virtual_mic,
+    run_cli,
+):
     run_cli("add", str(speech("A short first note.", name="first.wav")), "--no-transcribe", check=True)
     small_disk.fill(leave=200_000)  # about 6 s of 16 kHz audio
     start, finish = recorder
