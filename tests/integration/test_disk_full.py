@@ -5,6 +5,7 @@ CI runs as root, so it can mount one; elsewhere these tests fail (not skip) and 
 
 import json
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,46 +84,58 @@ def waiting_note(folder: Path, free: str) -> str:
 
 
 @pytest.mark.mic
+@pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
 def test_record_that_fills_the_disk_keeps_what_was_captured(
+    encrypted,
     small_disk,
     recorder,  # noqa: F811
     speech,
     virtual_mic,
     run_cli,
 ):
-    run_cli("add", str(speech("A short first note.", name="first.wav")), "--no-transcribe", check=True)
+    env = {"VOICEJOURNAL_PASSPHRASE": "blue river morning"}
+    run_cli(
+        "add", str(speech("A short first note.", name="first.wav")), "--no-transcribe", env=env, check=True
+    )
+    if encrypted:
+        run_cli("encrypt", env=env, check=True)
     small_disk.fill(leave=200_000)  # about 6 s of 16 kHz audio
     start, finish = recorder
-    proc = start("--tag", "full-disk-tag", "--no-transcribe")
+    proc = start("--tag", "full-disk-tag", "--no-transcribe", env=env)
     virtual_mic(speech("My therapist and I talked about my mother and my work. " * 3))
     code, _, err = finish(proc, sig=None, timeout=120)  # the full disk stops it by itself
     incoming = small_disk.home / "audio" / "incoming"
     [wav] = incoming.glob("*.wav")
-    seconds = (wav.stat().st_size - 44) // 2 / 16000
+    assert wav.read_bytes().startswith(b"\x89VJE" if encrypted else b"RIFF")
+    message = err.strip().splitlines()[-1]
+    seconds = int(re.search(r"stopped at (\d+) s", message).group(1))
     assert seconds > 3
-    assert (code, err.strip().splitlines()[-1]) == (
+    assert (code, message) == (
         1,
-        f"The disk is full ({small_disk.free_text()} free), so the recording (stopped at {seconds:.0f} s) could "
+        f"The disk is full ({small_disk.free_text()} free), so the recording (stopped at {seconds} s) could "
         f"not be saved as an entry yet. What was captured is kept safe in {wav} and is saved by the first "
         f"command run once there is room. Free some space ({HOW}), then run any voicejournal command.",
     )
     note = waiting_note(incoming, small_disk.free_text())
+    kept = None
     for command in (["list"], ["check"], ["search", "mother"], ["list", "--json"]):
-        proc = run_cli(*command)
+        proc = run_cli(*command, env=env)
         assert (proc.returncode, proc.stderr.splitlines()[0]) == (0, note), command
         assert proc.stderr.count("Note:") == 1 and "Something went wrong" not in proc.stderr
-    proc = run_cli("doctor")  # works, and names the full disk as the thing to fix
+        kept = kept or wav.read_bytes()  # (as the first command left it: a plain WAV's header repaired)
+    proc = run_cli("doctor", env=env)  # works, and names the full disk as the thing to fix
     assert (
         f"✗ Data folder: {small_disk.home}: the disk is full ({small_disk.free_text()} free), so nothing new can "
         f"be saved. Free some space ({HOW}).\n"
     ) in proc.stdout
     assert "Something went wrong" not in proc.stderr
-    assert wav.exists() and (wav.stat().st_size - 44) // 2 / 16000 == seconds  # untouched
+    assert wav.read_bytes() == kept  # untouched while it waits
     small_disk.make_room()
-    proc = run_cli("list", "--json")
+    proc = run_cli("list", "--json", env=env)
     assert proc.returncode == 0 and proc.stderr.startswith("Recovered an interrupted recording from ")
     entries = json.loads(proc.stdout)
     [entry] = [e for e in entries if e["source"] == "microphone"]
-    assert entry["tags"] == ["full-disk-tag"] and entry["duration"] == round(seconds, 2)
+    # (what was sealed before the disk filled up: the last second may have had no room)
+    assert entry["tags"] == ["full-disk-tag"] and abs(entry["duration"] - seconds) <= 1.5
     assert list(incoming.iterdir()) == []
-    assert run_cli("list").stderr == ""  # said once: nothing is waiting any more
+    assert run_cli("list", env=env).stderr == ""  # said once: nothing is waiting any more
