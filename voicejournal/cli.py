@@ -780,6 +780,15 @@ def report_recovered(journal) -> None:
     except VoiceJournalError as exc:
         click.echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
         return
+    except Exception as exc:  # a bug, but it must never lock the person out of their journal
+        if "--debug" in sys.argv:
+            raise
+        click.echo(
+            f"An interrupted recording could not be recovered yet ({type(exc).__name__}: {exc}); it is kept "
+            "in audio/incoming. Run `voicejournal --debug list` for details.",
+            err=True,
+        )
+        return
     for entry in recovered:
         click.echo(
             f"Recovered an interrupted recording from {when(entry.created)} as entry {entry.id} "

@@ -6,7 +6,10 @@ The pipeline (all threads end cleanly whatever stops the recording)::
                                         |-> level meter, silence watch, Chunker (cuts at pauses)
                                         '-> closed chunks (frame ranges) -> transcriber thread
 
-The incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
+In an encrypted journal the incoming file is instead a `crypto.EncryptedStreamWriter` stream of the
+same samples, one sealed record per flush (`EncryptedWavWriter`): no plaintext audio reaches the disk.
+
+Otherwise the incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
 then the samples, appended with ``os.write`` and ``fsync``-ed every second. Its size
 fields are rewritten at each flush, so even after ``kill -9`` or a power cut the file
 is valid up to the last second; `repair_wav` makes it exact. (libsndfile's own writer
@@ -338,7 +341,8 @@ def wav_to_flac(src: Path, dst: Path, partial: bool = False) -> None:
 
     dst.parent.mkdir(parents=True, exist_ok=True)
     home = crypto.find_home(dst)
-    if home is not None and crypto.writes_encrypted(home):
+    # (a sealed stream in a journal decrypted since is decoded the same way, then written plain)
+    if home is not None and (crypto.writes_encrypted(home) or is_sealed_stream(src)):
         _wav_to_encrypted_flac(src, dst, home, partial)
         return
     tmp = dst.with_name(dst.name + ".part")
@@ -370,7 +374,7 @@ def _kept_for_later(src: Path) -> DiskFullError:
 
 def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path, partial: bool = False) -> None:
     """In an encrypted journal the FLAC is encoded in memory (about 0.5 MB a minute) and only its
-    encrypted form is written (see crypto.py)."""
+    encrypted form is written (see crypto.py; `crypto.write_bytes` writes it plain if the journal is not)."""
     import io
 
     import numpy as np
