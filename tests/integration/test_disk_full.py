@@ -139,3 +139,18 @@ def test_record_that_fills_the_disk_keeps_what_was_captured(
     assert entry["tags"] == ["full-disk-tag"] and abs(entry["duration"] - seconds) <= 1.5
     assert list(incoming.iterdir()) == []
     assert run_cli("list", env=env).stderr == ""  # said once: nothing is waiting any more
+
+
+def test_a_change_that_does_not_fit_names_the_full_disk(small_disk, run_cli, speech):
+    run_cli("add", str(speech("A short first note.")), "--no-transcribe", check=True)
+    [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
+    month = entry["created"][:7]
+    small_disk.fill(leave=0)
+    proc = run_cli("tag", entry["id"], "+family")
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        f"The disk is full ({small_disk.free_text()} free), so {month}.json could not be saved; everything "
+        f"saved before is safe. Free some space ({HOW}), then try again.",
+    )
+    [still] = json.loads(run_cli("list", "--json", check=True).stdout)
+    assert still["tags"] == []
