@@ -545,9 +545,7 @@ class Journal:
             self._discard(sidecar)
             self._discard(wav)
             if isinstance(exc, DiskFullError) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise DiskFullError(
-                    "The disk is full, so recording cannot start. Free some space and try again."
-                ) from None
+                raise disk_full(folder, "recording cannot start") from None
             raise
         except BaseException:
             self._discard(sidecar)
@@ -574,9 +572,10 @@ class Journal:
         saved_after = time.monotonic() - (recorder.stop_time or time.monotonic())
         outcome = RecordOutcome(entry, result, saved_after)
         if entry is not None and isinstance(result.error, DiskFullError):
-            raise DiskFullError(
-                f"The disk is full, so the recording stopped at {result.duration:.0f} s. What was "
-                f"captured is saved as entry {entry.id}; free some space before recording again."
+            raise disk_full(
+                self.home,
+                f"the recording stopped at {result.duration:.0f} s. What was captured is saved as entry {entry.id}",
+                "record again",
             )
         return outcome
 

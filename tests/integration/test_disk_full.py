@@ -154,3 +154,15 @@ def test_a_change_that_does_not_fit_names_the_full_disk(small_disk, run_cli, spe
     )
     [still] = json.loads(run_cli("list", "--json", check=True).stdout)
     assert still["tags"] == []
+
+
+def test_record_on_a_full_disk_does_not_start(small_disk, run_cli, speech):
+    run_cli("add", str(speech("A short first note.")), "--no-transcribe", check=True)
+    small_disk.fill(leave=0)
+    proc = run_cli("record", "--no-transcribe", "--tag", "x")
+    assert (proc.returncode, proc.stderr.strip().splitlines()[-1]) == (
+        1,
+        f"The disk is full ({small_disk.free_text()} free), so recording cannot start. Free some space ({HOW}), "
+        "then try again.",
+    )
+    assert list((small_disk.home / "audio" / "incoming").iterdir()) == []
