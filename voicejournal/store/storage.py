@@ -35,13 +35,13 @@ from tinydb.storages import Storage as TinyStorage
 
 from voicejournal.core.validate import ID_ALPHABET
 from voicejournal.errors import (
-    DiskFullError,
     JournalBusyError,
     JournalCorruptError,
     JournalVersionError,
     VoiceJournalError,
 )
 from voicejournal.store import crypto
+from voicejournal.store.diskspace import FULL_ERRNOS, disk_full
 from voicejournal.store.home import ensure_private_dir
 
 SCHEMA_VERSION = 1
@@ -100,11 +100,8 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: 
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        if exc.errno == 28:  # ENOSPC
-            raise DiskFullError(
-                f"The disk is full, so {path.name} could not be saved. Everything saved before is safe; "
-                "free some space and try again."
-            ) from exc
+        if exc.errno in FULL_ERRNOS:
+            raise disk_full(path, f"{path.name} could not be saved; everything saved before is safe") from exc
         raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
 
 
