@@ -227,9 +227,19 @@ def _scratch_dir(home: Path) -> Path:
 
 def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
     """An empty home: every file as it was, audio first so no entry ever points at a missing file."""
+    from voicejournal import crypto
+
     names = sorted(manifest["files"], key=lambda n: (not n.startswith("audio/"), n))
-    for name in names:
-        _copy_atomic(unpacked / name, storage.home / name)
+    if crypto.writes_encrypted(storage.home):
+        # This journal is encrypted: every file is opened (with the backup's key if it has one) and sealed
+        # again for this journal; the backup's own encryption settings are not brought in.
+        names = [n for n in names if n != crypto.KEY_FILE]
+        for name in names:
+            _copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
+    else:
+        # A plain home becomes the journal the backup holds, encrypted or not (its settings come with it).
+        for name in names:
+            _copy_atomic(unpacked / name, storage.home / name)
     entries = [n for n in names if n.startswith("entries/")]
     report = ImportReport(restored=True, audio_added=sum(1 for n in names if n.startswith("audio/")))
     report.entries_added = len(storage.all_entries()) if entries else 0
@@ -246,8 +256,8 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
-def _copy_audio(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
-    """A recording from a backup into this journal, re-encrypted for it when either side is encrypted
+def _copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
+    """A file from a backup into this journal, re-encrypted for it when either side is encrypted
     (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
     from voicejournal import crypto
 
@@ -296,7 +306,7 @@ def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport
                 doc["audio"] = audio
             dest = storage.home / audio
             if src.exists() and not dest.exists():
-                _copy_audio(unpacked, src, storage.home, dest)
+                _copy_into(unpacked, src, storage.home, dest)
                 report.audio_added += 1
         storage.add_entry(doc)
         by_id[doc["id"]] = doc

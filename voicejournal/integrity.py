@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from voicejournal import clock, crypto, vault
 from voicejournal.entry import PENDING, Entry
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, shard_name
+from voicejournal.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, read_plain, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
@@ -100,8 +100,8 @@ def restore_backup(journal: Journal, path: Path) -> Path:
         kept = path.with_name(f"{path.name}.damaged-{clock.now():%Y%m%d-%H%M%S}")
         if path.exists():
             os.link(path, kept)  # the damaged file stays, under another name
-        # The .bak is already in the journal's form (encrypted or not, bound to this file's name).
-        atomic_write_bytes(path, backup.read_bytes(), keep_backup=False)
+        # Through the journal's one write path: a plain .bak left from before encryption is sealed now.
+        atomic_write_bytes(path, read_plain(backup, journal.home), keep_backup=False, home=journal.home)
     return kept
 
 

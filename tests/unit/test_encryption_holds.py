@@ -1,0 +1,122 @@
+"""Encryption that holds, driven through the CLI: one write path, no prompts, authenticated state, no planted
+or rolled-back files (issues #10 and #11)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from voicejournal import crypto, vault
+
+PASS = "correct horse battery"
+WORD = b"marigold"
+WITH_PASS = {crypto.PASSPHRASE_ENV: PASS}
+
+
+@pytest.fixture(autouse=True)
+def clean_keys(monkeypatch):
+    monkeypatch.delenv(crypto.PASSPHRASE_ENV, raising=False)
+    crypto.forget_keys()
+    yield
+    crypto.forget_keys()
+
+
+def plaintext_files(home: Path, word: bytes = WORD) -> list[str]:
+    """Every file under `home` whose bytes hold `word` readably."""
+    found = []
+    for path in sorted(home.rglob("*")):
+        if path.is_file() and word in path.read_bytes().lower():
+            found.append(path.relative_to(home).as_posix())
+    return found
+
+
+def write_jrnl(folder: Path, title: str, body: str, date: str = "2026-11-02") -> Path:
+    path = folder / f"jrnl-{title.split()[0].lower()}.json"
+    entry = {"date": date, "time": "09:00", "title": title, "body": body, "tags": [], "starred": False}
+    path.write_text(json.dumps({"tags": {}, "entries": [entry]}))
+    return path
+
+
+def at(home: Path, **env) -> dict:
+    return {"VOICEJOURNAL_HOME": str(home), **env}
+
+
+def add_text(run_cli, home: Path, tmp_path: Path, title: str, body: str, **env) -> str:
+    run_cli(
+        "import", "--from", "jrnl", str(write_jrnl(tmp_path, title, body)), env=at(home, **env), check=True
+    )
+    listed = run_cli("list", "--json", env=at(home, **env), check=True)
+    return next(e["id"] for e in json.loads(listed.stdout) if title in e["text"])
+
+
+def encrypt(home: Path) -> None:
+    """Encrypt in-process with a cheap KDF (the real default is chosen by `voicejournal encrypt`)."""
+    vault.encrypt_home(home, PASS, kdf_n=2**10)
+    crypto.forget_keys()
+
+
+def test_plain_backup_restored_into_an_encrypted_journal_stays_encrypted(run_cli, tmp_path):
+    plain = tmp_path / "plain"
+    add_text(run_cli, plain, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    run_cli("export", str(tmp_path / "b.zip"), env=at(plain), check=True)
+
+    home = tmp_path / "locked"
+    encrypt(home)
+    done = run_cli("import", str(tmp_path / "b.zip"), env=at(home, **WITH_PASS))
+    assert done.returncode == 0, done.stderr
+    assert plaintext_files(home) == []
+    [entry] = json.loads(run_cli("list", "--json", env=at(home, **WITH_PASS), check=True).stdout)
+    assert "marigold" in entry["text"]
+    # `encrypt` has nothing left to do, and every later command keeps the home sealed.
+    assert run_cli("check", env=at(home, **WITH_PASS)).stdout.strip().endswith("\nNo problems found.")
+    for args in (
+        ["search", "marigold"],
+        ["tag", entry["id"], "+calm"],
+        ["check", "--repair"],
+        ["retention"],
+        ["import", str(tmp_path / "b.zip")],  # a merge now: nothing new
+        ["delete", "--yes", entry["id"]],
+    ):
+        step = run_cli(*args, env=at(home, **WITH_PASS))
+        assert step.returncode == 0, (args, step.stderr)
+        assert plaintext_files(home) == [], args
+
+
+def test_encrypted_backup_into_plain_journals(run_cli, tmp_path):
+    locked = tmp_path / "locked"
+    add_text(run_cli, locked, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(locked)
+    run_cli("export", str(tmp_path / "b.zip"), env=at(locked, **WITH_PASS), check=True)
+    assert plaintext_files(tmp_path, WORD) == ["jrnl-marigold.json"]  # the backup holds no plain words
+
+    # Restored into an empty home: the home becomes the encrypted journal the backup holds.
+    empty = tmp_path / "empty"
+    run_cli("import", str(tmp_path / "b.zip"), env=at(empty, **WITH_PASS), check=True)
+    assert plaintext_files(empty) == []
+    assert crypto.load_key_file(empty).state == crypto.ENCRYPTED
+    [entry] = json.loads(run_cli("list", "--json", env=at(empty, **WITH_PASS), check=True).stdout)
+    assert "marigold" in entry["text"]
+
+    # Merged into a plain journal that has entries: the words arrive readable, as that journal is.
+    plain = tmp_path / "plain"
+    add_text(run_cli, plain, tmp_path, "Tuesday walk", "A long walk by the river.")
+    run_cli("import", str(tmp_path / "b.zip"), env=at(plain, **WITH_PASS), check=True)
+    texts = sorted(e["text"] for e in json.loads(run_cli("list", "--json", env=at(plain), check=True).stdout))
+    assert len(texts) == 2 and "marigold" in " ".join(texts)
+    assert not (plain / crypto.KEY_FILE).exists()
+
+
+def test_repair_seals_a_plain_bak_it_puts_back(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    shard = next((vj_home / "entries").glob("*.json"))
+    plain_copy = shard.read_bytes()
+    encrypt(vj_home)
+    # A .bak left from before encryption, and a damaged month file it is the only good copy of.
+    shard.with_name(shard.name + ".bak").write_bytes(plain_copy)
+    shard.write_bytes(b"\x89VJE\x01Fbroken")
+    fixed = run_cli("check", "--repair", env=WITH_PASS)
+    assert fixed.returncode == 0, fixed.stderr
+    assert crypto.is_encrypted_blob(shard.read_bytes())
+    shard.with_name(shard.name + ".bak").unlink()
+    assert [p for p in plaintext_files(vj_home) if ".damaged-" not in p] == []
+    assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
