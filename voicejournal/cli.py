@@ -85,12 +85,75 @@ def session_day(moment: datetime) -> str:
     return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
 
 
-def open_journal():
+def open_journal(unlock: bool = True):
     from voicejournal.journal import Journal
 
     journal = Journal()
+    if unlock:
+        ask_passphrase(
+            journal
+        )  # before anything is read: the library never prompts, least of all under the lock
     report_recovered(journal)  # --- recording: finish what a crash interrupted (see the end of this file)
     return journal
+
+
+def ask_passphrase(journal) -> str | None:
+    """Unlock an encrypted journal: from its usual sources, else typed on a terminal (never echoed).
+
+    Returns the passphrase, or None when the journal is not encrypted.
+    """
+    from voicejournal import crypto
+    from voicejournal.errors import PassphraseError
+
+    key_file = crypto.load_key_file(journal.home)
+    if key_file is None:
+        return None
+    try:
+        passphrase, key = crypto.find_passphrase(journal.home, key_file)
+    except crypto.NoPassphraseError:
+        if not _interactive():
+            raise
+        import getpass
+
+        for attempt in range(3):
+            typed = getpass.getpass(f"Passphrase for the journal in {journal.home}: ")
+            key = crypto.try_passphrase(key_file, typed) if typed else None
+            if key is not None:
+                passphrase = typed
+                break
+            if attempt < 2:
+                click.echo("That passphrase does not open this journal; try again.", err=True)
+        else:
+            raise PassphraseError(
+                "Wrong passphrase: the journal stayed locked. Nothing was changed."
+            ) from None
+    crypto.remember_key(journal.home, key_file, key)
+    return passphrase
+
+
+def ask_new_passphrase(env: str, what: str) -> str:
+    """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
+    from voicejournal import crypto
+    from voicejournal.errors import PassphraseError, UsageError
+
+    try:
+        return crypto.new_passphrase_from_env(env, what)
+    except crypto.NoPassphraseError:
+        if not _interactive():
+            raise
+    import getpass
+
+    for _ in range(3):
+        first = getpass.getpass(f"Choose {what} (at least {crypto.MIN_PASSPHRASE} characters): ")
+        try:
+            crypto.check_new_passphrase(first)
+        except UsageError as exc:
+            click.echo(str(exc), err=True)
+            continue
+        if getpass.getpass("Type it again: ") == first:
+            return first
+        click.echo("The two did not match; try again.", err=True)
+    raise PassphraseError("No passphrase was set. Nothing was changed.")
 
 
 def date_option(name: str, end: bool = False, help: str = ""):
@@ -1845,10 +1908,10 @@ def encrypt(use_keyring):
       voicejournal encrypt
       voicejournal encrypt --keyring      ask once, then keep it in the system keyring
     """
-    journal = open_journal()
+    journal = open_journal(unlock=False)
     status = err()
     if journal.encryption_state() == "encrypted" and use_keyring is not None:
-        journal.set_keyring(use_keyring)
+        journal.set_keyring(use_keyring, ask_passphrase(journal))
         status.print(
             "The passphrase is now kept in the system keyring."
             if use_keyring
@@ -1859,13 +1922,13 @@ def encrypt(use_keyring):
     # Passphrases are asked for before the progress bar takes the terminal.
     state = journal.encryption_state()
     if state == "off":
-        from voicejournal.crypto import ask_new_passphrase
+        from voicejournal.crypto import PASSPHRASE_ENV
 
-        passphrase = ask_new_passphrase()
+        passphrase = ask_new_passphrase(PASSPHRASE_ENV, "a passphrase")
     elif state == "encrypted":
         passphrase = None  # nothing to ask: encrypt says it is encrypted already
     else:  # finishing an interrupted run
-        passphrase = journal.passphrase()
+        passphrase = ask_passphrase(journal)
     bar, step = _conversion_bar("Encrypting")
     with bar:
         report = journal.encrypt(passphrase, use_keyring=use_keyring, progress=step)
@@ -1893,7 +1956,7 @@ def decrypt(yes):
     Example:
       voicejournal decrypt
     """
-    journal = open_journal()
+    journal = open_journal(unlock=False)
     if journal.encryption_state() == "off":
         from voicejournal.errors import UsageError
 
@@ -1908,7 +1971,7 @@ def decrypt(yes):
             abort=True,
             err=True,
         )
-    passphrase = journal.passphrase()  # asked (if it must be) before the progress bar takes the terminal
+    passphrase = ask_passphrase(journal)  # asked (if it must be) before the progress bar takes the terminal
     bar, step = _conversion_bar("Decrypting")
     with bar:
         report = journal.decrypt(passphrase, progress=step)
@@ -1936,8 +1999,16 @@ def passwd(use_keyring):
     Example:
       voicejournal passwd
     """
-    journal = open_journal()
-    in_keyring = journal.change_passphrase(use_keyring=use_keyring)
+    from voicejournal.crypto import NEW_PASSPHRASE_ENV
+
+    journal = open_journal(unlock=False)
+    if journal.encryption_state() == "off":
+        from voicejournal.errors import UsageError
+
+        raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
+    old = ask_passphrase(journal)
+    new = ask_new_passphrase(NEW_PASSPHRASE_ENV, "a new passphrase")
+    in_keyring = journal.change_passphrase(old, new, use_keyring=use_keyring)
     status = err()
     status.print("The passphrase was changed.", markup=False)
     if in_keyring:

@@ -14,8 +14,9 @@ How it fits together:
   FLAC or other audio file starts like that, so every read can tell an encrypted file from a plain one,
   which keeps a half-encrypted journal readable). The file's place in the journal (its path relative to
   the home, without ``.bak``) is the associated data: swapping two encrypted files is detected.
-- The passphrase comes from ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system
-  keyring if the person opted in, then a prompt on a terminal (never echoed), else a clear error. The
+- The passphrase comes from the caller (the CLI asks on a terminal before it opens the journal), then
+  ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system keyring if the person opted
+  in, else a clear error: nothing here ever prompts, so no prompt can wait while the lock is held. The
   unwrapped data key is cached in this process only; nothing derived from it is ever written.
 - Recordings stream into an append-only file of length-prefixed records, each sealed on its own
   (``EncryptedStreamWriter``), so a kill loses at most the block not yet flushed.
@@ -30,7 +31,6 @@ import contextlib
 import os
 import secrets
 import struct
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,7 +262,7 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
     """The journal's data key: from this process's cache, else from the first passphrase source that has one.
 
     Sources in order: `passphrase` if given; $VOICEJOURNAL_PASSPHRASE; the system keyring if the person
-    opted in; a prompt on a terminal. Raises PassphraseError when none opens the journal.
+    opted in. Raises PassphraseError when none opens the journal (NoPassphraseError when none had one).
     """
     home = Path(home)
     key_file = load_key_file(home)
@@ -299,54 +299,22 @@ def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None
             if data_key is not None:
                 return stored, data_key
             # A stale keyring entry (changed elsewhere): fall through to asking.
-    if _interactive():
-        import getpass
-
-        for attempt in range(3):
-            typed = getpass.getpass(f"Passphrase for the journal in {home}: ")
-            data_key = try_passphrase(key_file, typed) if typed else None
-            if data_key is not None:
-                return typed, data_key
-            if attempt < 2:
-                print("That passphrase does not open this journal; try again.", file=sys.stderr)
-        raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")
-    raise PassphraseError(
+    raise NoPassphraseError(
         "This journal is encrypted and no passphrase was given. Set "
         f"{PASSPHRASE_ENV}, run voicejournal in a terminal to type it, or keep it in the system keyring "
         "with `voicejournal encrypt --keyring`."
     )
 
 
-def _interactive() -> bool:
-    try:
-        return sys.stdin.isatty() and sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def ask_new_passphrase(env: str = PASSPHRASE_ENV, what: str = "a passphrase") -> str:
-    """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
+def new_passphrase_from_env(env: str = PASSPHRASE_ENV, what: str = "a passphrase") -> str:
+    """A new passphrase from `env` (checked), else a clear error: the library never prompts, the CLI does."""
     given = os.environ.get(env)
     if given:
         check_new_passphrase(given)
         return given
-    if not _interactive():
-        raise PassphraseError(
-            f"No passphrase was given. Set {env}, or run this command in a terminal to type {what}."
-        )
-    import getpass
-
-    for _ in range(3):
-        first = getpass.getpass(f"Choose {what} (at least {MIN_PASSPHRASE} characters): ")
-        try:
-            check_new_passphrase(first)
-        except UsageError as exc:
-            print(exc, file=sys.stderr)
-            continue
-        if getpass.getpass("Type it again: ") == first:
-            return first
-        print("The two did not match; try again.", file=sys.stderr)
-    raise PassphraseError("No passphrase was set. Nothing was changed.")
+    raise NoPassphraseError(
+        f"No passphrase was given. Set {env}, or run this command in a terminal to type {what}."
+    )
 
 
 # --- the system keyring (optional; a headless machine has none, and that is fine) ----------------
@@ -422,6 +390,10 @@ def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
         return AESGCM(data_key).decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], header + role)
     except InvalidTag:
         return None
+
+
+class NoPassphraseError(PassphraseError):
+    """No passphrase source had one (the CLI may then ask on a terminal)."""
 
 
 class DamagedFileError(JournalCorruptError):

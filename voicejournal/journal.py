@@ -974,7 +974,7 @@ class Journal:
         return vault.change_passphrase(self.home, old, new, use_keyring)
 
     def passphrase(self) -> str:
-        """The passphrase of this encrypted journal, from its usual sources (checked; asked on a terminal)."""
+        """The passphrase of this encrypted journal, from its usual sources (checked; never asked: the CLI asks)."""
         from voicejournal import crypto
 
         key_file = crypto.load_key_file(self.home)

@@ -148,7 +148,7 @@ def encrypt_home(
         key_file = crypto.load_key_file(home)
         resumed = key_file is not None
         if key_file is None:
-            passphrase = passphrase if passphrase is not None else crypto.ask_new_passphrase()
+            passphrase = passphrase if passphrase is not None else crypto.new_passphrase_from_env()
             key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
             if use_keyring:
                 crypto.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
@@ -219,7 +219,7 @@ def change_passphrase(
             raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
         key = crypto.find_passphrase(home, key_file, old)[1]
         if new is None:
-            new = crypto.ask_new_passphrase(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
+            new = crypto.new_passphrase_from_env(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
         new_file = crypto.rewrap(key_file, key, new)
         new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
         if new_file.keyring:

@@ -120,3 +120,31 @@ def test_repair_seals_a_plain_bak_it_puts_back(run_cli, tmp_path, vj_home):
     shard.with_name(shard.name + ".bak").unlink()
     assert [p for p in plaintext_files(vj_home) if ".damaged-" not in p] == []
     assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
+
+
+def test_the_library_never_prompts_even_on_a_terminal(run_cli, tmp_path, vj_home, monkeypatch):
+    from voicejournal.journal import Journal
+
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+
+    def no_prompt(*_args, **_kwargs):
+        raise AssertionError("the library asked for a passphrase")
+
+    import getpass
+
+    monkeypatch.setattr(getpass, "getpass", no_prompt)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    with pytest.raises(crypto.PassphraseError) as err:
+        Journal(vj_home).entries()
+    assert str(err.value) == (
+        "This journal is encrypted and no passphrase was given. Set VOICEJOURNAL_PASSPHRASE, run voicejournal "
+        "in a terminal to type it, or keep it in the system keyring with `voicejournal encrypt --keyring`."
+    )
+    # The library takes the passphrase (or its key) from its caller; the CLI asks before opening anything.
+    crypto.unlock(vj_home, PASS)
+    [entry] = Journal(vj_home).entries()
+    assert "marigold" in entry.text
+    locked = run_cli("list")
+    assert (locked.returncode, locked.stderr.strip()) == (1, str(err.value))
