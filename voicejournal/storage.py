@@ -65,6 +65,29 @@ def _shred_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+_TMP_OWNER_RE = re.compile(re.escape(_TMP_MARK) + r"(\d+)-")
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the process that named this temp file (`.<name>.tmp-<pid>-<random>`) still runs.
+
+    Some writes happen without the lock (the encrypted search index is saved from the read path), so a
+    temp file of a live process may be mid-write: the sweep leaves it to its owner, which renames or removes it.
+    """
+    match = _TMP_OWNER_RE.search(name)
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    except (OverflowError, ValueError):
+        return False  # no process can have that number
+    return True
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -286,7 +309,7 @@ class Storage:
         for folder in (self.home, self.entries_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
-                    if _TMP_MARK in name and name.startswith("."):
+                    if _TMP_MARK in name and name.startswith(".") and not _owner_alive(name):
                         with contextlib.suppress(OSError):
                             crypto.shred(folder / name)
                     elif (

@@ -2,6 +2,8 @@
 or rolled-back files (issues #10 and #11)."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,3 +150,21 @@ def test_the_library_never_prompts_even_on_a_terminal(run_cli, tmp_path, vj_home
     assert "marigold" in entry.text
     locked = run_cli("list")
     assert (locked.returncode, locked.stderr.strip()) == (1, str(err.value))
+
+
+def test_a_live_writers_temp_file_survives_another_writers_sweep(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    # Another process is saving the search index (no lock: it is saved from the read path) right now.
+    writer = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        mid_write = vj_home / f".index.sqlite.tmp-{writer.pid}-abcd"
+        mid_write.write_bytes(b"\x89VJE\x01F half of a sealed index")
+        add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **WITH_PASS)
+        assert mid_write.read_bytes() == b"\x89VJE\x01F half of a sealed index"
+    finally:
+        writer.communicate(b"")
+    # Its owner is gone (killed before the rename): the next write's sweep removes it.
+    first = json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)[0]["id"]
+    run_cli("tag", first, "+walk", env=WITH_PASS, check=True)
+    assert not mid_write.exists()
