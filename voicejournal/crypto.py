@@ -52,6 +52,7 @@ NONCE_SIZE = 12
 TAG_SIZE = 16
 KEY_SIZE = 32
 _WRAP_AAD = b"voicejournal data key v1"
+_MAC_LABEL = b"voicejournal encryption.json mac v1"
 
 # OWASP's recommendation for scrypt; about 1 s and 128 MiB here. Stored per journal, so it can grow.
 SCRYPT_N = 2**17
@@ -84,26 +85,44 @@ class KeyFile:
     kdf: dict = field(default_factory=lambda: {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P})
     keyring: bool = False
     created: str = ""
+    mac: bytes | None = None  # HMAC of everything above under the data key; None in a journal from before it
+
+    def _fields(self) -> dict:
+        return {
+            "format": FORMAT_VERSION,
+            "cipher": "AES-256-GCM",
+            "kdf": {**self.kdf, "salt": _b64(self.salt)},
+            "wrapped_key": _b64(self.wrapped_key),
+            "state": self.state,
+            "keyring": self.keyring,
+            "created": self.created,
+        }
+
+    def expected_mac(self, data_key: bytes) -> bytes:
+        """What `mac` must be: the state and KDF settings can then only be changed by someone with the key."""
+        import hashlib
+        import hmac
+
+        import orjson
+
+        mac_key = hmac.new(data_key, _MAC_LABEL, hashlib.sha256).digest()
+        return hmac.new(
+            mac_key, orjson.dumps(self._fields(), option=orjson.OPT_SORT_KEYS), hashlib.sha256
+        ).digest()
 
     def to_json(self) -> bytes:
         import orjson
 
-        return orjson.dumps(
-            {
-                "format": FORMAT_VERSION,
-                "cipher": "AES-256-GCM",
-                "kdf": {**self.kdf, "salt": _b64(self.salt)},
-                "wrapped_key": _b64(self.wrapped_key),
-                "state": self.state,
-                "keyring": self.keyring,
-                "created": self.created,
-            },
-            option=orjson.OPT_INDENT_2,
-        )
+        fields = self._fields()
+        if self.mac is not None:
+            fields["mac"] = _b64(self.mac)
+        return orjson.dumps(fields, option=orjson.OPT_INDENT_2)
 
     @property
     def writes_encrypted(self) -> bool:
-        return self.state in (ENCRYPTING, ENCRYPTED)
+        """Always, unless this process is running `decrypt` on it: only `decrypt` ever writes plaintext (the
+        state alone is not trusted for that, as it is only checked once the key is known)."""
+        return True
 
 
 def _b64(data: bytes) -> str:
@@ -151,6 +170,7 @@ def load_key_file(home: Path) -> KeyFile | None:
             kdf=kdf,
             keyring=bool(raw.get("keyring", False)),
             created=raw.get("created", ""),
+            mac=base64.b64decode(raw["mac"], validate=True) if "mac" in raw else None,
         )
         if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING):
             raise ValueError(key_file.state)
@@ -165,16 +185,43 @@ def load_key_file(home: Path) -> KeyFile | None:
     return key_file
 
 
-def save_key_file(home: Path, key_file: KeyFile) -> None:
+def save_key_file(home: Path, key_file: KeyFile, data_key: bytes | None = None) -> None:
+    """Write encryption.json, authenticated with the data key (without it, in the older unauthenticated form,
+    which the first write with the key upgrades)."""
     from voicejournal.storage import atomic_write_bytes
 
+    key_file.mac = key_file.expected_mac(data_key) if data_key is not None else None
     atomic_write_bytes(key_file_path(home), key_file.to_json(), keep_backup=False)
 
 
+def check_key_file(home: Path, key_file: KeyFile, data_key: bytes) -> None:
+    """Refuse encryption settings changed by someone without the key (a state or KDF setting edited by hand)."""
+    import hmac
+
+    if key_file.mac is not None and not hmac.compare_digest(key_file.mac, key_file.expected_mac(data_key)):
+        raise JournalCorruptError(
+            f"The encryption settings {key_file_path(home)} were changed outside voicejournal, so the journal "
+            "was not opened. Restore that file from a backup of this folder; nothing was changed."
+        )
+
+
+_DECRYPTING: set[str] = set()  # homes this process is decrypting (`vault.decrypt_home`)
+
+
+@contextlib.contextmanager
+def writing_plaintext(home: Path):
+    """Within this block (and only here: `decrypt`), writes into `home` are plain."""
+    _DECRYPTING.add(os.path.abspath(home))
+    try:
+        yield
+    finally:
+        _DECRYPTING.discard(os.path.abspath(home))
+
+
 def writes_encrypted(home: Path) -> bool:
-    """Whether files written now into this journal must be encrypted."""
-    key_file = load_key_file(home)
-    return key_file is not None and key_file.writes_encrypted
+    """Whether files written now into this journal must be encrypted: whenever it has encryption settings,
+    except inside `decrypt` (whatever state encryption.json claims)."""
+    return load_key_file(home) is not None and os.path.abspath(home) not in _DECRYPTING
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -270,7 +317,9 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
         raise UsageError(f"The journal in {home} is not encrypted.")
     cache_key = (os.path.abspath(home), _b64(key_file.wrapped_key))
     if cache_key in _KEYS:
-        return _KEYS[cache_key]
+        data_key = _KEYS[cache_key]
+        check_key_file(home, key_file, data_key)  # an HMAC: cheap enough for every use
+        return data_key
 
     data_key = find_passphrase(home, key_file, passphrase)[1]
     _KEYS[cache_key] = data_key
@@ -278,7 +327,14 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
 
 
 def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None) -> tuple[str, bytes]:
-    """(passphrase, data key) from the first source that has a passphrase opening this journal."""
+    """(passphrase, data key) from the first source that has a passphrase opening this journal (whose
+    encryption settings are then checked: see `check_key_file`)."""
+    found, data_key = _find_passphrase(home, key_file, passphrase)
+    check_key_file(home, key_file, data_key)
+    return found, data_key
+
+
+def _find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None) -> tuple[str, bytes]:
     if passphrase is not None:
         data_key = try_passphrase(key_file, passphrase)
         if data_key is None:
@@ -409,10 +465,13 @@ def _check_version(path: Path, blob: bytes) -> None:
 
 def encrypt_for(home: Path, path: Path, data: bytes) -> bytes:
     """`data` as it must be written to `path`: sealed when the journal is encrypted, else unchanged."""
-    key_file = load_key_file(home)
-    if key_file is None or not key_file.writes_encrypted:
+    if not writes_encrypted(home):
         return data
-    return seal(unlock(home), data, role_of(home, path))
+    data_key = unlock(home)
+    key_file = load_key_file(home)
+    if key_file.mac is None:  # a journal from before authenticated settings: upgraded on its first write
+        save_key_file(home, key_file, data_key)
+    return seal(data_key, data, role_of(home, path))
 
 
 def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:

@@ -160,7 +160,7 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
         report.problem(f"Could not encrypt {_rel(journal, path)}: {why}")
     if not done.failed and key_file.state != crypto.ENCRYPTED:
         key_file.state = crypto.ENCRYPTED
-        crypto.save_key_file(journal.home, key_file)
+        crypto.save_key_file(journal.home, key_file, key)
         report.fixed("Finished the interrupted encryption.")
 
 

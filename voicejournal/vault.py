@@ -153,20 +153,20 @@ def encrypt_home(
             if use_keyring:
                 crypto.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
                 key_file.keyring = True
-            crypto.save_key_file(home, key_file)  # from here on every write is encrypted
+            crypto.save_key_file(home, key_file, key)  # from here on every write is encrypted
         else:
             passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
             if key_file.state != crypto.ENCRYPTING:
                 key_file.state = crypto.ENCRYPTING
-                crypto.save_key_file(home, key_file)
+                crypto.save_key_file(home, key_file, key)
             if use_keyring is not None:
-                _set_keyring(home, key_file, passphrase, use_keyring)
+                _set_keyring(home, key_file, key, passphrase, use_keyring)
         crypto.remember_key(home, key_file, key)
         report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
         report.resumed = resumed
         if not report.failed:
             key_file.state = crypto.ENCRYPTED
-            crypto.save_key_file(home, key_file)
+            crypto.save_key_file(home, key_file, key)
         return report
 
 
@@ -192,9 +192,10 @@ def decrypt_home(
         key = crypto.find_passphrase(home, key_file, passphrase)[1]
         crypto.remember_key(home, key_file, key)
         if key_file.state != crypto.DECRYPTING:
-            key_file.state = crypto.DECRYPTING  # from here on every write is plain
-            crypto.save_key_file(home, key_file)
-        report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
+            key_file.state = crypto.DECRYPTING
+            crypto.save_key_file(home, key_file, key)
+        with crypto.writing_plaintext(home):  # the only place plaintext is ever written into the journal
+            report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
         if not report.failed:
             if key_file.keyring:
                 crypto.keyring_delete(home)
@@ -224,7 +225,7 @@ def change_passphrase(
         new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
         if new_file.keyring:
             crypto.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
-        crypto.save_key_file(home, new_file)
+        crypto.save_key_file(home, new_file, key)
         crypto.remember_key(home, new_file, key)
         if key_file.keyring and not new_file.keyring:
             crypto.keyring_delete(home)
@@ -238,14 +239,14 @@ def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> Non
         key_file = crypto.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt --keyring` encrypts it.")
-        passphrase = crypto.find_passphrase(home, key_file, passphrase)[0] if enabled else None
-        _set_keyring(home, key_file, passphrase, enabled)
+        passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
+        _set_keyring(home, key_file, key, passphrase, enabled)
 
 
-def _set_keyring(home: Path, key_file: crypto.KeyFile, passphrase: str | None, enabled: bool) -> None:
+def _set_keyring(home: Path, key_file: crypto.KeyFile, key: bytes, passphrase: str, enabled: bool) -> None:
     if enabled:
         crypto.keyring_set(home, passphrase)
     else:
         crypto.keyring_delete(home)
     key_file.keyring = enabled
-    crypto.save_key_file(home, key_file)
+    crypto.save_key_file(home, key_file, key)

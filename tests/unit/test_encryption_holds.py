@@ -168,3 +168,32 @@ def test_a_live_writers_temp_file_survives_another_writers_sweep(run_cli, tmp_pa
     first = json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)[0]["id"]
     run_cli("tag", first, "+walk", env=WITH_PASS, check=True)
     assert not mid_write.exists()
+
+
+def tamper_state(home: Path, state: str, drop_mac: bool = False) -> None:
+    path = home / crypto.KEY_FILE
+    settings = json.loads(path.read_text())
+    settings["state"] = state
+    if drop_mac:
+        settings.pop("mac", None)
+    path.write_text(json.dumps(settings))
+
+
+def test_an_edited_state_is_refused_and_never_turns_encryption_off(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    tamper_state(vj_home, crypto.DECRYPTING)
+    proc = run_cli("import", "--from", "jrnl", str(write_jrnl(tmp_path, "Marigold again", "More marigold.")),
+                   env=WITH_PASS)  # fmt: skip
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        f"The encryption settings {vj_home / crypto.KEY_FILE} were changed outside voicejournal, so the journal "
+        "was not opened. Restore that file from a backup of this folder; nothing was changed.",
+    )
+    assert plaintext_files(vj_home) == []
+    # Without its authentication (as a journal from before it): the state still never makes writes plain.
+    tamper_state(vj_home, crypto.DECRYPTING, drop_mac=True)
+    run_cli("import", "--from", "jrnl", str(write_jrnl(tmp_path, "Marigold again", "More marigold.")),
+            env=WITH_PASS, check=True)  # fmt: skip
+    assert plaintext_files(vj_home) == []
+    assert len(json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)) == 2
