@@ -227,13 +227,13 @@ def _scratch_dir(home: Path) -> Path:
 
 def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
     """An empty home: every file as it was, audio first so no entry ever points at a missing file."""
-    from voicejournal import crypto
+    from voicejournal import crypto, seals
 
     names = sorted(manifest["files"], key=lambda n: (not n.startswith("audio/"), n))
     if crypto.writes_encrypted(storage.home):
         # This journal is encrypted: every file is opened (with the backup's key if it has one) and sealed
         # again for this journal; the backup's own encryption settings are not brought in.
-        names = [n for n in names if n != crypto.KEY_FILE]
+        names = [n for n in names if n not in (crypto.KEY_FILE, seals.SEALS_FILE)]
         for name in names:
             _copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
     else:

@@ -45,9 +45,13 @@ KEYRING_SERVICE = "voicejournal"
 MIN_PASSPHRASE = 8
 
 MAGIC = b"\x89VJE"
-FORMAT_VERSION = 1
+# 2: sealed files carry a save counter (see seals.py) and encryption.json is authenticated. Files of format 1
+# (no counter) are still read; every write makes format 2.
+FORMAT_VERSION = 2
 FILE_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"F"
-STREAM_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"S"
+FILE_HEADER_V1 = MAGIC + bytes([1]) + b"F"
+STREAM_HEADER = MAGIC + bytes([1]) + b"S"
+COUNTER_SIZE = 8
 NONCE_SIZE = 12
 TAG_SIZE = 16
 KEY_SIZE = 32
@@ -424,11 +428,20 @@ def role_of(home: Path, path: Path) -> bytes:
     return rel.encode("utf-8")
 
 
-def seal(data_key: bytes, data: bytes, role: bytes) -> bytes:
+def seal(data_key: bytes, data: bytes, role: bytes, counter: int = 0) -> bytes:
+    """`data` sealed for its place `role`; `counter` counts the saves of that file (0: not counted)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     nonce = os.urandom(NONCE_SIZE)
-    return FILE_HEADER + nonce + AESGCM(data_key).encrypt(nonce, data, FILE_HEADER + role)
+    count = struct.pack(">Q", counter)
+    return FILE_HEADER + count + nonce + AESGCM(data_key).encrypt(nonce, data, FILE_HEADER + count + role)
+
+
+def sealed_counter(blob: bytes) -> int | None:
+    """The save counter written into a sealed file (None for a format-1 file, which has none)."""
+    if blob[: len(FILE_HEADER)] != FILE_HEADER or len(blob) < len(FILE_HEADER) + COUNTER_SIZE:
+        return None
+    return struct.unpack(">Q", blob[len(FILE_HEADER) : len(FILE_HEADER) + COUNTER_SIZE])[0]
 
 
 def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
@@ -437,9 +450,11 @@ def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     header = blob[: len(FILE_HEADER)]
-    if header != FILE_HEADER:
+    if header == FILE_HEADER:
+        header = blob[: len(FILE_HEADER) + COUNTER_SIZE]  # the counter is authenticated with the header
+    elif header != FILE_HEADER_V1:
         return None
-    body = blob[len(FILE_HEADER) :]
+    body = blob[len(header) :]
     if len(body) < NONCE_SIZE + TAG_SIZE:
         return None
     try:
@@ -471,12 +486,30 @@ def encrypt_for(home: Path, path: Path, data: bytes) -> bytes:
     key_file = load_key_file(home)
     if key_file.mac is None:  # a journal from before authenticated settings: upgraded on its first write
         save_key_file(home, key_file, data_key)
-    return seal(data_key, data, role_of(home, path))
+    from voicejournal import seals
+
+    role = role_of(home, path)
+    return seal(data_key, data, role, seals.next_counter(home, role))
+
+
+class UnsealedFileError(JournalCorruptError):
+    """A plain file inside an encrypted journal: voicejournal did not write it."""
 
 
 def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
-    """The plaintext of bytes read from `path` (plain bytes are returned as they are)."""
+    """The plaintext of bytes read from `path`.
+
+    Plain bytes are returned as they are in a plain journal, or while `encrypt`/`decrypt` is converting one;
+    in an encrypted journal they are refused (UnsealedFileError), as is an older copy of a file (seals.py).
+    """
     if not is_encrypted_blob(blob):
+        key_file = load_key_file(home)
+        if key_file is not None and key_file.state == ENCRYPTED and os.path.abspath(home) not in _DECRYPTING:
+            raise UnsealedFileError(
+                f"{path} is not encrypted, but this journal is, so voicejournal did not write it and did not "
+                "open it. Move it out of the journal folder (or put back the file it replaced); "
+                "`voicejournal check` lists such files."
+            )
         return blob
     _check_version(path, blob)
     if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
@@ -486,12 +519,16 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
             f"{path} is encrypted, but the journal's encryption settings ({KEY_FILE}) are missing, so it "
             "cannot be opened. Restore that file from a backup of this folder; nothing was changed."
         )
-    plain = open_sealed(unlock(home), blob, role_of(home, path))
+    role = role_of(home, path)
+    plain = open_sealed(unlock(home), blob, role)
     if plain is None:
         raise DamagedFileError(
             f"{path} is damaged: its encryption check failed, so it was left untouched. "
             "`voicejournal check` shows what can be restored."
         )
+    from voicejournal import seals
+
+    seals.check(home, path, role, blob)
     return plain
 
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicejournal import clock, crypto, vault
+from voicejournal import clock, crypto, seals, vault
 from voicejournal.entry import PENDING, Entry
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.storage import ID_ALPHABET, _AtomicJSONStorage, atomic_write_bytes, read_plain, shard_name
@@ -137,7 +137,19 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
             "(or `voicejournal encrypt` to go back to encrypted)."
         )
         return
-    readable = vault.plaintext_files(journal.home)
+    if key_file.state == crypto.ENCRYPTED:
+        for rel in seals.missing(journal.home):
+            report.problem(
+                f"{rel} is missing: this encrypted journal saved it last, so it was removed outside "
+                "voicejournal. Put it back from a backup of this folder."
+            )
+    # A plain journal file in a fully encrypted journal was not written by voicejournal: it is never sealed
+    # (that would make it part of the journal); reading it fails, and _check_files names it.
+    readable = [
+        p
+        for p in vault.plaintext_files(journal.home)
+        if not (key_file.state == crypto.ENCRYPTED and _counted(journal, p))
+    ]
     if key_file.state == crypto.ENCRYPTING and not repair:
         report.problem(
             "Encryption was interrupted, so some files may still be readable. Run `voicejournal encrypt` "
@@ -164,6 +176,10 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
         report.fixed("Finished the interrupted encryption.")
 
 
+def _counted(journal: Journal, path: Path) -> bool:
+    return not path.name.endswith(".bak") and seals.counted(crypto.role_of(journal.home, path))
+
+
 def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
     storage = journal.storage
     paths = [p for p in [storage.journal_path] if p.exists()] + storage._shards()
@@ -173,6 +189,10 @@ def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[d
         report.files += 1
         try:
             data = _read_table_file(journal, path)
+        except (crypto.UnsealedFileError, seals.RolledBackError) as exc:
+            report.problem(str(exc))  # not damage: no copy of ours is put in its place
+            damaged = True
+            continue
         except JournalCorruptError:
             if not repair:
                 hint = " (`voicejournal check --repair` restores its last good copy)"

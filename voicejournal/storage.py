@@ -103,6 +103,7 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: 
     """
     if home is not None:
         data = crypto.encrypt_for(home, path, data)
+        sealed = crypto.is_encrypted_blob(data)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -120,6 +121,10 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: 
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+        if home is not None and sealed:
+            from voicejournal import seals
+
+            seals.note_saved(home, crypto.role_of(home, path), data)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -146,8 +151,7 @@ class _AtomicJSONStorage(TinyStorage):
         if not data.strip():
             # An empty file is what an interrupted first write of some other tool leaves; ours never do.
             raise _corrupt(self.path)
-        if crypto.is_encrypted_blob(data):
-            data = _decrypt(self.home, self.path, data)
+        data = _decrypt(self.home, self.path, data)  # also refuses a plain file in an encrypted journal
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -178,8 +182,7 @@ def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
 
 def read_plain(path: Path, home: Path) -> bytes:
     """The bytes of a journal file, decrypted if it is encrypted."""
-    data = path.read_bytes()
-    return _decrypt(home, path, data) if crypto.is_encrypted_blob(data) else data
+    return _decrypt(home, path, path.read_bytes())
 
 
 def _corrupt(path: Path) -> JournalCorruptError:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voicejournal import crypto
+from voicejournal import crypto, seals
 from voicejournal.errors import UsageError, VoiceJournalError
 from voicejournal.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
 
@@ -69,7 +69,7 @@ def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE):
+            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE, seals.SEALS_FILE):
                 continue
             (leftovers if name.endswith(SHRED_SUFFIX) and name.startswith(".") else files).append(path)
     return leftovers, files
@@ -148,6 +148,7 @@ def encrypt_home(
         key_file = crypto.load_key_file(home)
         resumed = key_file is not None
         if key_file is None:
+            crypto.shred(home / seals.SEALS_FILE)  # a list left by an earlier `decrypt` would count wrongly
             passphrase = passphrase if passphrase is not None else crypto.new_passphrase_from_env()
             key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
             if use_keyring:
@@ -199,6 +200,7 @@ def decrypt_home(
         if not report.failed:
             if key_file.keyring:
                 crypto.keyring_delete(home)
+            crypto.shred(home / seals.SEALS_FILE)
             crypto.key_file_path(home).unlink()
             _fsync_dir(home)
             crypto.forget_keys()

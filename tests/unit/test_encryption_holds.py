@@ -197,3 +197,50 @@ def test_an_edited_state_is_refused_and_never_turns_encryption_off(run_cli, tmp_
             env=WITH_PASS, check=True)  # fmt: skip
     assert plaintext_files(vj_home) == []
     assert len(json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)) == 2
+
+
+def test_a_planted_plaintext_month_is_refused_and_never_sealed(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    forged = vj_home / "entries" / "2026-10.json"
+    doc = {"id": "zz99", "created": "2026-10-01T09:00:00+00:00", "text": "Forged words.", "kind": "journal"}
+    forged.write_text(json.dumps({"entries": {"1": doc}}))
+    message = (
+        f"{forged} is not encrypted, but this journal is, so voicejournal did not write it and did not open it. "
+        "Move it out of the journal folder (or put back the file it replaced); `voicejournal check` lists such "
+        "files."
+    )
+    for args in (["list"], ["import", "--from", "jrnl", str(write_jrnl(tmp_path, "Later", "Later words."))]):
+        proc = run_cli(*args, env=WITH_PASS)
+        assert (proc.returncode, proc.stderr.strip()) == (1, message), args
+    checked = run_cli("check", "--repair", env=WITH_PASS)
+    assert checked.returncode == 1 and message in checked.stdout + checked.stderr
+    assert forged.read_bytes().startswith(b"{")  # left as it is: not sealed into the journal
+    forged.unlink()
+    assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
+
+
+def test_a_rolled_back_or_deleted_month_is_noticed(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    gone = add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **WITH_PASS)
+    run_cli("delete", "--yes", gone, env=WITH_PASS, check=True)
+    shard = vj_home / "entries" / "2026-11.json"
+    shard.write_bytes(shard.with_name("2026-11.json.bak").read_bytes())  # the deleted entry would come back
+    message = (
+        f"{shard} is an older copy than the one voicejournal last saved (put back from a .bak or a backup?), "
+        "so it was not opened. Put the newer file back, or bring old entries back with "
+        "`voicejournal import BACKUP.zip`."
+    )
+    proc = run_cli("list", env=WITH_PASS)
+    assert (proc.returncode, proc.stderr.strip()) == (1, message)
+    checked = run_cli("check", env=WITH_PASS)
+    assert checked.returncode == 1 and message in checked.stdout + checked.stderr
+
+    shard.unlink()
+    checked = run_cli("check", env=WITH_PASS)
+    assert checked.returncode == 1
+    assert (
+        "entries/2026-11.json is missing: this encrypted journal saved it last, so it was removed outside "
+        "voicejournal. Put it back from a backup of this folder." in checked.stdout + checked.stderr
+    )
