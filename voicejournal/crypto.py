@@ -513,7 +513,15 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
         return blob
     _check_version(path, blob)
     if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
-        return read_stream(home, path, blob).data
+        stream = read_stream(home, path, blob)
+        if not stream.complete or stream.dropped_bytes:
+            # A reader that wants what a crash left of a stream asks for it (`read_stream`); an ordinary
+            # read must not take a cut-short or extended stream for the whole.
+            raise DamagedFileError(
+                f"{path} was cut short while it was being written, so it was not opened. "
+                "`voicejournal check` shows what can be recovered."
+            )
+        return stream.data
     if load_key_file(home) is None:
         raise DamagedFileError(
             f"{path} is encrypted, but the journal's encryption settings ({KEY_FILE}) are missing, so it "

@@ -244,3 +244,34 @@ def test_a_rolled_back_or_deleted_month_is_noticed(run_cli, tmp_path, vj_home):
         "entries/2026-11.json is missing: this encrypted journal saved it last, so it was removed outside "
         "voicejournal. Put it back from a backup of this folder." in checked.stdout + checked.stderr
     )
+
+
+def test_a_cut_short_stream_is_refused_unless_recovery_asks(vj_home):
+    encrypt(vj_home)
+    crypto.unlock(vj_home, PASS)
+    path = vj_home / "audio" / "incoming.vjs"
+    path.parent.mkdir(exist_ok=True)
+    with crypto.EncryptedStreamWriter(vj_home, path) as writer:
+        for block in (b"first words ", b"second words ", b"last words"):
+            writer.write(block)
+            writer.flush()
+    whole = path.read_bytes()
+    assert crypto.read_bytes(vj_home, path) == b"first words second words last words"
+    record = 4 + crypto.NONCE_SIZE + crypto.TAG_SIZE  # + the data: prefix, nonce, ciphertext and tag
+    cut = whole[: 6 + 16 + record + 12 + record + 13]  # the first two records whole, the last one gone
+    path.write_bytes(cut)
+    with pytest.raises(crypto.DamagedFileError) as err:
+        crypto.read_bytes(vj_home, path)
+    assert str(err.value) == (
+        f"{path} was cut short while it was being written, so it was not opened. "
+        "`voicejournal check` shows what can be recovered."
+    )
+    recovered = crypto.read_stream(vj_home, path)  # recovery asks for what was flushed
+    assert (recovered.data, recovered.complete, recovered.dropped_bytes) == (
+        b"first words second words ",
+        False,
+        0,
+    )
+    path.write_bytes(whole + b"appended")
+    with pytest.raises(crypto.DamagedFileError):
+        crypto.read_bytes(vj_home, path)
