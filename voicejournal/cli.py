@@ -137,7 +137,7 @@ def ask_new_passphrase(env: str, what: str) -> str:
     from voicejournal.errors import PassphraseError, UsageError
 
     try:
-        return crypto.new_passphrase_from_env(env, what)
+        return _warn_if_weak(crypto.new_passphrase_from_env(env, what))
     except crypto.NoPassphraseError:
         if not _interactive():
             raise
@@ -151,9 +151,22 @@ def ask_new_passphrase(env: str, what: str) -> str:
             click.echo(str(exc), err=True)
             continue
         if getpass.getpass("Type it again: ") == first:
-            return first
+            return _warn_if_weak(first)
         click.echo("The two did not match; try again.", err=True)
     raise PassphraseError("No passphrase was set. Nothing was changed.")
+
+
+def _warn_if_weak(passphrase: str) -> str:
+    """Accept it (the minimum was checked), but say when it is easy to guess offline from a copied journal."""
+    from voicejournal.crypto import weak_passphrase
+
+    if weak_passphrase(passphrase):
+        click.echo(
+            "Warning: this passphrase is easy to guess for anyone with a copy of the journal. A few unrelated "
+            "words you will remember (12 characters or more) are much safer; `voicejournal passwd` changes it.",
+            err=True,
+        )
+    return passphrase
 
 
 def date_option(name: str, end: bool = False, help: str = ""):

@@ -60,6 +60,11 @@ _MAC_LABEL = b"voicejournal encryption.json mac v1"
 
 # OWASP's recommendation for scrypt; about 1 s and 128 MiB here. Stored per journal, so it can grow.
 SCRYPT_N = 2**17
+# What a key file may ask for: tests use 2^10; above 2^20 (1 GiB with r=8) a guess costs more than a person
+# waits for, and a tampered file could otherwise ask for any amount of memory.
+KDF_MIN_N = 2**10
+KDF_MAX_N = 2**20
+KDF_MAX_MEMORY = 2**30
 SCRYPT_R = 8
 SCRYPT_P = 1
 
@@ -178,7 +183,8 @@ def load_key_file(home: Path) -> KeyFile | None:
         )
         if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING):
             raise ValueError(key_file.state)
-    except JournalVersionError:
+        _check_kdf(path, kdf)
+    except (JournalVersionError, JournalCorruptError):
         raise
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         raise JournalCorruptError(
@@ -187,6 +193,26 @@ def load_key_file(home: Path) -> KeyFile | None:
         ) from None
     _KEYFILE_CACHE[str(path)] = (stamp, key_file)
     return key_file
+
+
+def _check_kdf(path: Path, kdf: dict) -> None:
+    """Refuse KDF settings outside what voicejournal ever writes: they are read before anything can check
+    them, and a huge N would take all the memory (or hours) before the passphrase is even tried."""
+    n, r, p = kdf.get("n"), kdf.get("r"), kdf.get("p")
+    sane = (
+        all(type(v) is int for v in (n, r, p))
+        and KDF_MIN_N <= n <= KDF_MAX_N
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and 128 * n * r <= KDF_MAX_MEMORY
+    )
+    if not sane:
+        raise JournalCorruptError(
+            f"The encryption settings {path} ask for an unusual key setup (scrypt n={n}, r={r}, p={p}), so the "
+            "journal was not opened. They hold no secret; restore the file from a backup of this folder. "
+            "Nothing was changed."
+        )
 
 
 def save_key_file(home: Path, key_file: KeyFile, data_key: bytes | None = None) -> None:
@@ -293,6 +319,11 @@ def check_new_passphrase(passphrase: str) -> None:
             f"The passphrase is too short: use at least {MIN_PASSPHRASE} characters (a few words you will "
             "remember is best)."
         )
+
+
+def weak_passphrase(passphrase: str) -> bool:
+    """Short, or made of very few different characters ("aaaaaaaa", "12121212"): guessed early by any cracker."""
+    return len(passphrase) < 12 or len(set(passphrase.lower())) < 6
 
 
 def try_passphrase(key_file: KeyFile, passphrase: str) -> bytes | None:

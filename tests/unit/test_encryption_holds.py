@@ -275,3 +275,32 @@ def test_a_cut_short_stream_is_refused_unless_recovery_asks(vj_home):
     path.write_bytes(whole + b"appended")
     with pytest.raises(crypto.DamagedFileError):
         crypto.read_bytes(vj_home, path)
+
+
+@pytest.mark.parametrize(("setting", "value"), [("n", 2**40), ("n", 3000), ("r", 10**6), ("p", "1")])
+def test_kdf_settings_are_bounded_before_any_work(run_cli, tmp_path, vj_home, setting, value):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    path = vj_home / crypto.KEY_FILE
+    settings = json.loads(path.read_text())
+    settings["kdf"][setting] = value
+    path.write_text(json.dumps(settings))
+    kdf = {**settings["kdf"]}
+    proc = run_cli("list", env=WITH_PASS)
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        f"The encryption settings {path} ask for an unusual key setup (scrypt n={kdf['n']}, r={kdf['r']}, "
+        f"p={kdf['p']}), so the journal was not opened. They hold no secret; restore the file from a backup of "
+        "this folder. Nothing was changed.",
+    )
+
+
+def test_a_weak_passphrase_is_accepted_with_a_warning(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    proc = run_cli("encrypt", env={crypto.PASSPHRASE_ENV: "abcdefgh"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[0] == (
+        "Warning: this passphrase is easy to guess for anyone with a copy of the journal. A few unrelated words "
+        "you will remember (12 characters or more) are much safer; `voicejournal passwd` changes it."
+    )
+    assert plaintext_files(vj_home) == []
