@@ -2002,27 +2002,47 @@ def decrypt(yes):
     default=None,
     help="Also keep (or stop keeping) the new passphrase in the system keyring.",
 )
-def passwd(use_keyring):
+@click.option(
+    "--rotate-key",
+    is_flag=True,
+    help="Also re-encrypt everything with a new key: old copies of the settings and passphrase open nothing new.",
+)
+def passwd(use_keyring, rotate_key):
     """Change the journal's passphrase (quick: the files are not re-encrypted).
 
     The current passphrase comes from VOICEJOURNAL_PASSPHRASE, the keyring or a prompt; the new one from
-    VOICEJOURNAL_NEW_PASSPHRASE or a prompt (typed twice).
+    VOICEJOURNAL_NEW_PASSPHRASE or a prompt (typed twice). With --rotate-key every file is re-encrypted with
+    a new key (use it when the old passphrase may be known to someone); if interrupted, run it again.
 
     \b
-    Example:
+    Examples:
       voicejournal passwd
+      voicejournal passwd --rotate-key
     """
     from voicejournal.crypto import NEW_PASSPHRASE_ENV
 
     journal = open_journal(unlock=False)
-    if journal.encryption_state() == "off":
+    state = journal.encryption_state()
+    if state == "off":
         from voicejournal.errors import UsageError
 
         raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
     old = ask_passphrase(journal)
+    status = err()
+    if rotate_key or state == "rotating":
+        new = None if state == "rotating" else ask_new_passphrase(NEW_PASSPHRASE_ENV, "a new passphrase")
+        bar, step = _conversion_bar("Re-encrypting")
+        with bar:
+            report = journal.rotate_key(old, new, use_keyring=use_keyring, progress=step)
+        _report_failures(report, "re-encrypted")
+        status.print(
+            f"The passphrase and the key were changed: {len(report.converted)} files re-encrypted. Old copies of "
+            "the encryption settings and the old passphrase open nothing written from now on.",
+            markup=False,
+        )
+        return
     new = ask_new_passphrase(NEW_PASSPHRASE_ENV, "a new passphrase")
     in_keyring = journal.change_passphrase(old, new, use_keyring=use_keyring)
-    status = err()
     status.print("The passphrase was changed.", markup=False)
     if in_keyring:
         status.print("The system keyring holds the new passphrase.", markup=False)

@@ -71,9 +71,13 @@ SCRYPT_P = 1
 # States in encryption.json.
 ENCRYPTING = "encrypting"  # `encrypt` started: new writes are encrypted, old files are being converted
 ENCRYPTED = "encrypted"
-DECRYPTING = "decrypting"  # `decrypt` started: new writes are plain, old files are being converted
+DECRYPTING = "decrypting"  # `decrypt` started: old files are being converted to plain
+ROTATING = "rotating"  # `passwd --rotate-key` started: new writes use the new key, old files are re-sealed
 
 _KEYS: dict[tuple[str, str], bytes] = {}  # (home, wrapped key) -> data key, this process only
+_PREVIOUS: dict[
+    str, bytes
+] = {}  # wrapped key -> the data key it replaces (while rotating), this process only
 
 
 def is_encrypted_blob(data: bytes) -> bool:
@@ -95,9 +99,11 @@ class KeyFile:
     keyring: bool = False
     created: str = ""
     mac: bytes | None = None  # HMAC of everything above under the data key; None in a journal from before it
+    previous_key: bytes | None = None  # while ROTATING: the old data key, wrapped like the new one
 
     def _fields(self) -> dict:
-        return {
+        rotating = {"previous_wrapped_key": _b64(self.previous_key)} if self.previous_key else {}
+        return rotating | {
             "format": FORMAT_VERSION,
             "cipher": "AES-256-GCM",
             "kdf": {**self.kdf, "salt": _b64(self.salt)},
@@ -180,8 +186,13 @@ def load_key_file(home: Path) -> KeyFile | None:
             keyring=bool(raw.get("keyring", False)),
             created=raw.get("created", ""),
             mac=base64.b64decode(raw["mac"], validate=True) if "mac" in raw else None,
+            previous_key=(
+                base64.b64decode(raw["previous_wrapped_key"], validate=True)
+                if "previous_wrapped_key" in raw
+                else None
+            ),
         )
-        if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING):
+        if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING, ROTATING):
             raise ValueError(key_file.state)
         _check_kdf(path, kdf)
     except (JournalVersionError, JournalCorruptError):
@@ -287,15 +298,31 @@ def _unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
         return None
 
 
-def new_key_file(passphrase: str, state: str = ENCRYPTING, kdf_n: int = SCRYPT_N) -> tuple[KeyFile, bytes]:
-    """A fresh random data key wrapped by `passphrase`: (the key file, the data key)."""
+def new_key_file(
+    passphrase: str,
+    state: str = ENCRYPTING,
+    kdf_n: int = SCRYPT_N,
+    previous: bytes | None = None,
+    keyring: bool = False,
+    created: str = "",
+) -> tuple[KeyFile, bytes]:
+    """A fresh random data key wrapped by `passphrase`: (the key file, the data key). With `previous` (a key
+    rotation), the old data key is wrapped alongside until every file is re-sealed."""
     check_new_passphrase(passphrase)
     data_key = secrets.token_bytes(KEY_SIZE)
     salt = secrets.token_bytes(16)
-    kdf = {"name": "scrypt", "n": kdf_n, "r": SCRYPT_R, "p": SCRYPT_P}
-    wrapped = _wrap(derive_key(passphrase, salt, kdf), data_key)
-    created = clock.now().isoformat(timespec="seconds")
-    return KeyFile(salt=salt, wrapped_key=wrapped, state=state, kdf=kdf, created=created), data_key
+    kdf = {"name": "scrypt", "n": max(kdf_n, KDF_MIN_N), "r": SCRYPT_R, "p": SCRYPT_P}
+    kek = derive_key(passphrase, salt, kdf)
+    key_file = KeyFile(
+        salt=salt,
+        wrapped_key=_wrap(kek, data_key),
+        state=state,
+        kdf=kdf,
+        keyring=keyring,
+        created=created or clock.now().isoformat(timespec="seconds"),
+        previous_key=_wrap(kek, previous) if previous is not None else None,
+    )
+    return key_file, data_key
 
 
 def rewrap(key_file: KeyFile, data_key: bytes, new_passphrase: str) -> KeyFile:
@@ -327,17 +354,43 @@ def weak_passphrase(passphrase: str) -> bool:
 
 
 def try_passphrase(key_file: KeyFile, passphrase: str) -> bytes | None:
-    """The data key if `passphrase` opens this key file, else None."""
-    return _unwrap(derive_key(passphrase, key_file.salt, key_file.kdf), key_file.wrapped_key)
+    """The data key if `passphrase` opens this key file, else None (while the key is being rotated, the old
+    one is kept in this process too, to open files not yet re-sealed)."""
+    kek = derive_key(passphrase, key_file.salt, key_file.kdf)
+    data_key = _unwrap(kek, key_file.wrapped_key)
+    if data_key is not None and key_file.previous_key:
+        previous = _unwrap(kek, key_file.previous_key)
+        if previous is not None:
+            _PREVIOUS[_b64(key_file.wrapped_key)] = previous
+    return data_key
 
 
-def remember_key(home: Path, key_file: KeyFile, data_key: bytes) -> None:
+def previous_key(home: Path) -> bytes | None:
+    """While the journal's key is being rotated: the old data key (after `unlock`), else None."""
+    key_file = load_key_file(home)
+    if key_file is None or key_file.state != ROTATING:
+        return None
+    return _PREVIOUS.get(_b64(key_file.wrapped_key))
+
+
+def open_sealed_file(home: Path, blob: bytes, role: bytes) -> bytes | None:
+    """A sealed file of this journal opened with its key (or, mid-rotation, the old one); None if neither."""
+    plain = open_sealed(unlock(home), blob, role)
+    old = previous_key(home) if plain is None else None
+    return open_sealed(old, blob, role) if old is not None else plain
+
+
+def remember_key(home: Path, key_file: KeyFile, data_key: bytes, previous: bytes | None = None) -> None:
+    """Keep the data key (and, mid-rotation, the one it replaces) for this process."""
     _KEYS[(os.path.abspath(home), _b64(key_file.wrapped_key))] = data_key
+    if previous is not None:
+        _PREVIOUS[_b64(key_file.wrapped_key)] = previous
 
 
 def forget_keys() -> None:
     """Drop every cached data key (tests; and after `decrypt`)."""
     _KEYS.clear()
+    _PREVIOUS.clear()
 
 
 def unlock(home: Path, passphrase: str | None = None) -> bytes:
@@ -535,7 +588,11 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
     """
     if not is_encrypted_blob(blob):
         key_file = load_key_file(home)
-        if key_file is not None and key_file.state == ENCRYPTED and os.path.abspath(home) not in _DECRYPTING:
+        if (
+            key_file is not None
+            and key_file.state in (ENCRYPTED, ROTATING)
+            and os.path.abspath(home) not in _DECRYPTING
+        ):
             raise UnsealedFileError(
                 f"{path} is not encrypted, but this journal is, so voicejournal did not write it and did not "
                 "open it. Move it out of the journal folder (or put back the file it replaced); "
@@ -559,7 +616,7 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
             "cannot be opened. Restore that file from a backup of this folder; nothing was changed."
         )
     role = role_of(home, path)
-    plain = open_sealed(unlock(home), blob, role)
+    plain = open_sealed_file(home, blob, role)
     if plain is None:
         raise DamagedFileError(
             f"{path} is damaged: its encryption check failed, so it was left untouched. "

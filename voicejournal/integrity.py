@@ -137,6 +137,11 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
             "(or `voicejournal encrypt` to go back to encrypted)."
         )
         return
+    if key_file.state == crypto.ROTATING:
+        report.problem(
+            "Changing the journal's key was interrupted. Run `voicejournal passwd --rotate-key` to finish it."
+        )
+        return
     if key_file.state == crypto.ENCRYPTED:
         for rel in seals.missing(journal.home):
             report.problem(

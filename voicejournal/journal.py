@@ -973,6 +973,14 @@ class Journal:
 
         return vault.change_passphrase(self.home, old, new, use_keyring)
 
+    def rotate_key(
+        self, old: str | None = None, new: str | None = None, use_keyring: bool | None = None, progress=None
+    ):
+        """Re-encrypt everything with a new data key and passphrase (or finish an interrupted run)."""
+        from voicejournal import vault
+
+        return vault.rotate_key(self.home, old, new, use_keyring=use_keyring, progress=progress)
+
     def passphrase(self) -> str:
         """The passphrase of this encrypted journal, from its usual sources (checked; never asked: the CLI asks)."""
         from voicejournal import crypto

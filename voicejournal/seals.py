@@ -52,9 +52,7 @@ def load(home: Path) -> dict[str, int]:
         return cached[1]
     blob = path.read_bytes()
     plain = (
-        crypto.open_sealed(crypto.unlock(home), blob, SEALS_FILE.encode())
-        if crypto.is_encrypted_blob(blob)
-        else None
+        crypto.open_sealed_file(home, blob, SEALS_FILE.encode()) if crypto.is_encrypted_blob(blob) else None
     )
     try:
         seals = orjson.loads(plain) if plain is not None else None

@@ -304,3 +304,56 @@ def test_a_weak_passphrase_is_accepted_with_a_warning(run_cli, tmp_path, vj_home
         "you will remember (12 characters or more) are much safer; `voicejournal passwd` changes it."
     )
     assert plaintext_files(vj_home) == []
+
+
+def test_rotate_key_makes_old_settings_and_passphrase_useless_for_new_entries(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    old_settings = (vj_home / crypto.KEY_FILE).read_bytes()  # as inside every old backup
+    new = {crypto.PASSPHRASE_ENV: PASS, crypto.NEW_PASSPHRASE_ENV: "green hills evening"}
+    proc = run_cli("passwd", "--rotate-key", env=new)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == (
+        "The passphrase and the key were changed: 2 files re-encrypted. Old copies of the encryption settings and "
+        "the old passphrase open nothing written from now on."
+    )
+    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
+    add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **with_new)
+    assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2
+    assert plaintext_files(vj_home) == [] and plaintext_files(vj_home, b"river") == []
+    assert run_cli("check", env=with_new).returncode == 0
+
+    (vj_home / crypto.KEY_FILE).write_bytes(old_settings)
+    stolen = run_cli("list", env=WITH_PASS)
+    assert stolen.returncode == 1 and "river" not in stolen.stdout
+    assert "is damaged" in stolen.stderr
+
+
+def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_home, monkeypatch):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    add_text(run_cli, vj_home, tmp_path, "October", "An october morning.")  # another month: another file
+    encrypt(vj_home)
+    real = vault._reseal_file
+    done = []
+
+    def killed_after_one(home, path, old_key, key):
+        if done:
+            raise crypto.DamagedFileError("killed")
+        done.append(path)
+        return real(home, path, old_key, key)
+
+    monkeypatch.setattr(vault, "_reseal_file", killed_after_one)
+    report = vault.rotate_key(vj_home, PASS, "green hills evening")
+    assert report.converted and report.failed
+    crypto.forget_keys()
+    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
+    assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2  # both keys open
+    checked = run_cli("check", env=with_new)
+    assert (
+        "Changing the journal's key was interrupted. Run `voicejournal passwd --rotate-key` to finish it."
+        in (checked.stdout + checked.stderr)
+    )
+    run_cli("passwd", "--rotate-key", env=with_new, check=True)
+    assert crypto.load_key_file(vj_home).state == crypto.ENCRYPTED
+    assert crypto.load_key_file(vj_home).previous_key is None
+    assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2
