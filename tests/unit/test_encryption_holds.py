@@ -2,6 +2,7 @@
 or rolled-back files (issues #10 and #11)."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -357,3 +358,28 @@ def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_h
     assert crypto.load_key_file(vj_home).state == crypto.ENCRYPTED
     assert crypto.load_key_file(vj_home).previous_key is None
     assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2
+
+
+def test_a_journal_encrypted_by_the_previous_format_opens_and_is_upgraded(run_cli, tmp_path, vj_home):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    key_file, key = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**10)
+    for path in [vj_home / "journal.json", *sorted((vj_home / "entries").glob("*.json"))]:
+        nonce = os.urandom(crypto.NONCE_SIZE)
+        aad = crypto.FILE_HEADER_V1 + crypto.role_of(vj_home, path)
+        path.write_bytes(crypto.FILE_HEADER_V1 + nonce + AESGCM(key).encrypt(nonce, path.read_bytes(), aad))
+    for leftover in (vj_home / "index.sqlite", *vj_home.rglob("*.bak")):
+        leftover.unlink(missing_ok=True)
+    settings = json.loads(key_file.to_json())
+    settings["format"] = 1
+    (vj_home / crypto.KEY_FILE).write_text(json.dumps(settings))  # no mac, no sealed list: as written before
+    assert plaintext_files(vj_home) == []
+
+    assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
+    add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **WITH_PASS)
+    upgraded = json.loads((vj_home / crypto.KEY_FILE).read_text())
+    assert upgraded["format"] == crypto.FORMAT_VERSION and upgraded["mac"]
+    assert (vj_home / "sealed.json").exists()
+    assert len(json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)) == 2
+    assert run_cli("check", env=WITH_PASS).returncode == 0
