@@ -5,15 +5,20 @@ How it fits together:
 - A random 256-bit *data key* encrypts every file of the journal with AES-256-GCM, one random 96-bit
   nonce per file. The data key is stored in ``<home>/encryption.json`` wrapped (AES-256-GCM again) by a
   key derived from the passphrase with scrypt (N=2^17, r=8, p=1, a random 16-byte salt). Changing the
-  passphrase re-wraps the data key; no file is re-encrypted. A wrong passphrase fails the wrapped key's
-  authentication tag, which is how it is told apart from a right one (no other verifier is stored).
-- ``encryption.json`` holds nothing secret: the KDF parameters, the salt, the wrapped key, the state
-  (``encrypting`` while ``voicejournal encrypt`` runs, ``encrypted``, ``decrypting``) and whether the
-  person keeps the passphrase in the system keyring.
-- An encrypted file is ``HEADER | nonce | ciphertext+tag``. The header starts with ``\\x89VJE`` (no JSON,
-  FLAC or other audio file starts like that, so every read can tell an encrypted file from a plain one,
-  which keeps a half-encrypted journal readable). The file's place in the journal (its path relative to
-  the home, without ``.bak``) is the associated data: swapping two encrypted files is detected.
+  passphrase re-wraps the data key; no file is re-encrypted (``passwd --rotate-key`` makes a new data key and
+  re-seals every file, see vault.py). A wrong passphrase fails the wrapped key's authentication tag, which
+  is how it is told apart from a right one (no other verifier is stored).
+- ``encryption.json`` holds nothing secret: the KDF parameters (bounded when read), the salt, the wrapped
+  key, the state (``encrypting``/``decrypting``/``rotating`` while such a run is unfinished, ``encrypted``),
+  whether the person keeps the passphrase in the system keyring, and an HMAC of all that under the data key,
+  checked whenever the key is used. The state never decides that a write is plain: only `decrypt` writes
+  plaintext (``writing_plaintext``). A file from before the HMAC is upgraded on its first write.
+- An encrypted file is ``HEADER | counter | nonce | ciphertext+tag`` (format 1, still read, had no counter).
+  The header starts with ``\\x89VJE`` (no JSON, FLAC or other audio file starts like that, so every read can
+  tell an encrypted file from a plain one, which keeps a half-encrypted journal readable; once the journal
+  is fully encrypted a plain file is refused). The header, the counter and the file's place in the journal
+  (its path relative to the home, without ``.bak``) are the associated data: swapping two encrypted files is
+  detected, and the counter lets seals.py refuse an older copy put back in place.
 - The passphrase comes from the caller (the CLI asks on a terminal before it opens the journal), then
   ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system keyring if the person opted
   in, else a clear error: nothing here ever prompts, so no prompt can wait while the lock is held. The
@@ -75,9 +80,8 @@ DECRYPTING = "decrypting"  # `decrypt` started: old files are being converted to
 ROTATING = "rotating"  # `passwd --rotate-key` started: new writes use the new key, old files are re-sealed
 
 _KEYS: dict[tuple[str, str], bytes] = {}  # (home, wrapped key) -> data key, this process only
-_PREVIOUS: dict[
-    str, bytes
-] = {}  # wrapped key -> the data key it replaces (while rotating), this process only
+# wrapped key -> the data key it replaces (while the key is rotated), this process only
+_PREVIOUS: dict[str, bytes] = {}
 
 
 def is_encrypted_blob(data: bytes) -> bool:
@@ -132,12 +136,6 @@ class KeyFile:
         if self.mac is not None:
             fields["mac"] = _b64(self.mac)
         return orjson.dumps(fields, option=orjson.OPT_INDENT_2)
-
-    @property
-    def writes_encrypted(self) -> bool:
-        """Always, unless this process is running `decrypt` on it: only `decrypt` ever writes plaintext (the
-        state alone is not trusted for that, as it is only checked once the key is known)."""
-        return True
 
 
 def _b64(data: bytes) -> str:
