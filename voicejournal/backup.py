@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voicejournal.errors import VoiceJournalError
+from voicejournal.errors import PassphraseError, VoiceJournalError
 from voicejournal.storage import JOURNAL_FILE
 
 FORMAT = "voicejournal-backup"
@@ -192,8 +192,16 @@ def _is_empty(storage) -> bool:
 SCRATCH_PREFIX = ".import-"
 
 
-def read_backup(storage, source: Path) -> ImportReport:
-    """Bring a backup into this journal: restore it into an empty home, or merge without duplicates."""
+class BackupLockedError(PassphraseError):
+    """An encrypted backup that the passphrase at hand does not open."""
+
+
+def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportReport:
+    """Bring a backup into this journal: restore it into an empty home, or merge without duplicates.
+
+    An encrypted backup opens with the key this process already has for a journal with the same key settings,
+    else with `passphrase` or the usual sources (BackupLockedError when none opens it).
+    """
     from voicejournal.storage import Storage
 
     source = Path(source)
@@ -214,10 +222,30 @@ def read_backup(storage, source: Path) -> ImportReport:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(name) as src, target.open("wb") as dst:
                     shutil.copyfileobj(src, dst, _CHUNK)
+        _unlock_backup(unpacked, source, passphrase)
         incoming = Storage(unpacked)
         if _is_empty(storage):
             return _restore(storage, unpacked, manifest)
         return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+
+
+def _unlock_backup(unpacked: Path, source: Path, passphrase: str | None) -> None:
+    from voicejournal import crypto
+
+    if crypto.load_key_file(unpacked) is None:
+        return
+    try:
+        crypto.unlock(unpacked, passphrase)
+    except crypto.NoPassphraseError:
+        raise BackupLockedError(
+            f"The backup {source.name} is encrypted with a passphrase this journal does not share. Set "
+            f"{crypto.PASSPHRASE_ENV} to the backup's passphrase, or run the import in a terminal to type it. "
+            "Nothing was changed."
+        ) from None
+    except PassphraseError:
+        raise BackupLockedError(
+            f"That passphrase does not open the backup {source.name}. Nothing was changed."
+        ) from None
 
 
 def _scratch_dir(home: Path) -> Path:

@@ -1839,7 +1839,17 @@ def import_command(source, from_, tags, kind):
     if from_ is not None:
         _import_text(source, from_, tags, kind)
         return
-    report = open_journal().import_backup(source)
+    journal = open_journal()
+    from voicejournal.backup import BackupLockedError
+
+    try:
+        report = journal.import_backup(source)
+    except BackupLockedError:
+        if not _interactive():
+            raise
+        import getpass
+
+        report = journal.import_backup(source, getpass.getpass(f"Passphrase of the backup {source.name}: "))
     if report.restored:
         err().print(
             f"Restored {report.entries_added} entries and {report.audio_added} recordings from {source}.",

@@ -402,10 +402,12 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
     if key_file is None:
         raise UsageError(f"The journal in {home} is not encrypted.")
     cache_key = (os.path.abspath(home), _b64(key_file.wrapped_key))
-    if cache_key in _KEYS:
-        data_key = _KEYS[cache_key]
-        check_key_file(home, key_file, data_key)  # an HMAC: cheap enough for every use
-        return data_key
+    # The same wrapped key (a backup of this journal, unpacked) unwraps to the same data key: no second ask.
+    known = _KEYS.get(cache_key) or next((k for (_, w), k in _KEYS.items() if w == cache_key[1]), None)
+    if known is not None:
+        check_key_file(home, key_file, known)  # an HMAC: cheap enough for every use
+        _KEYS[cache_key] = known
+        return known
 
     data_key = find_passphrase(home, key_file, passphrase)[1]
     _KEYS[cache_key] = data_key

@@ -915,11 +915,12 @@ class Journal:
 
         return write_backup(self.storage, Path(path), self.now())
 
-    def import_backup(self, path: Path):
-        """Restore a backup into an empty journal, or merge it in without duplicates."""
+    def import_backup(self, path: Path, passphrase: str | None = None):
+        """Restore a backup into an empty journal, or merge it in without duplicates (`passphrase`: an
+        encrypted backup's, when this journal's does not open it)."""
         from voicejournal.backup import read_backup
 
-        return read_backup(self.storage, Path(path))
+        return read_backup(self.storage, Path(path), passphrase)
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""

@@ -383,3 +383,28 @@ def test_a_journal_encrypted_by_the_previous_format_opens_and_is_upgraded(run_cl
     assert (vj_home / "sealed.json").exists()
     assert len(json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)) == 2
     assert run_cli("check", env=WITH_PASS).returncode == 0
+
+
+def test_an_encrypted_backup_with_another_passphrase_asks_for_its_own(run_cli, tmp_path, vj_home):
+    from voicejournal.journal import Journal
+
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    run_cli("export", str(tmp_path / "b.zip"), env=WITH_PASS, check=True)
+    assert (
+        run_cli("import", str(tmp_path / "b.zip"), env=WITH_PASS).returncode == 0
+    )  # same key: no second ask
+    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
+    run_cli("passwd", env={**WITH_PASS, crypto.NEW_PASSPHRASE_ENV: "green hills evening"}, check=True)
+    first = json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)[0]["id"]
+    run_cli("delete", "--yes", first, env=with_new, check=True)
+    add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **with_new)
+    proc = run_cli("import", str(tmp_path / "b.zip"), env=with_new)
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        "That passphrase does not open the backup b.zip. Nothing was changed.",
+    )
+    crypto.unlock(vj_home, "green hills evening")
+    report = Journal(vj_home).import_backup(tmp_path / "b.zip", PASS)
+    assert report.entries_added == 1
+    assert plaintext_files(vj_home) == []
