@@ -7,7 +7,8 @@ sealed file (authenticated with it, see `crypto.seal`), and `sealed.json` (itsel
 counter of each. A file older than its listed counter is refused; a listed file that is gone is reported by
 `voicejournal check`.
 
-The file is saved after the file it counts, so a kill in between leaves a file one save ahead of the list,
+What this cannot notice: the whole journal, list included, put back to an older state together (that is
+what restoring a backup is). The file is saved after the file it counts, so a kill in between leaves a file one save ahead of the list,
 which is accepted. Only files written under the journal's lock are counted (the search index, saved from
 the read path, is derived and simply rebuilt when it does not open).
 """
@@ -81,9 +82,15 @@ def check(home: Path, path: Path, role: bytes, blob: bytes) -> None:
     if not counted(role) or str(path).endswith(".bak"):
         return
     listed = load(home).get(role.decode())
-    if listed is None:
-        return  # not saved since the list began (a journal from before it), or the first save was cut short
     counter = crypto.sealed_counter(blob)
+    if listed is None:
+        if counter is not None and counter > 1:  # saved before, so listed before: the list lost it
+            raise RolledBackError(
+                f"{path} was saved by voicejournal before, but the list of this journal's sealed files "
+                f"({Path(home) / SEALS_FILE}) does not name it (removed, or put back from an older copy?), so "
+                "it was not opened. Put that list back from a backup of this folder."
+            )
+        return  # not saved since the list began (a journal from before it), or its first save was cut short
     if counter is None or counter < listed:
         raise RolledBackError(
             f"{path} is an older copy than the one voicejournal last saved (put back from a .bak or a "

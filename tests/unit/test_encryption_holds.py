@@ -408,3 +408,20 @@ def test_an_encrypted_backup_with_another_passphrase_asks_for_its_own(run_cli, t
     report = Journal(vj_home).import_backup(tmp_path / "b.zip", PASS)
     assert report.entries_added == 1
     assert plaintext_files(vj_home) == []
+
+
+def test_a_removed_sealed_list_is_noticed(run_cli, tmp_path, vj_home):
+    add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
+    encrypt(vj_home)
+    add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **WITH_PASS)
+    add_text(run_cli, vj_home, tmp_path, "Wednesday", "Rain all day.", **WITH_PASS)
+    (vj_home / "sealed.json").unlink()
+    message = (
+        f"{vj_home / 'entries' / '2026-11.json'} was saved by voicejournal before, but the list of this journal's "
+        f"sealed files ({vj_home / 'sealed.json'}) does not name it (removed, or put back from an older copy?), so "
+        "it was not opened. Put that list back from a backup of this folder."
+    )
+    proc = run_cli("import", "--from", "jrnl", str(write_jrnl(tmp_path, "Thursday", "Sun.")), env=WITH_PASS)
+    assert (proc.returncode, proc.stderr.strip()) == (1, message)
+    checked = run_cli("check", env=WITH_PASS)
+    assert checked.returncode == 1 and message in checked.stdout + checked.stderr
