@@ -86,12 +86,88 @@ def session_day(moment: datetime) -> str:
     return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
 
 
-def open_journal():
+def open_journal(unlock: bool = True):
     from voicejournal.journal import Journal
 
     journal = Journal()
+    if unlock:
+        ask_passphrase(
+            journal
+        )  # before anything is read: the library never prompts, least of all under the lock
     report_recovered(journal)  # --- recording: finish what a crash interrupted (see the end of this file)
     return journal
+
+
+def ask_passphrase(journal) -> str | None:
+    """Unlock an encrypted journal: from its usual sources, else typed on a terminal (never echoed).
+
+    Returns the passphrase, or None when the journal is not encrypted.
+    """
+    from voicejournal.errors import PassphraseError
+    from voicejournal.store import crypto
+
+    key_file = crypto.load_key_file(journal.home)
+    if key_file is None:
+        return None
+    try:
+        passphrase, key = crypto.find_passphrase(journal.home, key_file)
+    except crypto.NoPassphraseError:
+        if not _interactive():
+            raise
+        import getpass
+
+        for attempt in range(3):
+            typed = getpass.getpass(f"Passphrase for the journal in {journal.home}: ")
+            key = crypto.try_passphrase(key_file, typed) if typed else None
+            if key is not None:
+                passphrase = typed
+                break
+            if attempt < 2:
+                click.echo("That passphrase does not open this journal; try again.", err=True)
+        else:
+            raise PassphraseError(
+                "Wrong passphrase: the journal stayed locked. Nothing was changed."
+            ) from None
+    crypto.remember_key(journal.home, key_file, key)
+    return passphrase
+
+
+def ask_new_passphrase(env: str, what: str) -> str:
+    """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
+    from voicejournal.errors import PassphraseError, UsageError
+    from voicejournal.store import crypto
+
+    try:
+        return _warn_if_weak(crypto.new_passphrase_from_env(env, what))
+    except crypto.NoPassphraseError:
+        if not _interactive():
+            raise
+    import getpass
+
+    for _ in range(3):
+        first = getpass.getpass(f"Choose {what} (at least {crypto.MIN_PASSPHRASE} characters): ")
+        try:
+            crypto.check_new_passphrase(first)
+        except UsageError as exc:
+            click.echo(str(exc), err=True)
+            continue
+        if getpass.getpass("Type it again: ") == first:
+            return _warn_if_weak(first)
+        click.echo("The two did not match; try again.", err=True)
+    raise PassphraseError("No passphrase was set. Nothing was changed.")
+
+
+def _warn_if_weak(passphrase: str) -> str:
+    """Accept it (the minimum was checked), but say when it is easy to guess offline from a copied journal."""
+    from voicejournal.store.crypto import weak_passphrase
+
+    if weak_passphrase(passphrase):
+        click.echo(
+            "Warning: this passphrase is easy to guess for anyone with a copy of the journal. A few unrelated "
+            "words you will remember (12 characters or more) are much safer; `voicejournal passwd` changes it.",
+            err=True,
+        )
+    return passphrase
 
 
 def date_option(name: str, end: bool = False, help: str = ""):
@@ -1781,7 +1857,17 @@ def import_command(source, from_, tags, kind):
     if from_ is not None:
         _import_text(source, from_, tags, kind)
         return
-    report = open_journal().import_backup(source)
+    journal = open_journal()
+    from voicejournal.store.backup import BackupLockedError
+
+    try:
+        report = journal.import_backup(source)
+    except BackupLockedError:
+        if not _interactive():
+            raise
+        import getpass
+
+        report = journal.import_backup(source, getpass.getpass(f"Passphrase of the backup {source.name}: "))
     if report.restored:
         err().print(
             f"Restored {count(report.entries_added, 'entry')} and {count(report.audio_added, 'recording')} "
@@ -1864,10 +1950,10 @@ def encrypt(use_keyring):
       voicejournal encrypt
       voicejournal encrypt --keyring      ask once, then keep it in the system keyring
     """
-    journal = open_journal()
+    journal = open_journal(unlock=False)
     status = err()
     if journal.encryption_state() == "encrypted" and use_keyring is not None:
-        journal.set_keyring(use_keyring)
+        journal.set_keyring(use_keyring, ask_passphrase(journal))
         status.print(
             "The passphrase is now kept in the system keyring."
             if use_keyring
@@ -1878,13 +1964,13 @@ def encrypt(use_keyring):
     # Passphrases are asked for before the progress bar takes the terminal.
     state = journal.encryption_state()
     if state == "off":
-        from voicejournal.store.crypto import ask_new_passphrase
+        from voicejournal.store.crypto import PASSPHRASE_ENV
 
-        passphrase = ask_new_passphrase()
+        passphrase = ask_new_passphrase(PASSPHRASE_ENV, "a passphrase")
     elif state == "encrypted":
         passphrase = None  # nothing to ask: encrypt says it is encrypted already
     else:  # finishing an interrupted run
-        passphrase = journal.passphrase()
+        passphrase = ask_passphrase(journal)
     bar, step = _conversion_bar("Encrypting")
     with bar:
         report = journal.encrypt(passphrase, use_keyring=use_keyring, progress=step)
@@ -1912,7 +1998,7 @@ def decrypt(yes):
     Example:
       voicejournal decrypt
     """
-    journal = open_journal()
+    journal = open_journal(unlock=False)
     if journal.encryption_state() == "off":
         from voicejournal.errors import UsageError
 
@@ -1927,7 +2013,7 @@ def decrypt(yes):
             abort=True,
             err=True,
         )
-    passphrase = journal.passphrase()  # asked (if it must be) before the progress bar takes the terminal
+    passphrase = ask_passphrase(journal)  # asked (if it must be) before the progress bar takes the terminal
     bar, step = _conversion_bar("Decrypting")
     with bar:
         report = journal.decrypt(passphrase, progress=step)
@@ -1946,19 +2032,47 @@ def decrypt(yes):
     default=None,
     help="Also keep (or stop keeping) the new passphrase in the system keyring.",
 )
-def passwd(use_keyring):
+@click.option(
+    "--rotate-key",
+    is_flag=True,
+    help="Also re-encrypt everything with a new key: old copies of the settings and passphrase open nothing new.",
+)
+def passwd(use_keyring, rotate_key):
     """Change the journal's passphrase (quick: the files are not re-encrypted).
 
     The current passphrase comes from VOICEJOURNAL_PASSPHRASE, the keyring or a prompt; the new one from
-    VOICEJOURNAL_NEW_PASSPHRASE or a prompt (typed twice).
+    VOICEJOURNAL_NEW_PASSPHRASE or a prompt (typed twice). With --rotate-key every file is re-encrypted with
+    a new key (use it when the old passphrase may be known to someone); if interrupted, run it again.
 
     \b
-    Example:
+    Examples:
       voicejournal passwd
+      voicejournal passwd --rotate-key
     """
-    journal = open_journal()
-    in_keyring = journal.change_passphrase(use_keyring=use_keyring)
+    from voicejournal.store.crypto import NEW_PASSPHRASE_ENV
+
+    journal = open_journal(unlock=False)
+    state = journal.encryption_state()
+    if state == "off":
+        from voicejournal.errors import UsageError
+
+        raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
+    old = ask_passphrase(journal)
     status = err()
+    if rotate_key or state == "rotating":
+        new = None if state == "rotating" else ask_new_passphrase(NEW_PASSPHRASE_ENV, "a new passphrase")
+        bar, step = _conversion_bar("Re-encrypting")
+        with bar:
+            report = journal.rotate_key(old, new, use_keyring=use_keyring, progress=step)
+        _report_failures(report, "re-encrypted")
+        status.print(
+            f"The passphrase and the key were changed: {len(report.converted)} files re-encrypted. Old copies of "
+            "the encryption settings and the old passphrase open nothing written from now on.",
+            markup=False,
+        )
+        return
+    new = ask_new_passphrase(NEW_PASSPHRASE_ENV, "a new passphrase")
+    in_keyring = journal.change_passphrase(old, new, use_keyring=use_keyring)
     status.print("The passphrase was changed.", markup=False)
     if in_keyring:
         status.print("The system keyring holds the new passphrase.", markup=False)

@@ -991,14 +991,14 @@ class Journal:
         with writing(path):
             return write_backup(self.storage, path, self.now())
 
-    def import_backup(self, path: Path):
-        """Restore a backup into an empty journal, or merge it in without duplicates."""
+    def import_backup(self, path: Path, passphrase: str | None = None):
+        """Restore a backup into an empty journal, or merge it in without duplicates (`passphrase`: an
+        encrypted backup's, when this journal's does not open it)."""
         from voicejournal.store.backup import read_backup
         from voicejournal.store.paths import input_path
 
-        return read_backup(
-            self.storage, input_path(Path(path), "a backup .zip made by `voicejournal export`")
-        )
+        path = input_path(Path(path), "a backup .zip made by `voicejournal export`")
+        return read_backup(self.storage, path, passphrase)
 
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
@@ -1054,8 +1054,16 @@ class Journal:
 
         return vault.change_passphrase(self.home, old, new, use_keyring)
 
+    def rotate_key(
+        self, old: str | None = None, new: str | None = None, use_keyring: bool | None = None, progress=None
+    ):
+        """Re-encrypt everything with a new data key and passphrase (or finish an interrupted run)."""
+        from voicejournal.store import vault
+
+        return vault.rotate_key(self.home, old, new, use_keyring=use_keyring, progress=progress)
+
     def passphrase(self) -> str:
-        """The passphrase of this encrypted journal, from its usual sources (checked; asked on a terminal)."""
+        """The passphrase of this encrypted journal, from its usual sources (checked; never asked: the CLI asks)."""
         from voicejournal.store import crypto
 
         key_file = crypto.load_key_file(self.home)

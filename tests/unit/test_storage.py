@@ -1,5 +1,6 @@
 import os
 import stat
+import subprocess
 from datetime import UTC, datetime
 
 import orjson
@@ -94,7 +95,9 @@ def test_newer_schema_is_refused(vj_home):
 def test_stale_temp_files_are_cleaned(vj_home):
     storage = Storage(vj_home)
     make_entry(storage)
-    stale = vj_home / "entries" / ".2026-11.json.tmp-999-abcd"
+    gone = subprocess.Popen(["true"])  # a writer that was killed: its temp file is stale
+    gone.wait()
+    stale = vj_home / "entries" / f".2026-11.json.tmp-{gone.pid}-abcd"
     stale.write_bytes(b"half a write")
     make_entry(Storage(vj_home))
     assert not stale.exists()

@@ -1,6 +1,7 @@
 """Converting a journal folder: what is encrypted, what is left alone, and leftovers of a killed run."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -24,11 +25,14 @@ def test_models_and_lock_are_left_alone_derived_and_temp_files_are_shredded(vj_h
     model.parent.mkdir(parents=True)
     model.write_bytes(b"weights")
     (vj_home / "index.sqlite").write_bytes(b"SQLite format 3\x00 midnight")
-    (vj_home / ".journal.json.tmp-123-abcd").write_bytes(b"midnight")
+    gone = subprocess.Popen(["true"])  # a writer that was killed: its temp file is stale
+    gone.wait()
+    stale = vj_home / f".journal.json.tmp-{gone.pid}-abcd"
+    stale.write_bytes(b"midnight")
     report = vault.encrypt_home(vj_home, PASS, kdf_n=2**10)
     assert model.read_bytes() == b"weights"
     # (the temp file is shredded by storage itself, as the lock is taken: no writer can own it then)
-    assert not (vj_home / "index.sqlite").exists() and not (vj_home / ".journal.json.tmp-123-abcd").exists()
+    assert not (vj_home / "index.sqlite").exists() and not stale.exists()
     assert [p.name for p in report.shredded] == ["index.sqlite"]
     assert vault.plaintext_files(vj_home) == []
     assert crypto.load_key_file(vj_home).state == crypto.ENCRYPTED

@@ -26,8 +26,8 @@ from voicejournal import clock
 from voicejournal.core.entry import PENDING, Entry
 from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.store import crypto, vault
-from voicejournal.store.storage import _AtomicJSONStorage, atomic_write_bytes, shard_name
+from voicejournal.store import crypto, seals, vault
+from voicejournal.store.storage import _AtomicJSONStorage, atomic_write_bytes, read_plain, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
@@ -100,8 +100,8 @@ def restore_backup(journal: Journal, path: Path) -> Path:
         kept = path.with_name(f"{path.name}.damaged-{clock.now():%Y%m%d-%H%M%S}")
         if path.exists():
             os.link(path, kept)  # the damaged file stays, under another name
-        # The .bak is already in the journal's form (encrypted or not, bound to this file's name).
-        atomic_write_bytes(path, backup.read_bytes(), keep_backup=False)
+        # Through the journal's one write path: a plain .bak left from before encryption is sealed now.
+        atomic_write_bytes(path, read_plain(backup, journal.home), keep_backup=False, home=journal.home)
     return kept
 
 
@@ -137,7 +137,24 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
             "(or `voicejournal encrypt` to go back to encrypted)."
         )
         return
-    readable = vault.plaintext_files(journal.home)
+    if key_file.state == crypto.ROTATING:
+        report.problem(
+            "Changing the journal's key was interrupted. Run `voicejournal passwd --rotate-key` to finish it."
+        )
+        return
+    if key_file.state == crypto.ENCRYPTED:
+        for rel in seals.missing(journal.home):
+            report.problem(
+                f"{rel} is missing: this encrypted journal saved it last, so it was removed outside "
+                "voicejournal. Put it back from a backup of this folder."
+            )
+    # A plain journal file in a fully encrypted journal was not written by voicejournal: it is never sealed
+    # (that would make it part of the journal); reading it fails, and _check_files names it.
+    readable = [
+        p
+        for p in vault.plaintext_files(journal.home)
+        if not (key_file.state == crypto.ENCRYPTED and _counted(journal, p))
+    ]
     if key_file.state == crypto.ENCRYPTING and not repair:
         report.problem(
             "Encryption was interrupted, so some files may still be readable. Run `voicejournal encrypt` "
@@ -160,8 +177,12 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
         report.problem(f"Could not encrypt {_rel(journal, path)}: {why}")
     if not done.failed and key_file.state != crypto.ENCRYPTED:
         key_file.state = crypto.ENCRYPTED
-        crypto.save_key_file(journal.home, key_file)
+        crypto.save_key_file(journal.home, key_file, key)
         report.fixed("Finished the interrupted encryption.")
+
+
+def _counted(journal: Journal, path: Path) -> bool:
+    return not path.name.endswith(".bak") and seals.counted(crypto.role_of(journal.home, path))
 
 
 def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
@@ -173,6 +194,10 @@ def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[d
         report.files += 1
         try:
             data = _read_table_file(journal, path)
+        except (crypto.UnsealedFileError, seals.RolledBackError) as exc:
+            report.problem(str(exc))  # not damage: no copy of ours is put in its place
+            damaged = True
+            continue
         except JournalCorruptError:
             if not repair:
                 hint = " (`voicejournal check --repair` restores its last good copy)"

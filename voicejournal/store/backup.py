@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from voicejournal.errors import VoiceJournalError
+from voicejournal.errors import PassphraseError, VoiceJournalError
 from voicejournal.store import backup_guard as guard
 from voicejournal.store.storage import JOURNAL_FILE
 
@@ -231,8 +231,16 @@ def _is_empty(storage) -> bool:
 SCRATCH_PREFIX = ".import-"
 
 
-def read_backup(storage, source: Path) -> ImportReport:
-    """Bring a backup into this journal: restore it into an empty home, or merge without duplicates."""
+class BackupLockedError(PassphraseError):
+    """An encrypted backup that the passphrase at hand does not open."""
+
+
+def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportReport:
+    """Bring a backup into this journal: restore it into an empty home, or merge without duplicates.
+
+    An encrypted backup opens with the key this process already has for a journal with the same key settings,
+    else with `passphrase` or the usual sources (BackupLockedError when none opens it).
+    """
     from voicejournal.store.storage import Storage
 
     source = Path(source)
@@ -254,6 +262,7 @@ def read_backup(storage, source: Path) -> ImportReport:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(name) as src, guard.open_new(target) as dst:
                         shutil.copyfileobj(src, dst, _CHUNK)
+            _unlock_backup(unpacked, source, passphrase)
             incoming = Storage(unpacked)
             restore = _is_empty(storage)
             _check_contents(incoming, unpacked, storage.home, manifest, source.name, restore)
@@ -264,6 +273,25 @@ def read_backup(storage, source: Path) -> ImportReport:
             guard.shred_tree(scratch)
 
 
+def _unlock_backup(unpacked: Path, source: Path, passphrase: str | None) -> None:
+    from voicejournal.store import crypto
+
+    if crypto.load_key_file(unpacked) is None:
+        return
+    try:
+        crypto.unlock(unpacked, passphrase)
+    except crypto.NoPassphraseError:
+        raise BackupLockedError(
+            f"The backup {source.name} is encrypted with a passphrase this journal does not share. Set "
+            f"{crypto.PASSPHRASE_ENV} to the backup's passphrase, or run the import in a terminal to type it. "
+            "Nothing was changed."
+        ) from None
+    except PassphraseError:
+        raise BackupLockedError(
+            f"That passphrase does not open the backup {source.name}. Nothing was changed."
+        ) from None
+
+
 def _scratch_dir(home: Path) -> Path:
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     return home
@@ -271,9 +299,19 @@ def _scratch_dir(home: Path) -> Path:
 
 def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
     """An empty home: every file as it was, audio first so no entry ever points at a missing file."""
+    from voicejournal.store import crypto, seals
+
     names = sorted(manifest["files"], key=lambda n: (not n.startswith("audio/"), n))
-    for name in names:
-        _copy_atomic(unpacked / name, storage.home / name)
+    if crypto.writes_encrypted(storage.home):
+        # This journal is encrypted: every file is opened (with the backup's key if it has one) and sealed
+        # again for this journal; the backup's own encryption settings are not brought in.
+        names = [n for n in names if n not in (crypto.KEY_FILE, seals.SEALS_FILE)]
+        for name in names:
+            _copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
+    else:
+        # A plain home becomes the journal the backup holds, encrypted or not (its settings come with it).
+        for name in names:
+            _copy_atomic(unpacked / name, storage.home / name)
     entries = [n for n in names if n.startswith("entries/")]
     report = ImportReport(restored=True, audio_added=sum(1 for n in names if n.startswith("audio/")))
     report.entries_added = len(storage.all_entries()) if entries else 0
@@ -292,8 +330,8 @@ def _copy_atomic(src: Path, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
-def _copy_audio(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
-    """A recording from a backup into this journal, re-encrypted for it when either side is encrypted
+def _copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
+    """A file from a backup into this journal, re-encrypted for it when either side is encrypted
     (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
     from voicejournal.store import crypto
 
@@ -342,7 +380,7 @@ def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport
                 doc["audio"] = audio
             dest = storage.home / audio
             if src.exists() and not dest.exists():
-                _copy_audio(unpacked, src, storage.home, dest)
+                _copy_into(unpacked, src, storage.home, dest)
                 report.audio_added += 1
         storage.add_entry(doc)
         by_id[doc["id"]] = doc

@@ -5,17 +5,23 @@ How it fits together:
 - A random 256-bit *data key* encrypts every file of the journal with AES-256-GCM, one random 96-bit
   nonce per file. The data key is stored in ``<home>/encryption.json`` wrapped (AES-256-GCM again) by a
   key derived from the passphrase with scrypt (N=2^17, r=8, p=1, a random 16-byte salt). Changing the
-  passphrase re-wraps the data key; no file is re-encrypted. A wrong passphrase fails the wrapped key's
-  authentication tag, which is how it is told apart from a right one (no other verifier is stored).
-- ``encryption.json`` holds nothing secret: the KDF parameters, the salt, the wrapped key, the state
-  (``encrypting`` while ``voicejournal encrypt`` runs, ``encrypted``, ``decrypting``) and whether the
-  person keeps the passphrase in the system keyring.
-- An encrypted file is ``HEADER | nonce | ciphertext+tag``. The header starts with ``\\x89VJE`` (no JSON,
-  FLAC or other audio file starts like that, so every read can tell an encrypted file from a plain one,
-  which keeps a half-encrypted journal readable). The file's place in the journal (its path relative to
-  the home, without ``.bak``) is the associated data: swapping two encrypted files is detected.
-- The passphrase comes from ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system
-  keyring if the person opted in, then a prompt on a terminal (never echoed), else a clear error. The
+  passphrase re-wraps the data key; no file is re-encrypted (``passwd --rotate-key`` makes a new data key and
+  re-seals every file, see vault.py). A wrong passphrase fails the wrapped key's authentication tag, which
+  is how it is told apart from a right one (no other verifier is stored).
+- ``encryption.json`` holds nothing secret: the KDF parameters (bounded when read), the salt, the wrapped
+  key, the state (``encrypting``/``decrypting``/``rotating`` while such a run is unfinished, ``encrypted``),
+  whether the person keeps the passphrase in the system keyring, and an HMAC of all that under the data key,
+  checked whenever the key is used. The state never decides that a write is plain: only `decrypt` writes
+  plaintext (``writing_plaintext``). A file from before the HMAC is upgraded on its first write.
+- An encrypted file is ``HEADER | counter | nonce | ciphertext+tag`` (format 1, still read, had no counter).
+  The header starts with ``\\x89VJE`` (no JSON, FLAC or other audio file starts like that, so every read can
+  tell an encrypted file from a plain one, which keeps a half-encrypted journal readable; once the journal
+  is fully encrypted a plain file is refused). The header, the counter and the file's place in the journal
+  (its path relative to the home, without ``.bak``) are the associated data: swapping two encrypted files is
+  detected, and the counter lets seals.py refuse an older copy put back in place.
+- The passphrase comes from the caller (the CLI asks on a terminal before it opens the journal), then
+  ``VOICEJOURNAL_PASSPHRASE`` (scripts, like restic and borg), then the system keyring if the person opted
+  in, else a clear error: nothing here ever prompts, so no prompt can wait while the lock is held. The
   unwrapped data key is cached in this process only; nothing derived from it is ever written.
 - Recordings stream into an append-only file of length-prefixed records, each sealed on its own
   (``EncryptedStreamWriter``), so a kill loses at most the block not yet flushed.
@@ -30,7 +36,6 @@ import contextlib
 import os
 import secrets
 import struct
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,25 +50,38 @@ KEYRING_SERVICE = "voicejournal"
 MIN_PASSPHRASE = 8
 
 MAGIC = b"\x89VJE"
-FORMAT_VERSION = 1
+# 2: sealed files carry a save counter (see seals.py) and encryption.json is authenticated. Files of format 1
+# (no counter) are still read; every write makes format 2.
+FORMAT_VERSION = 2
 FILE_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"F"
-STREAM_HEADER = MAGIC + bytes([FORMAT_VERSION]) + b"S"
+FILE_HEADER_V1 = MAGIC + bytes([1]) + b"F"
+STREAM_HEADER = MAGIC + bytes([1]) + b"S"
+COUNTER_SIZE = 8
 NONCE_SIZE = 12
 TAG_SIZE = 16
 KEY_SIZE = 32
 _WRAP_AAD = b"voicejournal data key v1"
+_MAC_LABEL = b"voicejournal encryption.json mac v1"
 
 # OWASP's recommendation for scrypt; about 1 s and 128 MiB here. Stored per journal, so it can grow.
 SCRYPT_N = 2**17
+# What a key file may ask for: tests use 2^10; above 2^20 (1 GiB with r=8) a guess costs more than a person
+# waits for, and a tampered file could otherwise ask for any amount of memory.
+KDF_MIN_N = 2**10
+KDF_MAX_N = 2**20
+KDF_MAX_MEMORY = 2**30
 SCRYPT_R = 8
 SCRYPT_P = 1
 
 # States in encryption.json.
 ENCRYPTING = "encrypting"  # `encrypt` started: new writes are encrypted, old files are being converted
 ENCRYPTED = "encrypted"
-DECRYPTING = "decrypting"  # `decrypt` started: new writes are plain, old files are being converted
+DECRYPTING = "decrypting"  # `decrypt` started: old files are being converted to plain
+ROTATING = "rotating"  # `passwd --rotate-key` started: new writes use the new key, old files are re-sealed
 
 _KEYS: dict[tuple[str, str], bytes] = {}  # (home, wrapped key) -> data key, this process only
+# wrapped key -> the data key it replaces (while the key is rotated), this process only
+_PREVIOUS: dict[str, bytes] = {}
 
 
 def is_encrypted_blob(data: bytes) -> bool:
@@ -84,26 +102,40 @@ class KeyFile:
     kdf: dict = field(default_factory=lambda: {"name": "scrypt", "n": SCRYPT_N, "r": SCRYPT_R, "p": SCRYPT_P})
     keyring: bool = False
     created: str = ""
+    mac: bytes | None = None  # HMAC of everything above under the data key; None in a journal from before it
+    previous_key: bytes | None = None  # while ROTATING: the old data key, wrapped like the new one
+
+    def _fields(self) -> dict:
+        rotating = {"previous_wrapped_key": _b64(self.previous_key)} if self.previous_key else {}
+        return rotating | {
+            "format": FORMAT_VERSION,
+            "cipher": "AES-256-GCM",
+            "kdf": {**self.kdf, "salt": _b64(self.salt)},
+            "wrapped_key": _b64(self.wrapped_key),
+            "state": self.state,
+            "keyring": self.keyring,
+            "created": self.created,
+        }
+
+    def expected_mac(self, data_key: bytes) -> bytes:
+        """What `mac` must be: the state and KDF settings can then only be changed by someone with the key."""
+        import hashlib
+        import hmac
+
+        import orjson
+
+        mac_key = hmac.new(data_key, _MAC_LABEL, hashlib.sha256).digest()
+        return hmac.new(
+            mac_key, orjson.dumps(self._fields(), option=orjson.OPT_SORT_KEYS), hashlib.sha256
+        ).digest()
 
     def to_json(self) -> bytes:
         import orjson
 
-        return orjson.dumps(
-            {
-                "format": FORMAT_VERSION,
-                "cipher": "AES-256-GCM",
-                "kdf": {**self.kdf, "salt": _b64(self.salt)},
-                "wrapped_key": _b64(self.wrapped_key),
-                "state": self.state,
-                "keyring": self.keyring,
-                "created": self.created,
-            },
-            option=orjson.OPT_INDENT_2,
-        )
-
-    @property
-    def writes_encrypted(self) -> bool:
-        return self.state in (ENCRYPTING, ENCRYPTED)
+        fields = self._fields()
+        if self.mac is not None:
+            fields["mac"] = _b64(self.mac)
+        return orjson.dumps(fields, option=orjson.OPT_INDENT_2)
 
 
 def _b64(data: bytes) -> str:
@@ -151,10 +183,17 @@ def load_key_file(home: Path) -> KeyFile | None:
             kdf=kdf,
             keyring=bool(raw.get("keyring", False)),
             created=raw.get("created", ""),
+            mac=base64.b64decode(raw["mac"], validate=True) if "mac" in raw else None,
+            previous_key=(
+                base64.b64decode(raw["previous_wrapped_key"], validate=True)
+                if "previous_wrapped_key" in raw
+                else None
+            ),
         )
-        if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING):
+        if key_file.state not in (ENCRYPTING, ENCRYPTED, DECRYPTING, ROTATING):
             raise ValueError(key_file.state)
-    except JournalVersionError:
+        _check_kdf(path, kdf)
+    except (JournalVersionError, JournalCorruptError):
         raise
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         raise JournalCorruptError(
@@ -165,16 +204,63 @@ def load_key_file(home: Path) -> KeyFile | None:
     return key_file
 
 
-def save_key_file(home: Path, key_file: KeyFile) -> None:
+def _check_kdf(path: Path, kdf: dict) -> None:
+    """Refuse KDF settings outside what voicejournal ever writes: they are read before anything can check
+    them, and a huge N would take all the memory (or hours) before the passphrase is even tried."""
+    n, r, p = kdf.get("n"), kdf.get("r"), kdf.get("p")
+    sane = (
+        all(type(v) is int for v in (n, r, p))
+        and KDF_MIN_N <= n <= KDF_MAX_N
+        and n & (n - 1) == 0
+        and 1 <= r <= 32
+        and 1 <= p <= 16
+        and 128 * n * r <= KDF_MAX_MEMORY
+    )
+    if not sane:
+        raise JournalCorruptError(
+            f"The encryption settings {path} ask for an unusual key setup (scrypt n={n}, r={r}, p={p}), so the "
+            "journal was not opened. They hold no secret; restore the file from a backup of this folder. "
+            "Nothing was changed."
+        )
+
+
+def save_key_file(home: Path, key_file: KeyFile, data_key: bytes | None = None) -> None:
+    """Write encryption.json, authenticated with the data key (without it, in the older unauthenticated form,
+    which the first write with the key upgrades)."""
     from voicejournal.store.storage import atomic_write_bytes
 
+    key_file.mac = key_file.expected_mac(data_key) if data_key is not None else None
     atomic_write_bytes(key_file_path(home), key_file.to_json(), keep_backup=False)
 
 
+def check_key_file(home: Path, key_file: KeyFile, data_key: bytes) -> None:
+    """Refuse encryption settings changed by someone without the key (a state or KDF setting edited by hand)."""
+    import hmac
+
+    if key_file.mac is not None and not hmac.compare_digest(key_file.mac, key_file.expected_mac(data_key)):
+        raise JournalCorruptError(
+            f"The encryption settings {key_file_path(home)} were changed outside voicejournal, so the journal "
+            "was not opened. Restore that file from a backup of this folder; nothing was changed."
+        )
+
+
+_DECRYPTING: set[str] = set()  # homes this process is decrypting (`vault.decrypt_home`)
+
+
+@contextlib.contextmanager
+def writing_plaintext(home: Path):
+    """Within this block (and only here: `decrypt`), writes into `home` are plain."""
+    _DECRYPTING.add(os.path.abspath(home))
+    try:
+        yield
+    finally:
+        _DECRYPTING.discard(os.path.abspath(home))
+
+
 def writes_encrypted(home: Path) -> bool:
-    """Whether files written now into this journal must be encrypted."""
-    key_file = load_key_file(home)
-    return key_file is not None and key_file.writes_encrypted
+    """Whether files written now into this journal must be encrypted: whenever it has encryption settings,
+    except inside `decrypt` (whatever state encryption.json claims)."""
+    return load_key_file(home) is not None and os.path.abspath(home) not in _DECRYPTING
 
 
 # --- keys --------------------------------------------------------------------------------------
@@ -210,15 +296,31 @@ def _unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
         return None
 
 
-def new_key_file(passphrase: str, state: str = ENCRYPTING, kdf_n: int = SCRYPT_N) -> tuple[KeyFile, bytes]:
-    """A fresh random data key wrapped by `passphrase`: (the key file, the data key)."""
+def new_key_file(
+    passphrase: str,
+    state: str = ENCRYPTING,
+    kdf_n: int = SCRYPT_N,
+    previous: bytes | None = None,
+    keyring: bool = False,
+    created: str = "",
+) -> tuple[KeyFile, bytes]:
+    """A fresh random data key wrapped by `passphrase`: (the key file, the data key). With `previous` (a key
+    rotation), the old data key is wrapped alongside until every file is re-sealed."""
     check_new_passphrase(passphrase)
     data_key = secrets.token_bytes(KEY_SIZE)
     salt = secrets.token_bytes(16)
-    kdf = {"name": "scrypt", "n": kdf_n, "r": SCRYPT_R, "p": SCRYPT_P}
-    wrapped = _wrap(derive_key(passphrase, salt, kdf), data_key)
-    created = clock.now().isoformat(timespec="seconds")
-    return KeyFile(salt=salt, wrapped_key=wrapped, state=state, kdf=kdf, created=created), data_key
+    kdf = {"name": "scrypt", "n": max(kdf_n, KDF_MIN_N), "r": SCRYPT_R, "p": SCRYPT_P}
+    kek = derive_key(passphrase, salt, kdf)
+    key_file = KeyFile(
+        salt=salt,
+        wrapped_key=_wrap(kek, data_key),
+        state=state,
+        kdf=kdf,
+        keyring=keyring,
+        created=created or clock.now().isoformat(timespec="seconds"),
+        previous_key=_wrap(kek, previous) if previous is not None else None,
+    )
+    return key_file, data_key
 
 
 def rewrap(key_file: KeyFile, data_key: bytes, new_passphrase: str) -> KeyFile:
@@ -244,33 +346,68 @@ def check_new_passphrase(passphrase: str) -> None:
         )
 
 
+def weak_passphrase(passphrase: str) -> bool:
+    """Short, or made of very few different characters ("aaaaaaaa", "12121212"): guessed early by any cracker."""
+    return len(passphrase) < 12 or len(set(passphrase.lower())) < 6
+
+
 def try_passphrase(key_file: KeyFile, passphrase: str) -> bytes | None:
-    """The data key if `passphrase` opens this key file, else None."""
-    return _unwrap(derive_key(passphrase, key_file.salt, key_file.kdf), key_file.wrapped_key)
+    """The data key if `passphrase` opens this key file, else None (while the key is being rotated, the old
+    one is kept in this process too, to open files not yet re-sealed)."""
+    kek = derive_key(passphrase, key_file.salt, key_file.kdf)
+    data_key = _unwrap(kek, key_file.wrapped_key)
+    if data_key is not None and key_file.previous_key:
+        previous = _unwrap(kek, key_file.previous_key)
+        if previous is not None:
+            _PREVIOUS[_b64(key_file.wrapped_key)] = previous
+    return data_key
 
 
-def remember_key(home: Path, key_file: KeyFile, data_key: bytes) -> None:
+def previous_key(home: Path) -> bytes | None:
+    """While the journal's key is being rotated: the old data key (after `unlock`), else None."""
+    key_file = load_key_file(home)
+    if key_file is None or key_file.state != ROTATING:
+        return None
+    return _PREVIOUS.get(_b64(key_file.wrapped_key))
+
+
+def open_sealed_file(home: Path, blob: bytes, role: bytes) -> bytes | None:
+    """A sealed file of this journal opened with its key (or, mid-rotation, the old one); None if neither."""
+    plain = open_sealed(unlock(home), blob, role)
+    old = previous_key(home) if plain is None else None
+    return open_sealed(old, blob, role) if old is not None else plain
+
+
+def remember_key(home: Path, key_file: KeyFile, data_key: bytes, previous: bytes | None = None) -> None:
+    """Keep the data key (and, mid-rotation, the one it replaces) for this process."""
     _KEYS[(os.path.abspath(home), _b64(key_file.wrapped_key))] = data_key
+    if previous is not None:
+        _PREVIOUS[_b64(key_file.wrapped_key)] = previous
 
 
 def forget_keys() -> None:
     """Drop every cached data key (tests; and after `decrypt`)."""
     _KEYS.clear()
+    _PREVIOUS.clear()
 
 
 def unlock(home: Path, passphrase: str | None = None) -> bytes:
     """The journal's data key: from this process's cache, else from the first passphrase source that has one.
 
     Sources in order: `passphrase` if given; $VOICEJOURNAL_PASSPHRASE; the system keyring if the person
-    opted in; a prompt on a terminal. Raises PassphraseError when none opens the journal.
+    opted in. Raises PassphraseError when none opens the journal (NoPassphraseError when none had one).
     """
     home = Path(home)
     key_file = load_key_file(home)
     if key_file is None:
         raise UsageError(f"The journal in {home} is not encrypted.")
     cache_key = (os.path.abspath(home), _b64(key_file.wrapped_key))
-    if cache_key in _KEYS:
-        return _KEYS[cache_key]
+    # The same wrapped key (a backup of this journal, unpacked) unwraps to the same data key: no second ask.
+    known = _KEYS.get(cache_key) or next((k for (_, w), k in _KEYS.items() if w == cache_key[1]), None)
+    if known is not None:
+        check_key_file(home, key_file, known)  # an HMAC: cheap enough for every use
+        _KEYS[cache_key] = known
+        return known
 
     data_key = find_passphrase(home, key_file, passphrase)[1]
     _KEYS[cache_key] = data_key
@@ -278,7 +415,14 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
 
 
 def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None) -> tuple[str, bytes]:
-    """(passphrase, data key) from the first source that has a passphrase opening this journal."""
+    """(passphrase, data key) from the first source that has a passphrase opening this journal (whose
+    encryption settings are then checked: see `check_key_file`)."""
+    found, data_key = _find_passphrase(home, key_file, passphrase)
+    check_key_file(home, key_file, data_key)
+    return found, data_key
+
+
+def _find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None) -> tuple[str, bytes]:
     if passphrase is not None:
         data_key = try_passphrase(key_file, passphrase)
         if data_key is None:
@@ -299,54 +443,22 @@ def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None
             if data_key is not None:
                 return stored, data_key
             # A stale keyring entry (changed elsewhere): fall through to asking.
-    if _interactive():
-        import getpass
-
-        for attempt in range(3):
-            typed = getpass.getpass(f"Passphrase for the journal in {home}: ")
-            data_key = try_passphrase(key_file, typed) if typed else None
-            if data_key is not None:
-                return typed, data_key
-            if attempt < 2:
-                print("That passphrase does not open this journal; try again.", file=sys.stderr)
-        raise PassphraseError("Wrong passphrase: the journal stayed locked. Nothing was changed.")
-    raise PassphraseError(
+    raise NoPassphraseError(
         "This journal is encrypted and no passphrase was given. Set "
         f"{PASSPHRASE_ENV}, run voicejournal in a terminal to type it, or keep it in the system keyring "
         "with `voicejournal encrypt --keyring`."
     )
 
 
-def _interactive() -> bool:
-    try:
-        return sys.stdin.isatty() and sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def ask_new_passphrase(env: str = PASSPHRASE_ENV, what: str = "a passphrase") -> str:
-    """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
+def new_passphrase_from_env(env: str = PASSPHRASE_ENV, what: str = "a passphrase") -> str:
+    """A new passphrase from `env` (checked), else a clear error: the library never prompts, the CLI does."""
     given = os.environ.get(env)
     if given:
         check_new_passphrase(given)
         return given
-    if not _interactive():
-        raise PassphraseError(
-            f"No passphrase was given. Set {env}, or run this command in a terminal to type {what}."
-        )
-    import getpass
-
-    for _ in range(3):
-        first = getpass.getpass(f"Choose {what} (at least {MIN_PASSPHRASE} characters): ")
-        try:
-            check_new_passphrase(first)
-        except UsageError as exc:
-            print(exc, file=sys.stderr)
-            continue
-        if getpass.getpass("Type it again: ") == first:
-            return first
-        print("The two did not match; try again.", file=sys.stderr)
-    raise PassphraseError("No passphrase was set. Nothing was changed.")
+    raise NoPassphraseError(
+        f"No passphrase was given. Set {env}, or run this command in a terminal to type {what}."
+    )
 
 
 # --- the system keyring (optional; a headless machine has none, and that is fine) ----------------
@@ -400,11 +512,20 @@ def role_of(home: Path, path: Path) -> bytes:
     return rel.encode("utf-8")
 
 
-def seal(data_key: bytes, data: bytes, role: bytes) -> bytes:
+def seal(data_key: bytes, data: bytes, role: bytes, counter: int = 0) -> bytes:
+    """`data` sealed for its place `role`; `counter` counts the saves of that file (0: not counted)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     nonce = os.urandom(NONCE_SIZE)
-    return FILE_HEADER + nonce + AESGCM(data_key).encrypt(nonce, data, FILE_HEADER + role)
+    count = struct.pack(">Q", counter)
+    return FILE_HEADER + count + nonce + AESGCM(data_key).encrypt(nonce, data, FILE_HEADER + count + role)
+
+
+def sealed_counter(blob: bytes) -> int | None:
+    """The save counter written into a sealed file (None for a format-1 file, which has none)."""
+    if blob[: len(FILE_HEADER)] != FILE_HEADER or len(blob) < len(FILE_HEADER) + COUNTER_SIZE:
+        return None
+    return struct.unpack(">Q", blob[len(FILE_HEADER) : len(FILE_HEADER) + COUNTER_SIZE])[0]
 
 
 def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
@@ -413,15 +534,21 @@ def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     header = blob[: len(FILE_HEADER)]
-    if header != FILE_HEADER:
+    if header == FILE_HEADER:
+        header = blob[: len(FILE_HEADER) + COUNTER_SIZE]  # the counter is authenticated with the header
+    elif header != FILE_HEADER_V1:
         return None
-    body = blob[len(FILE_HEADER) :]
+    body = blob[len(header) :]
     if len(body) < NONCE_SIZE + TAG_SIZE:
         return None
     try:
         return AESGCM(data_key).decrypt(body[:NONCE_SIZE], body[NONCE_SIZE:], header + role)
     except InvalidTag:
         return None
+
+
+class NoPassphraseError(PassphraseError):
+    """No passphrase source had one (the CLI may then ask on a terminal)."""
 
 
 class DamagedFileError(JournalCorruptError):
@@ -437,30 +564,67 @@ def _check_version(path: Path, blob: bytes) -> None:
 
 def encrypt_for(home: Path, path: Path, data: bytes) -> bytes:
     """`data` as it must be written to `path`: sealed when the journal is encrypted, else unchanged."""
-    key_file = load_key_file(home)
-    if key_file is None or not key_file.writes_encrypted:
+    if not writes_encrypted(home):
         return data
-    return seal(unlock(home), data, role_of(home, path))
+    data_key = unlock(home)
+    key_file = load_key_file(home)
+    if key_file.mac is None:  # a journal from before authenticated settings: upgraded on its first write
+        save_key_file(home, key_file, data_key)
+    from voicejournal.store import seals
+
+    role = role_of(home, path)
+    return seal(data_key, data, role, seals.next_counter(home, role))
+
+
+class UnsealedFileError(JournalCorruptError):
+    """A plain file inside an encrypted journal: voicejournal did not write it."""
 
 
 def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
-    """The plaintext of bytes read from `path` (plain bytes are returned as they are)."""
+    """The plaintext of bytes read from `path`.
+
+    Plain bytes are returned as they are in a plain journal, or while `encrypt`/`decrypt` is converting one;
+    in an encrypted journal they are refused (UnsealedFileError), as is an older copy of a file (seals.py).
+    """
     if not is_encrypted_blob(blob):
+        key_file = load_key_file(home)
+        if (
+            key_file is not None
+            and key_file.state in (ENCRYPTED, ROTATING)
+            and os.path.abspath(home) not in _DECRYPTING
+        ):
+            raise UnsealedFileError(
+                f"{path} is not encrypted, but this journal is, so voicejournal did not write it and did not "
+                "open it. Move it out of the journal folder (or put back the file it replaced); "
+                "`voicejournal check` lists such files."
+            )
         return blob
     _check_version(path, blob)
     if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
-        return read_stream(home, path, blob).data
+        stream = read_stream(home, path, blob)
+        if not stream.complete or stream.dropped_bytes:
+            # A reader that wants what a crash left of a stream asks for it (`read_stream`); an ordinary
+            # read must not take a cut-short or extended stream for the whole.
+            raise DamagedFileError(
+                f"{path} was cut short while it was being written, so it was not opened. "
+                "`voicejournal check` shows what can be recovered."
+            )
+        return stream.data
     if load_key_file(home) is None:
         raise DamagedFileError(
             f"{path} is encrypted, but the journal's encryption settings ({KEY_FILE}) are missing, so it "
             "cannot be opened. Restore that file from a backup of this folder; nothing was changed."
         )
-    plain = open_sealed(unlock(home), blob, role_of(home, path))
+    role = role_of(home, path)
+    plain = open_sealed_file(home, blob, role)
     if plain is None:
         raise DamagedFileError(
             f"{path} is damaged: its encryption check failed, so it was left untouched. "
             "`voicejournal check` shows what can be restored."
         )
+    from voicejournal.store import seals
+
+    seals.check(home, path, role, blob)
     return plain
 
 

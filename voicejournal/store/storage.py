@@ -65,6 +65,29 @@ def _shred_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+_TMP_OWNER_RE = re.compile(re.escape(_TMP_MARK) + r"(\d+)-")
+
+
+def _owner_alive(name: str) -> bool:
+    """Whether the process that named this temp file (`.<name>.tmp-<pid>-<random>`) still runs.
+
+    Some writes happen without the lock (the encrypted search index is saved from the read path), so a
+    temp file of a live process may be mid-write: the sweep leaves it to its owner, which renames or removes it.
+    """
+    match = _TMP_OWNER_RE.search(name)
+    if match is None:
+        return False
+    try:
+        os.kill(int(match.group(1)), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    except (OverflowError, ValueError):
+        return False  # no process can have that number
+    return True
+
+
 def _fsync_dir(folder: Path) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
@@ -80,6 +103,7 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: 
     """
     if home is not None:
         data = crypto.encrypt_for(home, path, data)
+        sealed = crypto.is_encrypted_blob(data)
     tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -97,6 +121,10 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: 
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+        if home is not None and sealed:
+            from voicejournal.store import seals
+
+            seals.note_saved(home, crypto.role_of(home, path), data)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
@@ -120,8 +148,7 @@ class _AtomicJSONStorage(TinyStorage):
         if not data.strip():
             # An empty file is what an interrupted first write of some other tool leaves; ours never do.
             raise _corrupt(self.path)
-        if crypto.is_encrypted_blob(data):
-            data = _decrypt(self.home, self.path, data)
+        data = _decrypt(self.home, self.path, data)  # also refuses a plain file in an encrypted journal
         try:
             parsed = orjson.loads(data)
         except orjson.JSONDecodeError:
@@ -152,8 +179,7 @@ def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
 
 def read_plain(path: Path, home: Path) -> bytes:
     """The bytes of a journal file, decrypted if it is encrypted."""
-    data = path.read_bytes()
-    return _decrypt(home, path, data) if crypto.is_encrypted_blob(data) else data
+    return _decrypt(home, path, path.read_bytes())
 
 
 def _corrupt(path: Path) -> JournalCorruptError:
@@ -283,7 +309,7 @@ class Storage:
         for folder in (self.home, self.entries_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
-                    if _TMP_MARK in name and name.startswith("."):
+                    if _TMP_MARK in name and name.startswith(".") and not _owner_alive(name):
                         with contextlib.suppress(OSError):
                             crypto.shred(folder / name)
                     elif (

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voicejournal.errors import UsageError, VoiceJournalError
-from voicejournal.store import crypto
+from voicejournal.store import crypto, seals
 from voicejournal.store.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
 
 ProgressFn = Callable[[int, int], None]
@@ -69,7 +69,7 @@ def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE):
+            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE, seals.SEALS_FILE):
                 continue
             (leftovers if name.endswith(SHRED_SUFFIX) and name.startswith(".") else files).append(path)
     return leftovers, files
@@ -148,25 +148,26 @@ def encrypt_home(
         key_file = crypto.load_key_file(home)
         resumed = key_file is not None
         if key_file is None:
-            passphrase = passphrase if passphrase is not None else crypto.ask_new_passphrase()
+            crypto.shred(home / seals.SEALS_FILE)  # a list left by an earlier `decrypt` would count wrongly
+            passphrase = passphrase if passphrase is not None else crypto.new_passphrase_from_env()
             key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
             if use_keyring:
                 crypto.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
                 key_file.keyring = True
-            crypto.save_key_file(home, key_file)  # from here on every write is encrypted
+            crypto.save_key_file(home, key_file, key)  # from here on every write is encrypted
         else:
             passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
             if key_file.state != crypto.ENCRYPTING:
                 key_file.state = crypto.ENCRYPTING
-                crypto.save_key_file(home, key_file)
+                crypto.save_key_file(home, key_file, key)
             if use_keyring is not None:
-                _set_keyring(home, key_file, passphrase, use_keyring)
+                _set_keyring(home, key_file, key, passphrase, use_keyring)
         crypto.remember_key(home, key_file, key)
         report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
         report.resumed = resumed
         if not report.failed:
             key_file.state = crypto.ENCRYPTED
-            crypto.save_key_file(home, key_file)
+            crypto.save_key_file(home, key_file, key)
         return report
 
 
@@ -192,12 +193,14 @@ def decrypt_home(
         key = crypto.find_passphrase(home, key_file, passphrase)[1]
         crypto.remember_key(home, key_file, key)
         if key_file.state != crypto.DECRYPTING:
-            key_file.state = crypto.DECRYPTING  # from here on every write is plain
-            crypto.save_key_file(home, key_file)
-        report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
+            key_file.state = crypto.DECRYPTING
+            crypto.save_key_file(home, key_file, key)
+        with crypto.writing_plaintext(home):  # the only place plaintext is ever written into the journal
+            report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
         if not report.failed:
             if key_file.keyring:
                 crypto.keyring_delete(home)
+            crypto.shred(home / seals.SEALS_FILE)
             crypto.key_file_path(home).unlink()
             _fsync_dir(home)
             crypto.forget_keys()
@@ -219,12 +222,12 @@ def change_passphrase(
             raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
         key = crypto.find_passphrase(home, key_file, old)[1]
         if new is None:
-            new = crypto.ask_new_passphrase(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
+            new = crypto.new_passphrase_from_env(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
         new_file = crypto.rewrap(key_file, key, new)
         new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
         if new_file.keyring:
             crypto.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
-        crypto.save_key_file(home, new_file)
+        crypto.save_key_file(home, new_file, key)
         crypto.remember_key(home, new_file, key)
         if key_file.keyring and not new_file.keyring:
             crypto.keyring_delete(home)
@@ -238,14 +241,104 @@ def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> Non
         key_file = crypto.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt --keyring` encrypts it.")
-        passphrase = crypto.find_passphrase(home, key_file, passphrase)[0] if enabled else None
-        _set_keyring(home, key_file, passphrase, enabled)
+        passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
+        _set_keyring(home, key_file, key, passphrase, enabled)
 
 
-def _set_keyring(home: Path, key_file: crypto.KeyFile, passphrase: str | None, enabled: bool) -> None:
+def _set_keyring(home: Path, key_file: crypto.KeyFile, key: bytes, passphrase: str, enabled: bool) -> None:
     if enabled:
         crypto.keyring_set(home, passphrase)
     else:
         crypto.keyring_delete(home)
     key_file.keyring = enabled
-    crypto.save_key_file(home, key_file)
+    crypto.save_key_file(home, key_file, key)
+
+
+def rotate_key(
+    home: Path,
+    old: str | None = None,
+    new: str | None = None,
+    use_keyring: bool | None = None,
+    progress: ProgressFn | None = None,
+) -> ConversionReport:
+    """Re-encrypt the whole journal with a new random data key wrapped by a new passphrase (or finish an
+    interrupted run, which the new passphrase opens).
+
+    Unlike `change_passphrase`, an old encryption.json (in every old backup) and the old passphrase then open
+    nothing written from here on. Resumable: until every file is re-sealed, the old key is kept in
+    encryption.json wrapped by the new passphrase, and reads fall back to it.
+    """
+    home = Path(home)
+    if crypto.load_key_file(home) is not None:
+        crypto.unlock(home, old)  # taking the lock reads journal.json
+    with Storage(home).transaction():
+        key_file = crypto.load_key_file(home)
+        if key_file is None:
+            raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
+        resumed = key_file.state == crypto.ROTATING
+        if resumed:
+            passphrase, key = crypto.find_passphrase(home, key_file, old)
+            crypto.remember_key(home, key_file, key)
+            old_key = crypto.previous_key(home)
+        else:
+            if key_file.state != crypto.ENCRYPTED:
+                raise UsageError(
+                    "Encrypting or decrypting this journal was interrupted; finish that first (run the same "
+                    "command again), then rotate the key."
+                )
+            old_key = crypto.find_passphrase(home, key_file, old)[1]
+            passphrase = new if new is not None else crypto.new_passphrase_from_env(crypto.NEW_PASSPHRASE_ENV)
+            key_file, key = crypto.new_key_file(
+                passphrase,
+                state=crypto.ROTATING,
+                kdf_n=max(int(key_file.kdf["n"]), crypto.SCRYPT_N),
+                previous=old_key,
+                keyring=key_file.keyring,
+                created=key_file.created,
+            )
+            if use_keyring is not None:
+                key_file.keyring = use_keyring
+            if key_file.keyring:
+                crypto.keyring_set(home, passphrase)  # first: if there is no keyring, nothing has changed yet
+            crypto.save_key_file(home, key_file, key)  # from here on every write uses the new key
+            crypto.remember_key(
+                home, key_file, key, previous=old_key
+            )  # the old key opens what is not re-sealed yet
+        if old_key is None:
+            raise UsageError(
+                f"{crypto.key_file_path(home)} lost the old key mid-rotation; restore it from a backup."
+            )
+        report = _convert_all(home, lambda path: _reseal_file(home, path, old_key, key), progress)
+        if (home / seals.SEALS_FILE).exists():
+            _reseal_file(home, home / seals.SEALS_FILE, old_key, key)
+        report.resumed = resumed
+        if not report.failed:
+            key_file.state = crypto.ENCRYPTED
+            key_file.previous_key = None
+            crypto.save_key_file(home, key_file, key)
+        if use_keyring is False:
+            crypto.keyring_delete(home)
+        return report
+
+
+def _reseal_file(home: Path, path: Path, old_key: bytes, key: bytes) -> bool:
+    """Seal a file again with the new key (its counter stays: the sealed list still holds)."""
+    blob = path.read_bytes()
+    if not crypto.is_encrypted_blob(blob):
+        return False  # a plain file in an encrypted journal: reported by `check`, never sealed here
+    if blob[: len(crypto.STREAM_HEADER)] == crypto.STREAM_HEADER:
+        raise UsageError(
+            "a recording is still being saved here; run `voicejournal record` to recover it first"
+        )
+    role = crypto.role_of(home, path)
+    if crypto.open_sealed(key, blob, role) is not None:
+        return False  # done by an earlier, interrupted run
+    plain = crypto.open_sealed(old_key, blob, role)
+    if plain is None:
+        raise crypto.DamagedFileError(
+            f"{path} is damaged: its encryption check failed, so it was left untouched."
+        )
+    atomic_write_bytes(
+        path, crypto.seal(key, plain, role, crypto.sealed_counter(blob) or 0), keep_backup=False
+    )
+    return True
