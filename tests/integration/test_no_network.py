@@ -26,7 +26,9 @@ socket.getaddrinfo = _refuse
 
 
 def command_paths(group: click.Group, prefix=()):
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         yield (*prefix, name)
         if isinstance(command, click.Group):
             yield from command_paths(command, (*prefix, name))

@@ -272,8 +272,9 @@ def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):
     from click.testing import CliRunner
 
     from voicejournal import cli
+    from voicejournal.cli import review as review_command
 
-    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    monkeypatch.setattr(review_command, "interactive", lambda: True)
     target = tmp_path / "share.html"
     result = CliRunner().invoke(cli.cli, ["review", "--share", "-o", str(target)], input="1 3\n")
     assert result.exit_code == 0, result.output

@@ -1,0 +1,314 @@
+"""Entries: add, list, show, transcribe, tag, edit, delete."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from voicejournal.cli.opening import (
+    indexed_journal,
+    open_journal,
+)
+from voicejournal.cli.options import (
+    DASH_ARGS,
+    complete_ids,
+    complete_tag_changes,
+    complete_themes,
+    date_option,
+    json_option,
+    kind_option,
+    model_options,
+    no_unknown_options,
+)
+from voicejournal.cli.output import (
+    clock,
+    err,
+    length,
+    out,
+    print_json,
+    print_marked,
+    progress_bar,
+    report_retention,
+    when,
+)
+from voicejournal.core.wording import count
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--tag", "-t", "tags", multiple=True, help="Tag the entries (repeatable).")
+@date_option("--date", help="When it was recorded (default: the file's own date).")
+@kind_option("What kind of entry this is.", default="reflection")
+@click.option("--no-transcribe", is_flag=True, help="Only store the audio; transcribe later.")
+@model_options()
+@click.option("--partial", is_flag=True, help="Keep what can be read of a damaged or cut-short file.")
+@click.option(
+    "--session", "session", metavar="ID", help="Link to this session (see `voicejournal session list`)."
+)
+def add(files, tags, date, kind, no_transcribe, model, language, partial, session):
+    """Import recordings (wav, flac, mp3, m4a/aac, ogg/opus) and transcribe them.
+
+    \b
+    Example:
+      voicejournal add ~/Downloads/memo.m4a --tag homework
+    """
+    journal = open_journal()
+    status = err()
+    report_retention(journal.apply_retention_if_due())
+    failed = 0
+    for path in files:
+        with progress_bar("transcribe") as bar:
+            task = bar.add_task(f"Transcribing {path.name}", total=None)
+
+            def step(done, total, bar=bar, task=task):
+                bar.update(task, completed=done, total=total)
+
+            result = journal.add_files(
+                [path],
+                tags=tags,
+                date=date,
+                kind=kind,
+                transcribe=not no_transcribe,
+                model=model,
+                language=language,
+                partial=partial,
+                session=session,
+                progress=step,
+            )[0]
+        if not result.ok:
+            failed += 1
+            status.print(str(result.error), markup=False)
+            continue
+        entry = result.entry
+        if entry.status == "no_speech":
+            status.print(f"No speech detected in {path.name}; kept it as entry {entry.id}.", markup=False)
+        elif entry.status == "pending":
+            status.print(
+                f"Saved {path.name} as entry {entry.id} (not transcribed yet: "
+                "`voicejournal transcribe --pending`).",
+                markup=False,
+            )
+        else:
+            status.print(
+                f"Added {path.name} as entry {entry.id} · {length(entry.duration)} · "
+                f"`voicejournal show {entry.id}`",
+                markup=False,
+            )
+    if failed:
+        sys.exit(1)
+
+
+@click.command(name="list")
+@date_option("--since", help="Only entries on or after this date ('2026-11-01', 'last week').")
+@date_option("--until", end=True, help="Only entries on or before this date.")
+@click.option("--tag", "-t", "tags", multiple=True, help="Only entries with this tag (repeatable).")
+@kind_option()
+@click.option(
+    "--theme",
+    "themes",
+    multiple=True,
+    shell_complete=lambda c, p, i: complete_themes(c, p, i),
+    help="Only entries with this theme (repeatable; see `themes`).",
+)
+@click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most this many.")
+@json_option()
+def list_(since, until, tags, kind, themes, mood, limit, as_json):
+    """List entries, newest first.
+
+    \b
+    Examples:
+      voicejournal list --since "3 months ago" --tag family
+      voicejournal list --theme sleep --mood 2
+    """
+    journal = indexed_journal()
+    # The listing comes from the search index (fast on a big journal); --json reads the full entries.
+    entries = journal.list_entries(
+        since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
+    )
+    if as_json:
+        print_json([e.to_json() for e in journal.entries_by_ids([e.id for e in entries])])
+        return
+    if not entries:
+        if any((since, until, tags, kind, themes, mood)):
+            click.echo("No entries match these filters.", err=True)
+            return
+        err().print(
+            "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`."
+        )
+        return
+    lines = []
+    for e in entries:
+        labels = ", ".join(e.tags + [t for t in e.themes if t not in e.tags])
+        preview = (
+            e.text[:70] + ("…" if len(e.text) > 70 else "") if e.text else f"({e.status.replace('_', ' ')})"
+        )
+        dur = length(e.duration) if e.duration else "text"
+        lines.append((f"{when(e.created)}  ", e.id, f"  {dur:>9}  {labels:<24}  {preview}"))
+    print_marked(lines)
+
+
+@click.command()
+@click.argument("entry_id", shell_complete=lambda c, p, i: complete_ids(c, p, i))
+@json_option()
+def show(entry_id, as_json):
+    """Show one entry: its transcript with the time of each sentence.
+
+    \b
+    Example:
+      voicejournal show a3f4
+    """
+    from rich.markup import escape
+
+    entry = open_journal().get(entry_id)
+    if as_json:
+        print_json(entry.to_json())
+        return
+    console = out()
+    facts = [when(entry.created), entry.kind]
+    if entry.duration:
+        facts.append(length(entry.duration))
+    if entry.model:
+        facts.append(f"model {entry.model}")
+    if entry.mood:
+        facts.append(f"mood {entry.mood}/5")
+    console.print(f"[bold]{entry.id}[/]  " + "  ·  ".join(facts))
+    if entry.tags:
+        console.print("Tags: " + escape(", ".join(entry.tags)))
+    if entry.themes:
+        console.print("Themes: " + escape(", ".join(entry.themes)))
+    console.print()
+    if entry.status == "pending":
+        console.print(f"Not transcribed yet. Run `voicejournal transcribe {entry.id}`.")
+    elif entry.status == "no_speech":
+        console.print("No speech was detected in this recording.")
+    elif entry.edited or not entry.segments:
+        console.print(escape(entry.text))
+        if entry.edited:
+            console.print("\n[dim](edited by you; `--json` shows what was heard originally)[/]")
+    else:
+        for seg in entry.segments:
+            console.print(f"[dim]{clock(seg.start)}[/]  {escape(seg.text)}")
+
+
+@click.command()
+@click.argument("entry_ids", nargs=-1)
+@click.option("--pending", is_flag=True, help="Transcribe every entry still waiting for it.")
+@model_options("e.g. base")
+def transcribe(entry_ids, pending, model, language):
+    """Transcribe entries again (e.g. with a bigger model), or every pending one.
+
+    \b
+    Examples:
+      voicejournal transcribe --pending
+      voicejournal transcribe a3f4 --model base
+    """
+    if not entry_ids and not pending:
+        raise click.UsageError("Name entry ids, or use --pending.")
+    journal = open_journal()
+    with progress_bar("transcribe") as bar:
+        tasks = {}
+
+        def step(entry, done, total):
+            if entry.id not in tasks:
+                tasks[entry.id] = bar.add_task(f"Transcribing {entry.id}", total=total)
+            bar.update(tasks[entry.id], completed=done, total=total)
+
+        done = journal.transcribe(entry_ids, pending=pending, model=model, language=language, progress=step)
+    status = err()
+    if not done:
+        status.print("Nothing to transcribe: no entry is waiting.")
+    for entry in done:
+        what = "no speech detected" if entry.status == "no_speech" else count(len(entry.text.split()), "word")
+        status.print(f"Transcribed {entry.id} with {entry.model}: {what}.", markup=False)
+
+
+class _TagCommand(click.Command):
+    """`tag ID -<TAB>` completes the entry's tags to remove, not option names."""
+
+    def shell_complete(self, ctx, incomplete):
+        if incomplete.startswith("-") and not incomplete.startswith("--") and ctx.params.get("entry_id"):
+            return complete_tag_changes(ctx, None, incomplete)
+        return super().shell_complete(ctx, incomplete)
+
+
+@click.command(cls=_TagCommand, context_settings=DASH_ARGS)
+@click.argument("entry_id", shell_complete=complete_ids)
+@click.argument("changes", nargs=-1, required=True, shell_complete=complete_tag_changes)
+def tag(entry_id, changes):
+    """Add (+tag) and remove (-tag) tags of an entry.
+
+    \b
+    Example:
+      voicejournal tag a3f4 +family +sister -work
+    """
+    no_unknown_options(changes)
+    add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
+    remove = [c[1:] for c in changes if c.startswith("-")]
+    entry = open_journal().tag(entry_id, add=add, remove=remove)
+    out().print(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}", markup=False)
+
+
+@click.command()
+@click.argument("entry_id", shell_complete=complete_ids)
+def edit(entry_id):
+    """Correct an entry's transcript in your editor ($EDITOR); what was heard is kept too.
+
+    \b
+    Example:
+      EDITOR=nano voicejournal edit a3f4
+    """
+    journal = open_journal()
+    entry = journal.get(entry_id)
+    if entry.status == "pending":
+        from voicejournal.errors import UsageError
+
+        raise UsageError(
+            f"Entry {entry.id} is not transcribed yet, so there is no text to correct. "
+            f"Run `voicejournal transcribe {entry.id}` first."
+        )
+    from voicejournal.services.editing import EDIT_FOLDER, edit_text
+
+    if journal.encryption_state() != "off":
+        click.echo(
+            "Your journal is encrypted; while your editor is open the transcript is a readable file in "
+            f"{journal.home / EDIT_FOLDER}. It is shredded when you close the editor.",
+            err=True,
+        )
+    changed = edit_text(journal.home, entry.text + "\n")
+    if changed is None or changed.strip() == entry.text.strip():
+        click.echo(f"No changes; entry {entry.id} is as it was.", err=True)
+        return
+    entry = journal.edit_text(entry.id, changed)
+    note = " The words first heard are kept (`voicejournal show --json`)." if entry.segments else ""
+    click.echo(f"Saved your corrections to {entry.id}.{note}", err=True)
+
+
+@click.command()
+@click.argument("entry_id", shell_complete=complete_ids)
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def delete(entry_id, yes):
+    """Delete an entry and its recording (asks first).
+
+    \b
+    Example:
+      voicejournal delete a3f4
+    """
+    journal = open_journal()
+    entry = journal.get(entry_id)
+    if not yes:
+        what = f"{when(entry.created)}, " + (length(entry.duration) if entry.duration else "written")
+        preview = " ".join(entry.text.split()[:8])
+        prompt = f"Delete entry {entry.id} ({what}{': ' + repr(preview + '…') if preview else ''})"
+        prompt += " and its recording?" if entry.audio else "?"
+        try:
+            confirmed = click.confirm(prompt, default=False, err=True)
+        except click.Abort:
+            confirmed = False
+        if not confirmed:
+            click.echo("Nothing was deleted. (--yes deletes without asking.)", err=True)
+            sys.exit(1)
+    journal.delete(entry.id)
+    click.echo(f"Deleted entry {entry.id}{' and its recording' if entry.audio else ''}.", err=True)

@@ -1,0 +1,110 @@
+"""Printing: results on stdout, status and progress on stderr, and the small time words of listings."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+import click
+
+from voicejournal import clock as clk
+from voicejournal.core.wording import count
+
+
+def out():
+    """Console for results (stdout)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err():
+    """Console for status and progress (stderr)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_marked(lines: list[tuple[str, ...]]) -> None:
+    """Print result lines whose odd-numbered parts are bold (ids, search matches).
+
+    On a terminal rich renders the bold; into a pipe or file the text goes out plain and fast (rich
+    would drop the styling there anyway, and a long listing is 20x quicker without it).
+    """
+    if not sys.stdout.isatty():
+        if lines:
+            click.echo("\n".join("".join(parts) for parts in lines))
+        return
+    from rich.text import Text
+
+    text = Text()  # one Text for all lines: rich renders a long listing several times faster so
+    for parts in lines:
+        for i, part in enumerate(parts):
+            text.append(part, style="bold" if i % 2 else None)
+        text.append("\n")
+    out().print(text, end="")
+
+
+def print_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def clock(seconds: float) -> str:
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def length(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    return f"{seconds // 60} min {seconds % 60} s" if seconds % 60 else f"{seconds // 60} min"
+
+
+def when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def session_day(moment: datetime) -> str:
+    """'today', 'yesterday' or 'on Mon 24 Nov'."""
+    days = (clk.today() - moment.date()).days
+    return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
+
+
+def progress_bar(label: str):
+    """A rich progress bar on stderr (quiet when stderr is not a terminal)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeRemainingColumn(),
+        console=err(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+def labels_text(tags, themes) -> str:
+    return ", ".join(list(tags) + [t for t in themes if t not in tags])
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def report_retention(removed) -> None:
+    if removed:
+        err().print(
+            f"Deleted {count(len(removed), 'recording')} older than your audio-retention setting; their transcripts "
+            "are kept.",
+            markup=False,
+        )
+
+
+def done_mark(flag: bool, what: str) -> str:
+    return f"[green]✓[/] {what}" if flag else f"○ {what}"
