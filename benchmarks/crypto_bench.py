@@ -21,8 +21,8 @@ from benchmarks.common import report, time_command, voicejournal  # noqa: E402
 from tests.integration.writer import sentence  # noqa: E402
 from voicejournal.core.entry import Entry, Segment  # noqa: E402
 from voicejournal.journal import Journal  # noqa: E402
-from voicejournal.store import crypto  # noqa: E402
-from voicejournal.store.storage import Storage, atomic_write_bytes, shard_name  # noqa: E402
+from voicejournal.store import files, keyfile, keys  # noqa: E402
+from voicejournal.store.storage import Storage, shard_name  # noqa: E402
 
 PASS = "benchmark passphrase"
 
@@ -36,9 +36,9 @@ def build(home: Path, count: int, encrypted: bool) -> None:
     """`count` entries over three years, written through storage's own atomic writer (encrypted if asked)."""
     home.mkdir(parents=True)
     if encrypted:
-        key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED)
-        crypto.save_key_file(home, key_file)
-        crypto.unlock(home, PASS)
+        key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED)
+        keyfile.save_key_file(home, key_file)
+        keys.unlock(home, PASS)
     Storage(home).all("meta")  # creates journal.json
     rng = random.Random(count)
     start = datetime(2023, 11, 1, tzinfo=UTC)
@@ -48,7 +48,7 @@ def build(home: Path, count: int, encrypted: bool) -> None:
         doc = entry_doc(rng, f"e{n:05d}", created)
         shards[shard_name(doc["created"])][str(len(shards[shard_name(doc["created"])]) + 1)] = doc
     for name, docs in shards.items():
-        atomic_write_bytes(home / "entries" / name, orjson.dumps({"entries": docs}), home=home)
+        files.write_bytes(home, home / "entries" / name, orjson.dumps({"entries": docs}), keep_backup=True)
 
 
 def best_ms(fn, runs: int) -> float:
@@ -74,7 +74,7 @@ def measure(home: Path, encrypted: bool) -> dict:
 
     def read_files():
         for path in (home / "entries").iterdir():
-            crypto.read_bytes(home, path)
+            files.read_bytes(home, path)
 
     env = {"VOICEJOURNAL_HOME": str(home), "VOICEJOURNAL_PASSPHRASE": PASS}
     search = voicejournal("search", "mother", "sleep")
@@ -98,10 +98,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "k"
         home.mkdir()
-        key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED)
-        crypto.save_key_file(home, key_file)
-        crypto.forget_keys()
-        unlock_ms = best_ms(lambda: (crypto.forget_keys(), crypto.unlock(home, PASS)), 5)
+        key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED)
+        keyfile.save_key_file(home, key_file)
+        keys.forget_keys()
+        unlock_ms = best_ms(lambda: (keys.forget_keys(), keys.unlock(home, PASS)), 5)
     lines.append(f"unlock (scrypt N=2^17, r=8, p=1), once per process: {unlock_ms:.0f} ms")
     for count in counts:
         results = {}
@@ -111,7 +111,7 @@ def main() -> None:
                 build(home, count, encrypted)
                 size = sum(p.stat().st_size for p in (home / "entries").iterdir())
                 results[encrypted] = measure(home, encrypted) | {"size_mb": size / 1e6}
-                crypto.forget_keys()
+                keys.forget_keys()
         plain, enc = results[False], results[True]
         lines.append(f"{count:,} entries ({plain['size_mb']:.1f} MB of entry files):")
         for key, label in [

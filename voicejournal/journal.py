@@ -437,7 +437,7 @@ class Journal:
 
     def delete(self, entry_id: str) -> Entry:
         """Remove an entry and its recording, leaving none of its words or sound behind in the home."""
-        from voicejournal.store import crypto
+        from voicejournal.store import fs
         from voicejournal.store.storage import shard_name
 
         with self.storage.transaction():
@@ -455,7 +455,7 @@ class Journal:
                 self.index.drop()  # an old index still holds the words; the next search rebuilds it
         # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
         if audio is not None:
-            crypto.shred(audio)
+            fs.shred(audio)
         return entry
 
     def import_text(self, source: str, path: Path, kind: str = "journal", tags: Iterable[str] = ()):
@@ -528,7 +528,7 @@ class Journal:
         crash loses at most the last second (see `recover`).
         """
         from voicejournal.speech.recording import Recorder, incoming_dir
-        from voicejournal.store import crypto
+        from voicejournal.store import files, keyfile
 
         if mood is not None and not 1 <= mood <= 5:
             raise UsageError("Mood is a number from 1 (low) to 5 (good).")
@@ -548,7 +548,7 @@ class Journal:
             "session": session,
         }
         sidecar = wav.with_suffix(".json")
-        encrypted = crypto.writes_encrypted(
+        encrypted = keyfile.writes_encrypted(
             self.home
         )  # then the audio and the sidecar are sealed from the start
         recorder = Recorder(
@@ -560,7 +560,7 @@ class Journal:
         )
         try:
             if encrypted:
-                crypto.write_bytes(self.home, sidecar, json.dumps(meta).encode())
+                files.write_bytes(self.home, sidecar, json.dumps(meta).encode())
             else:
                 sidecar.write_text(json.dumps(meta))
             recorder.start()
@@ -605,10 +605,10 @@ class Journal:
     def _discard(self, path: Path) -> None:
         """Remove an incoming recording (or its sidecar) once saved; overwritten first in an encrypted journal,
         where it was the only readable copy."""
-        from voicejournal.store import crypto
+        from voicejournal.store import fs, keyfile
 
-        if crypto.writes_encrypted(self.home):
-            crypto.shred(path)
+        if keyfile.writes_encrypted(self.home):
+            fs.shred(path)
         else:
             path.unlink(missing_ok=True)
 
@@ -724,12 +724,12 @@ class Journal:
 
     def _recover_one(self, wav: Path) -> Entry | None:
         from voicejournal.speech.recording import incoming_frames, is_sealed_stream
-        from voicejournal.store import crypto
+        from voicejournal.store import files
 
         entry_id = wav.stem
         sidecar = wav.with_suffix(".json")
         try:
-            meta = json.loads(crypto.read_bytes(self.home, sidecar))
+            meta = json.loads(files.read_bytes(self.home, sidecar))
         except (OSError, ValueError, VoiceJournalError):
             meta = {}
         frames = incoming_frames(self.home, wav)
@@ -1003,8 +1003,8 @@ class Journal:
     def export_markdown(self, destination: Path, since: datetime | None = None) -> list[Path]:
         """Transcripts as Markdown: one file (a path ending .md) or one file per entry in a folder."""
         from voicejournal.render.export import entry_file_markdown, entry_filename, journal_markdown
+        from voicejournal.store.fs import atomic_write_bytes
         from voicejournal.store.paths import not_a_folder, output_file, output_folder, writing
-        from voicejournal.store.storage import atomic_write_bytes
 
         destination = Path(destination)
         entries = sorted(self.entries(since=since), key=lambda e: e.created)
@@ -1029,9 +1029,9 @@ class Journal:
 
     def encryption_state(self) -> str:
         """'off', 'encrypted', or 'encrypting'/'decrypting' when such a run was interrupted."""
-        from voicejournal.store import crypto
+        from voicejournal.store import keyfile
 
-        key_file = crypto.load_key_file(self.home)
+        key_file = keyfile.load_key_file(self.home)
         return "off" if key_file is None else key_file.state
 
     def encrypt(self, passphrase: str | None = None, use_keyring: bool | None = None, progress=None):
@@ -1064,13 +1064,13 @@ class Journal:
 
     def passphrase(self) -> str:
         """The passphrase of this encrypted journal, from its usual sources (checked; never asked: the CLI asks)."""
-        from voicejournal.store import crypto
+        from voicejournal.store import keyfile, keys
 
-        key_file = crypto.load_key_file(self.home)
+        key_file = keyfile.load_key_file(self.home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; nothing was changed.")
-        passphrase, key = crypto.find_passphrase(self.home, key_file)
-        crypto.remember_key(self.home, key_file, key)
+        passphrase, key = keys.find_passphrase(self.home, key_file)
+        keys.remember_key(self.home, key_file, key)
         return passphrase
 
     def set_keyring(self, enabled: bool, passphrase: str | None = None) -> None:
@@ -1114,7 +1114,7 @@ class Journal:
         Returns the entries whose recordings went (or would go, with `dry_run`).
         """
         from voicejournal.core.settings import AUDIO_RETENTION
-        from voicejournal.store import crypto
+        from voicejournal.store import fs
 
         policy = self.retention()
         if policy.days is None:
@@ -1130,7 +1130,7 @@ class Journal:
                 # which the next run finishes, never an orphaned recording.
                 path = self.audio_path(entry)
                 if path is not None:
-                    crypto.shred(path)
+                    fs.shred(path)
                 entry.audio = None
                 entry.audio_removed = now.date().isoformat()
                 self.save_entry(entry)
@@ -1173,10 +1173,10 @@ def _renew_bak(path: Path) -> None:
     import os
     import secrets
 
-    from voicejournal.store import crypto
+    from voicejournal.store import fs
 
     bak = path.with_name(path.name + ".bak")
-    crypto.shred(bak)
+    fs.shred(bak)
     if path.exists():
         tmp = path.with_name(f".{path.name}.bak.tmp-{os.getpid()}-{secrets.token_hex(4)}")
         os.link(path, tmp)  # the same bytes, the same name binding in an encrypted journal

@@ -18,7 +18,7 @@ from tests.integration.test_privacy import scan_home, snapshot
 from voicejournal.core.entry import Entry, Segment
 from voicejournal.journal import Journal
 from voicejournal.speech.audio import sha256_file, write_flac
-from voicejournal.store import crypto, vault
+from voicejournal.store import keyfile, keys, vault
 from voicejournal.store.storage import Storage
 
 pytestmark = pytest.mark.integration
@@ -30,9 +30,9 @@ WORDS = ["session", "mother", "work", "therapist", "family", "relationship", "bo
 @pytest.fixture(autouse=True)
 def passphrase(monkeypatch):
     monkeypatch.setenv("VOICEJOURNAL_PASSPHRASE", PASS)
-    crypto.forget_keys()
+    keys.forget_keys()
     yield
-    crypto.forget_keys()
+    keys.forget_keys()
 
 
 def build_journal(home, months=24, per_month=8, recordings=12, base=datetime(2024, 1, 15, 12, tzinfo=UTC)):
@@ -93,7 +93,7 @@ def kill_after(args, delay):
 
 def in_state(home, state: str) -> bool:
     try:
-        return f'"state": "{state}"'.encode() in (home / crypto.KEY_FILE).read_bytes()
+        return f'"state": "{state}"'.encode() in (home / keyfile.KEY_FILE).read_bytes()
     except FileNotFoundError:
         return False
 
@@ -126,7 +126,7 @@ def conversion_seconds(args, home, state: str) -> float:
 
 def assert_intact(home, expected):
     """The journal opens, every entry is there unchanged, every recording is whole."""
-    crypto.forget_keys()
+    keys.forget_keys()
     docs = {d["id"]: d for d in Storage(home).all_entries()}
     assert docs == expected
     for doc in docs.values():
@@ -138,8 +138,8 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
     build_journal(vj_home, months=36, recordings=30)
     original = snapshot(vj_home)
     expected = {d["id"]: d for d in Storage(vj_home).all_entries()}
-    encrypting = conversion_seconds(["encrypt"], vj_home, crypto.ENCRYPTING)
-    decrypting = conversion_seconds(["decrypt", "--yes"], vj_home, crypto.DECRYPTING)
+    encrypting = conversion_seconds(["encrypt"], vj_home, keyfile.ENCRYPTING)
+    decrypting = conversion_seconds(["decrypt", "--yes"], vj_home, keyfile.DECRYPTING)
     assert snapshot(vj_home) == original
     rng = random.Random(11)
     landed = {"encrypt": 0, "decrypt": 0}
@@ -147,12 +147,12 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
         if round_ % 4 == 3:
             kill_after(["encrypt"], rng.uniform(0.05, 1.0))  # at start-up or while scrypt runs
         else:
-            kill_during(["encrypt"], vj_home, crypto.ENCRYPTING, rng.uniform(0, 0.8 * encrypting))
-        key_file = crypto.load_key_file(vj_home)
-        if key_file is not None and key_file.state == crypto.ENCRYPTING:
+            kill_during(["encrypt"], vj_home, keyfile.ENCRYPTING, rng.uniform(0, 0.8 * encrypting))
+        key_file = keyfile.load_key_file(vj_home)
+        if key_file is not None and key_file.state == keyfile.ENCRYPTING:
             landed["encrypt"] += 1
         assert_intact(vj_home, expected)
-        if key_file is not None and key_file.state == crypto.ENCRYPTED:
+        if key_file is not None and key_file.state == keyfile.ENCRYPTED:
             assert vault.plaintext_files(vj_home) == []
         proc = run("encrypt", check=False)  # finishes the interrupted run (or says it is done)
         assert proc.returncode == 0 or "already encrypted" in proc.stderr, proc.stderr
@@ -160,13 +160,13 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
         assert not [p for p in vj_home.rglob("*") if p.name.endswith(".shred") or ".tmp-" in p.name]
         assert_intact(vj_home, expected)
         if round_ % 2 == 0:
-            kill_during(["decrypt", "--yes"], vj_home, crypto.DECRYPTING, rng.uniform(0, 0.5 * decrypting))
-            key_file = crypto.load_key_file(vj_home)
-            if key_file is not None and key_file.state == crypto.DECRYPTING:
+            kill_during(["decrypt", "--yes"], vj_home, keyfile.DECRYPTING, rng.uniform(0, 0.5 * decrypting))
+            key_file = keyfile.load_key_file(vj_home)
+            if key_file is not None and key_file.state == keyfile.DECRYPTING:
                 landed["decrypt"] += 1
             assert_intact(vj_home, expected)
         run("decrypt", "--yes", check=False)
-        assert crypto.load_key_file(vj_home) is None
+        assert keyfile.load_key_file(vj_home) is None
         assert snapshot(vj_home) == original, f"round {round_}"
     print(f"kills inside the conversion: {landed}")
     assert landed["encrypt"] >= 6, landed  # the kills really landed inside the conversion
@@ -175,8 +175,8 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
 
 def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
     vj_home.mkdir(parents=True)
-    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
-    crypto.save_key_file(vj_home, key_file)
+    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file)
 
     def nothing_readable(round_):
         assert vault.plaintext_files(vj_home) == [], f"round {round_}"
@@ -188,15 +188,15 @@ def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
 
 def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech):
     vj_home.mkdir(parents=True)
-    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
-    crypto.save_key_file(vj_home, key_file)
+    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file)
     wav = speech("My mother and my work and my session with the therapist took all week. " * 6)
     rng = random.Random(9)
     for _ in range(6):
         kill_after(["add", str(wav), "--no-transcribe"], rng.uniform(0.3, 1.5))
         assert vault.plaintext_files(vj_home) == []
         assert scan_home(vj_home) == []
-        crypto.forget_keys()
+        keys.forget_keys()
         for doc in Storage(vj_home).all_entries():
             run("show", doc["id"])
         run("check")  # every recording present and whole, no orphan left unaccounted
@@ -204,8 +204,8 @@ def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech)
 
 def test_two_processes_adding_into_an_encrypted_journal_lose_nothing(vj_home):
     vj_home.mkdir(parents=True)
-    key_file, _ = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**12)
-    crypto.save_key_file(vj_home, key_file)
+    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file)
     writers = [start_writer(seed, 30, mix=False) for seed in (303, 404)]
     added = set()
     for writer in writers:
@@ -230,12 +230,12 @@ def test_kill_9_during_import_into_an_encrypted_journal(vj_home, tmp_path, monke
     monkeypatch.setenv("VOICEJOURNAL_HOME", str(vj_home))
     build_journal(vj_home, months=2, per_month=4, recordings=0, base=datetime(2026, 3, 1, 9, tzinfo=UTC))
     run("encrypt")
-    crypto.forget_keys()
+    keys.forget_keys()
     before = {d["id"]: d for d in Storage(vj_home).all_entries()}
     rng = random.Random(11)
     for _ in range(8):
         kill_after(["import", str(backup)], rng.uniform(0.4, 2.5))
-        crypto.forget_keys()
+        keys.forget_keys()
         docs = Storage(vj_home).all_entries()  # opens: no file is torn
         ids = [d["id"] for d in docs]
         assert len(ids) == len(set(ids))
@@ -251,7 +251,7 @@ def test_kill_9_during_import_into_an_encrypted_journal(vj_home, tmp_path, monke
     run("list")
     assert not (vj_home / ".import-killed").exists()
     run("import", str(backup))
-    crypto.forget_keys()
+    keys.forget_keys()
     docs = Storage(vj_home).all_entries()
     assert len(docs) == len(before) + incoming
     assert scan_home(vj_home) == []

@@ -11,7 +11,7 @@ import pytest
 
 from tests.integration.test_privacy import scan_home
 from tests.integration.test_record import SPEECH, recorder  # noqa: F401 (the fixture)
-from voicejournal.store import crypto, vault
+from voicejournal.store import sealing, vault
 
 pytestmark = [pytest.mark.integration, pytest.mark.mic]
 
@@ -71,8 +71,8 @@ def test_kill_9_leaves_no_plaintext_before_recovery(encrypted, recorder, speech,
     incoming = encrypted / "audio" / "incoming"
     [stream] = incoming.glob("*.wav")
     [sidecar] = incoming.glob("*.json")
-    assert stream.read_bytes().startswith(crypto.STREAM_HEADER)
-    assert crypto.is_encrypted_blob(sidecar.read_bytes())
+    assert stream.read_bytes().startswith(sealing.STREAM_HEADER)
+    assert sealing.is_encrypted_blob(sidecar.read_bytes())
     leaks = []
     for path in sorted(encrypted.rglob("*")):
         if path.is_file():

@@ -9,19 +9,20 @@ from pathlib import Path
 
 import pytest
 
-from voicejournal.store import crypto, vault
+from voicejournal.errors import PassphraseError
+from voicejournal.store import files, keyfile, keys, sealing, streams, vault
 
 PASS = "correct horse battery"
 WORD = b"marigold"
-WITH_PASS = {crypto.PASSPHRASE_ENV: PASS}
+WITH_PASS = {keys.PASSPHRASE_ENV: PASS}
 
 
 @pytest.fixture(autouse=True)
 def clean_keys(monkeypatch):
-    monkeypatch.delenv(crypto.PASSPHRASE_ENV, raising=False)
-    crypto.forget_keys()
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    keys.forget_keys()
     yield
-    crypto.forget_keys()
+    keys.forget_keys()
 
 
 def plaintext_files(home: Path, word: bytes = WORD) -> list[str]:
@@ -55,7 +56,7 @@ def add_text(run_cli, home: Path, tmp_path: Path, title: str, body: str, **env) 
 def encrypt(home: Path) -> None:
     """Encrypt in-process with a cheap KDF (the real default is chosen by `voicejournal encrypt`)."""
     vault.encrypt_home(home, PASS, kdf_n=2**10)
-    crypto.forget_keys()
+    keys.forget_keys()
 
 
 def test_plain_backup_restored_into_an_encrypted_journal_stays_encrypted(run_cli, tmp_path):
@@ -96,7 +97,7 @@ def test_encrypted_backup_into_plain_journals(run_cli, tmp_path):
     empty = tmp_path / "empty"
     run_cli("import", str(tmp_path / "b.zip"), env=at(empty, **WITH_PASS), check=True)
     assert plaintext_files(empty) == []
-    assert crypto.load_key_file(empty).state == crypto.ENCRYPTED
+    assert keyfile.load_key_file(empty).state == keyfile.ENCRYPTED
     [entry] = json.loads(run_cli("list", "--json", env=at(empty, **WITH_PASS), check=True).stdout)
     assert "marigold" in entry["text"]
 
@@ -106,7 +107,7 @@ def test_encrypted_backup_into_plain_journals(run_cli, tmp_path):
     run_cli("import", str(tmp_path / "b.zip"), env=at(plain, **WITH_PASS), check=True)
     texts = sorted(e["text"] for e in json.loads(run_cli("list", "--json", env=at(plain), check=True).stdout))
     assert len(texts) == 2 and "marigold" in " ".join(texts)
-    assert not (plain / crypto.KEY_FILE).exists()
+    assert not (plain / keyfile.KEY_FILE).exists()
 
 
 def test_repair_seals_a_plain_bak_it_puts_back(run_cli, tmp_path, vj_home):
@@ -119,7 +120,7 @@ def test_repair_seals_a_plain_bak_it_puts_back(run_cli, tmp_path, vj_home):
     shard.write_bytes(b"\x89VJE\x01Fbroken")
     fixed = run_cli("check", "--repair", env=WITH_PASS)
     assert fixed.returncode == 0, fixed.stderr
-    assert crypto.is_encrypted_blob(shard.read_bytes())
+    assert sealing.is_encrypted_blob(shard.read_bytes())
     shard.with_name(shard.name + ".bak").unlink()
     assert [p for p in plaintext_files(vj_home) if ".damaged-" not in p] == []
     assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
@@ -139,14 +140,14 @@ def test_the_library_never_prompts_even_on_a_terminal(run_cli, tmp_path, vj_home
     monkeypatch.setattr(getpass, "getpass", no_prompt)
     monkeypatch.setattr("sys.stdin.isatty", lambda: True, raising=False)
     monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
-    with pytest.raises(crypto.PassphraseError) as err:
+    with pytest.raises(PassphraseError) as err:
         Journal(vj_home).entries()
     assert str(err.value) == (
         "This journal is encrypted and no passphrase was given. Set VOICEJOURNAL_PASSPHRASE, run voicejournal "
         "in a terminal to type it, or keep it in the system keyring with `voicejournal encrypt --keyring`."
     )
     # The library takes the passphrase (or its key) from its caller; the CLI asks before opening anything.
-    crypto.unlock(vj_home, PASS)
+    keys.unlock(vj_home, PASS)
     [entry] = Journal(vj_home).entries()
     assert "marigold" in entry.text
     locked = run_cli("list")
@@ -172,7 +173,7 @@ def test_a_live_writers_temp_file_survives_another_writers_sweep(run_cli, tmp_pa
 
 
 def tamper_state(home: Path, state: str, drop_mac: bool = False) -> None:
-    path = home / crypto.KEY_FILE
+    path = home / keyfile.KEY_FILE
     settings = json.loads(path.read_text())
     settings["state"] = state
     if drop_mac:
@@ -183,17 +184,17 @@ def tamper_state(home: Path, state: str, drop_mac: bool = False) -> None:
 def test_an_edited_state_is_refused_and_never_turns_encryption_off(run_cli, tmp_path, vj_home):
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
     encrypt(vj_home)
-    tamper_state(vj_home, crypto.DECRYPTING)
+    tamper_state(vj_home, keyfile.DECRYPTING)
     proc = run_cli("import", "--from", "jrnl", str(write_jrnl(tmp_path, "Marigold again", "More marigold.")),
                    env=WITH_PASS)  # fmt: skip
     assert (proc.returncode, proc.stderr.strip()) == (
         1,
-        f"The encryption settings {vj_home / crypto.KEY_FILE} were changed outside voicejournal, so the journal "
+        f"The encryption settings {vj_home / keyfile.KEY_FILE} were changed outside voicejournal, so the journal "
         "was not opened. Restore that file from a backup of this folder; nothing was changed.",
     )
     assert plaintext_files(vj_home) == []
     # Without its authentication (as a journal from before it): the state still never makes writes plain.
-    tamper_state(vj_home, crypto.DECRYPTING, drop_mac=True)
+    tamper_state(vj_home, keyfile.DECRYPTING, drop_mac=True)
     run_cli("import", "--from", "jrnl", str(write_jrnl(tmp_path, "Marigold again", "More marigold.")),
             env=WITH_PASS, check=True)  # fmt: skip
     assert plaintext_files(vj_home) == []
@@ -250,40 +251,40 @@ def test_a_rolled_back_or_deleted_month_is_noticed(run_cli, tmp_path, vj_home):
 
 def test_a_cut_short_stream_is_refused_unless_recovery_asks(vj_home):
     encrypt(vj_home)
-    crypto.unlock(vj_home, PASS)
+    keys.unlock(vj_home, PASS)
     path = vj_home / "audio" / "incoming.vjs"
     path.parent.mkdir(exist_ok=True)
-    with crypto.EncryptedStreamWriter(vj_home, path) as writer:
+    with streams.EncryptedStreamWriter(vj_home, path) as writer:
         for block in (b"first words ", b"second words ", b"last words"):
             writer.write(block)
             writer.flush()
     whole = path.read_bytes()
-    assert crypto.read_bytes(vj_home, path) == b"first words second words last words"
-    record = 4 + crypto.NONCE_SIZE + crypto.TAG_SIZE  # + the data: prefix, nonce, ciphertext and tag
+    assert files.read_bytes(vj_home, path) == b"first words second words last words"
+    record = 4 + sealing.NONCE_SIZE + sealing.TAG_SIZE  # + the data: prefix, nonce, ciphertext and tag
     cut = whole[: 6 + 16 + record + 12 + record + 13]  # the first two records whole, the last one gone
     path.write_bytes(cut)
-    with pytest.raises(crypto.DamagedFileError) as err:
-        crypto.read_bytes(vj_home, path)
+    with pytest.raises(sealing.DamagedFileError) as err:
+        files.read_bytes(vj_home, path)
     assert str(err.value) == (
         f"{path} was cut short while it was being written, so it was not opened. "
         "`voicejournal check` shows what can be recovered."
     )
-    recovered = crypto.read_stream(vj_home, path)  # recovery asks for what was flushed
+    recovered = streams.read_stream(vj_home, path)  # recovery asks for what was flushed
     assert (recovered.data, recovered.complete, recovered.dropped_bytes) == (
         b"first words second words ",
         False,
         0,
     )
     path.write_bytes(whole + b"appended")
-    with pytest.raises(crypto.DamagedFileError):
-        crypto.read_bytes(vj_home, path)
+    with pytest.raises(sealing.DamagedFileError):
+        files.read_bytes(vj_home, path)
 
 
 @pytest.mark.parametrize(("setting", "value"), [("n", 2**40), ("n", 3000), ("r", 10**6), ("p", "1")])
 def test_kdf_settings_are_bounded_before_any_work(run_cli, tmp_path, vj_home, setting, value):
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
     encrypt(vj_home)
-    path = vj_home / crypto.KEY_FILE
+    path = vj_home / keyfile.KEY_FILE
     settings = json.loads(path.read_text())
     settings["kdf"][setting] = value
     path.write_text(json.dumps(settings))
@@ -299,7 +300,7 @@ def test_kdf_settings_are_bounded_before_any_work(run_cli, tmp_path, vj_home, se
 
 def test_a_weak_passphrase_is_accepted_with_a_warning(run_cli, tmp_path, vj_home):
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
-    proc = run_cli("encrypt", env={crypto.PASSPHRASE_ENV: "abcdefgh"})
+    proc = run_cli("encrypt", env={keys.PASSPHRASE_ENV: "abcdefgh"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[0] == (
         "Warning: this passphrase is easy to guess for anyone with a copy of the journal. A few unrelated words "
@@ -311,21 +312,21 @@ def test_a_weak_passphrase_is_accepted_with_a_warning(run_cli, tmp_path, vj_home
 def test_rotate_key_makes_old_settings_and_passphrase_useless_for_new_entries(run_cli, tmp_path, vj_home):
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
     encrypt(vj_home)
-    old_settings = (vj_home / crypto.KEY_FILE).read_bytes()  # as inside every old backup
-    new = {crypto.PASSPHRASE_ENV: PASS, crypto.NEW_PASSPHRASE_ENV: "green hills evening"}
+    old_settings = (vj_home / keyfile.KEY_FILE).read_bytes()  # as inside every old backup
+    new = {keys.PASSPHRASE_ENV: PASS, keys.NEW_PASSPHRASE_ENV: "green hills evening"}
     proc = run_cli("passwd", "--rotate-key", env=new)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.strip() == (
         "The passphrase and the key were changed: 2 files re-encrypted. Old copies of the encryption settings and "
         "the old passphrase open nothing written from now on."
     )
-    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
+    with_new = {keys.PASSPHRASE_ENV: "green hills evening"}
     add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **with_new)
     assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2
     assert plaintext_files(vj_home) == [] and plaintext_files(vj_home, b"river") == []
     assert run_cli("check", env=with_new).returncode == 0
 
-    (vj_home / crypto.KEY_FILE).write_bytes(old_settings)
+    (vj_home / keyfile.KEY_FILE).write_bytes(old_settings)
     stolen = run_cli("list", env=WITH_PASS)
     assert stolen.returncode == 1 and "river" not in stolen.stdout
     assert "is damaged" in stolen.stderr
@@ -340,15 +341,15 @@ def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_h
 
     def killed_after_one(home, path, old_key, key):
         if done:
-            raise crypto.DamagedFileError("killed")
+            raise sealing.DamagedFileError("killed")
         done.append(path)
         return real(home, path, old_key, key)
 
     monkeypatch.setattr(vault, "_reseal_file", killed_after_one)
     report = vault.rotate_key(vj_home, PASS, "green hills evening")
     assert report.converted and report.failed
-    crypto.forget_keys()
-    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
+    keys.forget_keys()
+    with_new = {keys.PASSPHRASE_ENV: "green hills evening"}
     assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2  # both keys open
     checked = run_cli("check", env=with_new)
     assert (
@@ -356,8 +357,8 @@ def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_h
         in (checked.stdout + checked.stderr)
     )
     run_cli("passwd", "--rotate-key", env=with_new, check=True)
-    assert crypto.load_key_file(vj_home).state == crypto.ENCRYPTED
-    assert crypto.load_key_file(vj_home).previous_key is None
+    assert keyfile.load_key_file(vj_home).state == keyfile.ENCRYPTED
+    assert keyfile.load_key_file(vj_home).previous_key is None
     assert len(json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)) == 2
 
 
@@ -365,22 +366,22 @@ def test_a_journal_encrypted_by_the_previous_format_opens_and_is_upgraded(run_cl
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
-    key_file, key = crypto.new_key_file(PASS, state=crypto.ENCRYPTED, kdf_n=2**10)
+    key_file, key = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**10)
     for path in [vj_home / "journal.json", *sorted((vj_home / "entries").glob("*.json"))]:
-        nonce = os.urandom(crypto.NONCE_SIZE)
-        aad = crypto.FILE_HEADER_V1 + crypto.role_of(vj_home, path)
-        path.write_bytes(crypto.FILE_HEADER_V1 + nonce + AESGCM(key).encrypt(nonce, path.read_bytes(), aad))
+        nonce = os.urandom(sealing.NONCE_SIZE)
+        aad = sealing.FILE_HEADER_V1 + sealing.role_of(vj_home, path)
+        path.write_bytes(sealing.FILE_HEADER_V1 + nonce + AESGCM(key).encrypt(nonce, path.read_bytes(), aad))
     for leftover in (vj_home / "index.sqlite", *vj_home.rglob("*.bak")):
         leftover.unlink(missing_ok=True)
     settings = json.loads(key_file.to_json())
     settings["format"] = 1
-    (vj_home / crypto.KEY_FILE).write_text(json.dumps(settings))  # no mac, no sealed list: as written before
+    (vj_home / keyfile.KEY_FILE).write_text(json.dumps(settings))  # no mac, no sealed list: as written before
     assert plaintext_files(vj_home) == []
 
     assert "marigold" in run_cli("list", env=WITH_PASS, check=True).stdout
     add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **WITH_PASS)
-    upgraded = json.loads((vj_home / crypto.KEY_FILE).read_text())
-    assert upgraded["format"] == crypto.FORMAT_VERSION and upgraded["mac"]
+    upgraded = json.loads((vj_home / keyfile.KEY_FILE).read_text())
+    assert upgraded["format"] == sealing.FORMAT_VERSION and upgraded["mac"]
     assert (vj_home / "sealed.json").exists()
     assert len(json.loads(run_cli("list", "--json", env=WITH_PASS, check=True).stdout)) == 2
     assert run_cli("check", env=WITH_PASS).returncode == 0
@@ -395,8 +396,8 @@ def test_an_encrypted_backup_with_another_passphrase_asks_for_its_own(run_cli, t
     assert (
         run_cli("import", str(tmp_path / "b.zip"), env=WITH_PASS).returncode == 0
     )  # same key: no second ask
-    with_new = {crypto.PASSPHRASE_ENV: "green hills evening"}
-    run_cli("passwd", env={**WITH_PASS, crypto.NEW_PASSPHRASE_ENV: "green hills evening"}, check=True)
+    with_new = {keys.PASSPHRASE_ENV: "green hills evening"}
+    run_cli("passwd", env={**WITH_PASS, keys.NEW_PASSPHRASE_ENV: "green hills evening"}, check=True)
     first = json.loads(run_cli("list", "--json", env=with_new, check=True).stdout)[0]["id"]
     run_cli("delete", "--yes", first, env=with_new, check=True)
     add_text(run_cli, vj_home, tmp_path, "Tuesday walk", "A long walk by the river.", **with_new)
@@ -405,7 +406,7 @@ def test_an_encrypted_backup_with_another_passphrase_asks_for_its_own(run_cli, t
         1,
         "That passphrase does not open the backup b.zip. Nothing was changed.",
     )
-    crypto.unlock(vj_home, "green hills evening")
+    keys.unlock(vj_home, "green hills evening")
     report = Journal(vj_home).import_backup(tmp_path / "b.zip", PASS)
     assert report.entries_added == 1
     assert plaintext_files(vj_home) == []

@@ -18,7 +18,7 @@ from voicejournal.core.dates import parse_date
 from voicejournal.core.entry import Entry, Segment
 from voicejournal.core.settings import normalize_setting, parse_retention
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.store import crypto
+from voicejournal.store import files, keyfile, keys, sealing
 from voicejournal.store.storage import Storage
 
 SETTINGS = settings(
@@ -200,7 +200,7 @@ file_contents = st.one_of(
     st.dictionaries(
         st.sampled_from(["entries"]), st.dictionaries(st.sampled_from(["1", "2"]), entry_docs)
     ).map(orjson.dumps),
-    st.binary(max_size=200).map(lambda b: crypto.FILE_HEADER + b),
+    st.binary(max_size=200).map(lambda b: sealing.FILE_HEADER + b),
 )
 
 
@@ -249,8 +249,8 @@ audio_bytes = st.one_of(
         st.integers(0, 3000),
         st.binary(min_size=1, max_size=64),
     ),
-    st.binary(max_size=500).map(lambda b: crypto.FILE_HEADER + b),
-    st.binary(max_size=500).map(lambda b: crypto.STREAM_HEADER + b),
+    st.binary(max_size=500).map(lambda b: sealing.FILE_HEADER + b),
+    st.binary(max_size=500).map(lambda b: sealing.STREAM_HEADER + b),
 )
 
 
@@ -279,24 +279,24 @@ def test_audio_decoding_of_random_and_cut_files(tmp_path_factory, data, suffix):
 @given(st.binary(max_size=300))
 def test_random_encrypted_blobs_and_key_files(tmp_path_factory, junk):
     home = tmp_path_factory.mktemp("home")
-    key_file, _ = crypto.new_key_file("correct horse battery", state=crypto.ENCRYPTED, kdf_n=2**10)
-    crypto.save_key_file(home, key_file)
-    crypto.unlock(home, "correct horse battery")
+    key_file, _ = keyfile.new_key_file("correct horse battery", state=keyfile.ENCRYPTED, kdf_n=2**10)
+    keyfile.save_key_file(home, key_file)
+    keys.unlock(home, "correct horse battery")
     target = home / "entries" / "x.json"
     target.parent.mkdir()
-    for blob in (crypto.FILE_HEADER + junk, crypto.STREAM_HEADER + junk, crypto.MAGIC + junk):
+    for blob in (sealing.FILE_HEADER + junk, sealing.STREAM_HEADER + junk, sealing.MAGIC + junk):
         target.write_bytes(blob)
         with contextlib.suppress(VoiceJournalError):
-            crypto.read_bytes(home, target)
-    (home / crypto.KEY_FILE).write_bytes(junk)
+            files.read_bytes(home, target)
+    (home / keyfile.KEY_FILE).write_bytes(junk)
     try:
-        crypto.load_key_file(home)
+        keyfile.load_key_file(home)
     except VoiceJournalError as exc:
         assert "encryption settings" in str(exc) or "newer voicejournal" in str(exc)
 
 
 @pytest.fixture(autouse=True)
 def _no_cached_keys():
-    crypto.forget_keys()
+    keys.forget_keys()
     yield
-    crypto.forget_keys()
+    keys.forget_keys()

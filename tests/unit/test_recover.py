@@ -87,18 +87,18 @@ def test_a_sealed_stream_cut_short_is_accepted_only_by_recovery(vj_home, monkeyp
 
     from voicejournal.errors import AudioDecodeError
     from voicejournal.speech.recording import EncryptedWavWriter, wav_to_flac
-    from voicejournal.store import crypto, vault
+    from voicejournal.store import files, keys, sealing, streams, vault
 
-    crypto.forget_keys()
-    monkeypatch.setenv(crypto.PASSPHRASE_ENV, "correct horse battery")
+    keys.forget_keys()
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "correct horse battery")
     Journal(vj_home)
     vault.encrypt_home(vj_home, "correct horse battery", kdf_n=2**10)
     folder = vj_home / "audio" / "incoming"
     folder.mkdir(parents=True)
     meta = {"created": "2026-11-20T18:05:00+01:00", "tags": ["zebra"], "mood": 4}
-    crypto.write_bytes(vj_home, folder / "kl12.json", json.dumps(meta).encode())
+    files.write_bytes(vj_home, folder / "kl12.json", json.dumps(meta).encode())
     # What kill -9 leaves: a second sealed, half a second still in memory, no end mark.
-    stream = crypto.EncryptedStreamWriter(vj_home, folder / "kl12.wav")
+    stream = streams.EncryptedStreamWriter(vj_home, folder / "kl12.wav")
     stream.write((np.full(16000, 0.1) * 32767).astype("<i2").tobytes())
     stream.flush()
     stream.write(b"\x01\x00" * 8000)
@@ -116,8 +116,8 @@ def test_a_sealed_stream_cut_short_is_accepted_only_by_recovery(vj_home, monkeyp
         journal = Journal(vj_home)
         [entry] = journal.recover()
         assert (entry.id, entry.duration, entry.tags, entry.mood) == ("kl12", 1.0, ["zebra"], 4)
-        assert crypto.is_encrypted_blob((vj_home / entry.audio).read_bytes())
+        assert sealing.is_encrypted_blob((vj_home / entry.audio).read_bytes())
         assert sorted(p.name for p in folder.iterdir()) == ["mn34.wav"]  # the live one is left alone
     finally:
         live.close()
-        crypto.forget_keys()
+        keys.forget_keys()

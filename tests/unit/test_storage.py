@@ -201,13 +201,11 @@ def test_update_entries_rewrites_each_month_once(vj_home, monkeypatch):
     for entry in nov + octo:
         entry.tags = ["batch"]
         docs.append(entry.to_doc())
-    from voicejournal.store import storage as storage_module
+    from voicejournal.store import files
 
     writes = []
-    real = storage_module.atomic_write_bytes
-    monkeypatch.setattr(
-        storage_module, "atomic_write_bytes", lambda p, *a, **k: (writes.append(p), real(p, *a, **k))
-    )
+    real = files.write_bytes
+    monkeypatch.setattr(files, "write_bytes", lambda h, p, *a, **k: (writes.append(p), real(h, p, *a, **k)))
     storage.update_entries(docs)
     stored = {d["id"]: d for d in storage.all_entries()}
     assert len(stored) == 8 and all(d["tags"] == ["batch"] for d in stored.values())

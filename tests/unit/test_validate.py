@@ -17,7 +17,7 @@ from voicejournal.core.validate import (
 )
 from voicejournal.errors import JournalCorruptError
 from voicejournal.journal import Journal
-from voicejournal.store import backup_guard, crypto
+from voicejournal.store import backup_guard, fs
 from voicejournal.store.backup import BackupError
 from voicejournal.store.storage import Storage
 
@@ -131,8 +131,8 @@ def test_a_backup_needing_more_than_the_free_space_is_refused(vj_home, tmp_path,
 @pytest.mark.parametrize("good", [True, False])
 def test_the_scratch_folder_is_overwritten_after_success_and_failure(vj_home, tmp_path, monkeypatch, good):
     shredded = []
-    real = crypto.shred
-    monkeypatch.setattr(crypto, "shred", lambda path: (shredded.append(path.name), real(path)))
+    real = fs.shred
+    monkeypatch.setattr(fs, "shred", lambda path: (shredded.append(path.name), real(path)))
     members = (
         MEMBERS if good else [(MEMBERS[0][0], MEMBERS[0][1].replace(b"abcd.flac", b"zzzz.flac")), MEMBERS[1]]
     )

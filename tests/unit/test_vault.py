@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from voicejournal.store import crypto, vault
+from voicejournal.store import files, keyfile, keys, sealing, vault
 from voicejournal.store.storage import Storage
 
 PASS = "correct horse battery"
@@ -13,10 +13,10 @@ PASS = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def clean_keys(monkeypatch):
-    monkeypatch.delenv(crypto.PASSPHRASE_ENV, raising=False)
-    crypto.forget_keys()
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    keys.forget_keys()
     yield
-    crypto.forget_keys()
+    keys.forget_keys()
 
 
 def test_models_and_lock_are_left_alone_derived_and_temp_files_are_shredded(vj_home):
@@ -35,7 +35,7 @@ def test_models_and_lock_are_left_alone_derived_and_temp_files_are_shredded(vj_h
     assert not (vj_home / "index.sqlite").exists() and not stale.exists()
     assert [p.name for p in report.shredded] == ["index.sqlite"]
     assert vault.plaintext_files(vj_home) == []
-    assert crypto.load_key_file(vj_home).state == crypto.ENCRYPTED
+    assert keyfile.load_key_file(vj_home).state == keyfile.ENCRYPTED
 
 
 def test_shred_leftovers_of_a_killed_run(vj_home):
@@ -48,7 +48,7 @@ def test_shred_leftovers_of_a_killed_run(vj_home):
     before = journal.read_bytes()
     vault.encrypt_home(vj_home, PASS, kdf_n=2**10)
     assert not keep.exists()
-    assert crypto.read_bytes(vj_home, journal) == before
+    assert files.read_bytes(vj_home, journal) == before
     # Killed after the replace: the link is the only name of the old plaintext: overwritten, then removed.
     old = vj_home / ".entries.json.shred"
     old.write_bytes(b"midnight " * 100)
@@ -67,9 +67,9 @@ def test_decrypt_refuses_to_finish_when_a_file_cannot_be_opened(vj_home):
     Storage(vj_home).insert("goals", {"id": "g1", "text": "Sleep before midnight"})
     vault.encrypt_home(vj_home, PASS, kdf_n=2**10)
     damaged = vj_home / "journal.json.bak"
-    damaged.write_bytes(crypto.FILE_HEADER + os.urandom(60))
+    damaged.write_bytes(sealing.FILE_HEADER + os.urandom(60))
     report = vault.decrypt_home(vj_home, PASS)
     assert [p.name for p, _ in report.failed] == ["journal.json.bak"]
     # The key stays, so nothing becomes unreadable; the state says a decryption is unfinished.
-    assert crypto.load_key_file(vj_home).state == crypto.DECRYPTING
+    assert keyfile.load_key_file(vj_home).state == keyfile.DECRYPTING
     assert Storage(vj_home).get("goals", "g1")["text"] == "Sleep before midnight"

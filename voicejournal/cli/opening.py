@@ -33,21 +33,21 @@ def ask_passphrase(journal) -> str | None:
     Returns the passphrase, or None when the journal is not encrypted.
     """
     from voicejournal.errors import PassphraseError
-    from voicejournal.store import crypto
+    from voicejournal.store import keyfile, keys
 
-    key_file = crypto.load_key_file(journal.home)
+    key_file = keyfile.load_key_file(journal.home)
     if key_file is None:
         return None
     try:
-        passphrase, key = crypto.find_passphrase(journal.home, key_file)
-    except crypto.NoPassphraseError:
+        passphrase, key = keys.find_passphrase(journal.home, key_file)
+    except keys.NoPassphraseError:
         if not interactive():
             raise
         import getpass
 
         for attempt in range(3):
             typed = getpass.getpass(f"Passphrase for the journal in {journal.home}: ")
-            key = crypto.try_passphrase(key_file, typed) if typed else None
+            key = keys.try_passphrase(key_file, typed) if typed else None
             if key is not None:
                 passphrase = typed
                 break
@@ -57,26 +57,26 @@ def ask_passphrase(journal) -> str | None:
             raise PassphraseError(
                 "Wrong passphrase: the journal stayed locked. Nothing was changed."
             ) from None
-    crypto.remember_key(journal.home, key_file, key)
+    keys.remember_key(journal.home, key_file, key)
     return passphrase
 
 
 def ask_new_passphrase(env: str, what: str) -> str:
     """A new passphrase from `env`, else typed twice on a terminal, else a clear error."""
     from voicejournal.errors import PassphraseError, UsageError
-    from voicejournal.store import crypto
+    from voicejournal.store import keyfile, keys
 
     try:
-        return warn_if_weak(crypto.new_passphrase_from_env(env, what))
-    except crypto.NoPassphraseError:
+        return warn_if_weak(keys.new_passphrase_from_env(env, what))
+    except keys.NoPassphraseError:
         if not interactive():
             raise
     import getpass
 
     for _ in range(3):
-        first = getpass.getpass(f"Choose {what} (at least {crypto.MIN_PASSPHRASE} characters): ")
+        first = getpass.getpass(f"Choose {what} (at least {keyfile.MIN_PASSPHRASE} characters): ")
         try:
-            crypto.check_new_passphrase(first)
+            keyfile.check_new_passphrase(first)
         except UsageError as exc:
             click.echo(str(exc), err=True)
             continue
@@ -88,7 +88,7 @@ def ask_new_passphrase(env: str, what: str) -> str:
 
 def warn_if_weak(passphrase: str) -> str:
     """Accept it (the minimum was checked), but say when it is easy to guess offline from a copied journal."""
-    from voicejournal.store.crypto import weak_passphrase
+    from voicejournal.store.keyfile import weak_passphrase
 
     if weak_passphrase(passphrase):
         click.echo(

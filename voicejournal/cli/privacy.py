@@ -77,7 +77,7 @@ def encrypt(use_keyring):
     # Passphrases are asked for before the progress bar takes the terminal.
     state = journal.encryption_state()
     if state == "off":
-        from voicejournal.store.crypto import PASSPHRASE_ENV
+        from voicejournal.store.keys import PASSPHRASE_ENV
 
         passphrase = ask_new_passphrase(PASSPHRASE_ENV, "a passphrase")
     elif state == "encrypted":
@@ -162,7 +162,7 @@ def passwd(use_keyring, rotate_key):
       voicejournal passwd
       voicejournal passwd --rotate-key
     """
-    from voicejournal.store.crypto import NEW_PASSPHRASE_ENV
+    from voicejournal.store.keys import NEW_PASSPHRASE_ENV
 
     journal = open_journal(unlock=False)
     state = journal.encryption_state()

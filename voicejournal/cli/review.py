@@ -132,8 +132,8 @@ def review(since, fmt, output, share, picks, as_json):
 
 
 def _write_output(path: Path, text: str) -> None:
+    from voicejournal.store.fs import atomic_write_bytes
     from voicejournal.store.paths import output_file, writing
-    from voicejournal.store.storage import atomic_write_bytes
 
     output_file(path, example=f"brief{path.suffix or '.html'}")
     with writing(path):

@@ -86,7 +86,7 @@ def _running(pid: int) -> bool:
 
 def _shred_folder(folder: Path) -> None:
     """Shred every file in the folder (the editor's swap and backup files too), then remove it."""
-    from voicejournal.store.crypto import shred
+    from voicejournal.store.fs import shred
 
     for path in sorted(folder.rglob("*"), reverse=True):  # files before the folders that hold them
         if path.is_dir() and not path.is_symlink():

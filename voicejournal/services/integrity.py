@@ -26,8 +26,8 @@ from voicejournal import clock
 from voicejournal.core.entry import PENDING, Entry
 from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.store import crypto, seals, vault
-from voicejournal.store.storage import _AtomicJSONStorage, atomic_write_bytes, read_plain, shard_name
+from voicejournal.store import files, keyfile, keys, sealing, seals, vault
+from voicejournal.store.storage import _AtomicJSONStorage, read_plain, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
@@ -101,7 +101,7 @@ def restore_backup(journal: Journal, path: Path) -> Path:
         if path.exists():
             os.link(path, kept)  # the damaged file stays, under another name
         # Through the journal's one write path: a plain .bak left from before encryption is sealed now.
-        atomic_write_bytes(path, read_plain(backup, journal.home), keep_backup=False, home=journal.home)
+        files.write_bytes(journal.home, path, read_plain(backup, journal.home))
     return kept
 
 
@@ -128,21 +128,21 @@ def check_journal(journal: Journal, repair: bool = False, progress=None) -> Chec
 
 
 def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> None:
-    key_file = crypto.load_key_file(journal.home)
+    key_file = keyfile.load_key_file(journal.home)
     if key_file is None:
         return
-    if key_file.state == crypto.DECRYPTING:
+    if key_file.state == keyfile.DECRYPTING:
         report.problem(
             "Decryption was interrupted. Run `voicejournal decrypt` to finish it "
             "(or `voicejournal encrypt` to go back to encrypted)."
         )
         return
-    if key_file.state == crypto.ROTATING:
+    if key_file.state == keyfile.ROTATING:
         report.problem(
             "Changing the journal's key was interrupted. Run `voicejournal passwd --rotate-key` to finish it."
         )
         return
-    if key_file.state == crypto.ENCRYPTED:
+    if key_file.state == keyfile.ENCRYPTED:
         for rel in seals.missing(journal.home):
             report.problem(
                 f"{rel} is missing: this encrypted journal saved it last, so it was removed outside "
@@ -153,21 +153,21 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
     readable = [
         p
         for p in vault.plaintext_files(journal.home)
-        if not (key_file.state == crypto.ENCRYPTED and _counted(journal, p))
+        if not (key_file.state == keyfile.ENCRYPTED and _counted(journal, p))
     ]
-    if key_file.state == crypto.ENCRYPTING and not repair:
+    if key_file.state == keyfile.ENCRYPTING and not repair:
         report.problem(
             "Encryption was interrupted, so some files may still be readable. Run `voicejournal encrypt` "
             "to finish it."
         )
         return
-    if not readable and key_file.state == crypto.ENCRYPTED:
+    if not readable and key_file.state == keyfile.ENCRYPTED:
         return
     if not repair:
         for path in readable:
             report.problem(f"{_rel(journal, path)} is stored unencrypted in this encrypted journal.")
         return
-    key = crypto.unlock(journal.home)
+    key = keys.unlock(journal.home)
     done = vault._convert_all(journal.home, lambda p: vault._encrypt_file(journal.home, p, key), None)
     for path in done.converted:
         report.fixed(f"Encrypted {_rel(journal, path)}, which was still readable.")
@@ -175,14 +175,14 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
         report.fixed(f"Overwrote and removed {_rel(journal, path)} (a leftover or derived file).")
     for path, why in done.failed:
         report.problem(f"Could not encrypt {_rel(journal, path)}: {why}")
-    if not done.failed and key_file.state != crypto.ENCRYPTED:
-        key_file.state = crypto.ENCRYPTED
-        crypto.save_key_file(journal.home, key_file, key)
+    if not done.failed and key_file.state != keyfile.ENCRYPTED:
+        key_file.state = keyfile.ENCRYPTED
+        keyfile.save_key_file(journal.home, key_file, key)
         report.fixed("Finished the interrupted encryption.")
 
 
 def _counted(journal: Journal, path: Path) -> bool:
-    return not path.name.endswith(".bak") and seals.counted(crypto.role_of(journal.home, path))
+    return not path.name.endswith(".bak") and seals.counted(sealing.role_of(journal.home, path))
 
 
 def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
@@ -194,7 +194,7 @@ def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[d
         report.files += 1
         try:
             data = _read_table_file(journal, path)
-        except (crypto.UnsealedFileError, seals.RolledBackError) as exc:
+        except (sealing.UnsealedFileError, seals.RolledBackError) as exc:
             report.problem(str(exc))  # not damage: no copy of ours is put in its place
             damaged = True
             continue

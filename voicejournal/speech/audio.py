@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
-from voicejournal.store import crypto
+from voicejournal.store import files, keyfile, sealing
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import SAMPLE_RATE
 
@@ -55,8 +55,8 @@ def _wav_promised_seconds(source) -> float | None:
 def _decrypted(path: Path, home: Path | None) -> io.BytesIO:
     """An encrypted recording's FLAC, decrypted into memory."""
     try:
-        return io.BytesIO(crypto.read_bytes(home or crypto.find_home(path) or path.parent, path))
-    except crypto.DamagedFileError:
+        return io.BytesIO(files.read_bytes(home or files.find_home(path) or path.parent, path))
+    except sealing.DamagedFileError:
         raise AudioDecodeError(
             f"{path.name} is damaged: its encryption check failed, so it cannot be played or transcribed."
         ) from None
@@ -81,7 +81,7 @@ def load_audio(path: Path, partial: bool = False, home: Path | None = None):
         raise AudioDecodeError(f"{path.name} is empty (0 bytes): there is no audio in it.")
     try:
         with open(path, "rb") as fh:
-            encrypted = crypto.is_encrypted_blob(fh.read(4))
+            encrypted = sealing.is_encrypted_blob(fh.read(4))
         source = _decrypted(path, home) if encrypted else str(path)
         with av.open(source, mode="r", metadata_errors="ignore") as container:
             if not container.streams.audio:
@@ -124,14 +124,14 @@ def write_flac(path: Path, samples, home: Path | None = None) -> None:
     import soundfile as sf
 
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    home = home or crypto.find_home(path)
-    if home is not None and crypto.writes_encrypted(home):
+    home = home or files.find_home(path)
+    if home is not None and keyfile.writes_encrypted(home):
         buffer = io.BytesIO()
         try:
             sf.write(buffer, samples, SAMPLE_RATE, format="FLAC", subtype="PCM_16")
         except sf.LibsndfileError as exc:
             raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
-        crypto.write_bytes(home, path, buffer.getvalue())
+        files.write_bytes(home, path, buffer.getvalue())
         return
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
@@ -161,7 +161,7 @@ def sha256_file(path: Path, home: Path | None = None) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         first = fh.read(1 << 20)
-        if crypto.is_encrypted_blob(first):
+        if sealing.is_encrypted_blob(first):
             return hashlib.sha256(bytes(_decrypted(Path(path), home).getbuffer())).hexdigest()
         digest.update(first)
         while chunk := fh.read(1 << 20):

@@ -6,7 +6,7 @@ The pipeline (all threads end cleanly whatever stops the recording)::
                                         |-> level meter, silence watch, Chunker (cuts at pauses)
                                         '-> closed chunks (frame ranges) -> transcriber thread
 
-In an encrypted journal the incoming file is instead a `crypto.EncryptedStreamWriter` stream of the
+In an encrypted journal the incoming file is instead a `streams.EncryptedStreamWriter` stream of the
 same samples, one sealed record per flush (`EncryptedWavWriter`): no plaintext audio reaches the disk.
 
 Otherwise the incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
@@ -337,12 +337,12 @@ def wav_to_flac(src: Path, dst: Path, partial: bool = False) -> None:
     """
     import soundfile as sf
 
-    from voicejournal.store import crypto
+    from voicejournal.store import files, keyfile
 
     dst.parent.mkdir(parents=True, exist_ok=True)
-    home = crypto.find_home(dst)
+    home = files.find_home(dst)
     # (a sealed stream in a journal decrypted since is decoded the same way, then written plain)
-    if home is not None and (crypto.writes_encrypted(home) or is_sealed_stream(src)):
+    if home is not None and (keyfile.writes_encrypted(home) or is_sealed_stream(src)):
         _wav_to_encrypted_flac(src, dst, home, partial)
         return
     tmp = dst.with_name(dst.name + ".part")
@@ -374,13 +374,13 @@ def _kept_for_later(src: Path) -> DiskFullError:
 
 def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path, partial: bool = False) -> None:
     """In an encrypted journal the FLAC is encoded in memory (about 0.5 MB a minute) and only its
-    encrypted form is written (see crypto.py; `crypto.write_bytes` writes it plain if the journal is not)."""
+    encrypted form is written (see crypto.py; `files.write_bytes` writes it plain if the journal is not)."""
     import io
 
     import numpy as np
     import soundfile as sf
 
-    from voicejournal.store import crypto
+    from voicejournal.store import files
 
     buffer = io.BytesIO()
     if is_sealed_stream(src):
@@ -396,7 +396,7 @@ def _wav_to_encrypted_flac(src: Path, dst: Path, home: Path, partial: bool = Fal
             for block in r.blocks(blocksize=16000 * 30, dtype="int16", always_2d=True):
                 w.write(block[:, 0])
     try:
-        crypto.write_bytes(home, dst, buffer.getvalue())
+        files.write_bytes(home, dst, buffer.getvalue())
     except DiskFullError as e:
         raise _kept_for_later(src) from e
 
@@ -448,7 +448,7 @@ class WavWriter:
 
 
 class EncryptedWavWriter:
-    """WavWriter for an encrypted journal: the 16-bit samples go through `crypto.EncryptedStreamWriter`,
+    """WavWriter for an encrypted journal: the 16-bit samples go through `streams.EncryptedStreamWriter`,
     one sealed record per flush (about a second), so no plaintext sample or header ever reaches the disk.
 
     The file cannot be read back cheaply, so with `keep` the samples not yet handed to the transcriber
@@ -457,7 +457,7 @@ class EncryptedWavWriter:
     """
 
     def __init__(self, home: Path, path: Path, samplerate: int = SAMPLE_RATE, keep: bool = True):
-        from voicejournal.store import crypto
+        from voicejournal.store import streams
 
         self.path = path
         self.samplerate = samplerate
@@ -467,7 +467,7 @@ class EncryptedWavWriter:
         self._kept = bytearray()  # samples from frame `_kept_from` on
         self._kept_from = 0
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._stream = crypto.EncryptedStreamWriter(home, path)
+        self._stream = streams.EncryptedStreamWriter(home, path)
         # Held for the whole recording so `recover_incoming` in another process leaves it alone.
         self._lock_fd = os.open(path, os.O_RDONLY)
         fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -516,11 +516,11 @@ class EncryptedWavWriter:
 
 def is_sealed_stream(path: Path) -> bool:
     """Whether an incoming recording is an encrypted stream (from an encrypted journal) rather than a WAV."""
-    from voicejournal.store import crypto
+    from voicejournal.store import sealing
 
     try:
         with open(path, "rb") as fh:
-            return fh.read(len(crypto.STREAM_HEADER)) == crypto.STREAM_HEADER
+            return fh.read(len(sealing.STREAM_HEADER)) == sealing.STREAM_HEADER
     except OSError:
         return False
 
@@ -531,9 +531,9 @@ def read_sealed_pcm(home: Path, path: Path, partial: bool = False) -> bytes:
     Only recovery passes `partial`: then a stream cut short by a crash yields every record sealed before
     it. Otherwise a stream without its end mark is refused.
     """
-    from voicejournal.store import crypto
+    from voicejournal.store import streams
 
-    contents = crypto.read_stream(home, path)
+    contents = streams.read_stream(home, path)
     if not contents.complete and not partial:
         if _nearly_full(path):  # its end mark did not fit
             raise _kept_for_later(path)

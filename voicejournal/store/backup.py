@@ -194,10 +194,10 @@ def _check_space(home: Path, manifest: dict, shown_name: str) -> None:
 def _check_contents(incoming, unpacked: Path, home: Path, manifest: dict, shown_name: str, restore: bool):
     """Every field of the backup that becomes a file name, checked before the home changes at all."""
     from voicejournal.errors import JournalCorruptError
-    from voicejournal.store import crypto
+    from voicejournal.store import keyfile
 
     problem = guard.target_problem(home, manifest["files"])
-    if problem is None and not (restore and crypto.load_key_file(unpacked) is not None):
+    if problem is None and not (restore and keyfile.load_key_file(unpacked) is not None):
         # (An encrypted backup restored whole is copied sealed; each entry is checked whenever it is read.)
         try:
             docs = incoming.all_entries()
@@ -274,16 +274,16 @@ def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportR
 
 
 def _unlock_backup(unpacked: Path, source: Path, passphrase: str | None) -> None:
-    from voicejournal.store import crypto
+    from voicejournal.store import keyfile, keys
 
-    if crypto.load_key_file(unpacked) is None:
+    if keyfile.load_key_file(unpacked) is None:
         return
     try:
-        crypto.unlock(unpacked, passphrase)
-    except crypto.NoPassphraseError:
+        keys.unlock(unpacked, passphrase)
+    except keys.NoPassphraseError:
         raise BackupLockedError(
             f"The backup {source.name} is encrypted with a passphrase this journal does not share. Set "
-            f"{crypto.PASSPHRASE_ENV} to the backup's passphrase, or run the import in a terminal to type it. "
+            f"{keys.PASSPHRASE_ENV} to the backup's passphrase, or run the import in a terminal to type it. "
             "Nothing was changed."
         ) from None
     except PassphraseError:
@@ -299,13 +299,13 @@ def _scratch_dir(home: Path) -> Path:
 
 def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
     """An empty home: every file as it was, audio first so no entry ever points at a missing file."""
-    from voicejournal.store import crypto, seals
+    from voicejournal.store import keyfile, seals
 
     names = sorted(manifest["files"], key=lambda n: (not n.startswith("audio/"), n))
-    if crypto.writes_encrypted(storage.home):
+    if keyfile.writes_encrypted(storage.home):
         # This journal is encrypted: every file is opened (with the backup's key if it has one) and sealed
         # again for this journal; the backup's own encryption settings are not brought in.
-        names = [n for n in names if n not in (crypto.KEY_FILE, seals.SEALS_FILE)]
+        names = [n for n in names if n not in (keyfile.KEY_FILE, seals.SEALS_FILE)]
         for name in names:
             _copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
     else:
@@ -333,13 +333,13 @@ def _copy_atomic(src: Path, dest: Path) -> None:
 def _copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
     """A file from a backup into this journal, re-encrypted for it when either side is encrypted
     (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
-    from voicejournal.store import crypto
+    from voicejournal.store import files, keyfile
 
-    if crypto.load_key_file(unpacked) is None and not crypto.writes_encrypted(home):
+    if keyfile.load_key_file(unpacked) is None and not keyfile.writes_encrypted(home):
         _copy_atomic(src, dest)
         return
     dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    crypto.write_bytes(home, dest, crypto.read_bytes(unpacked, src))
+    files.write_bytes(home, dest, files.read_bytes(unpacked, src))
 
 
 def _same_entry(a: dict, b: dict) -> bool:

@@ -92,7 +92,7 @@ def open_new(path: Path):
 
 def shred_tree(folder: Path) -> None:
     """Overwrite and remove every file under `folder` (links are removed, never followed), then the folder."""
-    from voicejournal.store import crypto
+    from voicejournal.store import fs
 
     for root, dirs, files in os.walk(folder, topdown=False):
         for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
@@ -101,5 +101,5 @@ def shred_tree(folder: Path) -> None:
                 if path.is_symlink():
                     path.unlink()
                 else:
-                    crypto.shred(path)
+                    fs.shred(path)
     shutil.rmtree(folder, ignore_errors=True)

@@ -20,8 +20,8 @@ accents, punctuation and regular forms (sleeping = sleep = sleeps). Forms the st
 to its whole family.
 
 In an encrypted journal the index holds the same private words, so it never touches the disk in plain
-form: it is built in memory, stored sealed like every journal file (`crypto.save_sqlite`) and opened by
-decrypting it into memory (`crypto.load_sqlite`).
+form: it is built in memory, stored sealed like every journal file (`files.save_sqlite`) and opened by
+decrypting it into memory (`files.load_sqlite`).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from voicejournal.core.query import (
     sentences_with_times,
 )
 from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError
-from voicejournal.store import crypto
+from voicejournal.store import files, fs, keyfile
 from voicejournal.store.diskspace import is_disk_full
 
 INDEX_FILE = "index.sqlite"
@@ -128,14 +128,14 @@ class SearchIndex:
 
     def _sealed(self) -> bool:
         """An encrypted journal: the index lives in memory and is stored encrypted."""
-        return crypto.load_key_file(self.home) is not None
+        return keyfile.load_key_file(self.home) is not None
 
     def _open_existing(self) -> sqlite3.Connection | None:
         if not self.path.exists():
             return None
         if self._sealed():
             try:
-                conn = crypto.load_sqlite(self.home, self.path)
+                conn = files.load_sqlite(self.home, self.path)
             except JournalCorruptError:
                 return None  # rebuilt
             if conn is None:
@@ -219,7 +219,7 @@ class SearchIndex:
             try:
                 conn.execute("PRAGMA temp_store = MEMORY")
                 self._fill(conn, docs, signature)
-                crypto.save_sqlite(self.home, self.path, conn)
+                files.save_sqlite(self.home, self.path, conn)
             finally:
                 conn.close()
             self.rebuilt = True
@@ -318,7 +318,7 @@ class SearchIndex:
         """Remove the index file, overwritten first (it holds private words); the next use rebuilds it."""
         self.close()
         for suffix in ("", "-journal", "-wal", "-shm"):
-            crypto.shred(Path(f"{self.path}{suffix}"))
+            fs.shred(Path(f"{self.path}{suffix}"))
 
     def _write(self, change, signature: str, scrub: bool = False) -> None:
         try:
@@ -334,7 +334,7 @@ class SearchIndex:
             if scrub:  # and SQLite keeps freed pages in the file until it is rebuilt
                 conn.execute("VACUUM")
             if self._sealed():
-                crypto.save_sqlite(self.home, self.path, conn)
+                files.save_sqlite(self.home, self.path, conn)
         except sqlite3.DatabaseError:
             self._discard()  # rebuilt on next use
 

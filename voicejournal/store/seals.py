@@ -3,7 +3,7 @@
 Encryption alone proves a file was written with the journal's key, not that it is the *latest* version: a
 `.bak` or an old backup's copy put back in place would open fine, and a deleted month would go unnoticed.
 So in an encrypted journal every save of `journal.json` and `entries/*.json` writes a counter into the
-sealed file (authenticated with it, see `crypto.seal`), and `sealed.json` (itself sealed) holds the last
+sealed file (authenticated with it, see `sealing.seal`), and `sealed.json` (itself sealed) holds the last
 counter of each. A file older than its listed counter is refused; a listed file that is gone is reported by
 `voicejournal check`.
 
@@ -40,7 +40,7 @@ def load(home: Path) -> dict[str, int]:
     """{relative path: last counter} of this encrypted journal ({} before its first counted save)."""
     import orjson
 
-    from voicejournal.store import crypto
+    from voicejournal.store import keys, sealing
 
     path = Path(home) / SEALS_FILE
     try:
@@ -53,7 +53,7 @@ def load(home: Path) -> dict[str, int]:
         return cached[1]
     blob = path.read_bytes()
     plain = (
-        crypto.open_sealed_file(home, blob, SEALS_FILE.encode()) if crypto.is_encrypted_blob(blob) else None
+        keys.open_sealed_file(home, blob, SEALS_FILE.encode()) if sealing.is_encrypted_blob(blob) else None
     )
     try:
         seals = orjson.loads(plain) if plain is not None else None
@@ -77,12 +77,12 @@ def next_counter(home: Path, role: bytes) -> int:
 
 def check(home: Path, path: Path, role: bytes, blob: bytes) -> None:
     """Refuse a counted file older than the one voicejournal last saved there (its .bak is older by design)."""
-    from voicejournal.store import crypto
+    from voicejournal.store import sealing
 
     if not counted(role) or str(path).endswith(".bak"):
         return
     listed = load(home).get(role.decode())
-    counter = crypto.sealed_counter(blob)
+    counter = sealing.sealed_counter(blob)
     if listed is None:
         if counter is not None and counter > 1:  # saved before, so listed before: the list lost it
             raise RolledBackError(
@@ -103,18 +103,18 @@ def note_saved(home: Path, role: bytes, blob: bytes) -> None:
     """Record the counter of a file just saved (call after it replaced the old one, holding the lock)."""
     import orjson
 
-    from voicejournal.store import crypto
-    from voicejournal.store.storage import atomic_write_bytes
+    from voicejournal.store import keys, sealing
+    from voicejournal.store.fs import atomic_write_bytes
 
-    counter = crypto.sealed_counter(blob)
+    counter = sealing.sealed_counter(blob)
     if not counted(role) or not counter:
         return
     seals = dict(load(home))
     if seals.get(role.decode(), 0) >= counter:
         return
     seals[role.decode()] = counter
-    sealed = crypto.seal(
-        crypto.unlock(home), orjson.dumps(seals, option=orjson.OPT_SORT_KEYS), SEALS_FILE.encode()
+    sealed = sealing.seal(
+        keys.unlock(home), orjson.dumps(seals, option=orjson.OPT_SORT_KEYS), SEALS_FILE.encode()
     )
     atomic_write_bytes(Path(home) / SEALS_FILE, sealed, keep_backup=False)
 

@@ -38,10 +38,8 @@ from voicejournal.errors import (
     JournalBusyError,
     JournalCorruptError,
     JournalVersionError,
-    VoiceJournalError,
 )
-from voicejournal.store import crypto
-from voicejournal.store.diskspace import FULL_ERRNOS, disk_full
+from voicejournal.store import files, fs, sealing
 from voicejournal.store.home import ensure_private_dir
 
 SCHEMA_VERSION = 1
@@ -49,88 +47,8 @@ JOURNAL_FILE = "journal.json"
 ENTRIES_DIR = "entries"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
-_TMP_MARK = ".tmp-"
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
-
-
-def _shred_tree(folder: Path) -> None:
-    """Overwrite and remove every file under `folder`, then the folder itself."""
-    import shutil
-
-    for path in sorted(folder.rglob("*"), reverse=True):
-        with contextlib.suppress(OSError):
-            if path.is_file() and not path.is_symlink():
-                crypto.shred(path)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-_TMP_OWNER_RE = re.compile(re.escape(_TMP_MARK) + r"(\d+)-")
-
-
-def _owner_alive(name: str) -> bool:
-    """Whether the process that named this temp file (`.<name>.tmp-<pid>-<random>`) still runs.
-
-    Some writes happen without the lock (the encrypted search index is saved from the read path), so a
-    temp file of a live process may be mid-write: the sweep leaves it to its owner, which renames or removes it.
-    """
-    match = _TMP_OWNER_RE.search(name)
-    if match is None:
-        return False
-    try:
-        os.kill(int(match.group(1)), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # alive, another user's
-    except (OverflowError, ValueError):
-        return False  # no process can have that number
-    return True
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = True, home: Path | None = None) -> None:
-    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix.
-
-    With `home`, the data is encrypted first if that journal is encrypted (plaintext never reaches the disk).
-    """
-    if home is not None:
-        data = crypto.encrypt_for(home, path, data)
-        sealed = crypto.is_encrypted_blob(data)
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if keep_backup and path.exists():
-            bak_tmp = path.with_name(f".{path.name}.bak{_TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-            os.link(path, bak_tmp)
-            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-        if home is not None and sealed:
-            from voicejournal.store import seals
-
-            seals.note_saved(home, crypto.role_of(home, path), data)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        if exc.errno in FULL_ERRNOS:
-            raise disk_full(path, f"{path.name} could not be saved; everything saved before is safe") from exc
-        raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
 
 
 class _AtomicJSONStorage(TinyStorage):
@@ -158,7 +76,10 @@ class _AtomicJSONStorage(TinyStorage):
         return parsed
 
     def write(self, data: dict) -> None:
-        atomic_write_bytes(self.path, orjson.dumps(data), home=self.home)
+        if self.home is None:
+            fs.atomic_write_bytes(self.path, orjson.dumps(data), keep_backup=True)
+        else:
+            files.write_bytes(self.home, self.path, orjson.dumps(data), keep_backup=True)
 
     def close(self) -> None:
         pass
@@ -172,8 +93,8 @@ def _is_table(table) -> bool:
 def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
     """Plaintext of an encrypted journal file, in memory only; damage is reported like any other."""
     try:
-        return crypto.decrypt_from(home if home is not None else path.parent, path, data)
-    except crypto.DamagedFileError:
+        return files.decrypt_from(home if home is not None else path.parent, path, data)
+    except sealing.DamagedFileError:
         raise _corrupt(path) from None
 
 
@@ -190,27 +111,6 @@ def _corrupt(path: Path) -> JournalCorruptError:
         else "No earlier copy of it exists."
     )
     return JournalCorruptError(f"The journal file {path} is damaged and was left untouched. {hint}")
-
-
-def _acquire_lock(path: Path, timeout: float) -> int:
-    """An exclusive flock on `path` (the kernel drops it if the process dies, so no stale locks)."""
-    import fcntl
-    import time
-
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fd
-        except BlockingIOError:
-            if time.monotonic() > deadline:
-                os.close(fd)
-                raise JournalBusyError(
-                    "Another voicejournal is still saving and did not finish within "
-                    f"{timeout:.0f} seconds. Try again in a moment."
-                ) from None
-            time.sleep(0.01)
 
 
 def _replacer(doc: dict):
@@ -253,7 +153,7 @@ class Storage:
                 self._local.depth -= 1
             return
         self._prepare()
-        fd = _acquire_lock(self.home / LOCK_FILE, LOCK_TIMEOUT)
+        fd = fs.acquire_lock(self.home / LOCK_FILE, LOCK_TIMEOUT)
         self._local.depth = 1
         try:
             self._clean_stale_temp_files()
@@ -292,7 +192,7 @@ class Storage:
         if not any(name.startswith(_IMPORT_SCRATCH) for name in names):
             return
         try:
-            fd = _acquire_lock(self.home / LOCK_FILE, 0)
+            fd = fs.acquire_lock(self.home / LOCK_FILE, 0)
         except JournalBusyError:
             return
         try:
@@ -303,19 +203,19 @@ class Storage:
     def _clean_stale_temp_files(self) -> None:
         """Temp files left by a killed write: safe to remove while we hold the lock.
 
-        They may hold private words, so they are overwritten before they go (`crypto.shred` leaves data
+        They may hold private words, so they are overwritten before they go (`fs.shred` leaves data
         another name still links, such as a half-made .bak, to that name).
         """
         for folder in (self.home, self.entries_dir):
             with contextlib.suppress(FileNotFoundError):
                 for name in os.listdir(folder):
-                    if _TMP_MARK in name and name.startswith(".") and not _owner_alive(name):
+                    if fs.TMP_MARK in name and name.startswith(".") and not fs.owner_alive(name):
                         with contextlib.suppress(OSError):
-                            crypto.shred(folder / name)
+                            fs.shred(folder / name)
                     elif (
                         folder == self.home and name.startswith(_IMPORT_SCRATCH) and (folder / name).is_dir()
                     ):
-                        _shred_tree(folder / name)  # left by a killed `import` (see backup.py)
+                        fs.shred_tree(folder / name)  # left by a killed `import` (see backup.py)
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:

@@ -6,7 +6,7 @@ mix a kill leaves. Then each file is converted on its own:
 
 1. its plaintext is hard-linked to `.<name>.shred` (a handle on the old data that survives the replace),
 2. the encrypted version replaces the file atomically (temp file, fsync, rename, fsync of the folder),
-3. the old data is overwritten with zeros, fsynced and unlinked (`crypto.shred`).
+3. the old data is overwritten with zeros, fsynced and unlinked (`fs.shred`).
 
 A `.shred` left by a kill is finished on the next run: if it still shares its data with the file (the kill
 came before step 2) it is only unlinked, otherwise it is overwritten first. Derived files (the search
@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from voicejournal.errors import UsageError, VoiceJournalError
-from voicejournal.store import crypto, seals
-from voicejournal.store.storage import LOCK_FILE, Storage, _fsync_dir, atomic_write_bytes
+from voicejournal.store import files, fs, keyfile, keys, sealing, seals
+from voicejournal.store.fs import atomic_write_bytes, fsync_dir
+from voicejournal.store.storage import LOCK_FILE, Storage
 
 ProgressFn = Callable[[int, int], None]
 SHRED_SUFFIX = ".shred"
@@ -69,7 +70,7 @@ def journal_files(home: Path) -> tuple[list[Path], list[Path]]:
             path = Path(folder) / name
             if path.is_symlink() or not path.is_file():
                 continue
-            if Path(folder) == Path(home) and name in (crypto.KEY_FILE, LOCK_FILE, seals.SEALS_FILE):
+            if Path(folder) == Path(home) and name in (keyfile.KEY_FILE, LOCK_FILE, seals.SEALS_FILE):
                 continue
             (leftovers if name.endswith(SHRED_SUFFIX) and name.startswith(".") else files).append(path)
     return leftovers, files
@@ -82,29 +83,29 @@ def plaintext_files(home: Path) -> list[Path]:
     for path in files:
         with open(path, "rb") as fh:
             head = fh.read(4)
-        if head and not crypto.is_encrypted_blob(head):
+        if head and not sealing.is_encrypted_blob(head):
             found.append(path)
     return found
 
 
 def _encrypt_file(home: Path, path: Path, key: bytes) -> bool:
     data = path.read_bytes()
-    if crypto.is_encrypted_blob(data):
+    if sealing.is_encrypted_blob(data):
         return False
-    sealed = crypto.seal(key, data, crypto.role_of(home, path))
+    sealed = sealing.seal(key, data, sealing.role_of(home, path))
     keep = path.with_name(f".{path.name}{SHRED_SUFFIX}")
     keep.unlink(missing_ok=True)
     os.link(path, keep)
     atomic_write_bytes(path, sealed, keep_backup=False)
-    crypto.shred(keep)
+    fs.shred(keep)
     return True
 
 
 def _decrypt_file(home: Path, path: Path) -> bool:
     data = path.read_bytes()
-    if not crypto.is_encrypted_blob(data):
+    if not sealing.is_encrypted_blob(data):
         return False
-    atomic_write_bytes(path, crypto.decrypt_from(home, path, data), keep_backup=False)
+    atomic_write_bytes(path, files.decrypt_from(home, path, data), keep_backup=False)
     return True
 
 
@@ -114,12 +115,12 @@ def _convert_all(
     report = ConversionReport()
     leftovers, files = journal_files(home)
     for keep in leftovers:
-        crypto.shred(keep)  # overwrites only if it no longer shares its data with the journal file
+        fs.shred(keep)  # overwrites only if it no longer shares its data with the journal file
         report.shredded.append(keep)
     for done, path in enumerate(files, 1):
         try:
             if _is_temp(path.name) or _is_derived(path.name):
-                crypto.shred(path)
+                fs.shred(path)
                 report.shredded.append(path)
             elif convert(path):
                 report.converted.append(path)
@@ -136,7 +137,7 @@ def encrypt_home(
     home: Path,
     passphrase: str | None = None,
     use_keyring: bool | None = None,
-    kdf_n: int = crypto.SCRYPT_N,
+    kdf_n: int = keyfile.SCRYPT_N,
     progress: ProgressFn | None = None,
 ) -> ConversionReport:
     """Encrypt every file of the journal in `home` (or finish an interrupted run)."""
@@ -145,35 +146,35 @@ def encrypt_home(
     _refuse_if_encrypted(home)  # before the lock: opening an encrypted journal would ask for the passphrase
     with storage.transaction():
         _refuse_if_encrypted(home)
-        key_file = crypto.load_key_file(home)
+        key_file = keyfile.load_key_file(home)
         resumed = key_file is not None
         if key_file is None:
-            crypto.shred(home / seals.SEALS_FILE)  # a list left by an earlier `decrypt` would count wrongly
-            passphrase = passphrase if passphrase is not None else crypto.new_passphrase_from_env()
-            key_file, key = crypto.new_key_file(passphrase, state=crypto.ENCRYPTING, kdf_n=kdf_n)
+            fs.shred(home / seals.SEALS_FILE)  # a list left by an earlier `decrypt` would count wrongly
+            passphrase = passphrase if passphrase is not None else keys.new_passphrase_from_env()
+            key_file, key = keyfile.new_key_file(passphrase, state=keyfile.ENCRYPTING, kdf_n=kdf_n)
             if use_keyring:
-                crypto.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
+                keys.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
                 key_file.keyring = True
-            crypto.save_key_file(home, key_file, key)  # from here on every write is encrypted
+            keyfile.save_key_file(home, key_file, key)  # from here on every write is encrypted
         else:
-            passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
-            if key_file.state != crypto.ENCRYPTING:
-                key_file.state = crypto.ENCRYPTING
-                crypto.save_key_file(home, key_file, key)
+            passphrase, key = keys.find_passphrase(home, key_file, passphrase)
+            if key_file.state != keyfile.ENCRYPTING:
+                key_file.state = keyfile.ENCRYPTING
+                keyfile.save_key_file(home, key_file, key)
             if use_keyring is not None:
                 _set_keyring(home, key_file, key, passphrase, use_keyring)
-        crypto.remember_key(home, key_file, key)
+        keys.remember_key(home, key_file, key)
         report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
         report.resumed = resumed
         if not report.failed:
-            key_file.state = crypto.ENCRYPTED
-            crypto.save_key_file(home, key_file, key)
+            key_file.state = keyfile.ENCRYPTED
+            keyfile.save_key_file(home, key_file, key)
         return report
 
 
 def _refuse_if_encrypted(home: Path) -> None:
-    key_file = crypto.load_key_file(home)
-    if key_file is not None and key_file.state == crypto.ENCRYPTED:
+    key_file = keyfile.load_key_file(home)
+    if key_file is not None and key_file.state == keyfile.ENCRYPTED:
         raise UsageError(
             "This journal is already encrypted. `voicejournal passwd` changes its passphrase; "
             "`voicejournal decrypt` turns encryption off."
@@ -187,23 +188,23 @@ def decrypt_home(
     home = Path(home)
     storage = Storage(home)
     with storage.transaction():
-        key_file = crypto.load_key_file(home)
+        key_file = keyfile.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; nothing was changed.")
-        key = crypto.find_passphrase(home, key_file, passphrase)[1]
-        crypto.remember_key(home, key_file, key)
-        if key_file.state != crypto.DECRYPTING:
-            key_file.state = crypto.DECRYPTING
-            crypto.save_key_file(home, key_file, key)
-        with crypto.writing_plaintext(home):  # the only place plaintext is ever written into the journal
+        key = keys.find_passphrase(home, key_file, passphrase)[1]
+        keys.remember_key(home, key_file, key)
+        if key_file.state != keyfile.DECRYPTING:
+            key_file.state = keyfile.DECRYPTING
+            keyfile.save_key_file(home, key_file, key)
+        with keyfile.writing_plaintext(home):  # the only place plaintext is ever written into the journal
             report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
         if not report.failed:
             if key_file.keyring:
-                crypto.keyring_delete(home)
-            crypto.shred(home / seals.SEALS_FILE)
-            crypto.key_file_path(home).unlink()
-            _fsync_dir(home)
-            crypto.forget_keys()
+                keys.keyring_delete(home)
+            fs.shred(home / seals.SEALS_FILE)
+            keyfile.key_file_path(home).unlink()
+            fsync_dir(home)
+            keys.forget_keys()
         return report
 
 
@@ -217,20 +218,20 @@ def change_passphrase(
     """
     home = Path(home)
     with Storage(home).transaction():
-        key_file = crypto.load_key_file(home)
+        key_file = keyfile.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
-        key = crypto.find_passphrase(home, key_file, old)[1]
+        key = keys.find_passphrase(home, key_file, old)[1]
         if new is None:
-            new = crypto.new_passphrase_from_env(crypto.NEW_PASSPHRASE_ENV, "a new passphrase")
-        new_file = crypto.rewrap(key_file, key, new)
+            new = keys.new_passphrase_from_env(keys.NEW_PASSPHRASE_ENV, "a new passphrase")
+        new_file = keyfile.rewrap(key_file, key, new)
         new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
         if new_file.keyring:
-            crypto.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
-        crypto.save_key_file(home, new_file, key)
-        crypto.remember_key(home, new_file, key)
+            keys.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
+        keyfile.save_key_file(home, new_file, key)
+        keys.remember_key(home, new_file, key)
         if key_file.keyring and not new_file.keyring:
-            crypto.keyring_delete(home)
+            keys.keyring_delete(home)
         return new_file.keyring
 
 
@@ -238,20 +239,20 @@ def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> Non
     """Keep (or stop keeping) the passphrase of an encrypted journal in the system keyring."""
     home = Path(home)
     with Storage(home).transaction():
-        key_file = crypto.load_key_file(home)
+        key_file = keyfile.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt --keyring` encrypts it.")
-        passphrase, key = crypto.find_passphrase(home, key_file, passphrase)
+        passphrase, key = keys.find_passphrase(home, key_file, passphrase)
         _set_keyring(home, key_file, key, passphrase, enabled)
 
 
-def _set_keyring(home: Path, key_file: crypto.KeyFile, key: bytes, passphrase: str, enabled: bool) -> None:
+def _set_keyring(home: Path, key_file: keyfile.KeyFile, key: bytes, passphrase: str, enabled: bool) -> None:
     if enabled:
-        crypto.keyring_set(home, passphrase)
+        keys.keyring_set(home, passphrase)
     else:
-        crypto.keyring_delete(home)
+        keys.keyring_delete(home)
     key_file.keyring = enabled
-    crypto.save_key_file(home, key_file, key)
+    keyfile.save_key_file(home, key_file, key)
 
 
 def rotate_key(
@@ -269,29 +270,29 @@ def rotate_key(
     encryption.json wrapped by the new passphrase, and reads fall back to it.
     """
     home = Path(home)
-    if crypto.load_key_file(home) is not None:
-        crypto.unlock(home, old)  # taking the lock reads journal.json
+    if keyfile.load_key_file(home) is not None:
+        keys.unlock(home, old)  # taking the lock reads journal.json
     with Storage(home).transaction():
-        key_file = crypto.load_key_file(home)
+        key_file = keyfile.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt` turns encryption on.")
-        resumed = key_file.state == crypto.ROTATING
+        resumed = key_file.state == keyfile.ROTATING
         if resumed:
-            passphrase, key = crypto.find_passphrase(home, key_file, old)
-            crypto.remember_key(home, key_file, key)
-            old_key = crypto.previous_key(home)
+            passphrase, key = keys.find_passphrase(home, key_file, old)
+            keys.remember_key(home, key_file, key)
+            old_key = keys.previous_key(home)
         else:
-            if key_file.state != crypto.ENCRYPTED:
+            if key_file.state != keyfile.ENCRYPTED:
                 raise UsageError(
                     "Encrypting or decrypting this journal was interrupted; finish that first (run the same "
                     "command again), then rotate the key."
                 )
-            old_key = crypto.find_passphrase(home, key_file, old)[1]
-            passphrase = new if new is not None else crypto.new_passphrase_from_env(crypto.NEW_PASSPHRASE_ENV)
-            key_file, key = crypto.new_key_file(
+            old_key = keys.find_passphrase(home, key_file, old)[1]
+            passphrase = new if new is not None else keys.new_passphrase_from_env(keys.NEW_PASSPHRASE_ENV)
+            key_file, key = keyfile.new_key_file(
                 passphrase,
-                state=crypto.ROTATING,
-                kdf_n=max(int(key_file.kdf["n"]), crypto.SCRYPT_N),
+                state=keyfile.ROTATING,
+                kdf_n=max(int(key_file.kdf["n"]), keyfile.SCRYPT_N),
                 previous=old_key,
                 keyring=key_file.keyring,
                 created=key_file.created,
@@ -299,46 +300,46 @@ def rotate_key(
             if use_keyring is not None:
                 key_file.keyring = use_keyring
             if key_file.keyring:
-                crypto.keyring_set(home, passphrase)  # first: if there is no keyring, nothing has changed yet
-            crypto.save_key_file(home, key_file, key)  # from here on every write uses the new key
-            crypto.remember_key(
+                keys.keyring_set(home, passphrase)  # first: if there is no keyring, nothing has changed yet
+            keyfile.save_key_file(home, key_file, key)  # from here on every write uses the new key
+            keys.remember_key(
                 home, key_file, key, previous=old_key
             )  # the old key opens what is not re-sealed yet
         if old_key is None:
             raise UsageError(
-                f"{crypto.key_file_path(home)} lost the old key mid-rotation; restore it from a backup."
+                f"{keyfile.key_file_path(home)} lost the old key mid-rotation; restore it from a backup."
             )
         report = _convert_all(home, lambda path: _reseal_file(home, path, old_key, key), progress)
         if (home / seals.SEALS_FILE).exists():
             _reseal_file(home, home / seals.SEALS_FILE, old_key, key)
         report.resumed = resumed
         if not report.failed:
-            key_file.state = crypto.ENCRYPTED
+            key_file.state = keyfile.ENCRYPTED
             key_file.previous_key = None
-            crypto.save_key_file(home, key_file, key)
+            keyfile.save_key_file(home, key_file, key)
         if use_keyring is False:
-            crypto.keyring_delete(home)
+            keys.keyring_delete(home)
         return report
 
 
 def _reseal_file(home: Path, path: Path, old_key: bytes, key: bytes) -> bool:
     """Seal a file again with the new key (its counter stays: the sealed list still holds)."""
     blob = path.read_bytes()
-    if not crypto.is_encrypted_blob(blob):
+    if not sealing.is_encrypted_blob(blob):
         return False  # a plain file in an encrypted journal: reported by `check`, never sealed here
-    if blob[: len(crypto.STREAM_HEADER)] == crypto.STREAM_HEADER:
+    if blob[: len(sealing.STREAM_HEADER)] == sealing.STREAM_HEADER:
         raise UsageError(
             "a recording is still being saved here; run `voicejournal record` to recover it first"
         )
-    role = crypto.role_of(home, path)
-    if crypto.open_sealed(key, blob, role) is not None:
+    role = sealing.role_of(home, path)
+    if sealing.open_sealed(key, blob, role) is not None:
         return False  # done by an earlier, interrupted run
-    plain = crypto.open_sealed(old_key, blob, role)
+    plain = sealing.open_sealed(old_key, blob, role)
     if plain is None:
-        raise crypto.DamagedFileError(
+        raise sealing.DamagedFileError(
             f"{path} is damaged: its encryption check failed, so it was left untouched."
         )
     atomic_write_bytes(
-        path, crypto.seal(key, plain, role, crypto.sealed_counter(blob) or 0), keep_backup=False
+        path, sealing.seal(key, plain, role, sealing.sealed_counter(blob) or 0), keep_backup=False
     )
     return True
