@@ -33,7 +33,7 @@ def encrypted_home(home, passphrase=PASS):
 def test_key_file_holds_no_secret_and_a_wrong_passphrase_is_told_apart(vj_home):
     key = encrypted_home(vj_home)
     raw = (vj_home / keyfile.KEY_FILE).read_bytes()
-    assert key not in raw and keyfile._b64(key).encode() not in raw and PASS.encode() not in raw
+    assert key not in raw and keyfile.b64(key).encode() not in raw and PASS.encode() not in raw
     with pytest.raises(PassphraseError) as info:
         keys.unlock(vj_home, "not the passphrase")
     assert str(info.value) == "Wrong passphrase: the journal stayed locked. Nothing was changed."

@@ -336,7 +336,7 @@ def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_h
     add_text(run_cli, vj_home, tmp_path, "Marigold lighthouse", "I felt marigold calm today.")
     add_text(run_cli, vj_home, tmp_path, "October", "An october morning.")  # another month: another file
     encrypt(vj_home)
-    real = vault._reseal_file
+    real = vault.reseal_file
     done = []
 
     def killed_after_one(home, path, old_key, key):
@@ -345,7 +345,7 @@ def test_an_interrupted_rotation_still_opens_and_resumes(run_cli, tmp_path, vj_h
         done.append(path)
         return real(home, path, old_key, key)
 
-    monkeypatch.setattr(vault, "_reseal_file", killed_after_one)
+    monkeypatch.setattr(vault, "reseal_file", killed_after_one)
     report = vault.rotate_key(vj_home, PASS, "green hills evening")
     assert report.converted and report.failed
     keys.forget_keys()

@@ -55,7 +55,7 @@ def test_shred_leftovers_of_a_killed_run(vj_home):
     data_before = os.stat(old)
     fd = os.open(old, os.O_RDONLY)
     try:
-        vault._convert_all(vj_home, lambda p: False, None)
+        vault.convert_all(vj_home, lambda p: False, None)
         assert not old.exists()
         assert os.pread(fd, 9, 0) == bytes(9)  # the data itself was zeroed before the unlink
     finally:

@@ -27,7 +27,7 @@ from voicejournal.core.entry import PENDING, Entry
 from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.store import files, keyfile, keys, sealing, seals, vault
-from voicejournal.store.storage import _AtomicJSONStorage, read_plain, shard_name
+from voicejournal.store.storage import JSONFileStorage, read_plain, shard_name
 
 if TYPE_CHECKING:
     from voicejournal.journal import Journal
@@ -72,7 +72,7 @@ def _rel(journal: Journal, path: Path) -> str:
 
 def _read_table_file(journal: Journal, path: Path) -> dict:
     """Parse a journal file fully, the way storage would; JournalCorruptError if it cannot be used."""
-    data = _AtomicJSONStorage(path, journal.home).read() or {}
+    data = JSONFileStorage(path, journal.home).read() or {}
     for table in data.values():
         if not isinstance(table, dict) or not all(isinstance(doc, dict) for doc in table.values()):
             raise JournalCorruptError(f"The journal file {path} is damaged.")
@@ -109,9 +109,9 @@ def check_journal(journal: Journal, repair: bool = False, progress=None) -> Chec
     report = CheckReport()
     storage = journal.storage
     try:
-        storage._prepare()
+        storage.prepare()
     except JournalCorruptError:
-        storage._checked = True  # a damaged journal.json is what check is here for: carry on
+        storage.checked = True  # a damaged journal.json is what check is here for: carry on
     with storage.transaction():
         _check_encryption(journal, repair, report)
         shard_docs, damaged = _check_files(journal, repair, report)
@@ -168,7 +168,7 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
             report.problem(f"{_rel(journal, path)} is stored unencrypted in this encrypted journal.")
         return
     key = keys.unlock(journal.home)
-    done = vault._convert_all(journal.home, lambda p: vault._encrypt_file(journal.home, p, key), None)
+    done = vault.convert_all(journal.home, lambda p: vault.encrypt_file(journal.home, p, key), None)
     for path in done.converted:
         report.fixed(f"Encrypted {_rel(journal, path)}, which was still readable.")
     for path in done.shredded:
@@ -187,7 +187,7 @@ def _counted(journal: Journal, path: Path) -> bool:
 
 def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
     storage = journal.storage
-    paths = [p for p in [storage.journal_path] if p.exists()] + storage._shards()
+    paths = [p for p in [storage.journal_path] if p.exists()] + storage.shards()
     docs: dict[Path, dict] = {}
     damaged = False
     for path in paths:
@@ -243,7 +243,7 @@ def _check_entries(
                 right = journal.storage.entries_dir / shard_name(doc["created"])
                 wrong = first_shard if shard == right else shard
                 if repair:
-                    journal.storage._remove_from(wrong, entry.id)
+                    journal.storage.remove_from(wrong, entry.id)
                     report.fixed(
                         f"Entry {entry.id} was stored twice; kept the copy in {_rel(journal, right)}."
                     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from voicejournal.store import fs
 from voicejournal.store.keyfile import (
-    _DECRYPTING,
+    DECRYPTING_HOMES,
     ENCRYPTED,
     KEY_FILE,
     ROTATING,
@@ -26,7 +26,7 @@ from voicejournal.store.sealing import (
     STREAM_HEADER,
     DamagedFileError,
     UnsealedFileError,
-    _check_version,
+    check_version,
     is_encrypted_blob,
     role_of,
     seal,
@@ -59,7 +59,7 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
         if (
             key_file is not None
             and key_file.state in (ENCRYPTED, ROTATING)
-            and os.path.abspath(home) not in _DECRYPTING
+            and os.path.abspath(home) not in DECRYPTING_HOMES
         ):
             raise UnsealedFileError(
                 f"{path} is not encrypted, but this journal is, so voicejournal did not write it and did not "
@@ -67,7 +67,7 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
                 "`voicejournal check` lists such files."
             )
         return blob
-    _check_version(path, blob)
+    check_version(path, blob)
     if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
         stream = read_stream(home, path, blob)
         if not stream.complete or stream.dropped_bytes:

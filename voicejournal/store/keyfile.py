@@ -61,12 +61,12 @@ class KeyFile:
     previous_key: bytes | None = None  # while ROTATING: the old data key, wrapped like the new one
 
     def _fields(self) -> dict:
-        rotating = {"previous_wrapped_key": _b64(self.previous_key)} if self.previous_key else {}
+        rotating = {"previous_wrapped_key": b64(self.previous_key)} if self.previous_key else {}
         return rotating | {
             "format": FORMAT_VERSION,
             "cipher": "AES-256-GCM",
-            "kdf": {**self.kdf, "salt": _b64(self.salt)},
-            "wrapped_key": _b64(self.wrapped_key),
+            "kdf": {**self.kdf, "salt": b64(self.salt)},
+            "wrapped_key": b64(self.wrapped_key),
             "state": self.state,
             "keyring": self.keyring,
             "created": self.created,
@@ -89,11 +89,11 @@ class KeyFile:
 
         fields = self._fields()
         if self.mac is not None:
-            fields["mac"] = _b64(self.mac)
+            fields["mac"] = b64(self.mac)
         return orjson.dumps(fields, option=orjson.OPT_INDENT_2)
 
 
-def _b64(data: bytes) -> str:
+def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
@@ -199,23 +199,23 @@ def check_key_file(home: Path, key_file: KeyFile, data_key: bytes) -> None:
         )
 
 
-_DECRYPTING: set[str] = set()  # homes this process is decrypting (`vault.decrypt_home`)
+DECRYPTING_HOMES: set[str] = set()  # homes this process is decrypting (`vault.decrypt_home`)
 
 
 @contextlib.contextmanager
 def writing_plaintext(home: Path):
     """Within this block (and only here: `decrypt`), writes into `home` are plain."""
-    _DECRYPTING.add(os.path.abspath(home))
+    DECRYPTING_HOMES.add(os.path.abspath(home))
     try:
         yield
     finally:
-        _DECRYPTING.discard(os.path.abspath(home))
+        DECRYPTING_HOMES.discard(os.path.abspath(home))
 
 
 def writes_encrypted(home: Path) -> bool:
     """Whether files written now into this journal must be encrypted: whenever it has encryption settings,
     except inside `decrypt` (whatever state encryption.json claims)."""
-    return load_key_file(home) is not None and os.path.abspath(home) not in _DECRYPTING
+    return load_key_file(home) is not None and os.path.abspath(home) not in DECRYPTING_HOMES
 
 
 def _normalize(passphrase: str) -> bytes:
@@ -238,7 +238,7 @@ def _wrap(kek: bytes, data_key: bytes) -> bytes:
     return nonce + AESGCM(kek).encrypt(nonce, data_key, _WRAP_AAD)
 
 
-def _unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
+def unwrap(kek: bytes, wrapped: bytes) -> bytes | None:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 

@@ -12,12 +12,12 @@ from voicejournal.errors import PassphraseError, UsageError
 from voicejournal.store.keyfile import (
     ROTATING,
     KeyFile,
-    _b64,
-    _unwrap,
+    b64,
     check_key_file,
     check_new_passphrase,
     derive_key,
     load_key_file,
+    unwrap,
 )
 from voicejournal.store.sealing import open_sealed
 
@@ -35,11 +35,11 @@ def try_passphrase(key_file: KeyFile, passphrase: str) -> bytes | None:
     """The data key if `passphrase` opens this key file, else None (while the key is being rotated, the old
     one is kept in this process too, to open files not yet re-sealed)."""
     kek = derive_key(passphrase, key_file.salt, key_file.kdf)
-    data_key = _unwrap(kek, key_file.wrapped_key)
+    data_key = unwrap(kek, key_file.wrapped_key)
     if data_key is not None and key_file.previous_key:
-        previous = _unwrap(kek, key_file.previous_key)
+        previous = unwrap(kek, key_file.previous_key)
         if previous is not None:
-            _PREVIOUS[_b64(key_file.wrapped_key)] = previous
+            _PREVIOUS[b64(key_file.wrapped_key)] = previous
     return data_key
 
 
@@ -48,7 +48,7 @@ def previous_key(home: Path) -> bytes | None:
     key_file = load_key_file(home)
     if key_file is None or key_file.state != ROTATING:
         return None
-    return _PREVIOUS.get(_b64(key_file.wrapped_key))
+    return _PREVIOUS.get(b64(key_file.wrapped_key))
 
 
 def open_sealed_file(home: Path, blob: bytes, role: bytes) -> bytes | None:
@@ -60,9 +60,9 @@ def open_sealed_file(home: Path, blob: bytes, role: bytes) -> bytes | None:
 
 def remember_key(home: Path, key_file: KeyFile, data_key: bytes, previous: bytes | None = None) -> None:
     """Keep the data key (and, mid-rotation, the one it replaces) for this process."""
-    _KEYS[(os.path.abspath(home), _b64(key_file.wrapped_key))] = data_key
+    _KEYS[(os.path.abspath(home), b64(key_file.wrapped_key))] = data_key
     if previous is not None:
-        _PREVIOUS[_b64(key_file.wrapped_key)] = previous
+        _PREVIOUS[b64(key_file.wrapped_key)] = previous
 
 
 def forget_keys() -> None:
@@ -81,7 +81,7 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
     key_file = load_key_file(home)
     if key_file is None:
         raise UsageError(f"The journal in {home} is not encrypted.")
-    cache_key = (os.path.abspath(home), _b64(key_file.wrapped_key))
+    cache_key = (os.path.abspath(home), b64(key_file.wrapped_key))
     # The same wrapped key (a backup of this journal, unpacked) unwraps to the same data key: no second ask.
     known = _KEYS.get(cache_key) or next((k for (_, w), k in _KEYS.items() if w == cache_key[1]), None)
     if known is not None:

@@ -82,7 +82,7 @@ class DamagedFileError(JournalCorruptError):
     """An encrypted file whose authentication failed."""
 
 
-def _check_version(path: Path, blob: bytes) -> None:
+def check_version(path: Path, blob: bytes) -> None:
     if len(blob) > 4 and blob[4] > FORMAT_VERSION:
         raise JournalVersionError(
             f"{path} was encrypted by a newer voicejournal. Update voicejournal to open it; nothing was changed."

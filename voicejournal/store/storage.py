@@ -51,7 +51,7 @@ _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
 
 
-class _AtomicJSONStorage(TinyStorage):
+class JSONFileStorage(TinyStorage):
     """TinyDB storage: orjson, compact, atomic replace, never overwrites a file it could not read."""
 
     def __init__(self, path: Path, home: Path | None = None):
@@ -136,7 +136,7 @@ class Storage:
         self.entries_dir = self.home / ENTRIES_DIR
         self.journal_path = self.home / JOURNAL_FILE
         self._local = threading.local()
-        self._checked = False
+        self.checked = False
 
     # --- locking -------------------------------------------------------------------------------
 
@@ -152,7 +152,7 @@ class Storage:
             finally:
                 self._local.depth -= 1
             return
-        self._prepare()
+        self.prepare()
         fd = fs.acquire_lock(self.home / LOCK_FILE, LOCK_TIMEOUT)
         self._local.depth = 1
         try:
@@ -162,9 +162,9 @@ class Storage:
             self._local.depth = 0
             os.close(fd)  # releases the flock
 
-    def _prepare(self) -> None:
+    def prepare(self) -> None:
         """Create the home (owner-only) and check the schema version, once per process."""
-        if self._checked:
+        if self.checked:
             return
         ensure_private_dir(self.home)
         ensure_private_dir(self.entries_dir)
@@ -175,7 +175,7 @@ class Storage:
                 f"This journal was written by a newer voicejournal (format {version}; this one reads up to "
                 f"{SCHEMA_VERSION}). Update voicejournal to open it; nothing was changed."
             )
-        self._checked = True
+        self.checked = True
         if version is None:
             with self.transaction():
                 if not self._table_docs(self.journal_path, "meta"):
@@ -219,21 +219,21 @@ class Storage:
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
-        db = TinyDB(path, storage=_AtomicJSONStorage, home=self.home)
+        db = TinyDB(path, storage=JSONFileStorage, home=self.home)
         try:
             yield db
         finally:
             db.close()
 
     def _table_docs(self, path: Path, table: str) -> list[dict]:
-        data = _AtomicJSONStorage(path, self.home).read()
+        data = JSONFileStorage(path, self.home).read()
         if not data:
             return []
         return list(data.get(table, {}).values())
 
     # --- entries -------------------------------------------------------------------------------
 
-    def _shards(self) -> list[Path]:
+    def shards(self) -> list[Path]:
         """Entry files, newest month first."""
         try:
             names = [n for n in os.listdir(self.entries_dir) if _SHARD_RE.match(n)]
@@ -245,7 +245,7 @@ class Storage:
         # A byte search first (orjson writes compact JSON, and keys never end in "id" except "id"),
         # so only the one file holding the entry is parsed.
         needle = b'"id":' + orjson.dumps(entry_id)
-        for shard in self._shards():
+        for shard in self.shards():
             if needle in read_plain(shard, self.home):
                 for doc in self._table_docs(shard, "entries"):
                     if doc.get("id") == entry_id:
@@ -257,7 +257,7 @@ class Storage:
             db.table("entries", cache_size=0).insert(doc)
 
     def get_entry(self, entry_id: str) -> dict | None:
-        self._prepare()
+        self.prepare()
         shard = self._find_shard(entry_id)
         if shard is None:
             return None
@@ -274,7 +274,7 @@ class Storage:
             target = self.entries_dir / shard_name(doc["created"])
             if target != shard:
                 self.add_entry(doc)  # add first: a kill in between leaves a duplicate, never a loss
-                self._remove_from(shard, entry_id)
+                self.remove_from(shard, entry_id)
                 return
 
             with self._db(shard) as db:
@@ -305,25 +305,25 @@ class Storage:
         with self.transaction():
             shard = self._find_shard(entry_id)
             if shard is not None:
-                self._remove_from(shard, entry_id)
+                self.remove_from(shard, entry_id)
 
-    def _remove_from(self, shard: Path, entry_id: str) -> None:
+    def remove_from(self, shard: Path, entry_id: str) -> None:
         with self._db(shard) as db:
             db.table("entries", cache_size=0).remove(Query().id == entry_id)
 
     def all_entries(self) -> list[dict]:
-        self._prepare()
+        self.prepare()
         docs: list[dict] = []
-        for shard in self._shards():
+        for shard in self.shards():
             docs.extend(self._table_docs(shard, "entries"))
         return docs
 
     def find_entries(self, field: str, value: str) -> list[dict]:
         """Entries whose `field` equals the string `value` (a byte search narrows the files parsed)."""
-        self._prepare()
+        self.prepare()
         needle = orjson.dumps(value)
         found = []
-        for shard in self._shards():
+        for shard in self.shards():
             if needle in read_plain(shard, self.home):
                 found.extend(d for d in self._table_docs(shard, "entries") if d.get(field) == value)
         return found
@@ -331,7 +331,7 @@ class Storage:
     def signature(self) -> str:
         """Changes whenever any entry file changes: lets derived indexes notice they are stale."""
         parts = []
-        for shard in self._shards():
+        for shard in self.shards():
             st = shard.stat()
             parts.append(f"{shard.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
         return "|".join(parts)
@@ -339,7 +339,7 @@ class Storage:
     # --- small tables in journal.json ----------------------------------------------------------
 
     def all(self, table: str) -> list[dict]:
-        self._prepare()
+        self.prepare()
         return self._table_docs(self.journal_path, table)
 
     def get(self, table: str, record_id: str) -> dict | None:
@@ -361,8 +361,8 @@ class Storage:
 
     def new_id(self, length: int = 4) -> str:
         """A short id not used by any entry or record (call inside `transaction()` to keep it unique)."""
-        self._prepare()
-        blobs = [read_plain(p, self.home) for p in self._shards()]
+        self.prepare()
+        blobs = [read_plain(p, self.home) for p in self.shards()]
         with contextlib.suppress(FileNotFoundError):
             blobs.append(read_plain(self.journal_path, self.home))
         while True:

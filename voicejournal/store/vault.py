@@ -88,7 +88,7 @@ def plaintext_files(home: Path) -> list[Path]:
     return found
 
 
-def _encrypt_file(home: Path, path: Path, key: bytes) -> bool:
+def encrypt_file(home: Path, path: Path, key: bytes) -> bool:
     data = path.read_bytes()
     if sealing.is_encrypted_blob(data):
         return False
@@ -109,9 +109,7 @@ def _decrypt_file(home: Path, path: Path) -> bool:
     return True
 
 
-def _convert_all(
-    home: Path, convert: Callable[[Path], bool], progress: ProgressFn | None
-) -> ConversionReport:
+def convert_all(home: Path, convert: Callable[[Path], bool], progress: ProgressFn | None) -> ConversionReport:
     report = ConversionReport()
     leftovers, files = journal_files(home)
     for keep in leftovers:
@@ -164,7 +162,7 @@ def encrypt_home(
             if use_keyring is not None:
                 _set_keyring(home, key_file, key, passphrase, use_keyring)
         keys.remember_key(home, key_file, key)
-        report = _convert_all(home, lambda path: _encrypt_file(home, path, key), progress)
+        report = convert_all(home, lambda path: encrypt_file(home, path, key), progress)
         report.resumed = resumed
         if not report.failed:
             key_file.state = keyfile.ENCRYPTED
@@ -197,7 +195,7 @@ def decrypt_home(
             key_file.state = keyfile.DECRYPTING
             keyfile.save_key_file(home, key_file, key)
         with keyfile.writing_plaintext(home):  # the only place plaintext is ever written into the journal
-            report = _convert_all(home, lambda path: _decrypt_file(home, path), progress)
+            report = convert_all(home, lambda path: _decrypt_file(home, path), progress)
         if not report.failed:
             if key_file.keyring:
                 keys.keyring_delete(home)
@@ -309,9 +307,9 @@ def rotate_key(
             raise UsageError(
                 f"{keyfile.key_file_path(home)} lost the old key mid-rotation; restore it from a backup."
             )
-        report = _convert_all(home, lambda path: _reseal_file(home, path, old_key, key), progress)
+        report = convert_all(home, lambda path: reseal_file(home, path, old_key, key), progress)
         if (home / seals.SEALS_FILE).exists():
-            _reseal_file(home, home / seals.SEALS_FILE, old_key, key)
+            reseal_file(home, home / seals.SEALS_FILE, old_key, key)
         report.resumed = resumed
         if not report.failed:
             key_file.state = keyfile.ENCRYPTED
@@ -322,7 +320,7 @@ def rotate_key(
         return report
 
 
-def _reseal_file(home: Path, path: Path, old_key: bytes, key: bytes) -> bool:
+def reseal_file(home: Path, path: Path, old_key: bytes, key: bytes) -> bool:
     """Seal a file again with the new key (its counter stays: the sealed list still holds)."""
     blob = path.read_bytes()
     if not sealing.is_encrypted_blob(blob):
