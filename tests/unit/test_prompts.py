@@ -3,7 +3,8 @@
 import pytest
 
 from voicejournal.errors import EntryNotFoundError, UsageError
-from voicejournal.journal import DEFAULT_PROMPTS, Journal
+from voicejournal.journal import Journal
+from voicejournal.services.capture import DEFAULT_PROMPTS
 
 
 def test_prompts_rotate_through_built_in_and_own(vj_home):

@@ -88,7 +88,7 @@ def doctor(device):
     """
     from rich.markup import escape
 
-    from voicejournal.journal import run_checks
+    from voicejournal.services.doctor import run_checks
 
     console = out()
     problems = 0

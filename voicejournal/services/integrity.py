@@ -20,17 +20,14 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from voicejournal import clock
 from voicejournal.core.entry import PENDING, Entry
 from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.services.context import JournalContext
 from voicejournal.store import files, keyfile, keys, sealing, seals, vault
 from voicejournal.store.storage import JSONFileStorage, read_plain, shard_name
-
-if TYPE_CHECKING:
-    from voicejournal.journal import Journal
 
 INCOMING = "incoming"  # recordings in progress belong to `record`, which recovers them itself
 
@@ -63,14 +60,14 @@ class CheckReport:
         self.findings.append(Finding(message, fixed=True))
 
 
-def _rel(journal: Journal, path: Path) -> str:
+def _rel(journal: JournalContext, path: Path) -> str:
     try:
         return path.relative_to(journal.home).as_posix()
     except ValueError:
         return str(path)
 
 
-def _read_table_file(journal: Journal, path: Path) -> dict:
+def _read_table_file(journal: JournalContext, path: Path) -> dict:
     """Parse a journal file fully, the way storage would; JournalCorruptError if it cannot be used."""
     data = JSONFileStorage(path, journal.home).read() or {}
     for table in data.values():
@@ -79,7 +76,7 @@ def _read_table_file(journal: Journal, path: Path) -> dict:
     return data
 
 
-def restore_backup(journal: Journal, path: Path) -> Path:
+def restore_backup(journal: JournalContext, path: Path) -> Path:
     """Replace a damaged journal file by its `.bak`; the damaged file is kept as `<name>.damaged-<time>`."""
     path = Path(os.path.abspath(path))
     home = Path(os.path.abspath(journal.home))
@@ -105,7 +102,7 @@ def restore_backup(journal: Journal, path: Path) -> Path:
     return kept
 
 
-def check_journal(journal: Journal, repair: bool = False, progress=None) -> CheckReport:
+def check_journal(journal: JournalContext, repair: bool = False, progress=None) -> CheckReport:
     report = CheckReport()
     storage = journal.storage
     try:
@@ -127,7 +124,7 @@ def check_journal(journal: Journal, repair: bool = False, progress=None) -> Chec
     return report
 
 
-def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> None:
+def _check_encryption(journal: JournalContext, repair: bool, report: CheckReport) -> None:
     key_file = keyfile.load_key_file(journal.home)
     if key_file is None:
         return
@@ -181,11 +178,11 @@ def _check_encryption(journal: Journal, repair: bool, report: CheckReport) -> No
         report.fixed("Finished the interrupted encryption.")
 
 
-def _counted(journal: Journal, path: Path) -> bool:
+def _counted(journal: JournalContext, path: Path) -> bool:
     return not path.name.endswith(".bak") and seals.counted(sealing.role_of(journal.home, path))
 
 
-def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
+def _check_files(journal: JournalContext, repair: bool, report: CheckReport) -> tuple[dict[Path, dict], bool]:
     storage = journal.storage
     paths = [p for p in [storage.journal_path] if p.exists()] + storage.shards()
     docs: dict[Path, dict] = {}
@@ -227,7 +224,7 @@ def _check_files(journal: Journal, repair: bool, report: CheckReport) -> tuple[d
 
 
 def _check_entries(
-    journal: Journal, shard_docs: dict[Path, dict], repair: bool, report: CheckReport
+    journal: JournalContext, shard_docs: dict[Path, dict], repair: bool, report: CheckReport
 ) -> list[Entry]:
     seen: dict[str, tuple[Path, Entry]] = {}
     entries: list[Entry] = []
@@ -261,7 +258,7 @@ def _check_entries(
     return entries
 
 
-def _decodes(journal: Journal, path: Path) -> str | None:
+def _decodes(journal: JournalContext, path: Path) -> str | None:
     """None if the recording decodes, else why not."""
     from voicejournal.speech.audio import load_audio
 
@@ -272,7 +269,9 @@ def _decodes(journal: Journal, path: Path) -> str | None:
     return None
 
 
-def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, report: CheckReport) -> None:
+def _check_recordings(
+    journal: JournalContext, entries: list[Entry], repair: bool, report: CheckReport
+) -> None:
     from voicejournal.speech.audio import sha256_file
 
     today = clock.today().isoformat()
@@ -326,7 +325,7 @@ def _check_recordings(journal: Journal, entries: list[Entry], repair: bool, repo
             report.fixed(f"Recorded the checksum of entry {entry.id}'s recording.")
 
 
-def _recover_orphans(journal: Journal, entries: list[Entry], report: CheckReport) -> None:
+def _recover_orphans(journal: JournalContext, entries: list[Entry], report: CheckReport) -> None:
     from voicejournal.speech.audio import load_audio, sha256_file
 
     audio_root = journal.home / "audio"

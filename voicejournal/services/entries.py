@@ -1,0 +1,206 @@
+"""Entries: finding, saving, tagging, correcting, deleting; where their recordings live."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from voicejournal.core.entry import Entry
+from voicejournal.errors import (
+    EntryNotFoundError,
+    JournalCorruptError,
+    UsageError,
+)
+from voicejournal.services import sessions
+from voicejournal.store.home import ensure_private_dir
+
+AUDIO_DIR = "audio"
+
+
+def get(journal, entry_id: str) -> Entry:
+    """The entry with this id, or the only one whose id starts with it."""
+    key = entry_id.strip().lower()
+    if not key:
+        raise EntryNotFoundError(entry_id)
+    doc = journal.storage.get_entry(key)
+    if doc is None and len(key) < 4:
+        matches = [d for d in journal.storage.all_entries() if d["id"].startswith(key)]
+        if len(matches) > 1:
+            ids = ", ".join(sorted(d["id"] for d in matches)[:5])
+            raise UsageError(f"'{entry_id}' matches several entries ({ids}); type more of the id.")
+        doc = matches[0] if matches else None
+    if doc is None:
+        raise EntryNotFoundError(entry_id)
+    return Entry.from_doc(doc)
+
+
+def entries(
+    journal,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tags: Iterable[str] = (),
+    kind: str | None = None,
+) -> list[Entry]:
+    """Entries matching every filter given, newest first."""
+    wanted = {t.lower() for t in tags}
+    found = []
+    for doc in journal.storage.all_entries():
+        entry = Entry.from_doc(doc)
+        if since and entry.created < since:
+            continue
+        if until and entry.created > until:
+            continue
+        if kind and entry.kind != kind:
+            continue
+        if wanted and not wanted <= {t.lower() for t in entry.tags}:
+            continue
+        found.append(entry)
+    found.sort(key=lambda e: e.created, reverse=True)
+    return found
+
+
+def new_entry_id(journal) -> str:
+    return journal.storage.new_id()
+
+
+def audio_path(journal, entry: Entry) -> Path | None:
+    """Where the entry's recording is; JournalCorruptError if it would lead outside the journal."""
+    if not entry.audio:
+        return None
+    from voicejournal.core.validate import inside_home, is_audio_path
+
+    path = inside_home(journal.home, entry.audio) if is_audio_path(entry.audio, entry.id) else None
+    if path is None:
+        raise JournalCorruptError(
+            f"Entry {entry.id} points at a recording outside the journal ({entry.audio}); it was left "
+            "alone. Remove the entry from its journal file by hand, or restore a good backup."
+        )
+    return path
+
+
+def audio_destination(journal, entry_id: str, created: datetime) -> tuple[str, Path]:
+    """Where an entry's FLAC lives: audio/YYYY/MM/<id>.flac (relative path, absolute path)."""
+    rel = f"{AUDIO_DIR}/{created:%Y}/{created:%m}/{entry_id}.flac"
+    folder = journal.home / AUDIO_DIR / f"{created:%Y}" / f"{created:%m}"
+    ensure_private_dir(folder)
+    return rel, journal.home / rel
+
+
+def enrich(journal, entry: Entry) -> None:
+    """Derive what comes from the text (themes, markers…) before an entry is saved."""
+    journal.detect_entry_themes(entry)
+    sessions.enrich_review(journal, entry)
+
+
+def save_entry(journal, entry: Entry, new: bool = False) -> Entry:
+    """Store a new or changed entry (derived fields are refreshed first)."""
+    journal.enrich(entry)
+    with journal.storage.transaction():
+        index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
+        if new:
+            journal.storage.add_entry(entry.to_doc())
+        else:
+            journal.storage.update_entry(entry.id, entry.to_doc())
+        if index_fresh:
+            journal.index.upsert(entry, journal.storage.signature())
+    return entry
+
+
+def tag(journal, entry_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Entry:
+    """Add and remove tags of one entry."""
+    with journal.storage.transaction():
+        entry = journal.get(entry_id)
+        dropped = set(clean_tags(remove))
+        unknown = dropped - set(entry.tags)
+        if unknown:
+            raise UsageError(
+                f"Entry {entry.id} has no tag '{sorted(unknown)[0]}'. "
+                f"Its tags: {', '.join(entry.tags) or 'none'}."
+            )
+        entry.tags = clean_tags([t for t in entry.tags if t not in dropped] + list(add))
+        return journal.save_entry(entry)
+
+
+def edit_text(journal, entry_id: str, text: str) -> Entry:
+    """Replace an entry's text with a corrected one; what the recognizer heard stays in its segments."""
+    with journal.storage.transaction():
+        entry = journal.get(entry_id)
+        new = text.strip()
+        if not new:
+            raise UsageError(
+                f"The new text of entry {entry.id} is empty, so nothing was changed. "
+                f"To remove the entry: `voicejournal delete {entry.id}`."
+            )
+        entry.text = new
+        # Back to exactly what was heard counts as not edited; segments always keep the original.
+        entry.edited = not (entry.segments and new == entry.original_text)
+        return journal.save_entry(entry)
+
+
+def delete(journal, entry_id: str) -> Entry:
+    """Remove an entry and its recording, leaving none of its words or sound behind in the home."""
+    from voicejournal.store import fs
+    from voicejournal.store.storage import shard_name
+
+    with journal.storage.transaction():
+        entry = journal.get(entry_id)
+        audio = journal.audio_path(entry)  # refuses a recording outside the journal before anything changes
+        index_fresh = journal.index.is_fresh()
+        journal.storage.remove_entry(entry.id)
+        journal.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
+        # Each save keeps the previous version as .bak: that copy still holds the deleted words.
+        renew_bak(journal.storage.entries_dir / shard_name(entry.created.isoformat()))
+        renew_bak(journal.storage.journal_path)
+        if index_fresh:
+            journal.index.remove(entry.id, journal.storage.signature())
+        else:
+            journal.index.drop()  # an old index still holds the words; the next search rebuilds it
+    # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
+    if audio is not None:
+        fs.shred(audio)
+    return entry
+
+
+def set_mood(journal, entry_id: str, mood: int | None) -> Entry:
+    """Record how the person felt (1-5), or clear it."""
+    if mood is not None and not 1 <= mood <= 5:
+        raise UsageError("Mood is a number from 1 (low) to 5 (good).")
+    with journal.storage.transaction():
+        entry = journal.get(entry_id)
+        entry.mood = mood
+        journal.save_entry(entry)
+    return entry
+
+
+def entries_by_ids(journal, ids: list[str]) -> list[Entry]:
+    """Full entries for ids from the index, in the same order."""
+    if len(ids) <= 20:
+        return [journal.get(i) for i in ids]
+    docs = {d["id"]: d for d in journal.storage.all_entries()}
+    return [Entry.from_doc(docs[i]) for i in ids if i in docs]
+
+
+def renew_bak(path: Path) -> None:
+    """Make `path`'s .bak a copy of what it holds now, overwriting the older copy (after a delete)."""
+    import os
+    import secrets
+
+    from voicejournal.store import fs
+
+    bak = path.with_name(path.name + ".bak")
+    fs.shred(bak)
+    if path.exists():
+        tmp = path.with_name(f".{path.name}.bak.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        os.link(path, tmp)  # the same bytes, the same name binding in an encrypted journal
+        os.replace(tmp, bak)
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    seen: list[str] = []
+    for tag in tags:
+        t = re.sub(r"^[\s#+]+", "", tag).strip().lower()  # "# +x" and "x" are one tag
+        if t and t not in seen:
+            seen.append(t)
+    return seen

@@ -1,0 +1,182 @@
+"""Sessions, goals, homework, questions and wins around the entries; the review and the share page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from voicejournal.core.entry import Entry
+from voicejournal.errors import (
+    EntryNotFoundError,
+    UsageError,
+)
+
+
+def enrich_review(journal, entry: Entry) -> None:
+    """File the entry's spoken markers; take its mood from them and link it to its session."""
+    from voicejournal.core.markers import extract_markers, spoken_mood
+    from voicejournal.core.planning import SESSIONS, session_for
+
+    markers = extract_markers(entry) if entry.text else []
+    if entry.mood is None:
+        entry.mood = spoken_mood(markers)
+    planner = journal.planner
+    if entry.session is None and entry.kind == "reflection":
+        session = session_for(entry.created, planner.records(SESSIONS))
+        entry.session = session.id if session else None
+    planner.file_markers(entry.id, entry.created, markers)
+
+
+def session_id(journal, session_id: str | None) -> str | None:
+    """Check that a session chosen by id (`--session`) exists; returns its id."""
+    if session_id is None:
+        return None
+    key = session_id.strip().lower()
+    if not any(s.id == key for s in journal.sessions()):
+        raise EntryNotFoundError(session_id, what="session", hint="`voicejournal session list` shows them.")
+    return key
+
+
+def before_recording(journal, now: datetime | None = None):
+    """(the session a recording made now reflects on, or None; the open homework), for `record`."""
+    from voicejournal.core.planning import session_for
+
+    now = now or journal.now()
+    return session_for(now, journal.sessions()), journal.homework()
+
+
+def filed_from(journal, entry_id: str) -> list:
+    """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""
+    from voicejournal.core.planning import MARKER_TABLES
+
+    planner = journal.planner
+    return [r for t in MARKER_TABLES.values() for r in planner.records(t) if r.entry == entry_id]
+
+
+def forget_filed(journal, entry_id: str) -> None:
+    """An entry is being deleted: drop what it filed, unless the person already acted on it."""
+    journal.planner.forget_entry(entry_id)
+
+
+def add_session(journal, day: str, at: str, with_name: str | None = None, note: str | None = None):
+    """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
+    from datetime import datetime as dt
+
+    from voicejournal.core.dates import parse_day, parse_time_of_day
+
+    start = dt.combine(parse_day(day), parse_time_of_day(at)).astimezone()
+    with journal.storage.transaction():
+        twin = next((s for s in journal.sessions() if s.start == start), None)
+        if twin is not None:
+            raise UsageError(
+                f"There is already a session then ({twin.id}); `voicejournal session list` shows it."
+            )
+        session = journal.planner.add_session(start, with_name, note)
+    _link_reflections(journal, session)
+    return session
+
+
+def _link_reflections(journal, session) -> None:
+    """Recordings made in the hours after a session added later become its reflections."""
+
+    from voicejournal.core.planning import REFLECTION_HOURS
+
+    for entry in journal.entries(
+        since=session.start, until=session.start + timedelta(hours=REFLECTION_HOURS)
+    ):
+        if entry.session is None and entry.kind == "reflection":
+            entry.session = session.id
+            journal.storage.update_entry(entry.id, entry.to_doc())
+
+
+def sessions(journal) -> list:
+    from voicejournal.core.planning import SESSIONS
+
+    return journal.planner.records(SESSIONS)
+
+
+def next_session(journal, now: datetime | None = None):
+    from voicejournal.core.planning import next_session
+
+    return next_session(journal.sessions(), now or journal.now())
+
+
+def goals(journal, include_done: bool = False) -> list:
+    from voicejournal.core.planning import GOALS
+
+    return [g for g in journal.planner.records(GOALS) if include_done or g.done is None]
+
+
+def goal_mentions(journal, goals: list) -> dict[str, list[Entry]]:
+    """Entries that mention each goal, oldest first."""
+    from voicejournal.core.planning import mentions_goal
+
+    entries = sorted(journal.entries(), key=lambda e: e.created)
+    return {g.id: [e for e in entries if mentions_goal(e.text, g)] for g in goals}
+
+
+def homework(journal, include_done: bool = False) -> list:
+    from voicejournal.core.planning import HOMEWORK_TABLE
+
+    return [h for h in journal.planner.records(HOMEWORK_TABLE) if include_done or h.done is None]
+
+
+def questions(journal, include_asked: bool = False) -> list:
+    from voicejournal.core.planning import QUESTIONS
+
+    return [q for q in journal.planner.records(QUESTIONS) if include_asked or q.asked is None]
+
+
+def wins(journal, since: datetime | None = None) -> list:
+    from voicejournal.core.planning import WINS
+
+    return [w for w in journal.planner.records(WINS) if since is None or w.created >= since]
+
+
+def review(journal, since: datetime | None = None, now: datetime | None = None):
+    """The pre-session brief since the last session (or `since`)."""
+    from voicejournal.core.brief_builder import build_review, review_period
+    from voicejournal.core.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, SESSIONS, WINS
+
+    now = now or journal.now()
+    planner = journal.planner
+    sessions = planner.records(SESSIONS)
+    _, previous_start, _ = review_period(sessions, now, since)
+    return build_review(
+        _entries_between(journal, previous_start, now),
+        now,
+        sessions=sessions,
+        goals=planner.records(GOALS),
+        homework=planner.records(HOMEWORK_TABLE),
+        questions=planner.records(QUESTIONS),
+        wins=planner.records(WINS),
+        since=since,
+    )
+
+
+def _entries_between(journal, start: datetime, end: datetime) -> list[Entry]:
+    # Dates are compared on the stored ISO text first: only the period's entries are built.
+    low, high = start.isoformat(timespec="seconds")[:10], end.isoformat(timespec="seconds")[:10]
+    found = []
+    for doc in journal.storage.all_entries():
+        if low <= doc["created"][:10] <= high:
+            entry = Entry.from_doc(doc)
+            if start <= entry.created <= end:
+                found.append(entry)
+    return found
+
+
+def share(journal, picks: list[str], since: datetime | None = None, now: datetime | None = None):
+    """A page with only the picked items (see `review.build_share`)."""
+    from voicejournal.core.planning import GOALS, HOMEWORK_TABLE, QUESTIONS, WINS
+    from voicejournal.core.share import build_share
+
+    planner = journal.planner
+    return build_share(
+        journal.review(since=since, now=now),
+        picks,
+        journal.get,
+        questions=planner.records(QUESTIONS),
+        homework=planner.records(HOMEWORK_TABLE),
+        goals=planner.records(GOALS),
+        wins=planner.records(WINS),
+    )
