@@ -4,12 +4,11 @@ FLAC and the incoming file is overwritten and removed."""
 
 import json
 import signal
-import time
 
 import pytest
 
 from tests.integration.test_privacy import scan_home
-from tests.integration.test_record import SPEECH, recorder  # noqa: F401 (the fixture)
+from tests.integration.test_record import SPEECH, SR, at_least, heard, recorder, wait_for_audio  # noqa: F401
 from voicejournal import vault
 
 pytestmark = [pytest.mark.integration, pytest.mark.mic]
@@ -27,9 +26,9 @@ def test_record_into_an_encrypted_journal(encrypted, recorder, speech, virtual_m
     start, finish = recorder
     wav = speech(SPEECH)
     proc = start("--tag", "family", env=ENV)
-    time.sleep(0.3)
+    wait_for_audio(encrypted, proc, at_least(0.1))
     virtual_mic(wav)
-    time.sleep(1.0)
+    wait_for_audio(encrypted, proc, heard(wav))
     code, _, err = finish(proc)
     assert code == 0, err
     assert vault.plaintext_files(encrypted) == [] and scan_home(encrypted) == []
@@ -43,9 +42,9 @@ def test_kill_9_while_recording_into_an_encrypted_journal(encrypted, recorder, s
     start, _ = recorder
     wav = speech(SPEECH)
     proc = start("--tag", "after-crash", env=ENV)
-    time.sleep(0.3)
+    wait_for_audio(encrypted, proc, at_least(0.1))
     virtual_mic(wav)
-    time.sleep(1.5)
+    safe = wait_for_audio(encrypted, proc, heard(wav))  # the speech is on disk: now kill
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     listed = run_cli("list", "--json", env=ENV)  # the next command recovers it
@@ -53,6 +52,7 @@ def test_kill_9_while_recording_into_an_encrypted_journal(encrypted, recorder, s
     assert vault.plaintext_files(encrypted) == [] and scan_home(encrypted) == []
     assert not list((encrypted / "audio" / "incoming").iterdir())
     [entry] = json.loads(listed.stdout)
+    assert entry["duration"] >= round(len(safe) / SR, 2)  # everything flushed before the kill is recovered
     run_cli("transcribe", "--pending", env=ENV, check=True)
     text = json.loads(run_cli("show", entry["id"], "--json", env=ENV, check=True).stdout)["text"].lower()
     assert "mother" in text or "therapist" in text
