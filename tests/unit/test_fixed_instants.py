@@ -20,7 +20,6 @@ from voicejournal.cli import main
 from voicejournal.dates import parse_date
 from voicejournal.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
-from voicejournal.review import render_plain
 
 BERLIN = "Europe/Berlin"
 
@@ -208,8 +207,7 @@ def test_review_period_at_fixed_instants(vj_home, at, now, session, header):
     review = journal.review()
     assert review.since_session.start == start
     assert [e.id for e in review.entries] == ["aftr", "last"]
-    assert render_plain(review).splitlines()[0].startswith(header)
-    code, stdout, _ = invoke("review")  # the CLI reviews at the same instant
+    code, stdout, _ = invoke("review")  # the brief the CLI prints at this instant
     assert code == 0 and stdout.splitlines()[0].startswith(header)
 
 
