@@ -1,6 +1,8 @@
 import os
 import subprocess
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,16 +25,31 @@ def vj_home(tmp_path, monkeypatch):
     return home
 
 
+def cli_command(
+    *args: str, now: datetime | str | None = None, tz: str | None = None, env: dict | None = None
+) -> tuple[list[str], dict]:
+    """(argv, env) that run the real CLI in a subprocess: at the instant `now` (clock stopped there; without
+    an offset it is local time in `tz`) and in the time zone `tz` (e.g. "Europe/Berlin") when given."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
+    if tz is not None:
+        full_env["TZ"] = tz
+    full_env.update(env or {})
+    if now is None:
+        return [sys.executable, "-m", "voicejournal", *args], full_env
+    when = now.isoformat() if isinstance(now, datetime) else now
+    return [sys.executable, str(ROOT / "tests" / "at_instant.py"), when, *args], full_env
+
+
 @pytest.fixture
 def run_cli(vj_home):
-    """Run the real CLI in a subprocess: `run_cli("list", "--json")`."""
+    """Run the real CLI in a subprocess: `run_cli("list", "--json")`; at a fixed instant with
+    `run_cli("review", now="2026-12-31T23:59:00", tz="Europe/Berlin")`."""
 
-    def run(*args, input=None, timeout=300, env=None, check=False):
-        full_env = dict(os.environ)
-        full_env["PYTHONPATH"] = str(ROOT) + os.pathsep + full_env.get("PYTHONPATH", "")
-        full_env.update(env or {})
+    def run(*args, input=None, timeout=300, env=None, check=False, now=None, tz=None):
+        argv, full_env = cli_command(*args, now=now, tz=tz, env=env)
         proc = subprocess.run(
-            [sys.executable, "-m", "voicejournal", *args],
+            argv,
             input=input,
             capture_output=True,
             text=True,
@@ -45,6 +62,23 @@ def run_cli(vj_home):
         return proc
 
     return run
+
+
+@pytest.fixture
+def local_tz():
+    """Set this process's local time zone: `local_tz("Europe/Berlin")` (TZ and time.tzset(), undone after)."""
+    saved = os.environ.get("TZ")
+
+    def set_tz(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_tz
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,22 @@
 """A scripted month of journal life, used by the review tests (pure and through the CLI).
 
 Four weekly sessions with Dr. Rivera at 14:00, a reflection after most of them, a few entries in
-between, goals, homework and moods. Dates are relative to today, because the CLI reviews up to the real
-"now": the last session was 6 days ago, the next one is tomorrow, and day 30 below is yesterday.
+between, goals, homework and moods. Dates are relative to a fixed instant, NOW (Tuesday 1 December 2026,
+18:00 local time), never to the real clock: the tests review at NOW (`Journal(now=...)` and
+time-machine in-process, `run_cli(..., now=NOW)` through the CLI), so they pass on any day. The last
+session was 7 days ago (Tue 24 Nov), the next one is tomorrow, and day 30 below is yesterday. NOW is after
+14:00 so that the period since the last session is a little over 7 days and the 7 days before it begin
+before the session of Tue 17 Nov (the themes comparison counts on that).
 """
 
 from datetime import date, datetime, time, timedelta
 
-TODAY = date.today()
-NOW = datetime.now().astimezone()
+NOW = datetime(2026, 12, 1, 18, 0).astimezone()
+TODAY: date = NOW.date()
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """Day 1..30 of the scripted month (day 30 is yesterday), local time."""
+    """Day 1..30 of the scripted month (day 30 is yesterday, 31 is TODAY), local time."""
     moment = datetime.combine(TODAY - timedelta(days=31 - day), time(hour, minute))
     return moment.astimezone()
 

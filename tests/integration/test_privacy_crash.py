@@ -1,18 +1,23 @@
 """kill -9 during `encrypt`, `decrypt` and saves into an encrypted journal: it always opens, nothing is lost,
-and no plaintext is left once encryption has finished."""
+and no plaintext is left once encryption has finished.
+
+The kills land at chosen points inside the commands' writes (the command reports it has reached its Nth
+fsync/replace, see pause.py, then is killed), spread over a whole run counted beforehand: the same points on
+any machine, however busy, and the tests check what must hold after each one.
+"""
 
 import os
 import random
-import signal
+import shutil
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from tests.conftest import ROOT
+from tests.integration.pause import kill, wait_paused
 from tests.integration.test_crash_safety import committed, kill_writers, start_writer
 from tests.integration.test_privacy import scan_home, snapshot
 from voicejournal.core.entry import Entry, Segment
@@ -64,8 +69,8 @@ def build_journal(home, months=24, per_month=8, recordings=12, base=datetime(202
     return journal
 
 
-def run(*args, check=True):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run(*args, check=True, env=None):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **(env or {}))
     proc = subprocess.run(
         [sys.executable, "-m", "voicejournal", *args], env=env, capture_output=True, text=True, timeout=300
     )
@@ -74,54 +79,42 @@ def run(*args, check=True):
     return proc
 
 
-def start(args):
+PAUSE = ROOT / "tests" / "integration" / "pause.py"
+
+
+def start(args, pause: str, state: str | None = None, home=None):
+    """Start `voicejournal ARGS` with a kill point (pause.py: "N:before", "N:after" or "count"), counting
+    only the calls made while the key file says `state` when given."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    if home is not None:
+        env["VOICEJOURNAL_HOME"] = str(home)
     return subprocess.Popen(
-        [sys.executable, "-m", "voicejournal", *args],
+        [sys.executable, str(PAUSE), pause, *([state] if state else []), "--", *args],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
-def kill_after(args, delay):
-    proc = start(args)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+def kill_at(args, point: str, state: str | None = None) -> None:
+    """Run a command and kill -9 it at `point`, once it reports it is there."""
+    proc = start(args, point, state)
+    wait_paused(proc, proc.stderr)
+    kill(proc)
 
 
-def in_state(home, state: str) -> bool:
-    try:
-        return f'"state": "{state}"'.encode() in (home / keyfile.KEY_FILE).read_bytes()
-    except FileNotFoundError:
-        return False
+def kill_points(args, state: str | None = None, home=None) -> int:
+    """How many kill points a whole run of the command has (it really runs, in `home` if given)."""
+    proc = start(args, "count", state, home)
+    _, err = proc.communicate(timeout=600)
+    assert proc.returncode == 0, err
+    return int(next(line for line in err.splitlines() if line.startswith("CALLS ")).split()[1])
 
 
-def kill_during(args, home, state: str, delay: float) -> None:
-    """Start a command, wait until its conversion has begun (the key file says `state`), kill it `delay` later.
-
-    Waiting for the state rather than guessing a time keeps the kills inside the conversion however busy
-    the machine is (start-up and scrypt come first and take a varying second or so).
-    """
-    proc = start(args)
-    deadline = time.monotonic() + 60
-    while not in_state(home, state) and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.002)
-    time.sleep(delay)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-
-
-def conversion_seconds(args, home, state: str) -> float:
-    """How long the conversion part of a whole run takes here."""
-    proc = start(args)
-    while not in_state(home, state) and proc.poll() is None:
-        time.sleep(0.002)
-    began = time.monotonic()
-    proc.wait()
-    assert proc.returncode == 0
-    return time.monotonic() - began
+def spread(calls: int, n: int) -> list[str]:
+    """`n` kill points spread evenly over a run of `calls` points, alternately before and after the call."""
+    return [f"{1 + k * (calls - 1) // max(n - 1, 1)}:{'before' if k % 2 == 0 else 'after'}" for k in range(n)]
 
 
 def assert_intact(home, expected):
@@ -138,19 +131,16 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
     build_journal(vj_home, months=36, recordings=30)
     original = snapshot(vj_home)
     expected = {d["id"]: d for d in Storage(vj_home).all_entries()}
-    encrypting = conversion_seconds(["encrypt"], vj_home, keyfile.ENCRYPTING)
-    decrypting = conversion_seconds(["decrypt", "--yes"], vj_home, keyfile.DECRYPTING)
+    encrypt_points = spread(kill_points(["encrypt"], keyfile.ENCRYPTING), 12)
+    decrypt_points = spread(kill_points(["decrypt", "--yes"], keyfile.DECRYPTING), 8)
     assert snapshot(vj_home) == original
-    rng = random.Random(11)
-    landed = {"encrypt": 0, "decrypt": 0}
     for round_ in range(16):
-        if round_ % 4 == 3:
-            kill_after(["encrypt"], rng.uniform(0.05, 1.0))  # at start-up or while scrypt runs
+        if round_ % 4 == 3:  # at start-up: the first writes, before the conversion begins
+            kill_at(["encrypt"], f"{round_ // 4 + 1}:before")
         else:
-            kill_during(["encrypt"], vj_home, keyfile.ENCRYPTING, rng.uniform(0, 0.8 * encrypting))
+            kill_at(["encrypt"], encrypt_points.pop(0), keyfile.ENCRYPTING)
+            assert keyfile.load_key_file(vj_home).state in (keyfile.ENCRYPTING, keyfile.ENCRYPTED)
         key_file = keyfile.load_key_file(vj_home)
-        if key_file is not None and key_file.state == keyfile.ENCRYPTING:
-            landed["encrypt"] += 1
         assert_intact(vj_home, expected)
         if key_file is not None and key_file.state == keyfile.ENCRYPTED:
             assert vault.plaintext_files(vj_home) == []
@@ -160,40 +150,41 @@ def test_kill_9_during_encrypt_and_decrypt(vj_home):
         assert not [p for p in vj_home.rglob("*") if p.name.endswith(".shred") or ".tmp-" in p.name]
         assert_intact(vj_home, expected)
         if round_ % 2 == 0:
-            kill_during(["decrypt", "--yes"], vj_home, keyfile.DECRYPTING, rng.uniform(0, 0.5 * decrypting))
-            key_file = keyfile.load_key_file(vj_home)
-            if key_file is not None and key_file.state == keyfile.DECRYPTING:
-                landed["decrypt"] += 1
+            kill_at(["decrypt", "--yes"], decrypt_points.pop(0), keyfile.DECRYPTING)
+            assert (
+                keyfile.load_key_file(vj_home) is None
+                or keyfile.load_key_file(vj_home).state == keyfile.DECRYPTING
+            )
             assert_intact(vj_home, expected)
         run("decrypt", "--yes", check=False)
         assert keyfile.load_key_file(vj_home) is None
         assert snapshot(vj_home) == original, f"round {round_}"
-    print(f"kills inside the conversion: {landed}")
-    assert landed["encrypt"] >= 6, landed  # the kills really landed inside the conversion
-    assert landed["decrypt"] >= 3, landed
 
 
 def test_kill_9_during_saves_into_an_encrypted_journal(vj_home):
     vj_home.mkdir(parents=True)
-    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
-    keyfile.save_key_file(vj_home, key_file)
+    key_file, data_key = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file, data_key)  # as `encrypt` writes it
 
     def nothing_readable(round_):
         assert vault.plaintext_files(vj_home) == [], f"round {round_}"
         assert scan_home(vj_home) == [], f"round {round_}"
 
-    _, hit = kill_writers(rounds=20, seeded=60, seed=5, after_round=nothing_readable)
-    assert hit >= 12
+    kill_writers(rounds=20, seeded=60, after_round=nothing_readable)
 
 
-def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech):
+def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech, tmp_path):
     vj_home.mkdir(parents=True)
-    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
-    keyfile.save_key_file(vj_home, key_file)
-    wav = speech("My mother and my work and my session with the therapist took all week. " * 6)
-    rng = random.Random(9)
-    for _ in range(6):
-        kill_after(["add", str(wav), "--no-transcribe"], rng.uniform(0.3, 1.5))
+    key_file, data_key = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file, data_key)  # as `encrypt` writes it
+    talk = "My mother and my work and my session with the therapist took all week. " * 6
+    trial = tmp_path / "trial"  # counted on a journal that already has an entry (a first add does more)
+    shutil.copytree(vj_home, trial)
+    run("add", str(speech(f"{talk} Trial.")), "--no-transcribe", env={"VOICEJOURNAL_HOME": str(trial)})
+    calls = kill_points(["add", str(speech(talk)), "--no-transcribe"], home=trial)
+    for round_, point in enumerate(spread(calls, 6)):
+        wav = speech(f"{talk} Round {round_}.")  # a new recording each time, never a duplicate
+        kill_at(["add", str(wav), "--no-transcribe"], point)
         assert vault.plaintext_files(vj_home) == []
         assert scan_home(vj_home) == []
         keys.forget_keys()
@@ -204,8 +195,8 @@ def test_kill_9_during_add_of_a_recording_leaves_no_plain_audio(vj_home, speech)
 
 def test_two_processes_adding_into_an_encrypted_journal_lose_nothing(vj_home):
     vj_home.mkdir(parents=True)
-    key_file, _ = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
-    keyfile.save_key_file(vj_home, key_file)
+    key_file, data_key = keyfile.new_key_file(PASS, state=keyfile.ENCRYPTED, kdf_n=2**12)
+    keyfile.save_key_file(vj_home, key_file, data_key)  # as `encrypt` writes it
     writers = [start_writer(seed, 30, mix=False) for seed in (303, 404)]
     added = set()
     for writer in writers:
@@ -232,9 +223,17 @@ def test_kill_9_during_import_into_an_encrypted_journal(vj_home, tmp_path, monke
     run("encrypt")
     keys.forget_keys()
     before = {d["id"]: d for d in Storage(vj_home).all_entries()}
-    rng = random.Random(11)
-    for _ in range(8):
-        kill_after(["import", str(backup)], rng.uniform(0.4, 2.5))
+    # Each kill interrupts a whole import (the journal is put back as it was before the next one), so every
+    # point of the counted run is reached; the last killed import is left for the final one to finish.
+    pristine = tmp_path / "pristine"
+    shutil.copytree(vj_home, pristine)
+    shutil.copytree(pristine, tmp_path / "trial")
+    points = spread(kill_points(["import", str(backup)], home=tmp_path / "trial"), 8)
+    for round_, point in enumerate(points):
+        if round_:
+            shutil.rmtree(vj_home)
+            shutil.copytree(pristine, vj_home)
+        kill_at(["import", str(backup)], point)
         keys.forget_keys()
         docs = Storage(vj_home).all_entries()  # opens: no file is torn
         ids = [d["id"] for d in docs]

@@ -1,5 +1,6 @@
 """Audio retention and `voicejournal check` through the real CLI."""
 
+import functools
 import json
 import shutil
 
@@ -8,6 +9,13 @@ import pytest
 from tests.integration.test_privacy import snapshot
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def run_cli(run_cli):
+    """Every command here runs on 1 December 2026: "older than 90 days" is counted from a fixed day, so the
+    recording of 2026-11-01 stays recent whatever the real date."""
+    return functools.partial(run_cli, now="2026-12-01T12:00:00")
 
 
 def entries(run_cli, env=None):

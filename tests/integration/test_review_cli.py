@@ -3,6 +3,7 @@
 The HTML brief is rendered by headless Chromium (apt package `chromium`, installed by .ci/setup).
 """
 
+import functools
 import json
 import re
 import shutil
@@ -11,16 +12,30 @@ import zipfile
 
 import pytest
 
-from tests.month import HOMEWORK_DONE_NOTE, MANUAL_QUESTION, at, build_month
+from tests.month import HOMEWORK_DONE_NOTE, MANUAL_QUESTION, NOW, at, build_month
 from voicejournal.core.wording import day
 from voicejournal.journal import Journal
 
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(autouse=True)
+def at_now(time_machine):
+    """This process stands at the scripted month's NOW too, so the dates expected here (`day()` shows
+    the year only when it is not this one) are the ones the CLI prints."""
+    time_machine.move_to(NOW, tick=False)
+
+
+@pytest.fixture
+def run_cli(run_cli):
+    """Every command here runs at NOW: the review's period, "tomorrow" and "due today" never follow
+    the real date."""
+    return functools.partial(run_cli, now=NOW)
+
+
 @pytest.fixture
 def month(vj_home):
-    return build_month(Journal(vj_home))
+    return build_month(Journal(vj_home, now=lambda: NOW))
 
 
 def chromium(tmp_path, url, *args, timeout=120):
@@ -182,8 +197,11 @@ def _snapshot(home):
 @pytest.fixture
 def full_journal(run_cli, speech, vj_home, month):
     """The scripted month plus two real recordings."""
-    for text in ("My session today was about my mother.", "Work was calmer this week."):
-        run_cli("add", str(speech(text)), "--no-transcribe", check=True)
+    for text, created in (
+        ("My session today was about my mother.", at(24, 16)),
+        ("Work was calmer this week.", at(30, 8)),
+    ):
+        run_cli("add", str(speech(text)), "--no-transcribe", "--date", created.isoformat(), check=True)
     return vj_home
 
 
@@ -279,7 +297,7 @@ def test_spoken_markers_from_a_real_recording(run_cli, speech):
         "every session? ... My mood today is six out of ten.",
         speed=140,
     )
-    run_cli("add", str(wav), check=True)
+    run_cli("add", str(wav), "--date", at(31, 12).isoformat(), check=True)  # today, before NOW
     [entry] = json.loads(run_cli("list", "--json", check=True).stdout)
     assert entry["mood"] == 3  # six out of ten
     [q] = json.loads(run_cli("question", "list", "--json", check=True).stdout)

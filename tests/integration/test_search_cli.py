@@ -496,11 +496,13 @@ def test_list_with_filters_that_match_nothing(journal):
     assert code == 0 and stdout == "" and stderr == "No entries match these filters.\n"
 
 
-def test_relative_dates_in_filters(vj_home):
+def test_relative_dates_in_filters(vj_home, time_machine):
+    now = datetime(2026, 12, 1, 0, 30).astimezone()  # half an hour into a new day, week and month
+    time_machine.move_to(now, tick=False)
     journal = Journal(vj_home)
     recent = Entry(
         id="rec1",
-        created=datetime.now().astimezone() - timedelta(days=2),
+        created=now - timedelta(days=2),
         status=DONE,
         segments=[Segment(0, 4, "Talked to my sister about the move.")],
         text="Talked to my sister about the move.",

@@ -2,7 +2,7 @@
 
 import json
 import os
-import time
+from datetime import datetime
 
 import numpy as np
 import soundfile as sf
@@ -42,12 +42,17 @@ def test_a_crashed_recording_becomes_a_pending_entry_with_its_tags(vj_home):
 
 
 def test_without_a_sidecar_the_date_comes_from_the_file(vj_home):
+    # Killed a second into a recording begun just before midnight at the end of November: the file was
+    # last written in December, but the recording (and its entry) belongs to November.
     wav = crashed_recording(vj_home, entry_id="cd34", seconds=1.0)
-    stamp = time.time() - 3600
+    stamp = datetime(2026, 12, 1, 0, 0, 0, 500_000).astimezone().timestamp()
     os.utime(wav, (stamp, stamp))
     [entry] = Journal(vj_home).recover()
-    assert abs(entry.created.timestamp() - (stamp - 1.0)) < 2
+    assert entry.created == datetime(2026, 11, 30, 23, 59, 59, 500_000).astimezone()
     assert entry.kind == "reflection" and entry.tags == []
+    assert entry.audio == "audio/2026/11/cd34.flac"
+    assert [p.name for p in (vj_home / "entries").glob("*.json")] == ["2026-11.json"]
+    assert Journal(vj_home).get("cd34").created == datetime(2026, 11, 30, 23, 59, 59).astimezone()
 
 
 def test_a_leftover_of_a_saved_recording_is_not_saved_twice(vj_home):

@@ -17,9 +17,16 @@ from voicejournal.render.markdown import render_markdown, render_share_markdown
 from voicejournal.render.text import render_plain
 
 
+@pytest.fixture(autouse=True)
+def at_now(time_machine):
+    """Every review here is made at the scripted month's NOW, whatever the real date (the dates the
+    brief prints, such as a year shown only when it is not this one, follow the clock too)."""
+    time_machine.move_to(NOW, tick=False)
+
+
 @pytest.fixture
 def journal(vj_home):
-    return Journal(vj_home)
+    return Journal(vj_home, now=lambda: NOW)
 
 
 @pytest.fixture
