@@ -24,7 +24,7 @@ from voicejournal.store.home import home_dir, private_umask
 from voicejournal.store.storage import Storage
 
 if TYPE_CHECKING:
-    from voicejournal.speech.recording import Recorder
+    from voicejournal.speech.recorder import Recorder
 
 __all__ = ["AddResult", "Journal", "RecordOutcome"]
 

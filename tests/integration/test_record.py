@@ -73,7 +73,7 @@ def saved_so_far(home, passphrase: str | None = None) -> np.ndarray:
     if not wavs:
         return np.zeros(0, np.float32)
     if passphrase is not None:  # an encrypted journal: a sealed stream of 16-bit samples
-        from voicejournal.speech.recording import read_sealed_pcm
+        from voicejournal.speech.wav import read_sealed_pcm
         from voicejournal.store import keys
 
         keys.unlock(home, passphrase)

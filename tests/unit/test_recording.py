@@ -14,22 +14,13 @@ import pytest
 import soundfile as sf
 
 from voicejournal.errors import DiskFullError, MicrophoneError
-from voicejournal.speech import recording
-from voicejournal.speech.recording import (
-    FLOOR_DB,
-    Chunker,
-    InputDevice,
-    Recorder,
-    SilenceWatch,
-    WavWriter,
-    level_db,
-    meter_bar,
-    read_frames,
-    recover_incoming,
-    repair_wav,
-    wav_header,
-    wav_to_flac,
-)
+from voicejournal.speech import devices
+from voicejournal.speech.chunker import Chunker
+from voicejournal.speech.devices import InputDevice
+from voicejournal.speech.incoming import recover_incoming, wav_to_flac
+from voicejournal.speech.levels import FLOOR_DB, SilenceWatch, level_db, meter_bar
+from voicejournal.speech.recorder import Recorder
+from voicejournal.speech.wav import WavWriter, read_frames, repair_wav, wav_header
 
 SR = 16000
 
@@ -176,7 +167,7 @@ def test_a_kill_minus_9_loses_at_most_the_last_second(tmp_path):
         f"""
         import signal, numpy as np
         from pathlib import Path
-        from voicejournal.speech.recording import WavWriter
+        from voicejournal.speech.wav import WavWriter
         w = WavWriter(Path({str(path)!r}))
         for i in range(1, 36):
             w.write(np.full(1600, 0.25, dtype=np.float32))
@@ -280,7 +271,7 @@ def test_a_full_disk_stops_cleanly_and_keeps_what_was_written(tmp_path, monkeypa
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_write(fd, data)
 
-    monkeypatch.setattr(recording.os, "write", write)
+    monkeypatch.setattr(os, "write", write)
     thread = run_writer(rec, [tone(0.1)] * 10)
     assert rec.wait(300)  # (only against a hang: it stops as soon as the blocks are taken)
     finish_writer(rec, thread)
@@ -302,42 +293,42 @@ def test_silent_input_is_noticed(tmp_path):
 
 @pytest.fixture
 def fake_devices(monkeypatch):
-    devices = [
+    found = [
         InputDevice(0, "pulse", 32, 44100.0, "ALSA", False),
         InputDevice(1, "default", 32, 44100.0, "ALSA", True),
         InputDevice(4, "USB Headset Mic", 1, 48000.0, "ALSA", False),
     ]
-    monkeypatch.setattr(recording, "input_devices", lambda: devices)
-    return devices
+    monkeypatch.setattr(devices, "input_devices", lambda: found)
+    return found
 
 
 def test_resolve_device_by_default_index_and_name(fake_devices):
-    assert recording.resolve_device(None) == 1
-    assert recording.resolve_device("4") == 4
-    assert recording.resolve_device("usb") == 4
-    assert recording.resolve_device("default") == 1
+    assert devices.resolve_device(None) == 1
+    assert devices.resolve_device("4") == 4
+    assert devices.resolve_device("usb") == 4
+    assert devices.resolve_device("default") == 1
 
 
 def test_resolve_device_errors_are_clear(fake_devices):
     with pytest.raises(MicrophoneError, match=r"^There is no microphone with number 9\. `voicejournal dev"):
-        recording.resolve_device("9")
+        devices.resolve_device("9")
     with pytest.raises(MicrophoneError, match=r"^No microphone matches 'zoom'\. `voicejournal devices`"):
-        recording.resolve_device("zoom")
+        devices.resolve_device("zoom")
 
 
 def test_no_input_device_at_all(monkeypatch):
-    monkeypatch.setattr(recording, "input_devices", lambda: [])
+    monkeypatch.setattr(devices, "input_devices", lambda: [])
     with pytest.raises(MicrophoneError) as e:
-        recording.resolve_device(None)
+        devices.resolve_device(None)
     assert str(e.value) == (
         "No microphone found. Plug one in, or choose one with --device (see `voicejournal devices`)."
     )
 
 
 def test_portaudio_errors_become_plain_sentences():
-    none = recording._open_error(Exception("Error querying device -1"))
+    none = devices.open_error(Exception("Error querying device -1"))
     assert str(none).startswith("No microphone found.")
-    busy = recording._open_error(Exception("Device unavailable", -9985))
+    busy = devices.open_error(Exception("Device unavailable", -9985))
     assert str(busy).startswith("The microphone is busy or was unplugged.")
 
 
@@ -353,4 +344,4 @@ def test_missing_portaudio_is_explained(monkeypatch):
 
     monkeypatch.setattr(builtins, "__import__", fake_import)
     with pytest.raises(MicrophoneError, match="PortAudio is not installed"):
-        recording.import_sounddevice()
+        devices.import_sounddevice()

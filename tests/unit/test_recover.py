@@ -9,7 +9,7 @@ import soundfile as sf
 
 from voicejournal.core.entry import PENDING
 from voicejournal.journal import Journal
-from voicejournal.speech.recording import WavWriter, wav_header
+from voicejournal.speech.wav import WavWriter, wav_header
 
 
 def crashed_recording(home, entry_id="ab12", seconds=2.0, meta=None, finalised=False):
@@ -91,7 +91,8 @@ def test_a_sealed_stream_cut_short_is_accepted_only_by_recovery(vj_home, monkeyp
     import pytest
 
     from voicejournal.errors import AudioDecodeError
-    from voicejournal.speech.recording import EncryptedWavWriter, wav_to_flac
+    from voicejournal.speech.incoming import wav_to_flac
+    from voicejournal.speech.wav import EncryptedWavWriter
     from voicejournal.store import files, keys, sealing, streams, vault
 
     keys.forget_keys()

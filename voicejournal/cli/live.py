@@ -20,7 +20,7 @@ class LiveRecording:
     def render(self, recorder):
         from rich.text import Text
 
-        from voicejournal.speech.recording import meter_bar
+        from voicejournal.speech.levels import meter_bar
 
         line = Text()
         line.append("● ", style="bold red")

@@ -54,7 +54,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     """
     from rich.markup import escape
 
-    from voicejournal.speech.recording import stop_on_signals
+    from voicejournal.speech.recorder import stop_on_signals
 
     journal = open_journal()
     status = err()

@@ -58,7 +58,7 @@ def devices(as_json):
     Example:
       voicejournal devices
     """
-    from voicejournal.speech.recording import NO_MICROPHONE, input_devices
+    from voicejournal.speech.devices import NO_MICROPHONE, input_devices
 
     found = input_devices()
     if as_json:

@@ -24,7 +24,7 @@ from voicejournal.store.diskspace import disk_full
 from voicejournal.store.home import ensure_private_dir
 
 if TYPE_CHECKING:
-    from voicejournal.speech.recording import Recorder, RecordingResult
+    from voicejournal.speech.recorder import Recorder, RecordingResult
 
 
 def record(
@@ -47,7 +47,8 @@ def record(
     time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
     crash loses at most the last second (see `recover`).
     """
-    from voicejournal.speech.recording import Recorder, incoming_dir
+    from voicejournal.speech.incoming import incoming_dir
+    from voicejournal.speech.recorder import Recorder
     from voicejournal.store import files, keyfile
 
     if mood is not None and not 1 <= mood <= 5:
@@ -175,7 +176,7 @@ def _store_incoming(
 ) -> Entry:  # fmt: skip
     """Inside a transaction: an incoming WAV becomes a FLAC and a new entry (PENDING without
     segments); then the WAV and its sidecar are removed. Only a `recovered` one may be cut short."""
-    from voicejournal.speech.recording import wav_to_flac
+    from voicejournal.speech.incoming import wav_to_flac
 
     key = f"microphone:{entry_id}"
     if journal.storage.get_entry(entry_id) is not None:  # the id was taken meanwhile
@@ -230,7 +231,7 @@ def recover(journal) -> list[Entry]:
     process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
     One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
     """
-    from voicejournal.speech.recording import incoming_dir, recover_incoming
+    from voicejournal.speech.incoming import incoming_dir, recover_incoming
 
     folder = incoming_dir(journal.home)
     if not folder.is_dir():
@@ -257,7 +258,8 @@ def recover(journal) -> list[Entry]:
 
 
 def _recover_one(journal, wav: Path) -> Entry | None:
-    from voicejournal.speech.recording import incoming_frames, is_sealed_stream
+    from voicejournal.speech.incoming import incoming_frames
+    from voicejournal.speech.wav import is_sealed_stream
     from voicejournal.store import files
 
     entry_id = wav.stem
@@ -286,7 +288,7 @@ def play(
     journal, entry_id: str, at: float = 0.0, on_start: Callable[[Entry, float], None] | None = None
 ) -> Entry:
     """Play an entry's recording through the default output from `at` seconds; blocks until done."""
-    from voicejournal.speech.recording import check_output, play_file
+    from voicejournal.speech.devices import check_output, play_file
 
     entry = journal.get(entry_id)
     audio = journal.audio_path(entry)

@@ -28,7 +28,8 @@ def run_checks(home: Path | None = None, device: str | int | None = None) -> lis
     import shutil
 
     from voicejournal.errors import MicrophoneError
-    from voicejournal.speech.recording import SILENT_DB, probe_microphone
+    from voicejournal.speech.devices import probe_microphone
+    from voicejournal.speech.levels import SILENT_DB
 
     checks: list[Check] = []
     try:
