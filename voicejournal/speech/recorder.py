@@ -2,23 +2,12 @@
 
 The pipeline (all threads end cleanly whatever stops the recording)::
 
-    PortAudio callback -> queue -> writer thread -> audio/incoming/<id>.wav (flushed every second)
+    PortAudio callback -> queue -> writer thread -> audio/incoming/<id>.wav (flushed every second, wav.py)
                                         |-> level meter, silence watch, Chunker (cuts at pauses)
                                         '-> closed chunks (frame ranges) -> transcriber thread
 
-In an encrypted journal the incoming file is instead a `streams.EncryptedStreamWriter` stream of the
-same samples, one sealed record per flush (`EncryptedWavWriter`): no plaintext audio reaches the disk.
-
-Otherwise the incoming file is a plain 16-bit PCM WAV written by hand: a 44-byte header and
-then the samples, appended with ``os.write`` and ``fsync``-ed every second. Its size
-fields are rewritten at each flush, so even after ``kill -9`` or a power cut the file
-is valid up to the last second; `repair_wav` makes it exact. (libsndfile's own writer
-only finalises the header on close, and reports a full disk as an AssertionError.)
-
-Chunks are handed to the transcriber as frame ranges and read back from the file, so
-the audio is never held whole in memory: at most one chunk (<= 30 s) at a time.
-
-Usable from Python without Click::
+Chunks go to the transcriber as frame ranges read back from the file (or, encrypted, kept in memory until
+taken), so the audio is never held whole: at most one chunk (<= 30 s). Usable from Python without Click::
 
     rec = Recorder(Path("x.wav"), transcriber=Transcriber())
     rec.start()

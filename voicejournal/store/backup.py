@@ -18,12 +18,14 @@ import os
 import shutil
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from voicejournal.errors import PassphraseError, VoiceJournalError
 from voicejournal.store import backup_guard as guard
+from voicejournal.store import backup_merge, fs
+from voicejournal.store.backup_merge import ImportReport, copy_atomic, copy_into
 from voicejournal.store.storage import JOURNAL_FILE
 
 FORMAT = "voicejournal-backup"
@@ -46,17 +48,6 @@ class BackupReport:
     audio_files: int
     entries: int
     size: int
-
-
-@dataclass
-class ImportReport:
-    entries_added: int = 0
-    entries_skipped: int = 0
-    records_added: int = 0
-    records_skipped: int = 0
-    audio_added: int = 0
-    renamed: dict[str, str] = field(default_factory=dict)
-    restored: bool = False  # copied as a whole into an empty home
 
 
 def _sha256_stream(stream) -> tuple[str, int]:
@@ -180,17 +171,6 @@ def _verify(path: Path, shown_name: str) -> dict:
         raise _damaged(shown_name, "a file inside it is damaged") from None
 
 
-def _check_space(home: Path, manifest: dict, shown_name: str) -> None:
-    """Enough free space to unpack the backup and copy it in; checked before anything is written."""
-    needed = guard.space_needed(int(facts.get("size", 0)) for facts in manifest["files"].values())
-    free = shutil.disk_usage(home).free
-    if needed > free:
-        raise BackupError(
-            f"{shown_name} needs {needed >> 20} MB of free disk space to import and only {free >> 20} MB are "
-            "free; free some space and try again. Nothing was changed."
-        )
-
-
 def _check_contents(incoming, unpacked: Path, home: Path, manifest: dict, shown_name: str, restore: bool):
     """Every field of the backup that becomes a file name, checked before the home changes at all."""
     from voicejournal.errors import JournalCorruptError
@@ -247,7 +227,9 @@ def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportR
     if not source.exists():
         raise BackupError(f"{source} does not exist.")
     manifest = _verify(source, source.name)
-    _check_space(_scratch_dir(storage.home), manifest, source.name)
+    short = guard.check_space(_scratch_dir(storage.home), manifest, source.name)
+    if short:
+        raise BackupError(short)
     # The lock is held from unpacking on, so a scratch folder found while holding it is a killed import's
     # leftover, which Storage removes (overwriting its files first). It holds private words: overwritten
     # when done, whatever happened.
@@ -260,7 +242,7 @@ def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportR
                 for name in manifest["files"]:
                     target = unpacked / name
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(name) as src, guard.open_new(target) as dst:
+                    with zf.open(name) as src, fs.open_new(target) as dst:
                         shutil.copyfileobj(src, dst, _CHUNK)
             _unlock_backup(unpacked, source, passphrase)
             incoming = Storage(unpacked)
@@ -268,9 +250,9 @@ def read_backup(storage, source: Path, passphrase: str | None = None) -> ImportR
             _check_contents(incoming, unpacked, storage.home, manifest, source.name, restore)
             if restore:
                 return _restore(storage, unpacked, manifest)
-            return _merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
+            return backup_merge.merge(storage, incoming, unpacked, _table_names(unpacked / JOURNAL_FILE))
         finally:
-            guard.shred_tree(scratch)
+            fs.shred_tree(scratch)
 
 
 def _unlock_backup(unpacked: Path, source: Path, passphrase: str | None) -> None:
@@ -307,112 +289,12 @@ def _restore(storage, unpacked: Path, manifest: dict) -> ImportReport:
         # again for this journal; the backup's own encryption settings are not brought in.
         names = [n for n in names if n not in (keyfile.KEY_FILE, seals.SEALS_FILE)]
         for name in names:
-            _copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
+            copy_into(unpacked, unpacked / name, storage.home, storage.home / name)
     else:
         # A plain home becomes the journal the backup holds, encrypted or not (its settings come with it).
         for name in names:
-            _copy_atomic(unpacked / name, storage.home / name)
+            copy_atomic(unpacked / name, storage.home / name)
     entries = [n for n in names if n.startswith("entries/")]
     report = ImportReport(restored=True, audio_added=sum(1 for n in names if n.startswith("audio/")))
     report.entries_added = len(storage.all_entries()) if entries else 0
     return report
-
-
-def _copy_atomic(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = dest.with_name(f".{dest.name}.tmp-import")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()  # a killed import's (never followed: it may be a link)
-    with src.open("rb") as fin, guard.open_new(tmp) as fout:
-        shutil.copyfileobj(fin, fout, _CHUNK)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, dest)
-
-
-def _copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
-    """A file from a backup into this journal, re-encrypted for it when either side is encrypted
-    (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
-    from voicejournal.store import files, keyfile
-
-    if keyfile.load_key_file(unpacked) is None and not keyfile.writes_encrypted(home):
-        _copy_atomic(src, dest)
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    files.write_bytes(home, dest, files.read_bytes(unpacked, src))
-
-
-def _same_entry(a: dict, b: dict) -> bool:
-    """The same entry in two journals: the same recording, the same imported text, or the same words then."""
-    for key in ("audio_sha256", "source_key"):
-        if a.get(key) or b.get(key):
-            return a.get(key) == b.get(key)
-    return (
-        a.get("created") == b.get("created")
-        and a.get("text") == b.get("text")
-        and a.get("segments") == b.get("segments")
-    )
-
-
-def _merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
-    report = ImportReport()
-    same_as: dict[str, str] = {}  # backup entry id -> the id it has in this journal
-    mine = storage.all_entries()
-    by_id = {d["id"]: d for d in mine}
-    for doc in sorted(incoming.all_entries(), key=lambda d: d["created"]):
-        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine
-        twin = next((d for d in candidates if _same_entry(doc, d)), None)
-        if twin is not None:
-            if twin["id"] != doc["id"]:  # already here under another id: records follow it
-                same_as[doc["id"]] = twin["id"]
-            report.entries_skipped += 1
-            continue
-        doc = dict(doc)
-        if doc["id"] in by_id:
-            new_id = storage.new_id()
-            report.renamed[doc["id"]] = same_as[doc["id"]] = new_id
-            doc["id"] = new_id
-        audio = doc.get("audio")
-        if audio:
-            src = unpacked / audio
-            if doc["id"] != Path(audio).stem and audio.endswith(".flac"):
-                audio = str(Path(audio).with_name(doc["id"] + ".flac"))
-                doc["audio"] = audio
-            dest = storage.home / audio
-            if src.exists() and not dest.exists():
-                _copy_into(unpacked, src, storage.home, dest)
-                report.audio_added += 1
-        storage.add_entry(doc)
-        by_id[doc["id"]] = doc
-        mine.append(doc)
-        report.entries_added += 1
-    for table in tables:
-        existing = {d["id"]: d for d in storage.all(table)}
-        anonymous = [d for d in storage.all(table) if "id" not in d]
-        for doc in incoming.all(table):
-            doc = dict(doc)
-            if doc.get("entry") in same_as:
-                doc["entry"] = same_as[doc["entry"]]
-            if "id" not in doc:  # settings-like rows: add unless identical
-                if doc in anonymous:
-                    report.records_skipped += 1
-                else:
-                    storage.insert(table, doc)
-                    report.records_added += 1
-                continue
-            same = existing.get(doc["id"])
-            if same == doc or any(_same_record(doc, d) for d in existing.values()):
-                report.records_skipped += 1
-                continue
-            if same is not None:
-                doc["id"] = storage.new_id()
-            storage.insert(table, doc)
-            existing[doc["id"]] = doc
-            report.records_added += 1
-    return report
-
-
-def _same_record(a: dict, b: dict) -> bool:
-    """The same question, goal… filed in both journals (ids may differ)."""
-    keys = [k for k in ("text", "start", "created", "entry") if k in a or k in b]
-    return bool(keys) and all(a.get(k) == b.get(k) for k in keys)

@@ -8,8 +8,6 @@ overwritten before it goes (it held private words).
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import shutil
 import zipfile
@@ -85,21 +83,13 @@ def shown(name: str) -> str:
     return name if len(name) <= 80 else name[:77] + "..."
 
 
-def open_new(path: Path):
-    """A new file for writing; never an existing one, and never through a link someone left there."""
-    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600), "wb")
-
-
-def shred_tree(folder: Path) -> None:
-    """Overwrite and remove every file under `folder` (links are removed, never followed), then the folder."""
-    from voicejournal.store import fs
-
-    for root, dirs, files in os.walk(folder, topdown=False):
-        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            path = Path(root) / name
-            with contextlib.suppress(OSError):
-                if path.is_symlink():
-                    path.unlink()
-                else:
-                    fs.shred(path)
-    shutil.rmtree(folder, ignore_errors=True)
+def check_space(home: Path, manifest: dict, shown_name: str) -> str | None:
+    """Why there is not enough free space to unpack the backup and copy it in, or None."""
+    needed = space_needed(int(facts.get("size", 0)) for facts in manifest["files"].values())
+    free = shutil.disk_usage(home).free
+    if needed > free:
+        return (
+            f"{shown_name} needs {needed >> 20} MB of free disk space to import and only {free >> 20} MB are "
+            "free; free some space and try again. Nothing was changed."
+        )
+    return None

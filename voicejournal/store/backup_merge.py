@@ -1,0 +1,126 @@
+"""Merging a backup into a journal that already has entries: nothing twice, nothing lost.
+
+Anything already there (same id and content, or the same recording) is skipped, an id that clashes with a
+different record gets a new id, and audio files are copied only when missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voicejournal.store import files, fs
+
+
+@dataclass
+class ImportReport:
+    entries_added: int = 0
+    entries_skipped: int = 0
+    records_added: int = 0
+    records_skipped: int = 0
+    audio_added: int = 0
+    renamed: dict[str, str] = field(default_factory=dict)
+    restored: bool = False  # copied as a whole into an empty home
+
+
+def copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = dest.with_name(f".{dest.name}.tmp-import")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a killed import's (never followed: it may be a link)
+    with src.open("rb") as fin, fs.open_new(tmp) as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+        fout.flush()
+        os.fsync(fout.fileno())
+    os.replace(tmp, dest)
+
+
+def copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:
+    """A file from a backup into this journal, re-encrypted for it when either side is encrypted
+    (an encrypted file is bound to its journal's key and place, so a byte copy would not open here)."""
+    from voicejournal.store import keyfile
+
+    if keyfile.load_key_file(unpacked) is None and not keyfile.writes_encrypted(home):
+        copy_atomic(src, dest)
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    files.write_bytes(home, dest, files.read_bytes(unpacked, src))
+
+
+def _same_entry(a: dict, b: dict) -> bool:
+    """The same entry in two journals: the same recording, the same imported text, or the same words then."""
+    for key in ("audio_sha256", "source_key"):
+        if a.get(key) or b.get(key):
+            return a.get(key) == b.get(key)
+    return (
+        a.get("created") == b.get("created")
+        and a.get("text") == b.get("text")
+        and a.get("segments") == b.get("segments")
+    )
+
+
+def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
+    report = ImportReport()
+    same_as: dict[str, str] = {}  # backup entry id -> the id it has in this journal
+    mine = storage.all_entries()
+    by_id = {d["id"]: d for d in mine}
+    for doc in sorted(incoming.all_entries(), key=lambda d: d["created"]):
+        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine
+        twin = next((d for d in candidates if _same_entry(doc, d)), None)
+        if twin is not None:
+            if twin["id"] != doc["id"]:  # already here under another id: records follow it
+                same_as[doc["id"]] = twin["id"]
+            report.entries_skipped += 1
+            continue
+        doc = dict(doc)
+        if doc["id"] in by_id:
+            new_id = storage.new_id()
+            report.renamed[doc["id"]] = same_as[doc["id"]] = new_id
+            doc["id"] = new_id
+        audio = doc.get("audio")
+        if audio:
+            src = unpacked / audio
+            if doc["id"] != Path(audio).stem and audio.endswith(".flac"):
+                audio = str(Path(audio).with_name(doc["id"] + ".flac"))
+                doc["audio"] = audio
+            dest = storage.home / audio
+            if src.exists() and not dest.exists():
+                copy_into(unpacked, src, storage.home, dest)
+                report.audio_added += 1
+        storage.add_entry(doc)
+        by_id[doc["id"]] = doc
+        mine.append(doc)
+        report.entries_added += 1
+    for table in tables:
+        existing = {d["id"]: d for d in storage.all(table)}
+        anonymous = [d for d in storage.all(table) if "id" not in d]
+        for doc in incoming.all(table):
+            doc = dict(doc)
+            if doc.get("entry") in same_as:
+                doc["entry"] = same_as[doc["entry"]]
+            if "id" not in doc:  # settings-like rows: add unless identical
+                if doc in anonymous:
+                    report.records_skipped += 1
+                else:
+                    storage.insert(table, doc)
+                    report.records_added += 1
+                continue
+            same = existing.get(doc["id"])
+            if same == doc or any(_same_record(doc, d) for d in existing.values()):
+                report.records_skipped += 1
+                continue
+            if same is not None:
+                doc["id"] = storage.new_id()
+            storage.insert(table, doc)
+            existing[doc["id"]] = doc
+            report.records_added += 1
+    return report
+
+
+def _same_record(a: dict, b: dict) -> bool:
+    """The same question, goal… filed in both journals (ids may differ)."""
+    keys = [k for k in ("text", "start", "created", "entry") if k in a or k in b]
+    return bool(keys) and all(a.get(k) == b.get(k) for k in keys)
