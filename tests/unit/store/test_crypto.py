@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tests.unit.test_storage import make_entry
+from tests.unit.store.test_storage import make_entry
 from voicejournal.errors import JournalCorruptError, PassphraseError, UsageError
 from voicejournal.store import files, keyfile, keys, sealing, streams
 from voicejournal.store.storage import Storage
