@@ -9,7 +9,9 @@ from datetime import datetime
 import click
 
 from voicejournal import clock as clk
-from voicejournal.core.wording import count
+from voicejournal.core.wording import count, timestamp
+
+clock = timestamp  # a moment in a recording, as listings show it: '02:13'
 
 
 def out():
@@ -48,13 +50,6 @@ def print_marked(lines: list[tuple[str, ...]]) -> None:
 
 def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def clock(seconds: float) -> str:
-    seconds = int(seconds)
-    if seconds >= 3600:
-        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def length(seconds: float) -> str:

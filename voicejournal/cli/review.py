@@ -22,6 +22,7 @@ from voicejournal.cli.output import (
 )
 from voicejournal.core.wording import count
 from voicejournal.errors import VoiceJournalError
+from voicejournal.render.json import review_json
 
 
 def _pick_interactively(candidates: list[tuple[str, str]]) -> list[str]:
@@ -101,7 +102,7 @@ def review(since, fmt, output, share, picks, as_json):
         return
     brief = journal.review(since=since)
     if as_json:
-        print_json(_review_json(brief))
+        print_json(review_json(brief))
         return
     fmt = fmt or ("html" if output and output.suffix.lower() in (".html", ".htm") else None)
     fmt = fmt or ("markdown" if output and output.suffix.lower() in (".md", ".markdown") else "text")
@@ -138,46 +139,3 @@ def _write_output(path: Path, text: str) -> None:
     output_file(path, example=f"brief{path.suffix or '.html'}")
     with writing(path):
         atomic_write_bytes(path, text.encode("utf-8"), keep_backup=False)
-
-
-def _review_json(brief) -> dict:
-    def iso(moment):
-        return moment.isoformat(timespec="seconds") if moment else None
-
-    return {
-        "start": iso(brief.start),
-        "end": iso(brief.end),
-        "since_session": brief.since_session.to_doc() if brief.since_session else None,
-        "next_session": brief.next_session.to_doc() if brief.next_session else None,
-        "entries": [
-            {
-                "id": e.id,
-                "created": iso(e.created),
-                "duration": e.duration,
-                "mood": e.mood,
-                "themes": e.themes,
-                "session": e.session.id if e.session else None,
-                "quotes": [{"text": q.text, "offset": q.offset} for q in e.quotes],
-            }
-            for e in brief.entries
-        ],  # fmt: skip
-        "entry_count": brief.entry_count,
-        "questions": [{**q.question.to_doc(), "carried": q.carried} for q in brief.questions],
-        "homework": [{**h.homework.to_doc(), "carried": h.carried} for h in brief.homework],
-        "goals": [
-            {
-                **g.goal.to_doc(),
-                "mentions": g.mentions,
-                "mentions_before": g.mentions_before,
-                "latest": g.latest.text if g.latest else None,
-            }
-            for g in brief.goals
-        ],  # fmt: skip
-        "themes": [{"theme": t.name, "now": t.now, "before": t.before} for t in brief.themes],
-        "mood": {
-            "values": [p.value for p in brief.mood.points],
-            "average": brief.mood.average,
-            "previous_average": brief.mood.previous_average,
-        },
-        "wins": [w.to_doc() for w in brief.wins],
-    }

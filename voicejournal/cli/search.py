@@ -29,6 +29,7 @@ from voicejournal.cli.output import (
     print_marked,
 )
 from voicejournal.core.wording import count
+from voicejournal.render.json import search_json
 
 
 def _query_from_args(words: tuple[str, ...]) -> str:
@@ -82,23 +83,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
         query, since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
     )
     if as_json:
-        print_json(
-            [
-                {
-                    "id": h.id,
-                    "created": h.entry.created.isoformat(timespec="seconds"),
-                    "kind": h.entry.kind,
-                    "mood": h.entry.mood,
-                    "tags": h.entry.tags,
-                    "themes": h.entry.themes,
-                    "score": round(h.score, 3),
-                    "start": h.start,
-                    "at": clock(h.start) if h.start is not None else None,
-                    "snippet": h.snippet,
-                }
-                for h in result.hits
-            ]
-        )
+        print_json(search_json(result))
         return
     if not result.hits:
         if not result.suggestions and not journal.list_entries(limit=1):

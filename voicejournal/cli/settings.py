@@ -18,6 +18,7 @@ from voicejournal.cli.output import (
     when,
 )
 from voicejournal.core.wording import count
+from voicejournal.render.json import check_json
 
 
 @click.group()
@@ -152,15 +153,7 @@ def check(repair, as_json):
     journal = open_journal()
     report = journal.check(repair=repair)
     if as_json:
-        print_json(
-            {
-                "files": report.files,
-                "entries": report.entries,
-                "recordings": report.recordings,
-                "fixed": [f.message for f in report.fixes],
-                "problems": [f.message for f in report.problems],
-            }
-        )
+        print_json(check_json(report))
     else:
         console = out()
         console.print(

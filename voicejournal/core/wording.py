@@ -29,6 +29,14 @@ def offset_text(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
+def timestamp(seconds: float) -> str:
+    """A moment in a recording as the CLI shows it: '02:13', or '1:02:13' past the hour."""
+    seconds = int(seconds)
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
 def length_text(seconds: float) -> str:
     """How long a recording is: '9 s', '6 min', '1 h 05 min' ('written' for a typed entry)."""
     if seconds <= 0:
