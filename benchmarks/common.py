@@ -11,9 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def time_command(args: list[str], runs: int = 10, env: dict | None = None) -> dict:
-    """Wall time of a fresh process, in ms: median, min and max over `runs`."""
-    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+def time_command(args: list[str], runs: int = 10, env: dict | None = None, root: Path = ROOT) -> dict:
+    """Wall time of a fresh process, in ms: median, min and max over `runs` (code imported from `root`)."""
+    full_env = {**os.environ, "PYTHONPATH": str(root), **(env or {})}
     times = []
     for _ in range(runs):
         start = time.perf_counter()
