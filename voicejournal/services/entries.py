@@ -185,14 +185,13 @@ def entries_by_ids(journal, ids: list[str]) -> list[Entry]:
 def renew_bak(path: Path) -> None:
     """Make `path`'s .bak a copy of what it holds now, overwriting the older copy (after a delete)."""
     import os
-    import secrets
 
     from voicejournal.store import fs
 
     bak = path.with_name(path.name + ".bak")
     fs.shred(bak)
     if path.exists():
-        tmp = path.with_name(f".{path.name}.bak.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+        tmp = fs.temp_name(path, ".bak")
         os.link(path, tmp)  # the same bytes, the same name binding in an encrypted journal
         os.replace(tmp, bak)
 

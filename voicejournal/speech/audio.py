@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 from voicejournal.errors import AudioDecodeError, DiskFullError, VoiceJournalError
-from voicejournal.store import files, keyfile, sealing
+from voicejournal.store import files, fs, keyfile, sealing
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import SAMPLE_RATE
 
@@ -133,16 +133,14 @@ def write_flac(path: Path, samples, home: Path | None = None) -> None:
             raise VoiceJournalError(f"Could not save {path.name}: {exc}.") from exc
         files.write_bytes(home, path, buffer.getvalue())
         return
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp = fs.temp_name(path)
     try:
         with sf.SoundFile(
             str(tmp), "w", samplerate=SAMPLE_RATE, channels=1, format="FLAC", subtype="PCM_16"
         ) as out:
             out.write(samples)
         os.chmod(tmp, 0o600)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        fs.replace_synced(tmp, path)
     except (OSError, sf.LibsndfileError) as exc:
         full = is_disk_full(exc, tmp)  # (judged before the partial file goes and frees its space)
         tmp.unlink(missing_ok=True)

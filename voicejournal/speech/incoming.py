@@ -15,6 +15,7 @@ from voicejournal.speech.wav import (
     read_sealed_pcm,
     repair_wav,
 )
+from voicejournal.store import fs
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import SAMPLE_RATE
 
@@ -83,9 +84,7 @@ def wav_to_flac(src: Path, dst: Path, partial: bool = False) -> None:
         ):
             for block in r.blocks(blocksize=16000 * 30, dtype="int16", always_2d=True):
                 w.write(block[:, 0])
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, dst)
+        fs.replace_synced(tmp, dst)
     except Exception as e:
         full = is_disk_full(e, tmp)  # (judged before the partial file goes and frees its space)
         tmp.unlink(missing_ok=True)

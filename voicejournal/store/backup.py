@@ -107,7 +107,7 @@ def write_backup(storage, destination: Path, now: datetime) -> BackupReport:
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=1), compress_type=zipfile.ZIP_DEFLATED)
         _verify(tmp, destination.name)
         os.chmod(tmp, 0o600)
-        os.replace(tmp, destination)
+        fs.replace_synced(tmp, destination)
     except OSError as exc:
         raise BackupError(f"Could not write the backup {destination}: {exc.strerror or exc}.") from None
     finally:

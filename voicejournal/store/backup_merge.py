@@ -7,7 +7,6 @@ different record gets a new id, and audio files are copied only when missing.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,9 +32,7 @@ def copy_atomic(src: Path, dest: Path) -> None:
         tmp.unlink()  # a killed import's (never followed: it may be a link)
     with src.open("rb") as fin, fs.open_new(tmp) as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
-        fout.flush()
-        os.fsync(fout.fileno())
-    os.replace(tmp, dest)
+    fs.replace_synced(tmp, dest)
 
 
 def copy_into(unpacked: Path, src: Path, home: Path, dest: Path) -> None:

@@ -100,17 +100,20 @@ def open_new(path: Path):
 def shred(path: Path) -> None:
     """Overwrite a file with zeros, fsync, then unlink it (unless another name still links its data).
 
-    On SSDs and copy-on-write file systems the old blocks may survive elsewhere; full-disk encryption is the
-    complete answer there, and the README says so.
+    A link is removed, never followed, and only a regular file is overwritten. On SSDs and copy-on-write
+    file systems the old blocks may survive elsewhere; full-disk encryption is the complete answer there,
+    and the README says so.
     """
+    import stat
+
     path = Path(path)
     try:
         st = path.lstat()
     except FileNotFoundError:
         return
-    if st.st_nlink == 1 and path.is_file():
+    if st.st_nlink == 1 and stat.S_ISREG(st.st_mode):
         with contextlib.suppress(OSError):
-            fd = os.open(path, os.O_WRONLY)
+            fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
             try:
                 remaining = st.st_size
                 zeros = bytes(1 << 20)
