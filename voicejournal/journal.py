@@ -59,7 +59,7 @@ class Journal:
         """Sessions, goals, homework, questions and wins in the journal's small tables."""
         from voicejournal.services.planning import Planner
 
-        return Planner(self.storage)
+        return Planner(self.storage, self.now)
 
     def get(self, entry_id: str) -> Entry:
         """The entry with this id, or the only one whose id starts with it."""

@@ -15,8 +15,8 @@ from voicejournal.cli.options import (
     DASH_ARGS,
     complete_ids,
     complete_tag_changes,
-    complete_themes,
     date_option,
+    filter_options,
     json_option,
     kind_option,
     model_options,
@@ -101,18 +101,7 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial, sessio
 
 
 @click.command(name="list")
-@date_option("--since", help="Only entries on or after this date ('2026-11-01', 'last week').")
-@date_option("--until", end=True, help="Only entries on or before this date.")
-@click.option("--tag", "-t", "tags", multiple=True, help="Only entries with this tag (repeatable).")
-@kind_option()
-@click.option(
-    "--theme",
-    "themes",
-    multiple=True,
-    shell_complete=lambda c, p, i: complete_themes(c, p, i),
-    help="Only entries with this theme (repeatable; see `themes`).",
-)
-@click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
+@filter_options()
 @click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most this many.")
 @json_option()
 def list_(since, until, tags, kind, themes, mood, limit, as_json):

@@ -41,7 +41,7 @@ def goal_add(text, words):
     """
 
     word_list = [w.strip() for w in (words or "").split(",") if w.strip()]
-    g = open_journal().planner.add_goal(text, clk.now(), word_list)
+    g = open_journal().planner.add_goal(text, words=word_list)
     err().print(f"Added goal {g.id}: {g.text}", markup=False)
 
 
@@ -96,7 +96,7 @@ def goal_note(goal_id, text):
       voicejournal goal note g4k2 "managed it three nights in a row"
     """
 
-    g = open_journal().planner.note_goal(goal_id, text, clk.now())
+    g = open_journal().planner.note_goal(goal_id, text)
     err().print(f"Noted on goal {g.id} ({g.text}).", markup=False)
 
 
@@ -110,7 +110,7 @@ def goal_done(goal_id):
       voicejournal goal done g4k2
     """
 
-    g = open_journal().planner.finish_goal(goal_id, clk.now())
+    g = open_journal().planner.finish_goal(goal_id)
     err().print(f"Well done — goal {g.id} ({g.text}) is marked as reached.", markup=False)
 
 
@@ -142,7 +142,7 @@ def homework_add(text, due):
       voicejournal homework add "Write the letter to Dad" --due 2026-12-03
     """
 
-    h = open_journal().planner.add_homework(text, clk.now(), due)
+    h = open_journal().planner.add_homework(text, due=due)
     due_text = f" (due {h.due:%a %d %b})" if h.due else ""
     err().print(f"Added homework {h.id}: {h.text}{due_text}", markup=False)
 
@@ -192,5 +192,5 @@ def homework_done(homework_id, note):
       voicejournal homework done h7x2 --note "did it 5 of 7 nights"
     """
 
-    h = open_journal().planner.finish_homework(homework_id, clk.now(), note)
+    h = open_journal().planner.finish_homework(homework_id, note=note)
     err().print(f"Marked homework {h.id} as done: {h.text}", markup=False)

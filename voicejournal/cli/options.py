@@ -109,3 +109,37 @@ def no_unknown_options(words: tuple[str, ...]) -> None:
 
 def mood_option():
     return click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
+
+
+def filter_options(short: bool = True):
+    """--since, --until, --tag, --theme, --kind and --mood: the filters `list` and `search` share.
+
+    `short=False` leaves out -t, for commands whose arguments may start with "-" (search -word).
+    """
+    tag_names = ["--tag", "-t", "tags"] if short else ["--tag", "tags"]
+    options = [
+        date_option("--since", help="Only entries on or after this date ('2026-11-01', '3 months ago')."),
+        date_option("--until", end=True, help="Only entries on or before this date."),
+        click.option(
+            *tag_names,
+            multiple=True,
+            shell_complete=complete_tags,
+            help="Only entries with this tag (repeatable).",
+        ),  # fmt: skip
+        click.option(
+            "--theme",
+            "themes",
+            multiple=True,
+            shell_complete=complete_themes,
+            help="Only entries with this theme (repeatable; see `themes`).",
+        ),  # fmt: skip
+        kind_option(),
+        mood_option(),
+    ]
+
+    def decorate(f):
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorate

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from voicejournal import clock as clk
 from voicejournal.cli.opening import (
     open_journal,
 )
@@ -41,7 +40,7 @@ def question_add(text):
       voicejournal question add "Can we meet every two weeks?"
     """
 
-    q = open_journal().planner.add_question(text, clk.now())
+    q = open_journal().planner.add_question(text)
     err().print(f"Added question {q.id}: {q.text}", markup=False)
 
 
@@ -92,7 +91,7 @@ def question_asked(question_ids):
 
     planner = open_journal().planner
     for question_id in question_ids:
-        q = planner.mark_asked(question_id, clk.now())
+        q = planner.mark_asked(question_id)
         err().print(f"Marked as asked: {q.text}", markup=False)
 
 
@@ -116,7 +115,7 @@ def win_add(text):
       voicejournal win add "Said no to the extra project"
     """
 
-    w = open_journal().planner.add_win(text, clk.now())
+    w = open_journal().planner.add_win(text)
     err().print(f"Added a win ({w.id}): {w.text}", markup=False)
 
 

@@ -12,12 +12,10 @@ from voicejournal.cli.opening import (
 )
 from voicejournal.cli.options import (
     DASH_ARGS,
-    complete_tags,
     complete_themes,
     date_option,
+    filter_options,
     json_option,
-    kind_option,
-    mood_option,
     no_unknown_options,
 )
 from voicejournal.cli.output import (
@@ -50,16 +48,7 @@ def _query_from_args(words: tuple[str, ...]) -> str:
 
 @click.command(context_settings=DASH_ARGS)
 @click.argument("words", nargs=-1, required=True)
-@date_option("--since", help="Only entries on or after this date ('2026-09-01', '3 months ago').")
-@date_option("--until", end=True, help="Only entries on or before this date.")
-@click.option(
-    "--tag", "tags", multiple=True, shell_complete=complete_tags, help="Only entries with this tag."
-)
-@click.option(
-    "--theme", "themes", multiple=True, shell_complete=complete_themes, help="Only entries with this theme."
-)
-@kind_option()
-@mood_option()
+@filter_options(short=False)
 @click.option(
     "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many."
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from voicejournal import clock
+from voicejournal.clock import Clock
 from voicejournal.core.markers import Marker
 from voicejournal.core.planning import (
     GOALS,
@@ -38,8 +40,9 @@ _HINTS = {
 class Planner:
     """Sessions, goals, homework, questions and wins in the journal's small tables."""
 
-    def __init__(self, storage):
+    def __init__(self, storage, now: Clock = clock.now):
         self.storage = storage
+        self.now = now  # the journal's clock: a record made without a time is made now
 
     # generic ------------------------------------------------------------------------------------
 
@@ -81,11 +84,13 @@ class Planner:
 
     # goals --------------------------------------------------------------------------------------
 
-    def add_goal(self, text: str, now: datetime, words: list[str] | None = None) -> Goal:
+    def add_goal(self, text: str, now: datetime | None = None, words: list[str] | None = None) -> Goal:
+        now = now or self.now()
         text = _required(text, "goal")
         return self._new(GOALS, lambda i: Goal(i, text, now, words=[w.lower() for w in words or ()]))
 
-    def note_goal(self, goal_id: str, text: str, now: datetime) -> Goal:
+    def note_goal(self, goal_id: str, text: str, now: datetime | None = None) -> Goal:
+        now = now or self.now()
         text = _required(text, "note")
         with self.storage.transaction():
             goal = self.find(GOALS, goal_id)
@@ -93,7 +98,8 @@ class Planner:
             self._save(GOALS, goal)
         return goal
 
-    def finish_goal(self, goal_id: str, now: datetime) -> Goal:
+    def finish_goal(self, goal_id: str, now: datetime | None = None) -> Goal:
+        now = now or self.now()
         with self.storage.transaction():
             goal = self.find(GOALS, goal_id)
             goal.done = goal.done or now
@@ -102,11 +108,15 @@ class Planner:
 
     # homework -----------------------------------------------------------------------------------
 
-    def add_homework(self, text: str, now: datetime, due: date | None = None) -> Homework:
+    def add_homework(self, text: str, now: datetime | None = None, due: date | None = None) -> Homework:
+        now = now or self.now()
         text = _required(text, "homework")
         return self._new(HOMEWORK_TABLE, lambda i: Homework(i, text, now, due=due))
 
-    def finish_homework(self, homework_id: str, now: datetime, note: str | None = None) -> Homework:
+    def finish_homework(
+        self, homework_id: str, now: datetime | None = None, note: str | None = None
+    ) -> Homework:
+        now = now or self.now()
         with self.storage.transaction():
             item = self.find(HOMEWORK_TABLE, homework_id)
             item.done = item.done or now
@@ -117,18 +127,21 @@ class Planner:
 
     # questions and wins -------------------------------------------------------------------------
 
-    def add_question(self, text: str, now: datetime) -> Question:
+    def add_question(self, text: str, now: datetime | None = None) -> Question:
+        now = now or self.now()
         text = _required(text, "question")
         return self._new(QUESTIONS, lambda i: Question(i, text, now))
 
-    def mark_asked(self, question_id: str, now: datetime) -> Question:
+    def mark_asked(self, question_id: str, now: datetime | None = None) -> Question:
+        now = now or self.now()
         with self.storage.transaction():
             question = self.find(QUESTIONS, question_id)
             question.asked = question.asked or now
             self._save(QUESTIONS, question)
         return question
 
-    def add_win(self, text: str, now: datetime) -> Win:
+    def add_win(self, text: str, now: datetime | None = None) -> Win:
+        now = now or self.now()
         text = _required(text, "win")
         return self._new(WINS, lambda i: Win(i, text, now))
 
