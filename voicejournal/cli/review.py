@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from voicejournal import clock as clk
 from voicejournal.cli.opening import (
     open_journal,
 )
@@ -20,7 +19,6 @@ from voicejournal.cli.output import (
     interactive,
     print_json,
 )
-from voicejournal.core.wording import count
 from voicejournal.errors import VoiceJournalError
 from voicejournal.render.json import review_json
 
@@ -73,7 +71,7 @@ def review(since, fmt, output, share, picks, as_json):
         from voicejournal.render.html import render_share_html
         from voicejournal.render.markdown import render_share_markdown
 
-        now = clk.now()
+        now = journal.now()
         if not picks:
             if not interactive():
                 raise VoiceJournalError(
@@ -92,13 +90,7 @@ def review(since, fmt, output, share, picks, as_json):
         suffix = ".md" if fmt == "markdown" else ".html"
         target = output or Path(f"share-{now:%Y-%m-%d}{suffix}")
         _write_output(target, text)
-        counts = [
-            (len(page.questions), "question"), (len(page.homework), "homework item"), (len(page.goals), "goal"),
-            (len(page.wins), "win"), (len(page.quotes), "quote"), (len(page.entries), "entry"),
-            (1 if page.mood else 0, "mood chart"),
-        ]  # fmt: skip
-        items = ", ".join(count(n, what) for n, what in counts if n)
-        err().print(f"Wrote {target} with only what you picked: {items}.", markup=False)
+        err().print(f"Wrote {target} with only what you picked: {page.summary()}.", markup=False)
         return
     brief = journal.review(since=since)
     if as_json:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from voicejournal.core.entry import Entry
 from voicejournal.core.planning import Goal, Homework, Question, Session, Win
+from voicejournal.core.wording import count
 
 DEFAULT_DAYS = 14  # the period when there is no session yet and no --since
 MAX_ENTRIES_SHOWN = 12  # more than this and the brief lists the most telling ones
@@ -149,3 +150,12 @@ class Share:
     def is_empty(self) -> bool:
         picked = (self.questions, self.homework, self.goals, self.wins, self.quotes, self.entries, self.mood)
         return not any(picked)
+
+    def summary(self) -> str:
+        """What is on the page: '1 question, 2 quotes, 1 mood chart'."""
+        counts = [
+            (len(self.questions), "question"), (len(self.homework), "homework item"), (len(self.goals), "goal"),
+            (len(self.wins), "win"), (len(self.quotes), "quote"), (len(self.entries), "entry"),
+            (1 if self.mood else 0, "mood chart"),
+        ]  # fmt: skip
+        return ", ".join(count(n, what) for n, what in counts if n)
