@@ -254,9 +254,9 @@ class Journal:
         """Check that a session chosen by id (`--session`) exists; returns its id."""
         return session_service.session_id(self, session_id=session_id)
 
-    def before_recording(self, now: datetime | None = None):
-        """(the session a recording made now reflects on, or None; the open homework), for `record`."""
-        return session_service.before_recording(self, now=now)
+    def before_recording(self, now: datetime | None = None, session: str | None = None):
+        """(the session a recording made now reflects on, or the one given by id; the open homework)."""
+        return session_service.before_recording(self, now=now, session=session)
 
     def filed_from(self, entry_id: str) -> list:
         """The questions, homework, goals and wins an entry filed by voice (to show after recording)."""

@@ -52,17 +52,42 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
       voicejournal record --prompt --tag session
       voicejournal record --device 2 --max-minutes 10
     """
-    from rich.markup import escape
-
-    from voicejournal.speech.recorder import stop_on_signals
-
     journal = open_journal()
     status = err()
     report_retention(journal.apply_retention_if_due())  # --- privacy: audio retention, at most once a day
-    session, open_homework = journal.before_recording()
-    if session_id is not None:
-        chosen = journal.session_id(session_id)
-        session = next(s for s in journal.sessions() if s.id == chosen)
+    _greet(journal, status, session_id, show_prompt)
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    outcome = _record_until_stopped(
+        journal,
+        LiveRecording(status, interactive),
+        device=device,
+        tags=tags,
+        mood=mood,
+        kind=kind,
+        transcribe=not no_transcribe,
+        model=model,
+        language=language,
+        max_minutes=max_minutes,
+        session=session_id,
+    )
+    entry = _report(journal, status, outcome, max_minutes)
+    if interactive and mood is None:
+        try:
+            answer = click.prompt("Mood (1–5, Enter to skip)", default="", show_default=False, err=True)
+        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D: skip it, the entry is saved already
+            answer = ""
+        if answer.strip() in {"1", "2", "3", "4", "5"}:
+            entry = journal.set_mood(entry.id, int(answer))
+    status.print(
+        f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
+    )
+
+
+def _greet(journal, status, session_id: str | None, show_prompt: bool) -> None:
+    """Before recording: the session it will be linked to, open homework, and a prompt if asked for."""
+    from rich.markup import escape
+
+    session, open_homework = journal.before_recording(session=session_id)
     if session is not None:
         with_whom = f" with {session.with_name}" if session.with_name else ""
         status.print(
@@ -77,33 +102,31 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         status.print()
         status.print(f"  [bold]{escape(journal.next_prompt())}[/]")
         status.print()
-    interactive = sys.stdin.isatty() and sys.stderr.isatty()
-    live = LiveRecording(status, interactive)
+
+
+def _record_until_stopped(journal, live: LiveRecording, **options):
+    """Record with the live line; Ctrl-C and SIGTERM stop the recording (and wait while it is saved)."""
+    import signal
+
+    from voicejournal.speech.recorder import stop_on_signals
 
     def monitor(recorder):
         with stop_on_signals(recorder):
             live(recorder)
 
-    import signal
-
     # Signals stop the recording (and are ignored while it is being saved), never kill it.
     previous = {s: signal.signal(s, lambda *_: None) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        outcome = journal.record(
-            device=device,
-            tags=tags,
-            mood=mood,
-            kind=kind,
-            transcribe=not no_transcribe,
-            model=model,
-            language=language,
-            max_minutes=max_minutes,
-            monitor=monitor,
-            session=session_id,
-        )
+        return journal.record(monitor=monitor, **options)
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def _report(journal, status, outcome, max_minutes: float):
+    """After recording: how it ended, the transcript, themes and what was filed by voice."""
+    from rich.markup import escape
+
     result, entry = outcome.result, outcome.entry
     if entry is None:
         status.print(
@@ -148,16 +171,7 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
         label = {"Question": "Question filed", "Win": "Small win noted"}.get(type(item).__name__)
         label = label or f"{type(item).__name__} filed"
         status.print(f'{label}: "{item.text}"', markup=False)
-    if interactive and mood is None:
-        try:
-            answer = click.prompt("Mood (1–5, Enter to skip)", default="", show_default=False, err=True)
-        except click.exceptions.Abort:  # Ctrl-C or Ctrl-D: skip it, the entry is saved already
-            answer = ""
-        if answer.strip() in {"1", "2", "3", "4", "5"}:
-            entry = journal.set_mood(entry.id, int(answer))
-    status.print(
-        f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
-    )
+    return entry
 
 
 @click.command()

@@ -36,11 +36,15 @@ def session_id(journal, session_id: str | None) -> str | None:
     return key
 
 
-def before_recording(journal, now: datetime | None = None):
-    """(the session a recording made now reflects on, or None; the open homework), for `record`."""
+def before_recording(journal, now: datetime | None = None, session: str | None = None):
+    """(the session a recording made now reflects on — `session` when given by id — or None; the open
+    homework), for `record`'s greeting."""
     from voicejournal.core.planning import session_for
 
     now = now or journal.now()
+    if session is not None:
+        chosen = session_id(journal, session)
+        return next(s for s in journal.sessions() if s.id == chosen), journal.homework()
     return session_for(now, journal.sessions()), journal.homework()
 
 
