@@ -122,6 +122,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "transcribe",
         "Transcribe entries again (e.g. with a bigger model), or every pending one.",
     ),
+    "write": (
+        "writing",
+        "write",
+        "Type a note instead of speaking (in your editor, or piped in); reviewed like a recording.",
+    ),
     "win": ("questions", "win", 'Small wins: found in what you say ("I managed to…") or added by hand.'),
 }
 

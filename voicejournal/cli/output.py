@@ -103,3 +103,11 @@ def report_retention(removed) -> None:
 
 def done_mark(flag: bool, what: str) -> str:
     return f"[green]✓[/] {what}" if flag else f"○ {what}"
+
+
+def report_filed(journal, entry) -> None:
+    """What an entry filed from its words: 'Question filed: "…"', 'Small win noted: "…"'."""
+    for item in journal.filed_from(entry.id):
+        label = {"Question": "Question filed", "Win": "Small win noted"}.get(type(item).__name__)
+        label = label or f"{type(item).__name__} filed"
+        err().print(f'{label}: "{item.text}"', markup=False)

@@ -16,6 +16,7 @@ from voicejournal.cli.output import (
     err,
     length,
     out,
+    report_filed,
     report_retention,
     session_day,
 )
@@ -167,10 +168,7 @@ def _report(journal, status, outcome, max_minutes: float):
         )
     if entry.themes:
         status.print("Themes: " + ", ".join(entry.themes), markup=False)
-    for item in journal.filed_from(entry.id):
-        label = {"Question": "Question filed", "Win": "Small win noted"}.get(type(item).__name__)
-        label = label or f"{type(item).__name__} filed"
-        status.print(f'{label}: "{item.text}"', markup=False)
+    report_filed(journal, entry)
     return entry
 
 

@@ -21,7 +21,9 @@ KINDS = ("reflection", "homework", "journal", "question")
 PENDING = "pending"  # audio saved, not transcribed yet
 DONE = "done"  # transcribed (text may still be empty: see NO_SPEECH)
 NO_SPEECH = "no_speech"  # transcribed, nothing was said
-TEXT_ONLY = "text"  # a written entry with no audio (imported from jrnl, Markdown…)
+TEXT_ONLY = "text"  # a written entry with no audio (imported from jrnl, Markdown…, or typed)
+
+TYPED = "typed"  # the `source` of an entry the person typed (`voicejournal write`)
 
 
 @dataclass

@@ -46,10 +46,11 @@ _END = re.compile(r"[.?!…]+[\"'”’)]*(?=\s|$)")
 
 
 def entry_segments(entry: Entry) -> list[Segment]:
-    """The entry's timed segments, or its text as one untimed segment (written or edited entries)."""
+    """The entry's timed segments, or its text as untimed segments, one a line (written or edited
+    entries: a typed list "Homework: …" / "Question: …" needs no full stops to be read apart)."""
     if entry.segments and not entry.edited:
         return entry.segments
-    return [Segment(-1.0, -1.0, entry.text)] if entry.text.strip() else []
+    return [Segment(-1.0, -1.0, line) for line in entry.text.splitlines() if line.strip()]
 
 
 def split_sentences(segments: list[Segment]) -> list[Sentence]:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from voicejournal.core.entry import TYPED
 from voicejournal.core.markers import GOAL, HOMEWORK, QUESTION, WIN, Marker
 from voicejournal.core.text import content_words, mentions, words_of
 
@@ -65,14 +66,16 @@ class Session:
     start: datetime
     with_name: str | None = None
     note: str | None = None
+    uid: str | None = None  # the calendar event it was imported from (`session add --from-ics`)
 
     def to_doc(self) -> dict:
         return _compact({"id": self.id, "start": self.start.isoformat(timespec="seconds"),
-                         "with": self.with_name, "note": self.note})  # fmt: skip
+                         "with": self.with_name, "note": self.note, "uid": self.uid})  # fmt: skip
 
     @classmethod
     def from_doc(cls, doc: dict) -> Session:
-        return cls(doc["id"], datetime.fromisoformat(doc["start"]), doc.get("with"), doc.get("note"))
+        return cls(doc["id"], datetime.fromisoformat(doc["start"]), doc.get("with"), doc.get("note"),
+                   doc.get("uid"))  # fmt: skip
 
 
 @dataclass
@@ -177,6 +180,12 @@ def session_for(
     if index >= 0 and created <= sessions[index].start + timedelta(hours=hours):
         return sessions[index]
     return None
+
+
+def reflects_on_session(entry) -> bool:
+    """Whether an entry made in the hours after a session is that session's reflection: a recording
+    (kind reflection) or a note typed then (`voicejournal write`), not an imported old journal."""
+    return entry.kind == "reflection" or entry.source == TYPED
 
 
 def last_session(sessions: list[Session], now: datetime) -> Session | None:

@@ -34,8 +34,10 @@ def editor_command() -> str:
     raise VoiceJournalError("No text editor found. Set EDITOR to the one you use, e.g. EDITOR=nano.")
 
 
-def edit_text(home: Path, text: str) -> str | None:
-    """The text after the person edited it, or None if they closed the editor without saving."""
+def edit_text(home: Path, text: str, unchanged: str = "nothing was changed") -> str | None:
+    """The text after the person edited it, or None if they closed the editor without saving.
+
+    `unchanged` ends the message when the editor fails ("nothing was changed", "nothing was saved")."""
     command = editor_command()
     parent = Path(home) / EDIT_FOLDER
     parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -57,7 +59,7 @@ def edit_text(home: Path, text: str) -> str | None:
             ) from None
         if finished.returncode != 0:
             raise VoiceJournalError(
-                f"The editor '{command}' stopped with an error (exit {finished.returncode}); nothing was changed."
+                f"The editor '{command}' stopped with an error (exit {finished.returncode}); {unchanged}."
             )
         if not path.exists() or path.stat().st_mtime_ns == before:
             return None

@@ -79,8 +79,14 @@ class Planner:
 
     # sessions -----------------------------------------------------------------------------------
 
-    def add_session(self, start: datetime, with_name: str | None = None, note: str | None = None) -> Session:
-        return self._new(SESSIONS, lambda i: Session(i, start, with_name or None, note or None))
+    def add_session(
+        self, start: datetime, with_name: str | None = None, note: str | None = None, uid: str | None = None
+    ) -> Session:
+        return self._new(SESSIONS, lambda i: Session(i, start, with_name or None, note or None, uid))
+
+    def update_session(self, session: Session) -> Session:
+        self._save(SESSIONS, session)
+        return session
 
     # goals --------------------------------------------------------------------------------------
 

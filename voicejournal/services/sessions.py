@@ -14,13 +14,13 @@ from voicejournal.errors import (
 def enrich_review(journal, entry: Entry) -> None:
     """File the entry's spoken markers; take its mood from them and link it to its session."""
     from voicejournal.core.markers import extract_markers, spoken_mood
-    from voicejournal.core.planning import SESSIONS, session_for
+    from voicejournal.core.planning import SESSIONS, reflects_on_session, session_for
 
     markers = extract_markers(entry) if entry.text else []
     if entry.mood is None:
         entry.mood = spoken_mood(markers)
     planner = journal.planner
-    if entry.session is None and entry.kind == "reflection":
+    if entry.session is None and reflects_on_session(entry):
         session = session_for(entry.created, planner.records(SESSIONS))
         entry.session = session.id if session else None
     planner.file_markers(entry.id, entry.created, markers)
@@ -75,19 +75,19 @@ def add_session(journal, day: str, at: str, with_name: str | None = None, note: 
                 f"There is already a session then ({twin.id}); `voicejournal session list` shows it."
             )
         session = journal.planner.add_session(start, with_name, note)
-    _link_reflections(journal, session)
+    link_reflections(journal, session)
     return session
 
 
-def _link_reflections(journal, session) -> None:
+def link_reflections(journal, session) -> None:
     """Recordings made in the hours after a session added later become its reflections."""
 
-    from voicejournal.core.planning import REFLECTION_HOURS
+    from voicejournal.core.planning import REFLECTION_HOURS, reflects_on_session
 
     for entry in journal.entries(
         since=session.start, until=session.start + timedelta(hours=REFLECTION_HOURS)
     ):
-        if entry.session is None and entry.kind == "reflection":
+        if entry.session is None and reflects_on_session(entry):
             entry.session = session.id
             journal.storage.update_entry(entry.id, entry.to_doc())
 
