@@ -285,3 +285,17 @@ def test_empty_transcript():
 def test_win_after_a_doubt_is_still_a_win():
     found = extract_from_segments(segs("I didn't think I could, but I managed to run the whole 5k."))
     assert [m.kind for m in found] == ["win"]
+
+
+def test_typed_lines_are_read_apart_without_full_stops():
+    typed = Entry(
+        id="t1",
+        created=datetime(2026, 12, 1, 18, tzinfo=UTC),
+        status="text",
+        text="Homework: walk every evening\n\nQuestion for my therapist: why do I freeze at work\n"
+        "it happens every\nmonday",
+    )
+    assert kinds(extract_markers(typed)) == [
+        ("homework", "Walk every evening"),
+        ("question", "Why do I freeze at work it happens every monday"),  # a wrapped line goes on
+    ]
