@@ -20,8 +20,11 @@ from voicejournal.cli.output import err, report_filed
     "--session", "session", metavar="ID", help="Link to this session (see `voicejournal session list`)."
 )
 def write(words, date, tags, mood, session):
-    """Type a note instead of speaking: with no text, your editor opens ($EDITOR), or the text is read
-    from standard input when it is piped in.
+    """Type a note instead of speaking (in your editor, or piped in); reviewed like a recording.
+
+    With no text your editor opens ($EDITOR), or the text is read from standard input when it is piped
+    in. The note is themed, searched and read for "Question for my therapist: …", "Homework: …" and
+    "Small win: …" like a recording.
 
     \b
     Examples:
