@@ -73,6 +73,14 @@ def test_standard_input_is_read_when_piped(run_cli):
     assert run_cli("homework", "list", check=True).stdout.split("  ")[1] == "Walk every evening"
 
 
+def test_bytes_that_are_not_utf8_do_not_stop_the_note(run_cli, vj_home):
+    argv, env = cli_command("write")
+    env["VOICEJOURNAL_HOME"] = str(vj_home)
+    done = subprocess.run(argv, input="café with my sister".encode("latin-1"), capture_output=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert entries(run_cli)[0]["text"] == "caf\ufffd with my sister"
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t\n"])
 def test_an_empty_text_is_refused_and_nothing_saved(run_cli, text):
     done = run_cli("write", input=text)

@@ -38,7 +38,7 @@ def write(words, date, tags, mood, session):
     if words:
         text = " ".join(words)
     elif not sys.stdin.isatty():
-        text = sys.stdin.read()
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")  # never a decoding traceback
     else:
         text = _from_editor(journal)
     entry = write_entry(journal, text, date=date, tags=tags, mood=mood, session=session)
