@@ -56,11 +56,11 @@ def _filters(
 
 
 def _known_themes(journal, names: Iterable[str]) -> tuple[str, ...]:
-    from voicejournal.core.themes import normalize_theme_name, theme_set
-
     names = list(names)
     if not names:
         return ()
+    from voicejournal.core.themes import normalize_theme_name, theme_set
+
     known = {t.name for t in theme_set(journal.user_themes())}
     wanted = []
     for name in names:
