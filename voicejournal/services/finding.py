@@ -130,7 +130,5 @@ def retheme(journal, only: str | None = None) -> int:
                 changed += 1
         journal.storage.update_entries([entry.to_doc() for entry in updated])
         if index_fresh and updated:
-            signature = journal.storage.signature()
-            for entry in updated:
-                journal.index.upsert(entry, signature)
+            journal.index.upsert_many(updated, journal.storage.signature())  # one transaction, one save
     return changed
