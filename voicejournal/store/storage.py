@@ -360,8 +360,11 @@ class Storage:
         return next((d for d in self.all(table) if d.get("id") == record_id), None)
 
     def insert(self, table: str, doc: dict) -> None:
+        self.insert_many(table, [doc])
+
+    def insert_many(self, table: str, docs: list[dict]) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).insert(doc)
+            db.table(table, cache_size=0).insert_multiple(docs)
 
     def update(self, table: str, record_id: str, doc: dict) -> None:
         with self.transaction(), self._db(self.journal_path) as db:

@@ -145,3 +145,19 @@ def test_tag_move_and_delete_keep_the_id_map_current(vj_home):
     assert ids["signature"] == journal.storage.signature()
     journal.delete(entry.id)
     assert orjson.loads((vj_home / IDS_FILE).read_bytes())["ids"] == {}
+
+
+def test_a_big_import_files_spoken_markers_once_each(vj_home, tmp_path):
+    export = jrnl_export(tmp_path / "journal.json", 60)
+    data = json.loads(export.read_text())
+    for item in data["entries"]:
+        item["body"] += " Question for my therapist: why do I always apologise?"
+    export.write_text(json.dumps(data))
+    journal = Journal(vj_home)
+
+    report = journal.import_text("jrnl", export)
+    journal.import_text("jrnl", export)
+
+    questions = journal.planner.records("questions")
+    assert sorted(q.entry for q in questions) == sorted(e.id for e in report.added)
+    assert {q.text for q in questions} == {"Why do I always apologise?"}
