@@ -45,6 +45,7 @@ LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
+_RECORD_ID = re.compile(rb'"id":"([^"\\]*)"')
 
 
 class JSONFileStorage(TinyStorage):
@@ -386,14 +387,11 @@ class Storage:
         records = b""
         with contextlib.suppress(FileNotFoundError):
             records = read_plain(self.journal_path, self.home)
+        taken = set(_RECORD_ID.findall(records))  # orjson writes compact JSON; only ids end in "id"
         fresh: list[str] = []
-        taken: set[str] = set()
         while len(fresh) < count:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
-            if candidate.isdigit() or candidate in used or candidate in taken:
-                continue
-            if b'"id":' + orjson.dumps(candidate) in records:
-                continue
-            taken.add(candidate)
-            fresh.append(candidate)
+            if not (candidate.isdigit() or candidate in used or candidate.encode() in taken):
+                taken.add(candidate.encode())
+                fresh.append(candidate)
         return fresh
