@@ -161,3 +161,21 @@ def test_a_big_import_files_spoken_markers_once_each(vj_home, tmp_path):
     questions = journal.planner.records("questions")
     assert sorted(q.entry for q in questions) == sorted(e.id for e in report.added)
     assert {q.text for q in questions} == {"Why do I always apologise?"}
+
+
+def test_merging_a_big_backup_writes_each_month_file_once(vj_home, tmp_path, writes):
+    source = Journal(tmp_path / "source")
+    source.import_text("jrnl", jrnl_export(tmp_path / "a.json", 300))
+    backup = source.export_backup(tmp_path / "b.zip").path
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "b.json", 50, start=1000))  # a journal of its own
+    writes.clear()
+
+    report = journal.import_backup(backup)
+
+    assert (report.entries_added, report.entries_skipped) == (300, 0)
+    months = {f"{START + timedelta(days=i):%Y-%m}.json" for i in range(300)}
+    assert {name: writes[name] for name in months} == dict.fromkeys(months, 1)
+    assert len({e.id for e in journal.entries()}) == 350
+    again = journal.import_backup(backup)
+    assert (again.entries_added, again.entries_skipped) == (0, 300)
