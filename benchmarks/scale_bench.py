@@ -89,7 +89,7 @@ def jrnl_export(path: Path, n: int, seed: int = 11) -> None:
 
 
 def bench_import(n: int) -> str:
-    with tempfile.TemporaryDirectory(dir=ROOT / "benchmarks") as scratch:
+    with tempfile.TemporaryDirectory() as scratch:
         export = Path(scratch) / "journal.json"
         jrnl_export(export, n)
         home = Path(scratch) / "home"
