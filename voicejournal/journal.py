@@ -190,9 +190,11 @@ class Journal:
         """Remove an entry and its recording, leaving none of its words or sound behind in the home."""
         return entry_service.delete(self, entry_id=entry_id)
 
-    def import_text(self, source: str, path: Path, kind: str = "journal", tags: Iterable[str] = ()):
-        """Import a written journal (`source` "jrnl": its JSON export; "markdown": a folder of .md files)."""
-        return ingest.import_text(self, source=source, path=path, kind=kind, tags=tags)
+    def import_text(
+        self, source: str, path: Path, kind: str = "journal", tags: Iterable[str] = (), progress=None
+    ):
+        """Import a written journal: "jrnl" (its JSON export) or "markdown" (a folder of .md files)."""
+        return ingest.import_text(self, source=source, path=path, kind=kind, tags=tags, progress=progress)
 
     def record(
         self,

@@ -36,10 +36,11 @@ def scan_home(home):
 
 
 def snapshot(home):
+    """Every journal file and its digest; derived ones (the index, the id map) are shredded and remade."""
     return {
         p.relative_to(home).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(home.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("index.sqlite")
     }
 
 

@@ -16,6 +16,7 @@ from voicejournal.cli.options import (
 from voicejournal.cli.output import (
     err,
     interactive,
+    progress_bar,
 )
 from voicejournal.core.wording import count
 from voicejournal.errors import VoiceJournalError
@@ -115,7 +116,15 @@ def _import_text(path: Path, source: str, tags, kind) -> None:
     journal = open_journal()
     if not hasattr(journal, "import_text"):  # the text importers are not merged into this build yet
         raise VoiceJournalError(f"Importing from {source} is not available in this version yet.")
-    report = journal.import_text(source, path, kind=kind, tags=tags)
+    with progress_bar("import") as bar:
+        task = bar.add_task(f"importing {path.name or path}", total=None)
+        report = journal.import_text(
+            source,
+            path,
+            kind=kind,
+            tags=tags,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     for problem in report.problems:
         click.echo(problem, err=True)
     n = len(report.added)

@@ -64,7 +64,10 @@ class Entry:
 
     def to_doc(self) -> dict:
         """The compact dict stored in the journal."""
-        doc = dataclasses.asdict(self)
+        # Not dataclasses.asdict: its deep copy of every segment cost more than the rest of a bulk import.
+        doc = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        doc["tags"] = list(self.tags)
+        doc["themes"] = {theme: list(words) for theme, words in self.themes.items()}
         doc["created"] = self.created.isoformat(timespec="seconds")
         doc["segments"] = [[round(s.start, 2), round(s.end, 2), s.text] for s in self.segments]
         if not self.edited and self.segments and self.text == self.original_text:

@@ -208,21 +208,21 @@ def _table(terms: Iterable[Forms]) -> dict[str, list[Forms]]:
     return table
 
 
-def _spans(keys: list[str], table: dict[str, list[Forms]]) -> list[tuple[int, int]]:
-    """Non-overlapping (first word, past last word) index spans of the terms found in `keys`."""
-    spans, i, n = [], 0, len(keys)
-    while i < n:
-        length = 0
-        for forms in table.get(keys[i], ()):
+def _spans(keys: list[str], table: dict[str, list[Forms]], at: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """Non-overlapping (first word, past last word) index spans of the terms found in `keys`; `at` maps each
+    key to its indexes, so only the places where a term can start are tried (texts are long, terms rare)."""
+    starts = sorted(i for key in table.keys() & at.keys() for i in at[key])
+    spans: list[tuple[int, int]] = []
+    n, free = len(keys), 0
+    for i in starts:
+        if i < free:
+            continue  # inside the term found just before
+        for forms in table[keys[i]]:
             size = len(forms)
             if i + size <= n and all(keys[i + k] in forms[k] for k in range(1, size)):
-                length = size
+                spans.append((i, i + size))
+                free = i + size
                 break
-        if length:
-            spans.append((i, i + length))
-            i += length
-        else:
-            i += 1
     return spans
 
 
@@ -282,12 +282,15 @@ def detect_themes(
             word, end = word[:-2], end - 2
         keys.append(word)
         ends.append(end)
+    at: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        at.setdefault(key, []).append(i)
     found: dict[str, list[str]] = {}
     for theme in chosen:
         compiled = _compile(theme)
-        vetoed = _spans(keys, compiled.veto) if compiled.veto else []
+        vetoed = _spans(keys, compiled.veto, at) if compiled.veto else []
         triggers: list[str] = []
-        for start, stop in _spans(keys, compiled.match):
+        for start, stop in _spans(keys, compiled.match, at):
             if any(start < v_stop and v_start < stop for v_start, v_stop in vetoed):
                 continue
             said = " ".join(folded[words[start].start() : ends[stop - 1]].split())

@@ -21,7 +21,7 @@ from voicejournal.errors import (
 )
 from voicejournal.services.entries import clean_tags
 from voicejournal.store.diskspace import disk_full
-from voicejournal.store.home import ensure_private_dir
+from voicejournal.store.home import ensure_private_dir, incoming_dir
 
 if TYPE_CHECKING:
     from voicejournal.speech.recorder import Recorder, RecordingResult
@@ -47,7 +47,6 @@ def record(
     time limit or a device error stops it. The audio streams to audio/incoming/<id>.wav, so a
     crash loses at most the last second (see `recover`).
     """
-    from voicejournal.speech.incoming import incoming_dir
     from voicejournal.speech.recorder import Recorder
     from voicejournal.store import files, keyfile
 
@@ -231,11 +230,11 @@ def recover(journal) -> list[Entry]:
     process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
     One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
     """
-    from voicejournal.speech.incoming import incoming_dir, recover_incoming
-
     folder = incoming_dir(journal.home)
     if not folder.is_dir():
-        return []
+        return []  # the usual case: no sound code loaded at all
+    from voicejournal.speech.incoming import recover_incoming
+
     recovered = []
     journal.waiting_for_space = []
     with journal.storage.transaction():

@@ -26,11 +26,12 @@ def get(journal, entry_id: str) -> Entry:
         raise EntryNotFoundError(entry_id)
     doc = journal.storage.get_entry(key)
     if doc is None and len(key) < 4:
-        matches = [d for d in journal.storage.all_entries() if d["id"].startswith(key)]
+        matches = sorted(i for i in journal.storage.entry_ids() if i.startswith(key))
         if len(matches) > 1:
-            ids = ", ".join(sorted(d["id"] for d in matches)[:5])
-            raise UsageError(f"'{entry_id}' matches several entries ({ids}); type more of the id.")
-        doc = matches[0] if matches else None
+            raise UsageError(
+                f"'{entry_id}' matches several entries ({', '.join(matches[:5])}); type more of the id."
+            )
+        doc = journal.storage.get_entry(matches[0]) if matches else None
     if doc is None:
         raise EntryNotFoundError(entry_id)
     return Entry.from_doc(doc)
@@ -106,6 +107,23 @@ def save_entry(journal, entry: Entry, new: bool = False) -> Entry:
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
     return entry
+
+
+def save_new_entries(journal, new: list[Entry]) -> list[Entry]:
+    """Store many new entries at once: ids allocated together under the lock, each month file written
+    once and the index updated in one transaction (an import of years of entries stays quick)."""
+    with journal.storage.transaction():
+        markers = []
+        for entry, entry_id in zip(new, journal.storage.new_ids(len(new)), strict=True):
+            entry.id = entry_id
+            journal.detect_entry_themes(entry)  # as `enrich`, with the markers filed together below
+            markers.append((entry.created, sessions.review_fields(journal, entry)))
+        journal.planner.file_new_markers(markers)
+        index_fresh = journal.index.is_fresh()
+        journal.storage.add_entries([entry.to_doc() for entry in new])
+        if index_fresh:
+            journal.index.upsert_many(new, journal.storage.signature())
+    return new
 
 
 def tag(journal, entry_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Entry:

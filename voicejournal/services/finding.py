@@ -56,11 +56,11 @@ def _filters(
 
 
 def _known_themes(journal, names: Iterable[str]) -> tuple[str, ...]:
-    from voicejournal.core.themes import normalize_theme_name, theme_set
-
     names = list(names)
     if not names:
         return ()
+    from voicejournal.core.themes import normalize_theme_name, theme_set
+
     known = {t.name for t in theme_set(journal.user_themes())}
     wanted = []
     for name in names:
@@ -130,7 +130,5 @@ def retheme(journal, only: str | None = None) -> int:
                 changed += 1
         journal.storage.update_entries([entry.to_doc() for entry in updated])
         if index_fresh and updated:
-            signature = journal.storage.signature()
-            for entry in updated:
-                journal.index.upsert(entry, signature)
+            journal.index.upsert_many(updated, journal.storage.signature())  # one transaction, one save
     return changed

@@ -70,7 +70,9 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
     if not isinstance(raw_entries, list):
         raise UsageError(f"{path.name} is not a jrnl JSON export (it has no list of entries). {hint}")
     items, problems = [], []
-    for n, raw in enumerate(raw_entries, start=1):
+    for n in range(1, len(raw_entries) + 1):
+        # Each item is let go once read, so a decade of entries is never held twice in memory.
+        raw, raw_entries[n - 1] = raw_entries[n - 1], None
         try:
             day, clock = str(raw["date"]), str(raw.get("time") or "00:00")
             created = _local(datetime.fromisoformat(f"{day}T{clock}"))

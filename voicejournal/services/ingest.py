@@ -19,6 +19,9 @@ from voicejournal.services.entries import clean_tags
 from voicejournal.store.diskspace import disk_full
 
 ProgressFn = Callable[[float, float], None]
+# New entries saved together: big enough that each month file is written a handful of times per import,
+# small enough that a stopped import keeps most of its work (running it again adds the rest).
+IMPORT_BATCH = 1000
 
 
 def add_file(
@@ -150,12 +153,22 @@ def transcribe(
     return done
 
 
-def import_text(journal, source: str, path: Path, kind: str = "journal", tags: Iterable[str] = ()):
+def import_text(
+    journal,
+    source: str,
+    path: Path,
+    kind: str = "journal",
+    tags: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+):
     """Import a written journal (`source` "jrnl": its JSON export; "markdown": a folder of .md files).
 
-    Every item becomes a text entry (no audio). Items imported before (same source key) are skipped.
+    Every item becomes a text entry (no audio). Items imported before (same source key) are skipped, so
+    running an import again after it was stopped finishes it without duplicates. The new entries are saved
+    in batches (see `entries.save_new_entries`); `progress(done, total)` follows them.
     Returns an `importing.ImportReport`.
     """
+    from voicejournal.services.entries import save_new_entries
     from voicejournal.services.importing import ImportReport, read_jrnl, read_markdown
     from voicejournal.store.paths import input_path
 
@@ -170,30 +183,38 @@ def import_text(journal, source: str, path: Path, kind: str = "journal", tags: I
         # (their front matter names an entry that is still here).
         if len(items) <= 20:  # a byte search per key beats parsing a big journal
             known = {i.source_key for i in items if journal.storage.find_entries("source_key", i.source_key)}
-            here = {i.origin_id for i in items if i.origin_id and journal.storage.get_entry(i.origin_id)}
         else:
-            docs = journal.storage.all_entries()
-            known = {d.get("source_key") for d in docs if d.get("source_key")}
-            here = {d["id"] for d in docs}
+            known = {d.get("source_key") for d in journal.storage.all_entries() if d.get("source_key")}
+        here = journal.storage.entry_ids()
+        new = []
         for item in items:
             if item.source_key in known or item.origin_id in here:
                 report.skipped += 1
                 continue
-            entry = Entry(
-                id=journal.storage.new_id(),
-                created=item.created,
-                kind=item.kind or kind,
-                mood=item.mood,
-                status=TEXT_ONLY,
-                text=item.text,
-                title=item.title,
-                tags=clean_tags([*item.tags, *tags]),
-                source=item.source,
-                source_key=item.source_key,
+            new.append(
+                Entry(
+                    id="",  # given with the others by save_new_entries
+                    created=item.created,
+                    kind=item.kind or kind,
+                    mood=item.mood,
+                    status=TEXT_ONLY,
+                    text=item.text,
+                    title=item.title,
+                    tags=clean_tags([*item.tags, *tags]),
+                    source=item.source,
+                    source_key=item.source_key,
+                )
             )
-            journal.save_entry(entry, new=True)
             known.add(item.source_key)
-            report.added.append(entry)
+        new.sort(key=lambda e: e.created)  # a batch then covers a few neighbouring months
+        done = 0
+        for start in range(0, len(new), IMPORT_BATCH):
+            batch = new[start : start + IMPORT_BATCH]
+            save_new_entries(journal, batch)
+            report.added.extend(batch)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(new))
     return report
 
 

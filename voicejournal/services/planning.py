@@ -181,6 +181,25 @@ class Planner:
                         self.storage.remove(table, record.id)
         return filed
 
+    def file_new_markers(self, items: list[tuple[datetime, list[Marker]]]) -> None:
+        """File the markers of many new entries (created, markers) at once: ids allocated together and
+        each table written once (`file_markers` for one entry, which also handles re-filing)."""
+        wanted = []
+        for created, markers in items:
+            seen = set()
+            for marker in markers:
+                key = marker_key(marker.kind, marker.text)
+                if marker.kind in MARKER_TABLES and (marker.kind, key) not in seen:
+                    seen.add((marker.kind, key))
+                    wanted.append((marker, created))
+        with self.storage.transaction():
+            by_table: dict[str, list[dict]] = {}
+            for (marker, created), record_id in zip(wanted, self.storage.new_ids(len(wanted)), strict=True):
+                record = record_from_marker(marker, record_id, created)
+                by_table.setdefault(MARKER_TABLES[marker.kind], []).append(record.to_doc())
+            for table, docs in by_table.items():
+                self.storage.insert_many(table, docs)
+
     def forget_entry(self, entry_id: str) -> None:
         """An entry was deleted: drop what it filed unless the person acted on it."""
         with self.storage.transaction():

@@ -13,17 +13,21 @@ from voicejournal.errors import (
 
 def enrich_review(journal, entry: Entry) -> None:
     """File the entry's spoken markers; take its mood from them and link it to its session."""
+    journal.planner.file_markers(entry.id, entry.created, review_fields(journal, entry))
+
+
+def review_fields(journal, entry: Entry) -> list:
+    """Take the entry's mood from its spoken markers and link it to its session; returns the markers."""
     from voicejournal.core.markers import extract_markers, spoken_mood
     from voicejournal.core.planning import SESSIONS, reflects_on_session, session_for
 
     markers = extract_markers(entry) if entry.text else []
     if entry.mood is None:
         entry.mood = spoken_mood(markers)
-    planner = journal.planner
     if entry.session is None and reflects_on_session(entry):
-        session = session_for(entry.created, planner.records(SESSIONS))
+        session = session_for(entry.created, journal.planner.records(SESSIONS))
         entry.session = session.id if session else None
-    planner.file_markers(entry.id, entry.created, markers)
+    return markers
 
 
 def session_id(journal, session_id: str | None) -> str | None:

@@ -17,11 +17,7 @@ from voicejournal.speech.wav import (
 )
 from voicejournal.store import fs
 from voicejournal.store.diskspace import is_disk_full
-from voicejournal.store.home import SAMPLE_RATE
-
-
-def incoming_dir(home: Path) -> Path:
-    return home / "audio" / "incoming"
+from voicejournal.store.home import SAMPLE_RATE, incoming_dir
 
 
 def is_locked(path: Path) -> bool:

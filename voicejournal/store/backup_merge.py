@@ -59,13 +59,37 @@ def _same_entry(a: dict, b: dict) -> bool:
     )
 
 
+def _keys(doc: dict) -> list[tuple]:
+    """What `_same_entry` compares, as lookup keys: two entries can only be the same if they share one."""
+    for key in ("audio_sha256", "source_key"):
+        if doc.get(key):
+            return [(key, doc[key])]
+    return [("words", doc.get("created"), doc.get("text"))]
+
+
 def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
     report = ImportReport()
     same_as: dict[str, str] = {}  # backup entry id -> the id it has in this journal
-    mine = storage.all_entries()
-    by_id = {d["id"]: d for d in mine}
-    for doc in sorted(incoming.all_entries(), key=lambda d: d["created"]):
-        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + mine
+    by_id: dict[str, dict] = {}
+    by_key: dict[tuple, list[dict]] = {}
+
+    def remember(doc: dict) -> None:
+        by_id[doc["id"]] = doc
+        for key in _keys(doc):
+            by_key.setdefault(key, []).append(doc)
+
+    for doc in storage.all_entries():
+        remember(doc)
+    theirs = sorted(incoming.all_entries(), key=lambda d: d["created"])
+    # Ids for the clashes, none of them an id still to come from the backup (so no new clash is made).
+    theirs_ids = {d["id"] for d in theirs}
+    clashes = len(theirs_ids & by_id.keys())
+    fresh_ids = (
+        i for i in storage.new_ids(clashes + len(theirs_ids) if clashes else 0) if i not in theirs_ids
+    )
+    added = []
+    for doc in theirs:
+        candidates = ([by_id[doc["id"]]] if doc["id"] in by_id else []) + by_key.get(_keys(doc)[0], [])
         twin = next((d for d in candidates if _same_entry(doc, d)), None)
         if twin is not None:
             if twin["id"] != doc["id"]:  # already here under another id: records follow it
@@ -74,7 +98,7 @@ def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
             continue
         doc = dict(doc)
         if doc["id"] in by_id:
-            new_id = storage.new_id()
+            new_id = next(fresh_ids)
             report.renamed[doc["id"]] = same_as[doc["id"]] = new_id
             doc["id"] = new_id
         audio = doc.get("audio")
@@ -87,10 +111,12 @@ def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
             if src.exists() and not dest.exists():
                 copy_into(unpacked, src, storage.home, dest)
                 report.audio_added += 1
-        storage.add_entry(doc)
-        by_id[doc["id"]] = doc
-        mine.append(doc)
+        added.append(doc)
+        remember(doc)
         report.entries_added += 1
+    # Recordings first, then every month file once: a kill before this line leaves stray audio files
+    # (copied again or skipped next time), never an entry without its recording.
+    storage.add_entries(added)
     for table in tables:
         existing = {d["id"]: d for d in storage.all(table)}
         anonymous = [d for d in storage.all(table) if "id" not in d]

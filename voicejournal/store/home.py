@@ -22,6 +22,11 @@ def home_dir() -> Path:
     return user_data_path(APP, appauthor=False)
 
 
+def incoming_dir(home: Path) -> Path:
+    """Where a recording streams while it is made (and what a crash leaves is found)."""
+    return home / "audio" / "incoming"
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) readable by the owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -289,6 +289,10 @@ class SearchIndex:
         """
         self._write(lambda conn: self._upsert(conn, entry), signature)
 
+    def upsert_many(self, entries: list[Entry], signature: str) -> None:
+        """Index many added or changed entries in one transaction (the same rules as `upsert`)."""
+        self._write(lambda conn: [self._upsert(conn, entry) for entry in entries], signature)
+
     def _upsert(self, conn: sqlite3.Connection, entry: Entry) -> None:
         rowid = self._delete(conn, entry.id)
         if rowid is None:

@@ -12,11 +12,10 @@ Why this shape: plain TinyDB re-reads and rewrites the whole file on every opera
 every save cost as much as the whole journal. A month of entries is a few hundred kB to a few MB, so a save
 stays fast however long someone keeps a journal, and a damaged file can only ever touch one month.
 
-Every write goes to a temporary file in the same folder, is flushed and fsynced, replaces the old file
-with `os.replace`, and the folder is fsynced: a kill at any moment leaves either the old or the new file,
-never a torn one. Before the replace, the old file is hard-linked to `<name>.bak`, so the last good copy is
-always there to point a person at. Every read-modify-write holds an exclusive file lock, and TinyDB is
-opened afresh inside it (TinyDB caches the next document id per instance; a fresh instance recomputes it).
+Every write is atomic (`store/fs`: a kill leaves the old or the new file, never a torn one) and keeps the
+old file as `<name>.bak`. Every read-modify-write holds an exclusive file lock, and TinyDB is opened afresh
+inside it (it caches the next document id per instance). Which month holds an entry comes from the derived
+id map (`idmap.py`), so finding one entry reads one file however long the journal.
 """
 
 from __future__ import annotations
@@ -34,13 +33,10 @@ from tinydb import Query, TinyDB
 from tinydb.storages import Storage as TinyStorage
 
 from voicejournal.core.validate import ID_ALPHABET
-from voicejournal.errors import (
-    JournalBusyError,
-    JournalCorruptError,
-    JournalVersionError,
-)
+from voicejournal.errors import JournalBusyError, JournalCorruptError, JournalVersionError
 from voicejournal.store import files, fs, sealing
 from voicejournal.store.home import ensure_private_dir
+from voicejournal.store.idmap import IdMap
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
@@ -49,6 +45,7 @@ LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
+_RECORD_ID = re.compile(rb'"id":"([^"\\]*)"')
 
 
 class JSONFileStorage(TinyStorage):
@@ -137,6 +134,7 @@ class Storage:
         self.journal_path = self.home / JOURNAL_FILE
         self._local = threading.local()
         self.checked = False
+        self.idmap = IdMap(self)
 
     # --- locking -------------------------------------------------------------------------------
 
@@ -241,43 +239,57 @@ class Storage:
             return []
         return [self.entries_dir / n for n in sorted(names, reverse=True)]
 
-    def _find_shard(self, entry_id: str) -> Path | None:
-        # A byte search first (orjson writes compact JSON, and keys never end in "id" except "id"),
-        # so only the one file holding the entry is parsed.
-        needle = b'"id":' + orjson.dumps(entry_id)
-        for shard in self.shards():
-            if needle in read_plain(shard, self.home):
-                for doc in self._table_docs(shard, "entries"):
-                    if doc.get("id") == entry_id:
-                        return shard
-        return None
+    def shard_docs(self, shard: Path) -> list[dict]:
+        """The entries stored in one month file."""
+        return self._table_docs(shard, "entries")
+
+    def entry_ids(self) -> dict[str, str]:
+        """Every entry id and the name of the month file holding it (the derived id map)."""
+        self.prepare()
+        return self.idmap.ids()
+
+    def _find(self, entry_id: str) -> tuple[Path, dict] | None:
+        name = self.entry_ids().get(entry_id)
+        if name is None:
+            return None
+        shard = self.entries_dir / name
+        doc = next((d for d in self.shard_docs(shard) if d.get("id") == entry_id), None)
+        return None if doc is None else (shard, doc)
 
     def add_entry(self, doc: dict) -> None:
-        with self.transaction(), self._db(self.entries_dir / shard_name(doc["created"])) as db:
-            db.table("entries", cache_size=0).insert(doc)
+        self.add_entries([doc])
+
+    def add_entries(self, docs: list[dict]) -> None:
+        """Store new entries: each month file is written once, whatever the number of its new entries."""
+        by_shard: dict[str, list[dict]] = {}
+        for doc in docs:
+            by_shard.setdefault(shard_name(doc["created"]), []).append(doc)
+        with self.transaction(), self.idmap.follow() as ids:
+            for name, group in sorted(by_shard.items()):
+                with self._db(self.entries_dir / name) as db:
+                    db.table("entries", cache_size=0).insert_multiple(group)
+                ids.update((doc["id"], name) for doc in group)
 
     def get_entry(self, entry_id: str) -> dict | None:
-        self.prepare()
-        shard = self._find_shard(entry_id)
-        if shard is None:
-            return None
-        return next(d for d in self._table_docs(shard, "entries") if d.get("id") == entry_id)
+        found = self._find(entry_id)
+        return None if found is None else found[1]
 
     def update_entry(self, entry_id: str, doc: dict) -> None:
         """Replace the stored entry with `doc` (moving it to another month's file if its date changed)."""
         with self.transaction():
-            shard = self._find_shard(entry_id)
-            if shard is None:
+            found = self._find(entry_id)
+            if found is None:
                 from voicejournal.errors import EntryNotFoundError
 
                 raise EntryNotFoundError(entry_id)
+            shard = found[0]
             target = self.entries_dir / shard_name(doc["created"])
             if target != shard:
                 self.add_entry(doc)  # add first: a kill in between leaves a duplicate, never a loss
                 self.remove_from(shard, entry_id)
                 return
 
-            with self._db(shard) as db:
+            with self.idmap.follow(), self._db(shard) as db:
                 db.table("entries", cache_size=0).update(_replacer(doc), Query().id == entry_id)
 
     def update_entries(self, docs: list[dict]) -> None:
@@ -293,7 +305,7 @@ class Storage:
                     continue
                 present = {d.get("id") for d in self._table_docs(shard, "entries")}
                 here = [d for d in group if d["id"] in present]
-                with self._db(shard) as db:
+                with self.idmap.follow(), self._db(shard) as db:
                     db.table("entries", cache_size=0).update_multiple(
                         [(_replacer(doc), Query().id == doc["id"]) for doc in here]
                     )
@@ -303,13 +315,16 @@ class Storage:
 
     def remove_entry(self, entry_id: str) -> None:
         with self.transaction():
-            shard = self._find_shard(entry_id)
-            if shard is not None:
-                self.remove_from(shard, entry_id)
+            found = self._find(entry_id)
+            if found is not None:
+                self.remove_from(found[0], entry_id)
 
     def remove_from(self, shard: Path, entry_id: str) -> None:
-        with self._db(shard) as db:
-            db.table("entries", cache_size=0).remove(Query().id == entry_id)
+        with self.transaction(), self.idmap.follow() as ids:
+            with self._db(shard) as db:
+                db.table("entries", cache_size=0).remove(Query().id == entry_id)
+            if ids.get(entry_id) == shard.name:
+                del ids[entry_id]
 
     def all_entries(self) -> list[dict]:
         self.prepare()
@@ -346,8 +361,11 @@ class Storage:
         return next((d for d in self.all(table) if d.get("id") == record_id), None)
 
     def insert(self, table: str, doc: dict) -> None:
+        self.insert_many(table, [doc])
+
+    def insert_many(self, table: str, docs: list[dict]) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).insert(doc)
+            db.table(table, cache_size=0).insert_multiple(docs)
 
     def update(self, table: str, record_id: str, doc: dict) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
@@ -361,14 +379,19 @@ class Storage:
 
     def new_id(self, length: int = 4) -> str:
         """A short id not used by any entry or record (call inside `transaction()` to keep it unique)."""
-        self.prepare()
-        blobs = [read_plain(p, self.home) for p in self.shards()]
+        return self.new_ids(1, length)[0]
+
+    def new_ids(self, count: int, length: int = 4) -> list[str]:
+        """`count` distinct short ids not used by any entry or record (inside `transaction()`, as new_id)."""
+        used = self.entry_ids()
+        records = b""
         with contextlib.suppress(FileNotFoundError):
-            blobs.append(read_plain(self.journal_path, self.home))
-        while True:
+            records = read_plain(self.journal_path, self.home)
+        taken = set(_RECORD_ID.findall(records))  # orjson writes compact JSON; only ids end in "id"
+        fresh: list[str] = []
+        while len(fresh) < count:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
-            if candidate.isdigit():
-                continue
-            needle = b'"id":' + orjson.dumps(candidate)
-            if not any(needle in blob for blob in blobs):
-                return candidate
+            if not (candidate.isdigit() or candidate in used or candidate.encode() in taken):
+                taken.add(candidate.encode())
+                fresh.append(candidate)
+        return fresh

@@ -47,7 +47,7 @@ def snapshot(home):
     return {
         p.relative_to(home).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(home.rglob("*"))
-        if p.is_file() and p.name != ".lock"
+        if p.is_file() and p.name != ".lock" and not p.name.startswith("index.sqlite")  # derived, remade
     }
 
 

@@ -1,0 +1,144 @@
+"""Years of journaling (issue 14): import, id lookups, search and review at 1k / 10k / 50k entries.
+
+    python benchmarks/scale_bench.py                 # 1,000 / 10,000 / 50,000 entries
+    python benchmarks/scale_bench.py 1000 10000      # only these sizes
+    python benchmarks/scale_bench.py --no-import 50000
+
+Every figure is a fresh process (median wall time of several runs), side by side with `grep -ril` over
+the same transcripts as plain files, measured in the same run:
+
+- `import --from jrnl` of an N-entry jrnl export into an empty journal, with its peak memory (the child's
+  ru_maxrss from os.wait4). Targets: 10,000 entries <= 10 s; 50,000 entries <= 300 MB.
+- `show ID` and `tag ID +word` on the journal of make_journal.py (target at 50,000: <= 80 ms).
+- `search WORD` (target: <= grep -ril at 10,000; <= 120 ms at 50,000).
+- `review` (target at 50,000: <= 1 s).
+
+Journals come from search_bench.ensure_journal (benchmarks/.data/jN, reused). Figures go to
+benchmarks/results/scale.txt.
+"""
+
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from common import ROOT, report, voicejournal
+from make_journal import sentence
+from search_bench import ensure_journal
+
+WORD = "sister"
+START = datetime(2016, 1, 1)
+
+
+def env_for(home: Path) -> dict:
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "VOICEJOURNAL_HOME": str(home),
+        "PYTHONDONTWRITEBYTECODE": "",
+    }
+
+
+def run(args: list[str], env: dict) -> tuple[float, float]:
+    """(wall ms, peak resident MB) of one fresh process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = (time.perf_counter() - start) * 1000
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode})")
+    return wall, usage.ru_maxrss / 1024  # kB on Linux
+
+
+def median(args: list[str], env: dict, runs: int) -> float:
+    return statistics.median(run(args, env)[0] for _ in range(runs))
+
+
+def grep_ms(folder: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(["grep", "-ril", WORD, str(folder)], stdout=subprocess.DEVNULL, check=False)
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def jrnl_export(path: Path, n: int, seed: int = 11) -> None:
+    """An N-entry `jrnl --format json` export: one a day or so over the years, 100-300 words each."""
+    rng = random.Random(seed)
+    entries = []
+    for i in range(n):
+        day = START + timedelta(days=i * 3650 / n)  # ten years of entries
+        words, body = rng.randint(100, 300), []
+        while sum(len(s.split()) for s in body) < words:
+            body.append(sentence(rng))
+        entries.append({
+            "date": f"{day:%Y-%m-%d}",
+            "time": f"{rng.randint(6, 23):02d}:{rng.randint(0, 59):02d}",
+            "title": body[0], "body": " ".join(body[1:]), "tags": ["@journal"], "starred": rng.random() < 0.1,
+        })  # fmt: skip
+    path.write_text(json.dumps({"tags": {}, "entries": entries}))
+
+
+def bench_import(n: int) -> str:
+    with tempfile.TemporaryDirectory() as scratch:
+        export = Path(scratch) / "journal.json"
+        jrnl_export(export, n)
+        home = Path(scratch) / "home"
+        wall, peak = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
+        again, _ = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
+        entries = sum(len(json.loads(p.read_bytes())["entries"]) for p in (home / "entries").glob("*.json"))
+        assert entries == n, (entries, n)
+    return (
+        f"  import --from jrnl, {n:,} entries    {wall / 1000:7.1f} s   peak {peak:5.0f} MB   "
+        f"(run again: {again / 1000:.1f} s, nothing added)"
+    )
+
+
+def bench_journal(n: int, runs: int) -> list[str]:
+    home = ensure_journal(n)
+    env = env_for(home)
+    target = sorted((home / "text").iterdir())[n // 2].stem  # any entry; the map makes them all alike
+    run(voicejournal("search", WORD), env)  # builds the index and the id map once
+    run(voicejournal("show", target), env)
+    grep = grep_ms(home / "text", runs)
+    lines = [f"{n:,} entries (grep -ril {WORD} over the same texts: {grep:.0f} ms)"]
+    for label, args in (
+        (f"search {WORD}", ["search", WORD]),
+        ("show ID", ["show", target]),
+        ("tag ID +word", ["tag", target, "+scalebench"]),
+        ("review", ["review"]),
+    ):
+        ms = median(voicejournal(*args), env, runs)
+        if label.startswith("tag"):
+            run(voicejournal("tag", target, "-scalebench"), env)
+        lines.append(f"  {label:<32} {ms:7.0f} ms   {ms / grep:5.1f}x grep -ril")
+    return lines
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    imports = "--no-import" not in args
+    sizes = [int(a) for a in args if a.isdigit()] or [1000, 10000, 50000]
+    lines = ["scale benchmark: fresh processes, median wall time (2 cores; other work may share them)"]
+    python, _ = run([sys.executable, "-c", "pass"], os.environ.copy())
+    lines.append(f"  start-up floor: python -c pass {python:.0f} ms")
+    for n in sizes:
+        lines += bench_journal(n, runs=7 if n < 50000 else 5)
+        if imports and n >= 10000:
+            lines.append(bench_import(n))
+        print("\n".join(lines), file=sys.stderr)
+    shutil.rmtree(ROOT / "benchmarks" / ".data" / "add", ignore_errors=True)
+    report("scale", lines)
+
+
+if __name__ == "__main__":
+    main()
