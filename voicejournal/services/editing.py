@@ -8,7 +8,6 @@ closes, and the editor never sees VOICEJOURNAL_PASSPHRASE.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shlex
 import shutil
@@ -17,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from voicejournal.errors import VoiceJournalError
+from voicejournal.store import fs
 
 EDIT_FOLDER = ".editing"  # a dot folder: backups leave it out
 # Secrets voicejournal reads from the environment: an editor (or its plugins) has no use for them.
@@ -65,36 +65,12 @@ def edit_text(home: Path, text: str, unchanged: str = "nothing was changed") -> 
             return None
         return path.read_text(encoding="utf-8", errors="replace")
     finally:
-        _shred_folder(folder)
+        fs.shred_tree(folder)
 
 
 def shred_leftovers(parent: Path) -> None:
     """Shred what an edit that was killed left behind (its process is gone); running edits are kept."""
     for folder in parent.iterdir():
         pid = folder.name.split("-", 1)[0]
-        if folder.is_dir() and not folder.is_symlink() and not (pid.isdigit() and _running(int(pid))):
-            _shred_folder(folder)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # someone else's process
-    return True
-
-
-def _shred_folder(folder: Path) -> None:
-    """Shred every file in the folder (the editor's swap and backup files too), then remove it."""
-    from voicejournal.store.fs import shred
-
-    for path in sorted(folder.rglob("*"), reverse=True):  # files before the folders that hold them
-        if path.is_dir() and not path.is_symlink():
-            with contextlib.suppress(OSError):
-                path.rmdir()
-        else:
-            shred(path)
-    with contextlib.suppress(OSError):
-        folder.rmdir()
+        if folder.is_dir() and not folder.is_symlink() and not (pid.isdigit() and fs.process_alive(int(pid))):
+            fs.shred_tree(folder)

@@ -202,16 +202,11 @@ def entries_by_ids(journal, ids: list[str]) -> list[Entry]:
 
 def renew_bak(path: Path) -> None:
     """Make `path`'s .bak a copy of what it holds now, overwriting the older copy (after a delete)."""
-    import os
-
     from voicejournal.store import fs
 
-    bak = path.with_name(path.name + ".bak")
-    fs.shred(bak)
+    fs.shred(path.with_name(path.name + ".bak"))
     if path.exists():
-        tmp = fs.temp_name(path, ".bak")
-        os.link(path, tmp)  # the same bytes, the same name binding in an encrypted journal
-        os.replace(tmp, bak)
+        fs.link_backup(path)
 
 
 def clean_tags(tags: Iterable[str]) -> list[str]:

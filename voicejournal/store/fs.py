@@ -35,10 +35,13 @@ def owner_alive(name: str) -> bool:
     temp file of a live process may be mid-write: a sweep leaves it to its owner, which renames or removes it.
     """
     match = _TMP_OWNER_RE.search(name)
-    if match is None:
-        return False
+    return match is not None and process_alive(int(match.group(1)))
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this number runs (ours or another user's)."""
     try:
-        os.kill(int(match.group(1)), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -79,9 +82,7 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False) -> No
         finally:
             os.close(fd)
         if keep_backup and path.exists():
-            bak_tmp = temp_name(path, ".bak")
-            os.link(path, bak_tmp)
-            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+            link_backup(path)
         os.replace(tmp, path)
         fsync_dir(path.parent)
     except OSError as exc:
@@ -90,6 +91,14 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False) -> No
         if exc.errno in FULL_ERRNOS:
             raise disk_full(path, f"{path.name} could not be saved; everything saved before is safe") from exc
         raise VoiceJournalError(f"Could not save {path}: {exc.strerror or exc}.") from exc
+
+
+def link_backup(path: Path) -> None:
+    """Make `<name>.bak` the file `path` holds now: a hard link (the same bytes, and in an encrypted journal
+    the same sealed binding), swapped in atomically."""
+    bak_tmp = temp_name(path, ".bak")
+    os.link(path, bak_tmp)
+    os.replace(bak_tmp, path.with_name(path.name + ".bak"))
 
 
 def open_new(path: Path):
