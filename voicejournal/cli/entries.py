@@ -23,7 +23,6 @@ from voicejournal.cli.options import (
     no_unknown_options,
 )
 from voicejournal.cli.output import (
-    clock,
     err,
     length,
     out,
@@ -33,7 +32,7 @@ from voicejournal.cli.output import (
     report_retention,
     when,
 )
-from voicejournal.core.wording import count
+from voicejournal.core.wording import count, timestamp
 
 
 @click.command()
@@ -179,7 +178,7 @@ def show(entry_id, as_json):
             console.print("\n[dim](edited by you; `--json` shows what was heard originally)[/]")
     else:
         for seg in entry.segments:
-            console.print(f"[dim]{clock(seg.start)}[/]  {escape(seg.text)}")
+            console.print(f"[dim]{timestamp(seg.start)}[/]  {escape(seg.text)}")
 
 
 @click.command()

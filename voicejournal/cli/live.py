@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from voicejournal.cli.output import (
-    clock,
-)
+from voicejournal.core.wording import timestamp
 
 
 class LiveRecording:
@@ -25,7 +23,7 @@ class LiveRecording:
         line = Text()
         line.append("● ", style="bold red")
         line.append("Recording   ")
-        line.append(clock(recorder.elapsed), style="bold")
+        line.append(timestamp(recorder.elapsed), style="bold")
         line.append("   " + meter_bar(recorder.levels) + "   ", style="green")
         line.append("Enter or Ctrl-C to stop", style="dim")
         if recorder.silent:

@@ -9,9 +9,7 @@ from datetime import datetime
 import click
 
 from voicejournal import clock as clk
-from voicejournal.core.wording import count, timestamp
-
-clock = timestamp  # a moment in a recording, as listings show it: '02:13'
+from voicejournal.core.wording import count
 
 
 def out():

@@ -12,7 +12,6 @@ from voicejournal.cli.opening import (
 )
 from voicejournal.cli.options import kind_option, model_options
 from voicejournal.cli.output import (
-    clock,
     err,
     length,
     out,
@@ -20,6 +19,7 @@ from voicejournal.cli.output import (
     report_retention,
     session_day,
 )
+from voicejournal.core.wording import timestamp
 
 
 @click.command()
@@ -151,7 +151,7 @@ def _report(journal, status, outcome, max_minutes: float):
             "The microphone seemed silent for a while. `voicejournal doctor` checks it.", markup=False
         )
     ready = f"Transcript ready ({outcome.saved_after:.1f} s)." if entry.status == "done" else ""
-    status.print(f"Stopped at {clock(round(entry.duration))}. {ready}".rstrip(), markup=False)
+    status.print(f"Stopped at {timestamp(round(entry.duration))}. {ready}".rstrip(), markup=False)
     if entry.status == "done":
         out().print("\n  " + escape(entry.text) + "\n")
     elif entry.status == "no_speech":
@@ -189,7 +189,9 @@ def play(entry_id, at):
     journal = open_journal()
 
     def started(entry, at_seconds):
-        err().print(f"Playing {entry.id} from {clock(at_seconds)} of {clock(entry.duration)}…", markup=False)
+        err().print(
+            f"Playing {entry.id} from {timestamp(at_seconds)} of {timestamp(entry.duration)}…", markup=False
+        )
 
     journal.play(entry_id, at=start, on_start=started)
 

@@ -19,14 +19,13 @@ from voicejournal.cli.options import (
     no_unknown_options,
 )
 from voicejournal.cli.output import (
-    clock,
     err,
     labels_text,
     out,
     print_json,
     print_marked,
 )
-from voicejournal.core.wording import count
+from voicejournal.core.wording import count, timestamp
 from voicejournal.render.json import search_json
 
 
@@ -96,7 +95,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
     for h in result.hits:
         labels = labels_text(h.entry.tags, h.entry.themes)
         labels = labels if len(labels) <= 22 else labels[:21] + "…"
-        at = clock(h.start) if h.start is not None else "text"
+        at = timestamp(h.start) if h.start is not None else "text"
         # The id and every **match** are bold: split the snippet on its markers after the id.
         snippet_parts = h.snippet.split("**")
         parts = [f"{h.entry.created:%Y-%m-%d}  ", h.id, f"  {labels:<22}  {at:>5}  " + snippet_parts[0]]
@@ -105,7 +104,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
     print_marked(lines)
     first = next((h for h in result.hits if h.start is not None), None)
     if first is not None:
-        click.echo(f"Play a moment: voicejournal play {first.id} --at {clock(first.start)}", err=True)
+        click.echo(f"Play a moment: voicejournal play {first.id} --at {timestamp(first.start)}", err=True)
 
 
 @click.group(invoke_without_command=True)
