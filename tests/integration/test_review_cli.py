@@ -304,3 +304,13 @@ def test_spoken_markers_from_a_real_recording(run_cli, speech):
     assert "normal" in q["text"].lower() and "tired" in q["text"].lower()
     assert q["entry"] == entry["id"] and 0 < q["offset"] < 6
     assert "Questions to bring (1)" in run_cli("review", check=True).stdout
+
+
+def test_session_on_a_weekday_is_the_coming_one(run_cli):
+    # Tue 1 Dec 2026: "thursday" is in two days, "tuesday" today, "next tuesday" a week on.
+    at = {"now": "2026-12-01T09:00:00", "tz": "Europe/Berlin"}
+    for when, said in (("thursday", "Thu 3 Dec"), ("tuesday", "Tue 1 Dec"), ("next tuesday", "Tue 8 Dec")):
+        proc = run_cli("session", "add", when, "14:00", check=True, **at)
+        assert proc.stderr.startswith(f"Added the session on {said}, 14:00 ("), proc.stderr
+    starts = [s["start"][:16] for s in json.loads(run_cli("session", "list", "--json", **at).stdout)]
+    assert sorted(starts) == ["2026-12-01T14:00", "2026-12-03T14:00", "2026-12-08T14:00"]

@@ -1,7 +1,7 @@
 """Lenient parsing of the dates and times people type, in one place.
 
 Days ('2026-11-02', 'yesterday', 'last monday', '3 months ago'), due days ('friday' is the coming one),
-clock times ('14:00', '2pm') and moments in a recording ('2:31', '1:02:03').
+appointment days ('monday' is the coming one, or today), clock times ('14:00', '2pm') and moments in a recording ('2:31', '1:02:03').
 """
 
 from __future__ import annotations
@@ -140,13 +140,34 @@ def parse_date(text: str, end: bool = False, today: date | None = None) -> datet
         raise _bad(text) from None
 
 
+def _coming(text: str, today: date, include_today: bool) -> date | None:
+    """'friday' / 'next friday' / 'on friday' as a day ahead; None for any other phrase.
+
+    'next friday' is never today; a bare weekday is today only with `include_today`.
+    """
+    words = " ".join(text.strip().lower().split()).split()
+    if not words or words[-1] not in _WEEKDAYS or len(words) > 2:
+        return None
+    if len(words) == 2 and words[0] not in ("next", "on", "this"):
+        return None
+    ahead = (_WEEKDAYS.index(words[-1]) - today.weekday()) % 7
+    if ahead == 0 and (words[0] == "next" or not include_today):
+        ahead = 7
+    return today + timedelta(days=ahead)
+
+
 def parse_due(text: str, today: date | None = None) -> date:
-    """When homework is due: like `parse_day`, except that a bare weekday is the coming one."""
+    """When homework is due: like `parse_day`, except that a weekday ('friday', 'next friday') is the
+    coming one, never today."""
     today = today or clock.today()
-    word = text.strip().lower()
-    if word in _WEEKDAYS:
-        return today + timedelta(days=(_WEEKDAYS.index(word) - today.weekday()) % 7 or 7)
-    return parse_day(text, today)
+    return _coming(text, today, include_today=False) or parse_day(text, today)
+
+
+def parse_appointment_day(text: str, today: date | None = None) -> date:
+    """The day of an appointment: like `parse_day`, except that a weekday ('monday', 'next monday') is
+    the coming one. A bare weekday that is today means today; 'last monday' stays in the past."""
+    today = today or clock.today()
+    return _coming(text, today, include_today=True) or parse_day(text, today)
 
 
 _CLOCK = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$", re.I)

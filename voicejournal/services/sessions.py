@@ -66,12 +66,13 @@ def forget_filed(journal, entry_id: str) -> None:
 
 
 def add_session(journal, day: str, at: str, with_name: str | None = None, note: str | None = None):
-    """An appointment on `day` ('2026-12-03', 'tomorrow') at `at` ('14:00', '2pm')."""
+    """An appointment on `day` ('2026-12-03', 'tomorrow', 'thursday': the coming one) at `at` ('14:00',
+    '2pm')."""
     from datetime import datetime as dt
 
-    from voicejournal.core.dates import parse_day, parse_time_of_day
+    from voicejournal.core.dates import parse_appointment_day, parse_time_of_day
 
-    start = dt.combine(parse_day(day), parse_time_of_day(at)).astimezone()
+    start = dt.combine(parse_appointment_day(day), parse_time_of_day(at)).astimezone()
     with journal.storage.transaction():
         twin = next((s for s in journal.sessions() if s.start == start), None)
         if twin is not None:

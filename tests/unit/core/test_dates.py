@@ -2,7 +2,14 @@ from datetime import date, time
 
 import pytest
 
-from voicejournal.core.dates import parse_date, parse_day, parse_due, parse_offset, parse_time_of_day
+from voicejournal.core.dates import (
+    parse_appointment_day,
+    parse_date,
+    parse_day,
+    parse_due,
+    parse_offset,
+    parse_time_of_day,
+)
 from voicejournal.errors import UsageError
 
 TODAY = date(2026, 11, 25)  # a Wednesday
@@ -56,6 +63,32 @@ def test_end_of_day_and_aware():
 )  # fmt: skip
 def test_a_due_weekday_is_the_coming_one(text, expected):
     assert parse_due(text, today=date(2026, 11, 2)) == expected  # a Monday: "monday" is next week's
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("next friday", date(2026, 11, 6)), ("next monday", date(2026, 11, 9)), ("on Monday", date(2026, 11, 9)),
+     ("last monday", date(2026, 10, 26))],
+)  # fmt: skip
+def test_due_phrases(text, expected):
+    assert parse_due(text, today=date(2026, 11, 2)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("monday", date(2026, 11, 2)), ("Thursday", date(2026, 11, 5)), ("sunday", date(2026, 11, 8)),
+     ("next monday", date(2026, 11, 9)), ("next thursday", date(2026, 11, 5)),
+     ("this friday", date(2026, 11, 6)), ("last monday", date(2026, 10, 26)),
+     ("yesterday", date(2026, 11, 1)), ("2026-12-03", date(2026, 12, 3))],
+)  # fmt: skip
+def test_an_appointment_weekday_is_today_or_the_coming_one(text, expected):
+    assert parse_appointment_day(text, today=date(2026, 11, 2)) == expected  # a Monday
+
+
+@pytest.mark.parametrize("text", ["next", "next week monday", "next funday", "monday friday"])
+def test_appointment_day_nonsense_is_refused(text):
+    with pytest.raises(UsageError):
+        parse_appointment_day(text, today=date(2026, 11, 2))
 
 
 @pytest.mark.parametrize(
