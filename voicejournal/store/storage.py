@@ -249,12 +249,8 @@ class Storage:
         return self.idmap.ids()
 
     def _find(self, entry_id: str) -> tuple[Path, dict] | None:
-        name = self.entry_ids().get(entry_id)
-        if name is None:
-            return None
-        shard = self.entries_dir / name
-        doc = next((d for d in self.shard_docs(shard) if d.get("id") == entry_id), None)
-        return None if doc is None else (shard, doc)
+        self.prepare()
+        return self.idmap.find(entry_id)
 
     def add_entry(self, doc: dict) -> None:
         self.add_entries([doc])
