@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -384,6 +383,8 @@ class Storage:
         with contextlib.suppress(FileNotFoundError):
             records = read_plain(self.journal_path, self.home)
         taken = set(_RECORD_ID.findall(records))  # orjson writes compact JSON; only ids end in "id"
+        import secrets
+
         fresh: list[str] = []
         while len(fresh) < count:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
