@@ -96,6 +96,11 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def b64decode(text: str) -> bytes:
+    """The bytes of strict base64 text; ValueError if it is not."""
+    return base64.b64decode(text, validate=True)
+
+
 def key_file_path(home: Path) -> Path:
     return Path(home) / KEY_FILE
 
