@@ -4,17 +4,24 @@
     python benchmarks/scale_bench.py 1000 10000      # only these sizes
     python benchmarks/scale_bench.py --no-import 50000
 
+    python benchmarks/scale_bench.py --no-import --no-encrypted 1000 10000   # plain journals only
+
 Every figure is a fresh process (median wall time of several runs), side by side with `grep -ril` over
-the same transcripts as plain files, measured in the same run:
+the same transcripts as plain files, measured in the same run, with the machine's load average (from
+os.getloadavg, as `uptime` prints it) on every line: on a shared machine the figures are only comparable
+at the same load.
 
 - `import --from jrnl` of an N-entry jrnl export into an empty journal, with its peak memory (the child's
   ru_maxrss from os.wait4). Targets: 10,000 entries <= 10 s; 50,000 entries <= 300 MB.
 - `show ID` and `tag ID +word` on the journal of make_journal.py (target at 50,000: <= 80 ms).
 - `search WORD` (target: <= grep -ril at 10,000; <= 120 ms at 50,000).
 - `review` (target at 50,000: <= 1 s).
+- The same four on an encrypted copy of the journal (real scrypt settings): opened with
+  VOICEJOURNAL_PASSPHRASE (a key derivation per command) and with the key in the keyring (none). The
+  keyring is a file-backed test backend (benchmarks/_file_keyring.py), never the machine's.
 
-Journals come from search_bench.ensure_journal (benchmarks/.data/jN, reused). Figures go to
-benchmarks/results/scale.txt.
+Journals come from search_bench.ensure_journal (benchmarks/.data/jN, reused; the encrypted copies are
+benchmarks/.data/jN-encrypted). Figures go to benchmarks/results/scale.txt.
 """
 
 import json
@@ -35,6 +42,15 @@ from search_bench import ensure_journal
 
 WORD = "sister"
 START = datetime(2016, 1, 1)
+PASSPHRASE = "scale bench passphrase"
+KEYRING = {
+    "PYTHON_KEYRING_BACKEND": "_file_keyring.FileKeyring",
+    "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}",
+}
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def env_for(home: Path) -> dict:
@@ -103,36 +119,59 @@ def bench_import(n: int) -> str:
     )
 
 
-def bench_journal(n: int, runs: int) -> list[str]:
+def encrypted_copy(plain: Path, n: int) -> tuple[Path, dict]:
+    """benchmarks/.data/jN-encrypted: the journal of `plain` encrypted (the key kept in the test keyring),
+    made once; and the environment that reaches that keyring."""
+    home = plain.with_name(f"{plain.name}-encrypted")
+    env = {**env_for(home), **KEYRING, "SCALE_BENCH_KEYRING": str(home.with_name(f"{home.name}.keyring"))}
+    if not (home / "encryption.json").exists():
+        print(f"encrypting a copy of {n:,} entries…", file=sys.stderr)
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(plain, home, ignore=shutil.ignore_patterns("text", "index.sqlite*", ".lock"))
+        run(voicejournal("encrypt", "--keyring"), {**env, "VOICEJOURNAL_PASSPHRASE": PASSPHRASE})
+    return home, env
+
+
+def bench_journal(n: int, runs: int, encrypted: bool) -> list[str]:
     home = ensure_journal(n)
     env = env_for(home)
     target = sorted((home / "text").iterdir())[n // 2].stem  # any entry; the map makes them all alike
-    run(voicejournal("search", WORD), env)  # builds the index and the id map once
-    run(voicejournal("show", target), env)
     grep = grep_ms(home / "text", runs)
-    lines = [f"{n:,} entries (grep -ril {WORD} over the same texts: {grep:.0f} ms)"]
-    for label, args in (
-        (f"search {WORD}", ["search", WORD]),
-        ("show ID", ["show", target]),
-        ("tag ID +word", ["tag", target, "+scalebench"]),
-        ("review", ["review"]),
-    ):
-        ms = median(voicejournal(*args), env, runs)
-        if label.startswith("tag"):
-            run(voicejournal("tag", target, "-scalebench"), env)
-        lines.append(f"  {label:<32} {ms:7.0f} ms   {ms / grep:5.1f}x grep -ril")
+    lines = [f"{n:,} entries (grep -ril {WORD} over the same texts: {grep:.0f} ms, {load()})"]
+    journals = [("plain", env)]
+    if encrypted:
+        _, secret = encrypted_copy(home, n)
+        journals += [
+            ("encrypted, VOICEJOURNAL_PASSPHRASE", {**secret, "VOICEJOURNAL_PASSPHRASE": PASSPHRASE}),
+            ("encrypted, key in the keyring", {**secret, "VOICEJOURNAL_PASSPHRASE": ""}),
+        ]
+    for name, journal_env in journals:
+        run(voicejournal("search", WORD), journal_env)  # builds the index and the id map once
+        run(voicejournal("show", target), journal_env)
+        lines.append(f"  {name}")
+        for label, args in (
+            (f"search {WORD}", ["search", WORD]),
+            ("show ID", ["show", target]),
+            ("tag ID +word", ["tag", target, "+scalebench"]),
+            ("review", ["review"]),
+        ):
+            ms = median(voicejournal(*args), journal_env, runs)
+            if label.startswith("tag"):
+                run(voicejournal("tag", target, "-scalebench"), journal_env)
+            lines.append(f"    {label:<30} {ms:7.0f} ms   {ms / grep:5.1f}x grep -ril   ({load()})")
     return lines
 
 
 def main() -> None:
     args = sys.argv[1:]
     imports = "--no-import" not in args
+    encrypted = "--no-encrypted" not in args
     sizes = [int(a) for a in args if a.isdigit()] or [1000, 10000, 50000]
     lines = ["scale benchmark: fresh processes, median wall time (2 cores; other work may share them)"]
     python, _ = run([sys.executable, "-c", "pass"], os.environ.copy())
-    lines.append(f"  start-up floor: python -c pass {python:.0f} ms")
+    lines.append(f"  start-up floor: python -c pass {python:.0f} ms ({load()})")
     for n in sizes:
-        lines += bench_journal(n, runs=7 if n < 50000 else 5)
+        lines += bench_journal(n, runs=7 if n < 50000 else 5, encrypted=encrypted)
         if imports and n >= 10000:
             lines.append(bench_import(n))
         print("\n".join(lines), file=sys.stderr)

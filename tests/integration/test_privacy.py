@@ -214,7 +214,7 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
     proc = run_cli("encrypt", "--keyring", env=no_keyring)
     assert (proc.returncode, proc.stderr.strip()) == (
         1,
-        "The system keyring is not available here, so the passphrase was not saved in it (NoKeyringError). "
+        "The system keyring is not available here, so the journal's key was not saved in it (NoKeyringError). "
         "Use VOICEJOURNAL_PASSPHRASE or type it when asked.",
     )
     assert snapshot(vj_home) == state  # nothing was changed
@@ -227,7 +227,8 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
         "TEST_KEYRING_FILE": str(store),
     }
     run_cli("encrypt", "--keyring", env={**fake, **ENV}, check=True)
-    assert PASS in store.read_text()
+    kept = store.read_text()
+    assert "voicejournal data key v1:" in kept and PASS not in kept  # the key, never the passphrase
     assert len(entries(run_cli, env={**fake, "VOICEJOURNAL_PASSPHRASE": ""})) == 1  # asked nobody
     # No keyring backend at all on this machine: the usual clear error, no crash.
     proc = run_cli("list", env={**no_keyring, "VOICEJOURNAL_PASSPHRASE": ""})
@@ -235,12 +236,16 @@ def test_keyring_opt_in_and_a_machine_without_one(run_cli, speech, vj_home, tmp_
     proc = run_cli("passwd", env={**fake, "VOICEJOURNAL_NEW_PASSPHRASE": "green hills evening"}, check=True)
     assert proc.stderr.splitlines() == [
         "The passphrase was changed.",
-        "The system keyring holds the new passphrase.",
+        "The system keyring keeps the journal's key.",
     ]
-    assert "green hills evening" in store.read_text() and PASS not in store.read_text()
+    assert store.read_text() == kept  # the same key: only its wrapping changed
     assert len(entries(run_cli, env={**fake, "VOICEJOURNAL_PASSPHRASE": ""})) == 1
     proc = run_cli("encrypt", "--no-keyring", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}, check=True)
-    assert "green hills evening" not in store.read_text()
+    assert (
+        proc.stderr
+        == "The journal's key is no longer kept in the system keyring; you will be asked for the passphrase.\n"
+    )
+    assert "voicejournal data key" not in store.read_text()
     assert run_cli("list", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""}).returncode == 1
     proc = run_cli("encrypt", env={**fake, "VOICEJOURNAL_PASSPHRASE": ""})
     assert (proc.returncode, proc.stderr.strip()) == (

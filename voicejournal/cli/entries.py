@@ -25,9 +25,9 @@ from voicejournal.cli.options import (
 from voicejournal.cli.output import (
     err,
     length,
-    out,
     print_json,
     print_marked,
+    print_styled,
     progress_bar,
     report_retention,
     when,
@@ -148,13 +148,10 @@ def show(entry_id, as_json):
     Example:
       voicejournal show a3f4
     """
-    from rich.markup import escape
-
     entry = open_journal().get(entry_id)
     if as_json:
         print_json(entry.to_json())
         return
-    console = out()
     facts = [when(entry.created), entry.kind]
     if entry.duration:
         facts.append(length(entry.duration))
@@ -162,23 +159,23 @@ def show(entry_id, as_json):
         facts.append(f"model {entry.model}")
     if entry.mood:
         facts.append(f"mood {entry.mood}/5")
-    console.print(f"[bold]{entry.id}[/]  " + "  ·  ".join(facts))
+    lines = [[(entry.id, "bold"), ("  " + "  ·  ".join(facts), None)]]
     if entry.tags:
-        console.print("Tags: " + escape(", ".join(entry.tags)))
+        lines.append([("Tags: " + ", ".join(entry.tags), None)])
     if entry.themes:
-        console.print("Themes: " + escape(", ".join(entry.themes)))
-    console.print()
+        lines.append([("Themes: " + ", ".join(entry.themes), None)])
+    lines.append([])
     if entry.status == "pending":
-        console.print(f"Not transcribed yet. Run `voicejournal transcribe {entry.id}`.")
+        lines.append([(f"Not transcribed yet. Run `voicejournal transcribe {entry.id}`.", None)])
     elif entry.status == "no_speech":
-        console.print("No speech was detected in this recording.")
+        lines.append([("No speech was detected in this recording.", None)])
     elif entry.edited or not entry.segments:
-        console.print(escape(entry.text))
+        lines.append([(entry.text, None)])
         if entry.edited:
-            console.print("\n[dim](edited by you; `--json` shows what was heard originally)[/]")
+            lines += [[], [("(edited by you; `--json` shows what was heard originally)", "dim")]]
     else:
-        for seg in entry.segments:
-            console.print(f"[dim]{timestamp(seg.start)}[/]  {escape(seg.text)}")
+        lines += [[(timestamp(seg.start), "dim"), (f"  {seg.text}", None)] for seg in entry.segments]
+    print_styled(lines)
 
 
 @click.command()
@@ -236,7 +233,7 @@ def tag(entry_id, changes):
     add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
     remove = [c[1:] for c in changes if c.startswith("-")]
     entry = open_journal().tag(entry_id, add=add, remove=remove)
-    out().print(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}", markup=False)
+    click.echo(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}")
 
 
 @click.command()

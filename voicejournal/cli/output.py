@@ -46,6 +46,27 @@ def print_marked(lines: list[tuple[str, ...]]) -> None:
     out().print(text, end="")
 
 
+_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))  # the control characters rich leaves out of printed text
+
+
+def print_styled(lines: list[list[tuple[str, str | None]]]) -> None:
+    """Print lines made of (text, rich style) parts: styled by rich on a terminal; into a pipe or file the
+    text goes out plain (as rich would print it there: tabs expanded) without importing rich at all."""
+    if not sys.stdout.isatty():
+        click.echo(
+            "\n".join("".join(t for t, _ in parts).translate(_CONTROL).expandtabs(8) for parts in lines)
+        )
+        return
+    from rich.text import Text
+
+    text = Text()
+    for parts in lines:
+        for part, style in parts:
+            text.append(part, style=style)
+        text.append("\n")
+    out().print(text, end="")
+
+
 def print_json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

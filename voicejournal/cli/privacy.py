@@ -49,7 +49,8 @@ def _report_failures(report, verb: str) -> None:
     "--keyring/--no-keyring",
     "use_keyring",
     default=None,
-    help="Keep the passphrase in the system keyring, so this computer does not ask for it (default: ask).",
+    help="Keep the journal's key in the system keyring, so this computer does not ask for the passphrase "
+    "(default: ask).",
 )
 def encrypt(use_keyring):
     """Encrypt the journal with a passphrase: transcripts, recordings, backups, everything.
@@ -68,9 +69,9 @@ def encrypt(use_keyring):
     if journal.encryption_state() == "encrypted" and use_keyring is not None:
         journal.set_keyring(use_keyring, ask_passphrase(journal))
         status.print(
-            "The passphrase is now kept in the system keyring."
+            "The journal's key is now kept in the system keyring."
             if use_keyring
-            else "The passphrase is no longer kept in the system keyring; you will be asked for it.",
+            else "The journal's key is no longer kept in the system keyring; you will be asked for the passphrase.",
             markup=False,
         )
         return
@@ -95,7 +96,7 @@ def encrypt(use_keyring):
         markup=False,
     )
     if use_keyring:
-        status.print("The passphrase is kept in the system keyring.", markup=False)
+        status.print("The journal's key is kept in the system keyring.", markup=False)
     status.print(
         "Keep your passphrase safe: without it nothing in this journal can be read, not even by you.",
         markup=False,
@@ -143,7 +144,7 @@ def decrypt(yes):
     "--keyring/--no-keyring",
     "use_keyring",
     default=None,
-    help="Also keep (or stop keeping) the new passphrase in the system keyring.",
+    help="Also keep (or stop keeping) the journal's key in the system keyring.",
 )
 @click.option(
     "--rotate-key",
@@ -188,4 +189,4 @@ def passwd(use_keyring, rotate_key):
     in_keyring = journal.change_passphrase(old, new, use_keyring=use_keyring)
     status.print("The passphrase was changed.", markup=False)
     if in_keyring:
-        status.print("The system keyring holds the new passphrase.", markup=False)
+        status.print("The system keyring keeps the journal's key.", markup=False)

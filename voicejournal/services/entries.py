@@ -95,9 +95,11 @@ def enrich(journal, entry: Entry) -> None:
     sessions.enrich_review(journal, entry)
 
 
-def save_entry(journal, entry: Entry, new: bool = False) -> Entry:
-    """Store a new or changed entry (derived fields are refreshed first)."""
-    journal.enrich(entry)
+def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) -> Entry:
+    """Store a new or changed entry (derived fields are refreshed first, unless `derive` is False: a change
+    that leaves the text alone, such as tags, changes nothing derived from it)."""
+    if derive:
+        journal.enrich(entry)
     with journal.storage.transaction():
         index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
         if new:
@@ -138,7 +140,7 @@ def tag(journal, entry_id: str, add: Iterable[str] = (), remove: Iterable[str] =
                 f"Its tags: {', '.join(entry.tags) or 'none'}."
             )
         entry.tags = clean_tags([t for t in entry.tags if t not in dropped] + list(add))
-        return journal.save_entry(entry)
+        return save_entry(journal, entry, derive=False)
 
 
 def edit_text(journal, entry_id: str, text: str) -> Entry:

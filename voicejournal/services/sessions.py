@@ -163,11 +163,21 @@ def review(journal, since: datetime | None = None, now: datetime | None = None):
 
 
 def _entries_between(journal, start: datetime, end: datetime) -> list[Entry]:
-    # Dates are compared on the stored ISO text first: only the period's entries are built.
-    low, high = start.isoformat(timespec="seconds")[:10], end.isoformat(timespec="seconds")[:10]
+    """The entries created from `start` to `end`, read from only the month files of that period."""
+    # Dates are compared on the stored ISO text first: only the period's entries are built. Each entry
+    # keeps its own UTC offset, so a day either side of the period covers every day and month file it
+    # can be in.
+    low, high = f"{start - timedelta(days=1):%Y-%m-%d}", f"{end + timedelta(days=1):%Y-%m-%d}"
+    first, last = f"{low[:7]}.json", f"{high[:7]}.json"
+    storage = journal.storage
+    storage.prepare()
     found = []
-    for doc in journal.storage.all_entries():
-        if low <= doc["created"][:10] <= high:
+    for shard in storage.shards():
+        if not first <= shard.name <= last:
+            continue
+        for doc in storage.shard_docs(shard):
+            if not isinstance(doc.get("created"), str) or not low <= doc["created"][:10] <= high:
+                continue
             entry = Entry.from_doc(doc)
             if start <= entry.created <= end:
                 found.append(entry)

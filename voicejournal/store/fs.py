@@ -12,8 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
-import shutil
 from pathlib import Path
 
 from voicejournal.errors import JournalBusyError, VoiceJournalError
@@ -25,6 +23,8 @@ _TMP_OWNER_RE = re.compile(re.escape(TMP_MARK) + r"(\d+)-")
 
 def temp_name(path: Path, suffix: str = "") -> Path:
     """A temporary name beside `path` that says which process made it: `.<name><suffix>.tmp-<pid>-<random>`."""
+    import secrets  # here, not at the top: commands that only read never load it
+
     return path.with_name(f".{path.name}{suffix}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
 
 
@@ -144,6 +144,8 @@ def shred_tree(folder: Path) -> None:
                     path.unlink()
                 else:
                     shred(path)
+    import shutil
+
     shutil.rmtree(folder, ignore_errors=True)
 
 

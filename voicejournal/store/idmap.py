@@ -1,26 +1,32 @@
 """The id → month map: which month file holds each entry, kept as derived data beside the search index.
 
 Without it, finding one entry (`show ID`, `tag ID`, a new unused id) meant reading every month file, so
-those commands slowed down as the journal grew. The map (`<home>/index.sqlite-ids`, compact JSON, sealed
-like every journal file in an encrypted journal) names the month file of every entry id, and records the
-journal's `Storage.signature()` when it was made. Like the index it is never a source of truth: when it is
-missing, damaged or its signature differs (a month file written by hand, a restored backup…), it is made
-again from the month files. Writes under the lock keep it current (`follow`), so it is rebuilt only after
-changes made by something other than voicejournal.
+those commands slowed down as the journal grew. The map (`<home>/index.sqlite-ids`, sealed like every
+journal file in an encrypted journal) has a line per month file: its name, the stamp it had (size, mtime,
+inode) and the JSON list of its entry ids. Finding an entry is then a bytes search per line, with nothing
+parsed but the one line that names it. Like the index it is never a source of truth: a month file whose
+stamp differs (written by hand, a restored backup…) or that the map does not know is read again, only
+that one; a missing or damaged map is made again from the month files. Writes under the lock keep it
+current (`follow`), so month files are reread only after changes made by something other than voicejournal.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
 import orjson
 
-from voicejournal.errors import DiskFullError, VoiceJournalError
+from voicejournal.errors import DiskFullError, JournalCorruptError, VoiceJournalError
 from voicejournal.store import files, sealing
 
 IDS_FILE = "index.sqlite-ids"  # named after the index: derived, never backed up, shredded with it
+_HEADER = b"voicejournal id map 2"
+_DOC_KEY = re.compile(rb'[{,]"\d+":$')  # what comes before an entry in a month file: its TinyDB doc id
+_NEXT_DOC = re.compile(rb'\},"\d+":\{')
 
 
 class IdMap:
@@ -29,50 +35,167 @@ class IdMap:
     def __init__(self, storage):
         self.storage = storage
         self.path = Path(storage.home) / IDS_FILE
-        self._cached: tuple[str, dict[str, str]] | None = None  # (signature, map) read by this process
+        self._lines: dict[str, tuple[str, bytes]] | None = None  # month -> (stamp, JSON list of its ids)
+
+    def month_of(self, entry_id: str) -> str | None:
+        """The name of the month file holding this entry, or None: one bytes search per month file."""
+        needle = orjson.dumps(entry_id)
+        for name, (_, ids) in self._current().items():
+            if needle in ids and entry_id in orjson.loads(ids):
+                return name
+        return None
+
+    def find(self, entry_id: str) -> tuple[Path, dict] | None:
+        """(its month file, the stored entry), reading that one entry out of the one file; or None."""
+        name = self.month_of(entry_id)
+        if name is None:
+            return None
+        shard = self.storage.entries_dir / name
+        try:
+            doc = find_doc(files.read_bytes(self.storage.home, shard), entry_id)
+        except FileNotFoundError:
+            return None
+        except JournalCorruptError:
+            doc = None  # the whole read below reports it the way every read of the journal does
+        if doc is None:
+            doc = next((d for d in self.storage.shard_docs(shard) if d.get("id") == entry_id), None)
+        return None if doc is None else (shard, doc)
 
     def ids(self) -> dict[str, str]:
-        """The current map: read from its file, or made from the month files when missing or stale."""
-        signature = self.storage.signature()  # before reading: a write meanwhile leaves the map stale
-        current = self._load(signature)
-        if current is not None:
-            return current
-        ids: dict[str, str] = {}
-        for shard in self.storage.shards():
-            for doc in self.storage.shard_docs(shard):
-                if isinstance(doc.get("id"), str):
-                    ids[doc["id"]] = shard.name
-        self._save(ids, signature)
-        return ids
+        """Every entry id and the month file holding it."""
+        return _as_dict(self._current())
 
     @contextlib.contextmanager
-    def follow(self) -> Iterator[dict[str, str]]:
-        """Around a write of month files (under the lock): yields the current map for the writer to change in
-        place, and saves it with the journal's new signature after the write."""
-        ids = self.ids()
-        yield ids
-        self._save(ids, self.storage.signature())
+    def follow(self) -> Iterator[MutableMapping[str, str]]:
+        """Around a write of month files (under the lock): yields the map for the writer to change in place
+        (read only if the writer looks at it), and saves it with the month files' new stamps after."""
+        before = self._current()
+        following = _Following(lambda: _as_dict(before))  # as before the write, for the writer to change
+        yield following
+        stamps = self._stamps()
+        lines = {}
+        changed = [name for name in stamps if name not in before or before[name][0] != stamps[name]]
+        grouped: dict[str, list[str]] = {name: [] for name in changed}
+        if following.data is not None and changed:
+            for entry_id, name in following.data.items():
+                if name in grouped:
+                    grouped[name].append(entry_id)
+        for name, stamp in stamps.items():
+            if name not in grouped:
+                lines[name] = before[name]
+            elif following.data is not None:
+                lines[name] = (stamp, orjson.dumps(grouped[name]))
+            elif name in before:  # the writer changed entries, not which ones the month holds
+                lines[name] = (stamp, before[name][1])
+        self._lines = lines  # a month the map could not follow is left out: read again next time
+        self._save(lines)
 
-    def _load(self, signature: str) -> dict[str, str] | None:
-        if self._cached is not None and self._cached[0] == signature:
-            return self._cached[1]
-        try:
-            data = orjson.loads(files.read_bytes(self.storage.home, self.path))
-        except (OSError, ValueError, VoiceJournalError, sealing.DamagedFileError):
-            return None  # missing or unreadable: made again
-        if (
-            not isinstance(data, dict)
-            or data.get("signature") != signature
-            or not isinstance(data.get("ids"), dict)
+    def _stamps(self) -> dict[str, str]:
+        stamps = {}
+        for shard in self.storage.shards():
+            with contextlib.suppress(FileNotFoundError):
+                st = os.stat(shard)
+                stamps[shard.name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+        return stamps
+
+    def _current(self) -> dict[str, tuple[str, bytes]]:
+        """The map, with every month file whose stamp changed (or that it did not know) read again."""
+        stamps = self._stamps()  # before reading: a write meanwhile leaves the line stale, never wrong
+        known = self._lines if self._lines is not None else self._load()
+        if all(known.get(name, ("",))[0] == stamp for name, stamp in stamps.items()) and len(known) == len(
+            stamps
         ):
-            return None
-        self._cached = (signature, data["ids"])
-        return data["ids"]
+            self._lines = known
+            return known
+        lines = {}
+        for name, stamp in stamps.items():
+            if name in known and known[name][0] == stamp:
+                lines[name] = known[name]
+                continue
+            docs = self.storage.shard_docs(self.storage.entries_dir / name)
+            lines[name] = (stamp, orjson.dumps([d["id"] for d in docs if isinstance(d.get("id"), str)]))
+        self._lines = lines
+        self._save(lines)
+        return lines
 
-    def _save(self, ids: dict[str, str], signature: str) -> None:
-        self._cached = (signature, ids)
+    def _load(self) -> dict[str, tuple[str, bytes]]:
+        try:
+            data = files.read_bytes(self.storage.home, self.path)
+        except (OSError, ValueError, VoiceJournalError, sealing.DamagedFileError):
+            return {}  # missing or unreadable: made again
+        head, _, body = data.partition(b"\n")
+        if head != _HEADER:
+            return {}
+        lines = {}
+        for line in body.splitlines():
+            parts = line.split(b" ", 2)
+            if len(parts) != 3 or not parts[2].startswith(b"["):
+                return {}
+            lines[parts[0].decode("ascii", "replace")] = (parts[1].decode("ascii", "replace"), parts[2])
+        return lines
+
+    def _save(self, lines: dict[str, tuple[str, bytes]]) -> None:
+        body = b"".join(f"\n{name} {stamp} ".encode() + ids for name, (stamp, ids) in sorted(lines.items()))
         # Derived data: with no room for it, the map lives in this process only and is made again later.
         with contextlib.suppress(OSError, DiskFullError):
-            files.write_bytes(
-                self.storage.home, self.path, orjson.dumps({"signature": signature, "ids": ids})
-            )
+            files.write_bytes(self.storage.home, self.path, _HEADER + body)
+
+
+def _as_dict(lines: dict[str, tuple[str, bytes]]) -> dict[str, str]:
+    return {entry_id: name for name, (_, ids) in lines.items() for entry_id in orjson.loads(ids)}
+
+
+class _Following(MutableMapping):
+    """The map handed to a writer: read from the month lines only when the writer uses it."""
+
+    def __init__(self, load):
+        self.load = load
+        self.data: dict[str, str] | None = None
+
+    def _data(self) -> dict[str, str]:
+        if self.data is None:
+            self.data = self.load()
+        return self.data
+
+    def __getitem__(self, key):
+        return self._data()[key]
+
+    def __setitem__(self, key, value):
+        self._data()[key] = value
+
+    def __delitem__(self, key):
+        del self._data()[key]
+
+    def __iter__(self):
+        return iter(self._data())
+
+    def __len__(self):
+        return len(self._data())
+
+
+def find_doc(raw: bytes, entry_id: str) -> dict | None:
+    """The entry `entry_id` read out of a month file's bytes without parsing the rest of the file; None when
+    it is not found this way (the caller then reads the whole file).
+
+    orjson writes compact JSON, and a quote inside a string is always escaped, so `{"id":"<id>"` preceded
+    by a TinyDB doc id can only be the start of that entry; the next `},"<n>":{` (or the end of the table)
+    ends it, which parsing the slice confirms.
+    """
+    head = b'{"id":' + orjson.dumps(entry_id)
+    start = raw.find(head)
+    while start >= 0:
+        if raw[start + len(head) : start + len(head) + 1] in (b",", b"}") and _DOC_KEY.search(
+            raw, max(0, start - 24), start
+        ):
+            following = _NEXT_DOC.search(raw, start)
+            ends = [following.start() + 1] if following else [len(raw) - 2, len(raw) - 3]
+            for end in ends:
+                try:
+                    doc = orjson.loads(raw[start:end])
+                except orjson.JSONDecodeError:
+                    continue
+                if isinstance(doc, dict) and doc.get("id") == entry_id:
+                    return doc
+            return None
+        start = raw.find(head, start + 1)
+    return None

@@ -34,14 +34,18 @@ def stemmer():
 def search(conn: sqlite3.Connection, q: Query, filters: Filters, limit: int) -> SearchResult:
     where, params = filter_sql(filters)
     match = q.match_expression()
-    # CROSS JOIN keeps the FTS table as the outer loop, so bm25() is computed once per match.
-    sql = (
-        "SELECT e.*, bm25(docs, 1.0, 2.0, 1.0) AS score FROM docs CROSS JOIN entries e "
-        f"ON e.rowid = docs.rowid WHERE docs MATCH ? {where} ORDER BY score, e.ts DESC LIMIT ?"
-    )
-    rows = conn.execute(sql, [match, *params, limit]).fetchall()
+    rows = None if where else _best_unfiltered(conn, match, limit)
+    if rows is None:
+        # CROSS JOIN keeps the FTS table as the outer loop, so bm25() is computed once per match.
+        sql = (
+            "SELECT e.*, bm25(docs, 1.0, 2.0, 1.0) AS score FROM docs CROSS JOIN entries e "
+            f"ON e.rowid = docs.rowid WHERE docs MATCH ? {where} ORDER BY score, e.ts DESC LIMIT ?"
+        )
+        rows = conn.execute(sql, [match, *params, limit]).fetchall()
     if len(rows) < limit:
         total = len(rows)
+    elif not where:  # every indexed text has its entry: no need to look each one up to count them
+        total = conn.execute("SELECT count(*) FROM docs WHERE docs MATCH ?", [match]).fetchone()[0]
     else:
         total = conn.execute(
             f"SELECT count(*) FROM docs CROSS JOIN entries e ON e.rowid = docs.rowid WHERE docs MATCH ? {where}",
@@ -51,6 +55,26 @@ def search(conn: sqlite3.Connection, q: Query, filters: Filters, limit: int) -> 
     hits = [SearchHit(indexed(row[1:12]), -row[12], *best[row[0]]) for row in rows]
     suggestions = [] if hits else suggest(conn, q)
     return SearchResult(q, hits, total, suggestions)
+
+
+def _best_unfiltered(conn: sqlite3.Connection, match: str, limit: int) -> list[tuple] | None:
+    """The `limit` best matches as the joined query ranks them (score, then newest), with the entries looked
+    up for those few rows only: a common word matches most of the journal, and fetching every matching
+    entry to sort by score and time cost as much as the ranking itself. None when ties in score reach past
+    the rows fetched (the caller then ranks with the join)."""
+    want = limit * 2 + 10
+    scored = conn.execute(
+        "SELECT rowid, bm25(docs, 1.0, 2.0, 1.0) AS score FROM docs WHERE docs MATCH ? ORDER BY score LIMIT ?",
+        (match, want),
+    ).fetchall()
+    if len(scored) == want and scored[-1][1] == scored[min(limit, want) - 1][1]:
+        return None
+    scores = dict(scored)
+    marks = ",".join("?" * len(scores))
+    rows = conn.execute(f"SELECT e.* FROM entries e WHERE e.rowid IN ({marks})", list(scores)).fetchall()
+    rows = [(*row, scores[row[0]]) for row in rows]
+    rows.sort(key=lambda row: (row[-1], -row[2]))  # row[2] is e.ts
+    return rows[:limit]
 
 
 def best_sentences(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
-import secrets
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +94,11 @@ class KeyFile:
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    """The bytes of strict base64 text; ValueError if it is not."""
+    return base64.b64decode(text, validate=True)
 
 
 def key_file_path(home: Path) -> Path:
@@ -259,8 +263,8 @@ def new_key_file(
     """A fresh random data key wrapped by `passphrase`: (the key file, the data key). With `previous` (a key
     rotation), the old data key is wrapped alongside until every file is re-sealed."""
     check_new_passphrase(passphrase)
-    data_key = secrets.token_bytes(KEY_SIZE)
-    salt = secrets.token_bytes(16)
+    data_key = os.urandom(KEY_SIZE)
+    salt = os.urandom(16)
     kdf = {"name": "scrypt", "n": max(kdf_n, KDF_MIN_N), "r": SCRYPT_R, "p": SCRYPT_P}
     kek = derive_key(passphrase, salt, kdf)
     key_file = KeyFile(
@@ -278,7 +282,7 @@ def new_key_file(
 def rewrap(key_file: KeyFile, data_key: bytes, new_passphrase: str) -> KeyFile:
     """The same data key wrapped by a new passphrase, with a new salt."""
     check_new_passphrase(new_passphrase)
-    salt = secrets.token_bytes(16)
+    salt = os.urandom(16)
     kdf = {"name": "scrypt", "n": max(int(key_file.kdf["n"]), SCRYPT_N), "r": SCRYPT_R, "p": SCRYPT_P}
     return KeyFile(
         salt=salt,

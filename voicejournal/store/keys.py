@@ -1,10 +1,19 @@
-"""Unlocking: the data key from the passphrase (given, $VOICEJOURNAL_PASSPHRASE, or the keyring), cached
-in this process only. Nothing here ever prompts: the CLI asks on a terminal before it opens the journal,
-so no prompt can wait while the lock is held.
+"""Unlocking: the data key from the passphrase (given or $VOICEJOURNAL_PASSPHRASE) or from the system
+keyring, cached in this process only. Nothing here ever prompts: the CLI asks on a terminal before it opens
+the journal, so no prompt can wait while the lock is held.
+
+The keyring (only when the person opted in) holds the journal's unwrapped data key, not the passphrase, so
+a command that finds it there runs no key derivation (scrypt, about half a second): the key is checked
+with the HMAC of encryption.json instead, which only the right key reproduces. The trade-off (README,
+"Encryption"): whoever can read this account's keyring opens this journal and its backups until
+`voicejournal passwd --rotate-key`, but never learns the passphrase, which may open other things too. A
+passphrase kept there by an older voicejournal still works, and is replaced by the key it opens.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hmac
 import os
 from pathlib import Path
 
@@ -13,6 +22,7 @@ from voicejournal.store.keyfile import (
     ROTATING,
     KeyFile,
     b64,
+    b64decode,
     check_key_file,
     check_new_passphrase,
     derive_key,
@@ -24,6 +34,7 @@ from voicejournal.store.sealing import open_sealed
 PASSPHRASE_ENV = "VOICEJOURNAL_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "VOICEJOURNAL_NEW_PASSPHRASE"
 KEYRING_SERVICE = "voicejournal"
+KEYRING_KEY_PREFIX = "voicejournal data key v1:"  # what the keyring holds: this, then the key (base64)
 
 
 _KEYS: dict[tuple[str, str], bytes] = {}  # (home, wrapped key) -> data key, this process only
@@ -94,15 +105,15 @@ def unlock(home: Path, passphrase: str | None = None) -> bytes:
     return data_key
 
 
-def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None) -> tuple[str, bytes]:
-    """(passphrase, data key) from the first source that has a passphrase opening this journal (whose
-    encryption settings are then checked: see `check_key_file`)."""
+def find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None = None) -> tuple[str | None, bytes]:
+    """(passphrase, data key) from the first source that opens this journal, whose encryption settings are
+    then checked (see `check_key_file`); the passphrase is None when the keyring gave the key itself."""
     found, data_key = _find_passphrase(home, key_file, passphrase)
     check_key_file(home, key_file, data_key)
     return found, data_key
 
 
-def _find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None) -> tuple[str, bytes]:
+def _find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None) -> tuple[str | None, bytes]:
     if passphrase is not None:
         data_key = try_passphrase(key_file, passphrase)
         if data_key is None:
@@ -117,12 +128,10 @@ def _find_passphrase(home: Path, key_file: KeyFile, passphrase: str | None) -> t
             )
         return env, data_key
     if key_file.keyring:
-        stored = keyring_get(home)
-        if stored:
-            data_key = try_passphrase(key_file, stored)
-            if data_key is not None:
-                return stored, data_key
-            # A stale keyring entry (changed elsewhere): fall through to asking.
+        found = _from_keyring(home, key_file)
+        if found is not None:
+            return found
+        # Nothing there, or a stale entry (changed elsewhere): fall through to asking.
     raise NoPassphraseError(
         "This journal is encrypted and no passphrase was given. Set "
         f"{PASSPHRASE_ENV}, run voicejournal in a terminal to type it, or keep it in the system keyring "
@@ -142,6 +151,38 @@ def new_passphrase_from_env(env: str = PASSPHRASE_ENV, what: str = "a passphrase
 
 
 # --- the system keyring (optional; a headless machine has none, and that is fine) ----------------
+
+
+def keyring_set_key(home: Path, data_key: bytes, previous: bytes | None = None) -> None:
+    """Keep the journal's data key in the system keyring (mid-rotation, the key it replaces as well)."""
+    keyring_set(home, KEYRING_KEY_PREFIX + b64(data_key) + (f":{b64(previous)}" if previous else ""))
+
+
+def _from_keyring(home: Path, key_file: KeyFile) -> tuple[str | None, bytes] | None:
+    """(None, the data key) kept in the keyring, if it is this journal's; else None."""
+    stored = keyring_get(home)
+    if not stored:
+        return None
+    if not stored.startswith(KEYRING_KEY_PREFIX):  # a passphrase, kept by an older voicejournal
+        data_key = try_passphrase(key_file, stored)
+        if data_key is None:
+            return None
+        if key_file.mac is not None:  # from now on the key, and no key derivation per command
+            with contextlib.suppress(PassphraseError):
+                keyring_set_key(home, data_key, _PREVIOUS.get(b64(key_file.wrapped_key)))
+        return stored, data_key
+    try:
+        found = [b64decode(part) for part in stored[len(KEYRING_KEY_PREFIX) :].split(":")]
+    except ValueError:
+        return None
+    data_key, previous = found[0], found[1] if len(found) > 1 else None
+    if key_file.mac is None or not hmac.compare_digest(key_file.mac, key_file.expected_mac(data_key)):
+        return None  # another journal's key, or this one's before `passwd --rotate-key`
+    if key_file.previous_key:
+        if previous is None:
+            return None  # mid-rotation the old key is needed too: ask for the passphrase
+        _PREVIOUS[b64(key_file.wrapped_key)] = previous
+    return None, data_key
 
 
 def _keyring_user(home: Path) -> str:
@@ -164,7 +205,7 @@ def keyring_set(home: Path, passphrase: str) -> None:
         keyring.set_password(KEYRING_SERVICE, _keyring_user(home), passphrase)
     except Exception as exc:
         raise PassphraseError(
-            "The system keyring is not available here, so the passphrase was not saved in it "
+            "The system keyring is not available here, so the journal's key was not saved in it "
             f"({type(exc).__name__}). Use {PASSPHRASE_ENV} or type it when asked."
         ) from None
 

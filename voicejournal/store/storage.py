@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,12 +248,8 @@ class Storage:
         return self.idmap.ids()
 
     def _find(self, entry_id: str) -> tuple[Path, dict] | None:
-        name = self.entry_ids().get(entry_id)
-        if name is None:
-            return None
-        shard = self.entries_dir / name
-        doc = next((d for d in self.shard_docs(shard) if d.get("id") == entry_id), None)
-        return None if doc is None else (shard, doc)
+        self.prepare()
+        return self.idmap.find(entry_id)
 
     def add_entry(self, doc: dict) -> None:
         self.add_entries([doc])
@@ -388,6 +383,8 @@ class Storage:
         with contextlib.suppress(FileNotFoundError):
             records = read_plain(self.journal_path, self.home)
         taken = set(_RECORD_ID.findall(records))  # orjson writes compact JSON; only ids end in "id"
+        import secrets
+
         fresh: list[str] = []
         while len(fresh) < count:
             candidate = "".join(secrets.choice(ID_ALPHABET) for _ in range(length))

@@ -4,7 +4,6 @@ most the block not yet flushed."""
 from __future__ import annotations
 
 import os
-import secrets
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,8 @@ class EncryptedStreamWriter:
         self.path = Path(path)
         self._aead = AESGCM(unlock(home))
         self._role = role_of(home, self.path)
+        import secrets
+
         self._head = STREAM_HEADER + secrets.token_bytes(_STREAM_ID)
         self._index = 0
         self._buffer = bytearray()

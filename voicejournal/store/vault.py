@@ -17,12 +17,13 @@ job. `decrypt_home` is the mirror image (state `decrypting`, then encryption.jso
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voicejournal.errors import UsageError, VoiceJournalError
+from voicejournal.errors import PassphraseError, UsageError, VoiceJournalError
 from voicejournal.store import files, fs, keyfile, keys, sealing, seals
 from voicejournal.store.fs import atomic_write_bytes, fsync_dir
 from voicejournal.store.storage import LOCK_FILE, Storage
@@ -151,16 +152,16 @@ def encrypt_home(
             passphrase = passphrase if passphrase is not None else keys.new_passphrase_from_env()
             key_file, key = keyfile.new_key_file(passphrase, state=keyfile.ENCRYPTING, kdf_n=kdf_n)
             if use_keyring:
-                keys.keyring_set(home, passphrase)  # fails before anything changed if there is no keyring
+                keys.keyring_set_key(home, key)  # fails before anything changed if there is no keyring
                 key_file.keyring = True
             keyfile.save_key_file(home, key_file, key)  # from here on every write is encrypted
         else:
-            passphrase, key = keys.find_passphrase(home, key_file, passphrase)
+            key = keys.find_passphrase(home, key_file, passphrase)[1]
             if key_file.state != keyfile.ENCRYPTING:
                 key_file.state = keyfile.ENCRYPTING
                 keyfile.save_key_file(home, key_file, key)
             if use_keyring is not None:
-                _set_keyring(home, key_file, key, passphrase, use_keyring)
+                _set_keyring(home, key_file, key, use_keyring)
         keys.remember_key(home, key_file, key)
         report = convert_all(home, lambda path: encrypt_file(home, path, key), progress)
         report.resumed = resumed
@@ -225,7 +226,7 @@ def change_passphrase(
         new_file = keyfile.rewrap(key_file, key, new)
         new_file.keyring = key_file.keyring if use_keyring is None else use_keyring
         if new_file.keyring:
-            keys.keyring_set(home, new)  # first: if there is no keyring, nothing has changed yet
+            keys.keyring_set_key(home, key)  # first: if there is no keyring, nothing has changed yet
         keyfile.save_key_file(home, new_file, key)
         keys.remember_key(home, new_file, key)
         if key_file.keyring and not new_file.keyring:
@@ -234,19 +235,19 @@ def change_passphrase(
 
 
 def set_keyring(home: Path, enabled: bool, passphrase: str | None = None) -> None:
-    """Keep (or stop keeping) the passphrase of an encrypted journal in the system keyring."""
+    """Keep (or stop keeping) the data key of an encrypted journal in the system keyring."""
     home = Path(home)
     with Storage(home).transaction():
         key_file = keyfile.load_key_file(home)
         if key_file is None:
             raise UsageError("This journal is not encrypted; `voicejournal encrypt --keyring` encrypts it.")
-        passphrase, key = keys.find_passphrase(home, key_file, passphrase)
-        _set_keyring(home, key_file, key, passphrase, enabled)
+        key = keys.find_passphrase(home, key_file, passphrase)[1]
+        _set_keyring(home, key_file, key, enabled)
 
 
-def _set_keyring(home: Path, key_file: keyfile.KeyFile, key: bytes, passphrase: str, enabled: bool) -> None:
+def _set_keyring(home: Path, key_file: keyfile.KeyFile, key: bytes, enabled: bool) -> None:
     if enabled:
-        keys.keyring_set(home, passphrase)
+        keys.keyring_set_key(home, key, keys.previous_key(home))
     else:
         keys.keyring_delete(home)
     key_file.keyring = enabled
@@ -298,7 +299,7 @@ def rotate_key(
             if use_keyring is not None:
                 key_file.keyring = use_keyring
             if key_file.keyring:
-                keys.keyring_set(home, passphrase)  # first: if there is no keyring, nothing has changed yet
+                keys.keyring_set_key(home, key, old_key)  # first: with no keyring nothing has changed yet
             keyfile.save_key_file(home, key_file, key)  # from here on every write uses the new key
             keys.remember_key(
                 home, key_file, key, previous=old_key
@@ -315,6 +316,9 @@ def rotate_key(
             key_file.state = keyfile.ENCRYPTED
             key_file.previous_key = None
             keyfile.save_key_file(home, key_file, key)
+            if key_file.keyring:  # the old key leaves the keyring with the last file it opened
+                with contextlib.suppress(PassphraseError):
+                    keys.keyring_set_key(home, key)
         if use_keyring is False:
             keys.keyring_delete(home)
         return report

@@ -32,6 +32,25 @@ def jrnl_export(path, n, start=0):
     return path
 
 
+def saved_map(home: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """The id map as saved: (entry id -> month file, month file -> the stamp it had)."""
+    head, *lines = (home / IDS_FILE).read_bytes().split(b"\n")
+    assert head == b"voicejournal id map 2"
+    ids, stamps = {}, {}
+    for line in lines:
+        name, stamp, listed = line.decode().split(" ", 2)
+        stamps[name] = stamp
+        ids.update(dict.fromkeys(orjson.loads(listed), name))
+    return ids, stamps
+
+
+def month_stamps(home: Path) -> dict[str, str]:
+    return {
+        p.name: f"{p.stat().st_size}:{p.stat().st_mtime_ns}:{p.stat().st_ino}"
+        for p in (home / "entries").glob("????-??.json")
+    }
+
+
 @pytest.fixture
 def writes(monkeypatch):
     """Every journal file written, by name (a spy around files.write_bytes)."""
@@ -113,7 +132,7 @@ def test_the_id_map_is_made_again_when_missing_damaged_or_stale(vj_home, tmp_pat
     journal.import_text("jrnl", jrnl_export(tmp_path / "journal.json", 40))
     first = journal.entries()[-1]
     ids_file = vj_home / IDS_FILE
-    assert set(orjson.loads(ids_file.read_bytes())["ids"]) == {e.id for e in journal.entries()}
+    assert set(saved_map(vj_home)[0]) == {e.id for e in journal.entries()}
 
     ids_file.unlink()
     assert Journal(vj_home).get(first.id).id == first.id
@@ -128,7 +147,7 @@ def test_the_id_map_is_made_again_when_missing_damaged_or_stale(vj_home, tmp_pat
     shard.write_bytes(orjson.dumps(data))
     fresh = Journal(vj_home)
     assert fresh.get("zz99").text == doc["text"]
-    assert "zz99" in orjson.loads(ids_file.read_bytes())["ids"]
+    assert "zz99" in saved_map(vj_home)[0]
 
 
 def test_tag_move_and_delete_keep_the_id_map_current(vj_home):
@@ -140,11 +159,11 @@ def test_tag_move_and_delete_keep_the_id_map_current(vj_home):
     moved = journal.get(entry.id)
     moved.created = datetime(2026, 10, 30, 9).astimezone()
     journal.save_entry(moved)
-    ids = orjson.loads((vj_home / IDS_FILE).read_bytes())
-    assert ids["ids"] == {entry.id: "2026-10.json"}
-    assert ids["signature"] == journal.storage.signature()
+    ids, stamps = saved_map(vj_home)
+    assert ids == {entry.id: "2026-10.json"}
+    assert stamps == month_stamps(vj_home)  # current: no month file is read again to find an entry
     journal.delete(entry.id)
-    assert orjson.loads((vj_home / IDS_FILE).read_bytes())["ids"] == {}
+    assert saved_map(vj_home) == ({}, month_stamps(vj_home))
 
 
 def test_a_big_import_files_spoken_markers_once_each(vj_home, tmp_path):

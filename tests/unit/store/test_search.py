@@ -412,3 +412,26 @@ def test_a_big_rebuild_is_announced(tmp_path):
     assert told == [500]
     idx.list()
     assert told == [500]  # fresh now: no second rebuild
+
+
+@pytest.mark.parametrize("limit", [1, 3, 5, 40])
+def test_a_common_word_ranks_best_first_then_newest_as_with_filters(tmp_path, limit):
+    storage = FakeStorage(tmp_path)
+    for day in range(30):  # twins score the same: the newest come first
+        storage.put(make_entry(f"tw{day:02d}", day, ["I talked with my sister."]))
+    for day in range(30, 40):
+        storage.put(
+            make_entry(f"lo{day:02d}", day, ["My sister called. " + "We talked about the garden. " * 8])
+        )
+    storage.put(make_entry("best", 50, ["My sister, my sister, my sister."]))
+    index = SearchIndex(storage, home=tmp_path)
+    everything = Filters(since=datetime(2000, 1, 1, tzinfo=TZ))  # a filter: ranked by the joined query
+
+    ranked = index.search("sister", limit=limit)
+    joined = index.search("sister", everything, limit=limit)
+
+    assert [(h.id, h.score) for h in ranked.hits] == [(h.id, h.score) for h in joined.hits]
+    assert ranked.total == joined.total == 41
+    newest_twins = [f"tw{day:02d}" for day in range(29, -1, -1)]
+    assert ids(ranked) == (["best", *newest_twins, *[f"lo{d}" for d in range(39, 29, -1)]])[:limit]
+    index.close()

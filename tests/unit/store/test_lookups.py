@@ -1,0 +1,93 @@
+"""Finding one entry reads one line of the id map and one entry of one month file, however long the journal."""
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+
+from voicejournal.core.entry import TEXT_ONLY, Entry
+from voicejournal.errors import JournalCorruptError
+from voicejournal.journal import Journal
+from voicejournal.store.idmap import find_doc
+
+START = datetime(2023, 1, 1, 20, 0)
+
+
+def jrnl_export(path: Path, n: int) -> Path:
+    entries = [
+        {"date": f"{START + timedelta(days=i):%Y-%m-%d}", "time": "20:00", "title": f"Day {i}.",
+         "body": f"Entry number {i}: a walk with my sister.", "tags": [], "starred": False}
+        for i in range(n)
+    ]  # fmt: skip
+    path.write_text(json.dumps({"tags": {}, "entries": entries}))
+    return path
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """The names of the files read (a spy around Path.read_bytes)."""
+    seen: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: seen.append(path.name) or real(path))
+    return seen
+
+
+def test_find_doc_reads_one_entry_out_of_a_month_file():
+    docs = {
+        "1": {"id": "ab", "text": 'she said {"id":"cd","x":1} twice'},
+        "2": {"id": "abc", "themes": {"a": {"n": 1}, "7": {"n": 1}}, "tags": []},
+        "3": {"id": "cd", "text": "last one"},
+    }
+    raw = orjson.dumps({"entries": docs})
+
+    assert find_doc(raw, "ab") == docs["1"]
+    assert find_doc(raw, "cd") == docs["3"]  # not the quote in the first entry's text; the last of the table
+    assert find_doc(raw, "abc") is None  # a nested `},"7":{` ends the slice early: the caller parses it all
+    assert find_doc(raw, "zz") is None
+    assert find_doc(raw, 'a"b') is None
+
+
+def test_show_and_tag_read_the_id_map_and_one_month_file(vj_home, tmp_path, reads):
+    Journal(vj_home).import_text("jrnl", jrnl_export(tmp_path / "journal.json", 90))  # three months
+    wanted = Journal(vj_home).entries()[-1]
+    reads.clear()
+
+    journal = Journal(vj_home)
+    assert journal.get(wanted.id).text == wanted.text
+    assert journal.tag(wanted.id, add=["walks"]).tags == ["walks"]
+
+    assert {name for name in reads if name.endswith(".json")} <= {"2023-01.json", "journal.json"}
+    assert Journal(vj_home).get(wanted.id).tags == ["walks"]
+
+
+def test_a_month_file_changed_by_hand_is_the_only_one_read_again(vj_home, tmp_path, reads):
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "journal.json", 90))
+    shard = vj_home / "entries" / "2023-02.json"
+    data = orjson.loads(shard.read_bytes())
+    moved = next(iter(data["entries"].values()))
+    moved["id"] = "zz99"  # as a restored copy of the month would bring an entry the map never saw
+    shard.write_bytes(orjson.dumps(data))
+    reads.clear()
+
+    assert Journal(vj_home).get("zz99").text == moved["text"]
+    assert {name for name in reads if name.endswith(".json")} == {"2023-02.json", "journal.json"}
+
+
+def test_an_entry_in_a_damaged_month_file_is_reported_as_damage(vj_home):
+    journal = Journal(vj_home)
+    entry = Entry(id=journal.new_entry_id(), created=datetime(2026, 11, 2, 9).astimezone(), status=TEXT_ONLY,
+                  text="I slept badly.", kind="journal")  # fmt: skip
+    journal.save_entry(entry, new=True)
+    journal.tag(entry.id, add=["sleep"])  # a second write: the first version is kept as .bak
+    shard = vj_home / "entries" / "2026-11.json"
+    shard.write_bytes(shard.read_bytes()[:-5])  # cut short: the entry itself is no longer whole
+
+    with pytest.raises(JournalCorruptError) as caught:
+        Journal(vj_home).get(entry.id)
+    assert str(caught.value) == (
+        f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
+        "`voicejournal check --repair` puts it back."
+    )
