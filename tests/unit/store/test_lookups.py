@@ -91,3 +91,18 @@ def test_an_entry_in_a_damaged_month_file_is_reported_as_damage(vj_home):
         f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
         "`voicejournal check --repair` puts it back."
     )
+
+
+def test_an_empty_incoming_folder_costs_a_command_no_lock_and_no_sound_code(vj_home):
+    import subprocess
+    import sys
+
+    (vj_home / "audio" / "incoming").mkdir(parents=True)  # as every recording leaves it
+    (vj_home / "journal.json").write_bytes(b"")  # damaged: taking the lock would report it
+    probe = (
+        "import sys; from voicejournal.journal import Journal; "
+        "print(Journal().recover(), sorted(m for m in sys.modules if m.startswith('voicejournal.speech')))"
+    )
+    root = Path(__file__).resolve().parents[3]  # this checkout, first on the path
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout == "[] []\n"
