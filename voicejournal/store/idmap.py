@@ -67,14 +67,26 @@ class IdMap:
     def replace(self, shard: Path, entry_id: str, doc: dict) -> bool:
         """Store `doc` in place of the entry in `shard` (under the lock), every other byte as it was: what
         TinyDB would write, without rebuilding the month entry by entry. False when it cannot be done this way
-        (the caller then updates through TinyDB, which also reports a damaged file)."""
+        (the caller then updates through TinyDB, which also reports a damaged file).
+
+        A damaged file is never rewritten (its .bak is the last good copy): the file is parsed whole first,
+        unless its stamp is the one the map noted when voicejournal last parsed or wrote it."""
         try:
+            stamp = _stamp(shard)  # before reading: a change meanwhile makes the file unknown, never known
             raw = files.read_bytes(self.storage.home, shard)
-            whole = orjson.loads(raw)  # a damaged file is never rewritten: its .bak is the last good copy
-        except (OSError, orjson.JSONDecodeError, JournalCorruptError):
+        except (OSError, JournalCorruptError):
             return False
         span = _doc_span(raw, entry_id)
-        if span is None or not _sound(whole, entry_id):
+        if span is None:
+            return False
+        if (self._lines or {}).get(shard.name, ("",))[0] == stamp:
+            sound = raw.count(b'{"id":' + orjson.dumps(entry_id)) == 1  # voicejournal writes the id first
+        else:
+            try:
+                sound = _sound(orjson.loads(raw), entry_id)
+            except orjson.JSONDecodeError:
+                return False
+        if not sound:
             return False
         files.write_bytes(
             self.storage.home, shard, raw[: span[0]] + orjson.dumps(doc) + raw[span[1] :], keep_backup=True
@@ -114,8 +126,7 @@ class IdMap:
         stamps = {}
         for shard in self.storage.shards():
             with contextlib.suppress(FileNotFoundError):
-                st = os.stat(shard)
-                stamps[shard.name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+                stamps[shard.name] = _stamp(shard)
         return stamps
 
     def _current(self) -> dict[str, tuple[str, bytes]]:
@@ -159,6 +170,12 @@ class IdMap:
         # Derived data: with no room for it, the map lives in this process only and is made again later.
         with contextlib.suppress(OSError, DiskFullError):
             files.write_bytes(self.storage.home, self.path, _HEADER + body)
+
+
+def _stamp(path: Path) -> str:
+    """What changes whenever a month file is written: its size, modification time and inode."""
+    st = os.stat(path)
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 def _as_dict(lines: dict[str, tuple[str, bytes]]) -> dict[str, str]:
