@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -231,8 +232,12 @@ def recover(journal) -> list[Entry]:
     One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
     """
     folder = incoming_dir(journal.home)
-    if not folder.is_dir():
-        return []  # the usual case: no sound code loaded at all
+    try:
+        with os.scandir(folder) as found:
+            if not any(found):
+                return []  # the usual case (the folder stays after the first recording): no lock, no sound code
+    except (FileNotFoundError, NotADirectoryError):
+        return []
     from voicejournal.speech.incoming import recover_incoming
 
     recovered = []

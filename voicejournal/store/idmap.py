@@ -8,6 +8,9 @@ parsed but the one line that names it. Like the index it is never a source of tr
 stamp differs (written by hand, a restored backup…) or that the map does not know is read again, only
 that one; a missing or damaged map is made again from the month files. Writes under the lock keep it
 current (`follow`), so month files are reread only after changes made by something other than voicejournal.
+
+An entry is read out of its month file by its bytes (`find_doc`), and a changed entry is written back the same
+way (`replace`): the file is still parsed whole to be sure it is sound, but not rebuilt entry by entry.
 """
 
 from __future__ import annotations
@@ -61,6 +64,35 @@ class IdMap:
             doc = next((d for d in self.storage.shard_docs(shard) if d.get("id") == entry_id), None)
         return None if doc is None else (shard, doc)
 
+    def replace(self, shard: Path, entry_id: str, doc: dict) -> bool:
+        """Store `doc` in place of the entry in `shard` (under the lock), every other byte as it was: what
+        TinyDB would write, without rebuilding the month entry by entry. False when it cannot be done this way
+        (the caller then updates through TinyDB, which also reports a damaged file).
+
+        A damaged file is never rewritten (its .bak is the last good copy): the file is parsed whole first,
+        unless its stamp is the one the map noted when voicejournal last parsed or wrote it."""
+        try:
+            stamp = _stamp(shard)  # before reading: a change meanwhile makes the file unknown, never known
+            raw = files.read_bytes(self.storage.home, shard)
+        except (OSError, JournalCorruptError):
+            return False
+        span = _doc_span(raw, entry_id)
+        if span is None:
+            return False
+        if (self._lines or {}).get(shard.name, ("",))[0] == stamp:
+            sound = raw.count(b'{"id":' + orjson.dumps(entry_id)) == 1  # voicejournal writes the id first
+        else:
+            try:
+                sound = _sound(orjson.loads(raw), entry_id)
+            except orjson.JSONDecodeError:
+                return False
+        if not sound:
+            return False
+        files.write_bytes(
+            self.storage.home, shard, raw[: span[0]] + orjson.dumps(doc) + raw[span[1] :], keep_backup=True
+        )
+        return True
+
     def ids(self) -> dict[str, str]:
         """Every entry id and the month file holding it."""
         return _as_dict(self._current())
@@ -94,8 +126,7 @@ class IdMap:
         stamps = {}
         for shard in self.storage.shards():
             with contextlib.suppress(FileNotFoundError):
-                st = os.stat(shard)
-                stamps[shard.name] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+                stamps[shard.name] = _stamp(shard)
         return stamps
 
     def _current(self) -> dict[str, tuple[str, bytes]]:
@@ -141,6 +172,12 @@ class IdMap:
             files.write_bytes(self.storage.home, self.path, _HEADER + body)
 
 
+def _stamp(path: Path) -> str:
+    """What changes whenever a month file is written: its size, modification time and inode."""
+    st = os.stat(path)
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
 def _as_dict(lines: dict[str, tuple[str, bytes]]) -> dict[str, str]:
     return {entry_id: name for name, (_, ids) in lines.items() for entry_id in orjson.loads(ids)}
 
@@ -173,6 +210,15 @@ class _Following(MutableMapping):
         return len(self._data())
 
 
+def _sound(whole, entry_id: str) -> bool:
+    """TinyDB's shape ({table: {doc id: {…}}}), with exactly one entry `entry_id`."""
+    if not isinstance(whole, dict) or not all(
+        isinstance(t, dict) and all(isinstance(d, dict) for d in t.values()) for t in whole.values()
+    ):
+        return False
+    return sum(1 for d in whole.get("entries", {}).values() if d.get("id") == entry_id) == 1
+
+
 def find_doc(raw: bytes, entry_id: str) -> dict | None:
     """The entry `entry_id` read out of a month file's bytes without parsing the rest of the file; None when
     it is not found this way (the caller then reads the whole file).
@@ -181,6 +227,12 @@ def find_doc(raw: bytes, entry_id: str) -> dict | None:
     by a TinyDB doc id can only be the start of that entry; the next `},"<n>":{` (or the end of the table)
     ends it, which parsing the slice confirms.
     """
+    span = _doc_span(raw, entry_id)
+    return None if span is None else orjson.loads(raw[span[0] : span[1]])
+
+
+def _doc_span(raw: bytes, entry_id: str) -> tuple[int, int] | None:
+    """Where the entry `entry_id` starts and ends in a month file's bytes (see `find_doc`), or None."""
     head = b'{"id":' + orjson.dumps(entry_id)
     start = raw.find(head)
     while start >= 0:
@@ -195,7 +247,7 @@ def find_doc(raw: bytes, entry_id: str) -> dict | None:
                 except orjson.JSONDecodeError:
                     continue
                 if isinstance(doc, dict) and doc.get("id") == entry_id:
-                    return doc
+                    return start, end
             return None
         start = raw.find(head, start + 1)
     return None

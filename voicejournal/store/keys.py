@@ -13,7 +13,6 @@ passphrase kept there by an older voicejournal still works, and is replaced by t
 from __future__ import annotations
 
 import contextlib
-import hmac
 import os
 from pathlib import Path
 
@@ -175,6 +174,8 @@ def _from_keyring(home: Path, key_file: KeyFile) -> tuple[str | None, bytes] | N
         found = [b64decode(part) for part in stored[len(KEYRING_KEY_PREFIX) :].split(":")]
     except ValueError:
         return None
+    import hmac  # here: a plain journal's commands never load it
+
     data_key, previous = found[0], found[1] if len(found) > 1 else None
     if key_file.mac is None or not hmac.compare_digest(key_file.mac, key_file.expected_mac(data_key)):
         return None  # another journal's key, or this one's before `passwd --rotate-key`

@@ -284,8 +284,10 @@ class Storage:
                 self.remove_from(shard, entry_id)
                 return
 
-            with self.idmap.follow(), self._db(shard) as db:
-                db.table("entries", cache_size=0).update(_replacer(doc), Query().id == entry_id)
+            with self.idmap.follow():
+                if not self.idmap.replace(shard, entry_id, doc):  # in place; else through TinyDB
+                    with self._db(shard) as db:
+                        db.table("entries", cache_size=0).update(_replacer(doc), Query().id == entry_id)
 
     def update_entries(self, docs: list[dict]) -> None:
         """Replace many stored entries at once: one rewrite per month file instead of one per entry."""

@@ -7,6 +7,7 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from tests.unit.store.test_crypto import clean_keys  # noqa: F401  (autouse: no key or passphrase left over)
 from voicejournal.errors import PassphraseError
 from voicejournal.store import keyfile, keys, vault
 
@@ -46,15 +47,6 @@ def derivations(monkeypatch):
     real = keys.derive_key
     monkeypatch.setattr(keys, "derive_key", lambda *args: calls.append(1) or real(*args))
     return calls
-
-
-@pytest.fixture(autouse=True)
-def clean_keys(monkeypatch):
-    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
-    monkeypatch.delenv(keys.NEW_PASSPHRASE_ENV, raising=False)
-    keys.forget_keys()
-    yield
-    keys.forget_keys()
 
 
 def stored(backend, home) -> str:

@@ -91,3 +91,60 @@ def test_an_entry_in_a_damaged_month_file_is_reported_as_damage(vj_home):
         f"The journal file {shard} is damaged and was left untouched. The last good copy is {shard}.bak; "
         "`voicejournal check --repair` puts it back."
     )
+
+
+def test_an_empty_incoming_folder_costs_a_command_no_lock_and_no_sound_code(vj_home):
+    import subprocess
+    import sys
+
+    (vj_home / "audio" / "incoming").mkdir(parents=True)  # as every recording leaves it
+    (vj_home / "journal.json").write_bytes(b"")  # damaged: taking the lock would report it
+    probe = (
+        "import sys; from voicejournal.journal import Journal; "
+        "print(Journal().recover(), sorted(m for m in sys.modules if m.startswith('voicejournal.speech')))"
+    )
+    root = Path(__file__).resolve().parents[3]  # this checkout, first on the path
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=root)
+    assert done.stdout == "[] []\n"
+
+
+def test_tag_rewrites_the_month_in_place_byte_for_byte_as_tinydb_would(vj_home, tmp_path, monkeypatch):
+    from tinydb import Query, TinyDB
+    from tinydb.table import Table
+
+    from voicejournal.store.storage import JSONFileStorage
+
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "journal.json", 31))  # one month: January
+    shard = vj_home / "entries" / "2023-01.json"
+    copy = tmp_path / "copy" / "2023-01.json"
+    copy.parent.mkdir()
+    copy.write_bytes(shard.read_bytes())
+    docs = list(orjson.loads(shard.read_bytes())["entries"].values())
+    monkeypatch.setattr(Table, "update", lambda *a, **k: pytest.fail("the month was rebuilt through TinyDB"))
+    for doc in (docs[0], docs[15], docs[-1]):
+        journal.tag(doc["id"], add=['a "quoted" [tag]'])
+    monkeypatch.undo()
+
+    with TinyDB(copy, storage=JSONFileStorage) as db:
+        for doc in (docs[0], docs[15], docs[-1]):
+            changed = journal.get(doc["id"]).to_doc()  # what `tag` stores
+            replace = lambda d, c=changed: (d.clear(), d.update(c))  # noqa: E731
+            db.table("entries", cache_size=0).update(replace, Query().id == doc["id"])
+    assert shard.read_bytes() == copy.read_bytes()
+
+
+def test_a_damaged_month_file_is_not_rewritten_by_tag(vj_home, tmp_path):
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "journal.json", 3))
+    first = journal.entries()[-1]
+    journal.tag(first.id, add=["one"])  # the month now has a .bak
+    shard = vj_home / "entries" / "2023-01.json"
+    damaged = shard.read_bytes()[:-40] + b"\x00" * 40  # the last entry no longer whole; the first one is
+    shard.write_bytes(damaged)
+    bak = (vj_home / "entries" / "2023-01.json.bak").read_bytes()
+
+    with pytest.raises(JournalCorruptError):
+        Journal(vj_home).tag(first.id, add=["two"])
+    assert shard.read_bytes() == damaged
+    assert (vj_home / "entries" / "2023-01.json.bak").read_bytes() == bak
