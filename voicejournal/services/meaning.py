@@ -1,0 +1,295 @@
+"""Search by meaning: entries ranked by what they say, not the words they use (offline embeddings).
+
+Every entry's words are cut into passages (`core/passages`), embedded (`semantic/embedder`) and kept in
+`store/vectors` beside the search index. Saves keep the vectors in step in the same process
+(`before_write` / `after_write` around each write of entries); anything else that changed the journal (a
+restore, a file written by hand, a save made while the vectors file was missing) is caught on the next use
+by the journal's signature, and only entries whose words changed are embedded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from voicejournal.core.entry import Entry
+from voicejournal.core.passages import entry_passages, fingerprint
+from voicejournal.core.query import IndexedEntry, SearchHit
+from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
+
+ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed)
+BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
+QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
+SNIPPET_SENTENCES = 120  # sentences compared with the query to pick each hit's best one
+
+
+@dataclass
+class MeaningResult:
+    query: str
+    hits: list[SearchHit]  # score: cosine similarity, 1 = the same meaning
+    total: int  # entries that passed the filters
+
+
+def _store(journal):
+    from voicejournal.store.vectors import VectorStore
+
+    return VectorStore(journal.home)
+
+
+def _empty():
+    from voicejournal.semantic.embedder import DIMENSIONS, MODEL_ID, MODEL_SHA256
+    from voicejournal.store.vectors import VectorSet
+
+    return VectorSet(MODEL_ID, MODEL_SHA256, DIMENSIONS)
+
+
+def _load(journal):
+    """The vectors as stored (cached in this process while the file is unchanged), or None."""
+    from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
+
+    store = _store(journal)
+    try:
+        stat = store.path.stat()
+    except OSError:
+        journal.vectors = None
+        return None
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if journal.vectors is not None and journal.vectors[0] == key:
+        return journal.vectors[1]
+    vectors = store.load(MODEL_ID, MODEL_SHA256)
+    journal.vectors = (key, vectors) if vectors is not None else None
+    return vectors
+
+
+def _save(journal, vectors) -> None:
+    store = _store(journal)
+    store.save(vectors)
+    try:
+        stat = store.path.stat()
+        journal.vectors = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), vectors)
+    except OSError:
+        journal.vectors = None
+
+
+def _embed_entries(entries: list[Entry], quick_start: bool = False, progress: ProgressFn | None = None):
+    """(id, digest, passage starts, vectors) for each entry with words."""
+    from voicejournal.semantic.embedder import embedder
+
+    model = embedder(quick_start=quick_start)
+    items = []
+    for first in range(0, len(entries), BATCH_ENTRIES):
+        batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
+        texts = [p.text for _, passages in batch for p in passages]
+        vectors = model.embed(texts)
+        row = 0
+        for entry, passages in batch:
+            items.append(
+                (
+                    entry.id,
+                    fingerprint(passages),
+                    [p.start for p in passages],
+                    vectors[row : row + len(passages)],
+                )
+            )
+            row += len(passages)
+        if progress is not None:
+            progress(min(first + BATCH_ENTRIES, len(entries)), len(entries))
+    return items
+
+
+def _journal_entries(journal) -> list[Entry]:
+    out = []
+    for doc in journal.storage.all_entries():
+        try:
+            out.append(Entry.from_doc(doc))
+        except (KeyError, TypeError, ValueError, JournalCorruptError):
+            continue  # the index skips a malformed record too; `check` reports it
+    return out
+
+
+def _bring_in_step(journal, vectors, entries: list[Entry], progress: ProgressFn | None, limit: int | None):
+    """Embed what changed and drop what is gone; False if more than `limit` entries would need embedding."""
+    present = {e.id for e in entries}
+    vectors.remove([i for i in list(vectors.entries) if i not in present])
+    todo = [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+    if limit is not None and len(todo) > limit:
+        return False
+    vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
+    if todo:
+        vectors.put(_embed_entries(todo, progress=progress))
+    return True
+
+
+def current(journal, progress: ProgressFn | None = None, limit: int | None = None):
+    """The vectors of every entry, brought in step first when the journal changed; None only when more
+    than `limit` entries would need embedding (a quiet caller does not start a long backfill)."""
+    signature = journal.storage.signature()
+    vectors = _load(journal)
+    if vectors is not None and vectors.signature == signature:
+        return vectors
+    vectors = vectors or _empty()
+    # The long part runs without the lock, so recording and saving go on meanwhile…
+    if not _bring_in_step(journal, vectors, _journal_entries(journal), progress, limit):
+        return None
+    with journal.storage.transaction():  # …and what changed during it is caught up under the lock.
+        _bring_in_step(journal, vectors, _journal_entries(journal), None, None)
+        vectors.signature = journal.storage.signature()
+        _save(journal, vectors)
+    return vectors
+
+
+def forget(journal) -> None:
+    """Shred the vectors (the next use embeds every entry again)."""
+    with journal.storage.transaction():
+        _store(journal).drop()
+        journal.vectors = None
+
+
+def pending(journal) -> int:
+    """How many entries need embedding before a search by meaning can answer (0 when all are in step)."""
+    vectors = _load(journal)
+    if vectors is not None and vectors.signature == journal.storage.signature():
+        return 0
+    entries = _journal_entries(journal)
+    if vectors is None:
+        return sum(1 for e in entries if entry_passages(e))
+    return sum(1 for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e)))
+
+
+# --- keeping in step with saves --------------------------------------------------------------
+
+
+@dataclass
+class WriteToken:
+    vectors: object  # the VectorSet before the write, or None (no vectors yet: the first search makes them)
+    fresh: bool  # in step with the journal right before the write
+
+
+def before_write(journal) -> WriteToken:
+    """Call inside the storage transaction, before entries are written."""
+    vectors = _load(journal)
+    return WriteToken(vectors, vectors is not None and vectors.signature == journal.storage.signature())
+
+
+def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove: Iterable[str] = ()) -> None:
+    """After entries were written or deleted (same transaction): embed the changed ones, drop the deleted.
+
+    A deleted entry's vectors always leave the file; the file is marked in step only if it was before.
+    Vectors are derived data: if the model cannot run, they are marked stale and the save goes on.
+    """
+    vectors = token.vectors
+    if vectors is None:
+        return
+    signature = journal.storage.signature() if token.fresh else vectors.signature
+    changed = [e for e in upsert if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+    removed = list(remove) + [e.id for e in changed]
+    if not vectors.remove(removed) and not changed and signature == vectors.signature:
+        return
+    if changed:
+        try:
+            vectors.put(_embed_entries(changed, quick_start=len(changed) < 8))
+        except VoiceJournalError:
+            signature = ""  # caught up (with the reason shown) by the next search by meaning
+    vectors.signature = signature
+    _save(journal, vectors)
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+
+def _indexed(entry: Entry) -> IndexedEntry:
+    preview = " ".join((entry.text or "").split())[:200]
+    return IndexedEntry(
+        entry.id, entry.created, entry.kind, entry.mood, list(entry.tags), list(entry.themes),
+        entry.duration, entry.status, entry.title, preview,
+    )  # fmt: skip
+
+
+def _hits(journal, ranked, limit, allowed, query_vector=None) -> tuple[list[SearchHit], int]:
+    import numpy as np
+
+    from voicejournal.core.passages import entry_passages as passages_of
+
+    chosen = [(i, score, n) for i, score, n in ranked if allowed is None or i in allowed]
+    total = len(chosen)
+    hits = []
+    picks = []
+    for entry_id, score, number in chosen[:limit]:
+        entry = journal.get(entry_id)
+        passages = passages_of(entry)
+        passage = passages[min(number, len(passages) - 1)]
+        hits.append(SearchHit(allowed[entry_id] if allowed else _indexed(entry), score, passage.start, ""))
+        picks.append(list(passage.sentences))
+    # Each hit shows its passage's sentence closest to the query (one model run for all of them).
+    sentences = [(h, s) for h, pick in enumerate(picks) for s in pick][:SNIPPET_SENTENCES]
+    best: dict[int, tuple[float | None, str]] = {h: pick[0] for h, pick in enumerate(picks)}
+    if query_vector is not None and sentences:
+        from voicejournal.semantic.embedder import embedder
+
+        sims = embedder(quick_start=True).embed([t for _, (_, t) in sentences]) @ np.asarray(query_vector)
+        top: dict[int, float] = {}
+        for (h, sentence), sim in zip(sentences, sims, strict=True):
+            if sim > top.get(h, -2.0):
+                top[h], best[h] = float(sim), sentence
+    for h, hit in enumerate(hits):
+        start, text = best[h]
+        hit.start = start if start is not None else hit.start
+        words = text.split()
+        hit.snippet = " ".join(words[:28]) + (" …" if len(words) > 28 else "")
+    return hits, total
+
+
+def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
+    """Entries ranked by closeness in meaning to `query`, each with its closest sentence and a similarity.
+
+    Filters as for `search` (since, until, tags, themes, kind, mood). Returns a `MeaningResult`.
+    """
+    from voicejournal.semantic.embedder import embedder
+
+    if not query.strip():
+        raise UsageError(
+            'Say what to look for, e.g. voicejournal search --meaning "times I felt like giving up".'
+        )
+    vectors = current(journal, progress=progress)
+    return _ranked(journal, vectors, query, limit, filters, embedder)
+
+
+def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | None:
+    """What a word search that found nothing offers instead; None if that would mean a long backfill."""
+    from voicejournal.semantic.embedder import embedder
+
+    vectors = current(journal, limit=QUIET_BACKFILL)
+    if vectors is None or not query.strip():
+        return None
+    return _ranked(journal, vectors, query, limit, filters, embedder)
+
+
+def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
+    query_vector = embedder(quick_start=True).embed([query])[0]
+    allowed = None
+    if any(v for v in filters.values()):
+        allowed = {e.id: e for e in journal.list_entries(**filters)}
+    hits, total = _hits(journal, vectors.best(query_vector), limit, allowed, query_vector)
+    return MeaningResult(query, hits, total)
+
+
+def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None = None) -> list[SearchHit]:
+    """The entries closest in meaning to one entry (any of its passages to any of theirs)."""
+    import numpy as np
+
+    entry = journal.get(entry_id)
+    vectors = current(journal, progress=progress)
+    if entry.id not in vectors.entries:
+        return []
+    own = vectors.rows(entry.id)
+    sims = (vectors.matrix @ own.T).max(axis=1)
+    spans = vectors.offsets()
+    ranked = []
+    for other, (first, n) in spans.items():
+        if other != entry.id and n:
+            row = first + int(np.argmax(sims[first : first + n]))
+            ranked.append((other, float(sims[row]), row - first))
+    ranked.sort(key=lambda r: -r[1])
+    centre = own.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    return _hits(journal, ranked, limit, None, centre)[0]
