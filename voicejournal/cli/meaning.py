@@ -13,18 +13,28 @@ from voicejournal.core.wording import count, noun, timestamp
 
 
 @contextlib.contextmanager
-def _embedding_progress(journal):
-    """A progress bar for the first time a journal's entries are read for meaning (and a line saying why)."""
-    from voicejournal.services import meaning
+def _embedding_progress():
+    """A progress function that shows a bar (and says why) when many entries must be read for meaning:
+    the first time, or after a restore."""
+    shown: list = []
 
-    todo = meaning.pending(journal)
-    if todo < 20:
-        yield None
-        return
-    click.echo(f"Reading {todo:,} {noun(todo, 'entry')} for meaning (only needed once)…", err=True)
-    with progress_bar("meaning") as bar:
-        task = bar.add_task("reading for meaning", total=todo)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+    def step(done: int, total: int) -> None:
+        if not shown:
+            if total < 20:
+                shown.append(None)
+                return
+            click.echo(f"Reading {total:,} {noun(total, 'entry')} for meaning (only needed once)…", err=True)
+            bar = progress_bar("meaning")
+            bar.start()
+            shown.append((bar, bar.add_task("reading for meaning", total=total)))
+        if shown[0] is not None:
+            shown[0][0].update(shown[0][1], completed=done, total=total)
+
+    try:
+        yield step
+    finally:
+        if shown and shown[0] is not None:
+            shown[0][0].stop()
 
 
 def meaning_json(hits) -> list[dict]:
@@ -65,7 +75,7 @@ def search_meaning(query: str, limit: int, as_json: bool, **filters) -> None:
     from voicejournal.services import meaning
 
     journal = indexed_journal()
-    with _embedding_progress(journal) as progress:
+    with _embedding_progress() as progress:
         result = meaning.search_meaning(journal, query, limit=limit, progress=progress, **filters)
     if as_json:
         print_json(meaning_json(result.hits))
@@ -104,7 +114,7 @@ def print_related(entry_id: str, limit: int, as_json: bool) -> None:
     from voicejournal.services import meaning
 
     journal = indexed_journal()
-    with _embedding_progress(journal) as progress:
+    with _embedding_progress() as progress:
         hits = meaning.related(journal, entry_id, limit=limit, progress=progress)
     if as_json:
         print_json(meaning_json(hits))
@@ -136,6 +146,6 @@ def index(rebuild):
             journal.index.rebuild()
         meaning.forget(journal)
     journal.index.connection()
-    with _embedding_progress(journal) as progress:
+    with _embedding_progress() as progress:
         n = len(meaning.current(journal, progress=progress).entries)
     click.echo(f"Search index and meaning vectors are up to date ({count(n, 'entry')} with words).", err=True)

@@ -9,7 +9,7 @@ by the journal's signature, and only entries whose words changed are embedded ag
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
@@ -17,10 +17,11 @@ from voicejournal.core.passages import entry_passages, fingerprint
 from voicejournal.core.query import IndexedEntry, SearchHit
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
 
-ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed)
+ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
-SNIPPET_SENTENCES = 120  # sentences compared with the query to pick each hit's best one
+SNIPPET_HITS = 5  # the first hits show their sentence closest to the query (one short model run)
+SNIPPET_WORDS = 28
 
 
 @dataclass
@@ -71,53 +72,64 @@ def _save(journal, vectors) -> None:
         journal.vectors = None
 
 
-def _embed_entries(entries: list[Entry], quick_start: bool = False, progress: ProgressFn | None = None):
-    """(id, digest, passage starts, vectors) for each entry with words."""
+def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None = None):
+    """(id, digest, passage starts, vectors) for each entry with words; `progress(n)` after each step."""
     from voicejournal.semantic.embedder import embedder
 
-    model = embedder(quick_start=quick_start)
+    model = embedder()
     items = []
     for first in range(0, len(entries), BATCH_ENTRIES):
         batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
-        texts = [p.text for _, passages in batch for p in passages]
-        vectors = model.embed(texts)
+        vectors = model.embed([p.text for _, passages in batch for p in passages])
         row = 0
         for entry, passages in batch:
-            items.append(
-                (
-                    entry.id,
-                    fingerprint(passages),
-                    [p.start for p in passages],
-                    vectors[row : row + len(passages)],
-                )
-            )
+            starts = [p.start for p in passages]
+            items.append((entry.id, fingerprint(passages), starts, vectors[row : row + len(passages)]))
             row += len(passages)
         if progress is not None:
-            progress(min(first + BATCH_ENTRIES, len(entries)), len(entries))
+            progress(len(batch))
     return items
 
 
-def _journal_entries(journal) -> list[Entry]:
-    out = []
-    for doc in journal.storage.all_entries():
-        try:
-            out.append(Entry.from_doc(doc))
-        except (KeyError, TypeError, ValueError, JournalCorruptError):
-            continue  # the index skips a malformed record too; `check` reports it
-    return out
+def _months(journal) -> Iterator[list[Entry]]:
+    """The journal's entries, one month file at a time (a backfill of years never holds them all)."""
+    for shard in journal.storage.shards():
+        month = []
+        for doc in journal.storage.shard_docs(shard):
+            try:
+                month.append(Entry.from_doc(doc))
+            except (KeyError, TypeError, ValueError, JournalCorruptError):
+                continue  # the index skips a malformed record too; `check` reports it
+        yield month
 
 
-def _bring_in_step(journal, vectors, entries: list[Entry], progress: ProgressFn | None, limit: int | None):
-    """Embed what changed and drop what is gone; False if more than `limit` entries would need embedding."""
-    present = {e.id for e in entries}
+def _changed(vectors, entries: list[Entry]) -> list[Entry]:
+    return [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+
+
+def _to_embed(journal, vectors) -> int:
+    """How many entries' vectors are missing or out of date."""
+    return sum(len(_changed(vectors, month)) for month in _months(journal))
+
+
+def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None:
+    """Embed what changed, month by month, and drop the vectors of entries that are gone."""
+    total = _to_embed(journal, vectors) if progress is not None else 0
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    present: set[str] = set()
+    for month in _months(journal):
+        present.update(e.id for e in month)
+        todo = _changed(vectors, month)
+        vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
+        if todo:
+            vectors.put(_embed_entries(todo, step if total else None))
     vectors.remove([i for i in list(vectors.entries) if i not in present])
-    todo = [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
-    if limit is not None and len(todo) > limit:
-        return False
-    vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
-    if todo:
-        vectors.put(_embed_entries(todo, progress=progress))
-    return True
 
 
 def current(journal, progress: ProgressFn | None = None, limit: int | None = None):
@@ -128,11 +140,12 @@ def current(journal, progress: ProgressFn | None = None, limit: int | None = Non
     if vectors is not None and vectors.signature == signature:
         return vectors
     vectors = vectors or _empty()
-    # The long part runs without the lock, so recording and saving go on meanwhile…
-    if not _bring_in_step(journal, vectors, _journal_entries(journal), progress, limit):
+    if limit is not None and _to_embed(journal, vectors) > limit:
         return None
+    # The long part runs without the lock, so recording and saving go on meanwhile…
+    _bring_in_step(journal, vectors, progress)
     with journal.storage.transaction():  # …and what changed during it is caught up under the lock.
-        _bring_in_step(journal, vectors, _journal_entries(journal), None, None)
+        _bring_in_step(journal, vectors)
         vectors.signature = journal.storage.signature()
         _save(journal, vectors)
     return vectors
@@ -143,17 +156,6 @@ def forget(journal) -> None:
     with journal.storage.transaction():
         _store(journal).drop()
         journal.vectors = None
-
-
-def pending(journal) -> int:
-    """How many entries need embedding before a search by meaning can answer (0 when all are in step)."""
-    vectors = _load(journal)
-    if vectors is not None and vectors.signature == journal.storage.signature():
-        return 0
-    entries = _journal_entries(journal)
-    if vectors is None:
-        return sum(1 for e in entries if entry_passages(e))
-    return sum(1 for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e)))
 
 
 # --- keeping in step with saves --------------------------------------------------------------
@@ -187,7 +189,7 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
         return
     if changed:
         try:
-            vectors.put(_embed_entries(changed, quick_start=len(changed) < 8))
+            vectors.put(_embed_entries(changed))
         except VoiceJournalError:
             signature = ""  # caught up (with the reason shown) by the next search by meaning
     vectors.signature = signature
@@ -205,28 +207,31 @@ def _indexed(entry: Entry) -> IndexedEntry:
     )  # fmt: skip
 
 
-def _hits(journal, ranked, limit, allowed, query_vector=None) -> tuple[list[SearchHit], int]:
+def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) -> list[SearchHit]:
+    """The first `limit` ranked entries (of those `allowed`, when filtered) as hits, each showing its best
+    passage's sentence closest to the query (for the first few; the others show the passage's start)."""
     import numpy as np
 
-    from voicejournal.core.passages import entry_passages as passages_of
-
-    chosen = [(i, score, n) for i, score, n in ranked if allowed is None or i in allowed]
-    total = len(chosen)
-    hits = []
-    picks = []
-    for entry_id, score, number in chosen[:limit]:
+    hits, picks = [], []
+    for entry_id, score, number in ranked:
+        if allowed is not None and entry_id not in allowed:
+            continue
         entry = journal.get(entry_id)
-        passages = passages_of(entry)
+        passages = entry_passages(entry)
+        if not passages:
+            continue
         passage = passages[min(number, len(passages) - 1)]
-        hits.append(SearchHit(allowed[entry_id] if allowed else _indexed(entry), score, passage.start, ""))
+        indexed = allowed[entry_id] if allowed is not None else _indexed(entry)
+        hits.append(SearchHit(indexed, score, passage.start, ""))
         picks.append(list(passage.sentences))
-    # Each hit shows its passage's sentence closest to the query (one model run for all of them).
-    sentences = [(h, s) for h, pick in enumerate(picks) for s in pick][:SNIPPET_SENTENCES]
-    best: dict[int, tuple[float | None, str]] = {h: pick[0] for h, pick in enumerate(picks)}
+        if len(hits) == limit:
+            break
+    best = {h: pick[0] for h, pick in enumerate(picks)}
+    sentences = [(h, s) for h, pick in enumerate(picks[:SNIPPET_HITS]) for s in pick]
     if query_vector is not None and sentences:
         from voicejournal.semantic.embedder import embedder
 
-        sims = embedder(quick_start=True).embed([t for _, (_, t) in sentences]) @ np.asarray(query_vector)
+        sims = embedder().embed([text for _, (_, text) in sentences]) @ np.asarray(query_vector)
         top: dict[int, float] = {}
         for (h, sentence), sim in zip(sentences, sims, strict=True):
             if sim > top.get(h, -2.0):
@@ -235,8 +240,8 @@ def _hits(journal, ranked, limit, allowed, query_vector=None) -> tuple[list[Sear
         start, text = best[h]
         hit.start = start if start is not None else hit.start
         words = text.split()
-        hit.snippet = " ".join(words[:28]) + (" …" if len(words) > 28 else "")
-    return hits, total
+        hit.snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    return hits
 
 
 def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
@@ -265,16 +270,18 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
 
 
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
-    query_vector = embedder(quick_start=True).embed([query])[0]
+    query_vector = embedder().embed([query])[0]
     allowed = None
+    total = len(vectors.entries)
     if any(v for v in filters.values()):
         allowed = {e.id: e for e in journal.list_entries(**filters)}
-    hits, total = _hits(journal, vectors.best(query_vector), limit, allowed, query_vector)
+        total = sum(1 for i in allowed if i in vectors.entries)
+    hits = _hits(journal, vectors.best(query_vector), limit, allowed, query_vector)
     return MeaningResult(query, hits, total)
 
 
 def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None = None) -> list[SearchHit]:
-    """The entries closest in meaning to one entry (any of its passages to any of theirs)."""
+    """The entries closest in meaning to one entry (the closest pair of its passages and theirs)."""
     import numpy as np
 
     entry = journal.get(entry_id)
@@ -282,14 +289,7 @@ def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None 
     if entry.id not in vectors.entries:
         return []
     own = vectors.rows(entry.id)
-    sims = (vectors.matrix @ own.T).max(axis=1)
-    spans = vectors.offsets()
-    ranked = []
-    for other, (first, n) in spans.items():
-        if other != entry.id and n:
-            row = first + int(np.argmax(sims[first : first + n]))
-            ranked.append((other, float(sims[row]), row - first))
-    ranked.sort(key=lambda r: -r[1])
+    ranked = (r for r in vectors.best(own) if r[0] != entry.id)
     centre = own.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    return _hits(journal, ranked, limit, None, centre)[0]
+    return _hits(journal, ranked, limit, None, centre)

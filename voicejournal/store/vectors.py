@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,24 +86,27 @@ class VectorSet:
             blocks.append(np.asarray(vectors, dtype=np.float32).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
 
-    def best(self, query) -> list[tuple[str, float, int]]:
-        """(entry id, similarity, best passage number) for every entry, most similar first."""
+    def best(self, query) -> Iterator[tuple[str, float, int]]:
+        """(entry id, similarity, best passage number) for every entry, most similar first (lazily: the
+        scoring is one matrix product and two sorts, whatever the number of entries). `query` is one
+        vector, or several (rows), of which the closest counts."""
         import numpy as np
 
         if not self.entries:
-            return []
-        sims = self.matrix @ np.asarray(query, dtype=np.float32)
+            return
+        query = np.asarray(query, dtype=np.float32)
+        sims = self.matrix @ query if query.ndim == 1 else (self.matrix @ query.T).max(axis=1)
         counts = np.fromiter(
             (len(s) for _, s in self.entries.values()), dtype=np.int64, count=len(self.entries)
         )
-        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        best = np.maximum.reduceat(sims, starts)
+        firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        owner = np.repeat(np.arange(len(counts)), counts)
+        by_entry = np.lexsort((-sims, owner))  # each entry's rows, best first
+        top_row = by_entry[firsts]
         ids = list(self.entries)
-        out = []
-        for i in np.argsort(-best, kind="stable"):
-            first = int(starts[i])
-            out.append((ids[i], float(best[i]), int(np.argmax(sims[first : first + counts[i]]))))
-        return out
+        for i in np.argsort(-sims[top_row], kind="stable"):
+            row = int(top_row[i])
+            yield ids[i], float(sims[row]), row - int(firsts[i])
 
     def rows(self, entry_id: str):
         first, n = self.offsets()[entry_id]
