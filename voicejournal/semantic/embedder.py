@@ -80,25 +80,30 @@ class Embedder:
         tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer = tokenizer
 
-    def embed(self, texts: list[str]):
-        """Unit vectors for `texts` (shape (len(texts), 384), float32), in the same order."""
+    def embed(self, texts: list[str], max_tokens: int = MAX_TOKENS):
+        """Unit vectors for `texts` (shape (len(texts), 384), float32), in the same order; each text read
+        up to `max_tokens` word pieces (fewer for a quick comparison of sentences)."""
         import numpy as np
 
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
-        encodings = self.tokenizer.encode_batch(list(texts))
+        encodings = [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        if max_tokens < MAX_TOKENS:
+            encodings = [
+                ids if len(ids) <= max_tokens else ids[: max_tokens - 1] + ids[-1:] for ids in encodings
+            ]
         # Texts of similar length go together, so padding costs little.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
         batch: list[int] = []
         for i in order:
-            longest = len(encodings[i].ids)  # sorted: the newest is the longest
+            longest = len(encodings[i])  # sorted: the newest is the longest
             if batch and longest * (len(batch) + 1) > BATCH_TOKENS:
-                out[batch] = self._run([encodings[j].ids for j in batch])
+                out[batch] = self._run([encodings[j] for j in batch])
                 batch = []
             batch.append(i)
         if batch:
-            out[batch] = self._run([encodings[j].ids for j in batch])
+            out[batch] = self._run([encodings[j] for j in batch])
         return out
 
     def _run(self, id_lists: list[list[int]]):

@@ -20,7 +20,8 @@ from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalErr
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
-SNIPPET_HITS = 5  # the first hits show their sentence closest to the query (one short model run)
+SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
+SNIPPET_TOKENS = 48  # of each sentence compared (a long spoken one is judged by its beginning)
 SNIPPET_WORDS = 28
 
 
@@ -231,7 +232,8 @@ def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) 
     if query_vector is not None and sentences:
         from voicejournal.semantic.embedder import embedder
 
-        sims = embedder().embed([text for _, (_, text) in sentences]) @ np.asarray(query_vector)
+        texts = [text for _, (_, text) in sentences]
+        sims = embedder().embed(texts, max_tokens=SNIPPET_TOKENS) @ np.asarray(query_vector)
         top: dict[int, float] = {}
         for (h, sentence), sim in zip(sentences, sims, strict=True):
             if sim > top.get(h, -2.0):
