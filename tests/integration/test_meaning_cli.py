@@ -232,3 +232,31 @@ def test_encrypted_journal_keeps_its_vectors_sealed(run_cli, vj_home):
     blob = (vj_home / VECTORS_FILE).read_bytes()
     assert is_encrypted_blob(blob) and MAGIC not in blob
     assert not any(p.name.startswith(VECTORS_FILE) and p != vj_home / VECTORS_FILE for p in vj_home.iterdir())
+
+
+def test_review_points_to_an_earlier_entry_that_said_something_similar(run_cli, vj_home):
+    j = Journal(vj_home)
+    spoken(
+        j,
+        "quit",
+        0,
+        [
+            "I just wanted to quit everything.",
+            "Nothing seemed worth the effort anymore, not even getting up.",
+        ],
+    )
+    spoken(j, "pjnt", 9, ["I repotted the basil on the windowsill.", "The tomatoes are finally red."])
+    spoken(j, "new1", 180, ["Some days I want to give up on all of it.", "What is the point of trying."])
+    review = run_cli(
+        "review", "--since", "2026-11-20", now="2026-12-01T18:00:00", tz="Europe/Berlin", check=True
+    )
+    assert "You said something similar" not in review.stdout  # no vectors yet: the review does not make them
+    run_cli("index", check=True)
+    review = run_cli(
+        "review", "--since", "2026-11-20", now="2026-12-01T18:00:00", tz="Europe/Berlin", check=True
+    )
+    assert review.stdout.splitlines()[-1] == (
+        "You said something similar on Mon 01 Jun 2026 (entry quit, like entry new1): "
+        "“I just wanted to quit everything.”"
+    )
+    assert review.stdout.count("You said something similar") == 1  # the basil is not similar to anything

@@ -295,3 +295,28 @@ def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None 
     centre = own.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
     return _hits(journal, ranked, limit, None, centre)
+
+
+ECHO_SIMILARITY = 0.55  # passages this close say much the same thing (measured on the paraphrase set)
+
+
+def echoes(journal, entry_ids: list[str], before, limit: int = 2) -> list[tuple[str, SearchHit]]:
+    """For the review: (entry id, an earlier entry before `before` that says something similar), the
+    closest pairs first. Uses the stored vectors only (no model run, no long backfill); empty if none."""
+    if not _store(journal).exists():
+        return []  # made by the first search by meaning; the review does not start that
+    try:
+        vectors = current(journal, limit=QUIET_BACKFILL)
+        if vectors is None:
+            return []
+        earlier = {e.id: e for e in journal.list_entries(until=before)}
+        pairs = []
+        for entry_id in entry_ids:
+            if entry_id in vectors.entries and earlier:
+                ranked = (r for r in vectors.best(vectors.rows(entry_id)) if r[1] >= ECHO_SIMILARITY)
+                pairs += [(entry_id, hit) for hit in _hits(journal, ranked, 1, earlier)]
+    except VoiceJournalError:
+        return []  # derived and optional: the review never fails for it
+    pairs.sort(key=lambda pair: -pair[1].score)
+    seen: set[str] = set()
+    return [p for p in pairs if p[1].id not in seen and not seen.add(p[1].id)][:limit]
