@@ -19,6 +19,7 @@ from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalErr
 
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
+BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
 SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
 SNIPPET_TOKENS = 48  # of each sentence compared (a long spoken one is judged by its beginning)
@@ -188,11 +189,13 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
     removed = list(remove) + [e.id for e in changed]
     if not vectors.remove(removed) and not changed and signature == vectors.signature:
         return
-    if changed:
+    if len(changed) > BULK_SAVE:
+        signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
+    elif changed:
         try:
             vectors.put(_embed_entries(changed))
-        except VoiceJournalError:
-            signature = ""  # caught up (with the reason shown) by the next search by meaning
+        except Exception:  # derived data never fails a save: the entry is already stored
+            signature = ""  # caught up (and any problem shown) by the next search by meaning
     vectors.signature = signature
     _save(journal, vectors)
 
