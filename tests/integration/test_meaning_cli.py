@@ -4,12 +4,10 @@ and the vectors kept in step with edits, deletes, re-transcription, imports and 
 import json
 import re
 import sys
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.integration.test_search_cli import invoke
-from voicejournal.core.entry import DONE, Entry, Segment
+from tests.integration.test_search_cli import invoke, spoken
 from voicejournal.journal import Journal
 from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
 from voicejournal.store.sealing import is_encrypted_blob
@@ -17,24 +15,6 @@ from voicejournal.store.storage import Storage
 from voicejournal.store.vectors import MAGIC, VECTORS_FILE, VectorStore
 
 GIVING_UP = "times I felt like giving up"
-
-
-def spoken(journal, eid, day, sentences, tags=(), audio=False):
-    created = datetime(2026, 6, 1, 18, 30, tzinfo=UTC) + timedelta(days=day)
-    entry = Entry(
-        id=eid,
-        created=created,
-        status=DONE,
-        segments=[Segment(i * 6.0, (i + 1) * 6.0, s) for i, s in enumerate(sentences)],
-        text=" ".join(sentences),
-        tags=list(tags),
-        duration=6.0 * len(sentences),
-    )
-    if audio:
-        rel, path = journal.audio_destination(eid, created)
-        path.write_bytes(b"fLaC fake")
-        entry.audio = rel
-    return journal.save_entry(entry, new=True)
 
 
 @pytest.fixture

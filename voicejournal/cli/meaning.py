@@ -38,21 +38,15 @@ def _embedding_progress():
 
 
 def meaning_json(hits) -> list[dict]:
-    return [
-        {
-            "id": h.id,
-            "created": h.entry.created.isoformat(timespec="seconds"),
-            "kind": h.entry.kind,
-            "mood": h.entry.mood,
-            "tags": h.entry.tags,
-            "themes": h.entry.themes,
-            "similarity": round(h.score, 3),
-            "start": h.start,
-            "at": timestamp(h.start) if h.start is not None else None,
-            "sentence": h.snippet,
-        }
-        for h in hits
-    ]
+    """As `search --json`, with `similarity` (0-1) for the score and the closest `sentence` for the snippet."""
+    from types import SimpleNamespace
+
+    from voicejournal.render.json import search_json
+
+    rows = search_json(SimpleNamespace(hits=hits))
+    for row in rows:
+        row["similarity"], row["sentence"] = row.pop("score"), row.pop("snippet")
+    return rows
 
 
 def print_hits(hits, head: str | None = None) -> None:
