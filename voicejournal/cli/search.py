@@ -49,7 +49,7 @@ def _query_from_args(words: tuple[str, ...]) -> str:
 @click.argument("words", nargs=-1, required=True)
 @filter_options(short=False)
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many."
+    "--limit", type=click.IntRange(min=1), help="Show at most this many (default 20; 10 with --meaning)."
 )
 @click.option("--meaning", is_flag=True, help="Rank entries by what they mean, not the words they use.")
 @json_option()
@@ -72,7 +72,8 @@ def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_jso
     if meaning:
         from voicejournal.cli.meaning import search_meaning
 
-        return search_meaning(" ".join(words), limit, as_json, **filters)
+        return search_meaning(" ".join(words), limit or 10, as_json, **filters)
+    limit = limit or 20
     journal = indexed_journal()
     query = _query_from_args(words)
     result = journal.search(

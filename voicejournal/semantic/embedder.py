@@ -68,6 +68,7 @@ class Embedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting threads
         options.log_severity_level = 3  # no warnings on the person's terminal
         # Measured on 2 cores: graph optimisations make loading 3-5x slower (0.3 s against 0.06 s) and
         # take 170 MB more memory (EXTENDED even turns the int8 weights back into 90 MB of floats), for no

@@ -22,7 +22,7 @@ BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar 
 BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
 SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
-SNIPPET_TOKENS = 48  # of each sentence compared (a long spoken one is judged by its beginning)
+SNIPPET_TOKENS = 32  # of each sentence compared (a long spoken one is judged by its beginning)
 SNIPPET_WORDS = 28
 
 
