@@ -43,6 +43,7 @@ class Journal:
         ] = {}  # models loaded, by (name, language)
         self.user_theme_cache: list[dict] | None = None  # the person's themes, read once
         self._index = None
+        self.vectors = None  # the meaning vectors this process read (services/meaning)
         self.waiting_for_space: list[Path] = []  # recordings `recover` had no room to save
 
     @property

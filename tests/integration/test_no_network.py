@@ -69,6 +69,11 @@ def test_whole_cli_surface_without_network(run_cli, speech, tmp_path):
     ok("models")
     ok("search", "work")
     ok("search", '"my work"', "--theme", "work", "--json")
+    assert json.loads(
+        ok("search", "--meaning", "trouble at my job", "--json").stdout
+    )  # the model runs offline
+    ok("show", entries[0]["id"], "--related")
+    ok("index", "--rebuild")
     ok("themes")
     ok("themes", "define", "job", "interview", "manager")
     ok("tag", entries[1]["id"], "+private", "-work")

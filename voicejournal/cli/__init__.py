@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "import_command",
         "Restore a backup made by `voicejournal export` (merging without duplicates), or import a written journal.",
     ),
+    "index": (
+        "meaning",
+        "index",
+        "Bring the search index and the meaning vectors up to date (both are made from your entries).",
+    ),
     "list": ("entries", "list_", "List entries, newest first."),
     "models": (
         "system",

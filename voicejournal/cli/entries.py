@@ -140,14 +140,20 @@ def list_(since, until, tags, kind, themes, mood, limit, as_json):
 
 @click.command()
 @click.argument("entry_id", shell_complete=lambda c, p, i: complete_ids(c, p, i))
+@click.option("--related", is_flag=True, help="List the entries closest in meaning to this one instead.")
 @json_option()
-def show(entry_id, as_json):
+def show(entry_id, related, as_json):
     """Show one entry: its transcript with the time of each sentence.
 
     \b
-    Example:
+    Examples:
       voicejournal show a3f4
+      voicejournal show a3f4 --related
     """
+    if related:
+        from voicejournal.cli.meaning import print_related
+
+        return print_related(entry_id, 5, as_json)
     entry = open_journal().get(entry_id)
     if as_json:
         print_json(entry.to_json())

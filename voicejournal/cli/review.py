@@ -116,12 +116,26 @@ def review(since, fmt, output, share, picks, as_json):
         from voicejournal.render.text import render_text
 
         Console(highlight=False).print(render_text(brief))  # wrapped lines keep their indent
+        _print_echoes(journal, brief)
         return
     if output:
         _write_output(output, text)
         err().print(f"Wrote the review to {output}.", markup=False)
     else:
         click.echo(text, nl=False)
+        if fmt == "text":
+            _print_echoes(journal, brief)
+
+
+def _print_echoes(journal, brief) -> None:
+    """A modest pointer back in time: entries of this period that say what an earlier one said."""
+    from voicejournal.services.meaning import echoes
+
+    for entry_id, hit in echoes(journal, [e.id for e in brief.entries], brief.start):
+        click.echo(
+            f"You said something similar on {hit.entry.created:%a %d %b %Y} (entry {hit.id}, like entry "
+            f"{entry_id}): “{hit.snippet}”"
+        )
 
 
 def _write_output(path: Path, text: str) -> None:

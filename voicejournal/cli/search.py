@@ -49,22 +49,31 @@ def _query_from_args(words: tuple[str, ...]) -> str:
 @click.argument("words", nargs=-1, required=True)
 @filter_options(short=False)
 @click.option(
-    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="Show at most this many."
+    "--limit", type=click.IntRange(min=1), help="Show at most this many (default 20; 10 with --meaning)."
 )
+@click.option("--meaning", is_flag=True, help="Rank entries by what they mean, not the words they use.")
 @json_option()
-def search(words, since, until, tags, themes, kind, mood, limit, as_json):
+def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_json):
     """Find what you said: ranked, with the sentence and the moment in the recording.
 
     All WORDS must occur; "an exact phrase" in quotes; -word leaves entries out. Case, accents and
     punctuation do not matter, and word forms match (anxious finds anxiety, slept finds sleeping).
+    With --meaning, entries are ranked by closeness in meaning instead (on this machine, offline).
 
     \b
     Examples:
       voicejournal search "my sister" --since "3 months ago"
       voicejournal search sleep -work --theme anxiety
       voicejournal search '"panic attack" train'
+      voicejournal search --meaning "times I felt like giving up"
     """
     no_unknown_options(words)
+    filters = {"since": since, "until": until, "tags": tags, "themes": themes, "kind": kind, "mood": mood}
+    if meaning:
+        from voicejournal.cli.meaning import search_meaning
+
+        return search_meaning(" ".join(words), limit or 10, as_json, **filters)
+    limit = limit or 20
     journal = indexed_journal()
     query = _query_from_args(words)
     result = journal.search(
@@ -86,6 +95,10 @@ def search(words, since, until, tags, themes, kind, mood, limit, as_json):
         elif any((since, until, tags, themes, kind, mood)):
             message += " Try without some of the filters."
         click.echo(message, err=True)
+        if not result.suggestions:  # a typo is better answered by the word that does occur
+            from voicejournal.cli.meaning import offer_closest
+
+            offer_closest(journal, " ".join(words), **filters)
         return
     shown = len(result.hits)
     head = f"{count(result.total, 'entry')} · best first"

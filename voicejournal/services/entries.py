@@ -13,7 +13,7 @@ from voicejournal.errors import (
     JournalCorruptError,
     UsageError,
 )
-from voicejournal.services import sessions
+from voicejournal.services import meaning, sessions
 from voicejournal.store.home import ensure_private_dir
 
 AUDIO_DIR = "audio"
@@ -102,12 +102,14 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) ->
         journal.enrich(entry)
     with journal.storage.transaction():
         index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
+        vectors = meaning.before_write(journal)
         if new:
             journal.storage.add_entry(entry.to_doc())
         else:
             journal.storage.update_entry(entry.id, entry.to_doc())
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
+        meaning.after_write(journal, vectors, upsert=[entry])
     return entry
 
 
@@ -122,9 +124,11 @@ def save_new_entries(journal, new: list[Entry]) -> list[Entry]:
             markers.append((entry.created, sessions.review_fields(journal, entry)))
         journal.planner.file_new_markers(markers)
         index_fresh = journal.index.is_fresh()
+        vectors = meaning.before_write(journal)
         journal.storage.add_entries([entry.to_doc() for entry in new])
         if index_fresh:
             journal.index.upsert_many(new, journal.storage.signature())
+        meaning.after_write(journal, vectors, upsert=new)
     return new
 
 
@@ -168,6 +172,7 @@ def delete(journal, entry_id: str) -> Entry:
         entry = journal.get(entry_id)
         audio = journal.audio_path(entry)  # refuses a recording outside the journal before anything changes
         index_fresh = journal.index.is_fresh()
+        vectors = meaning.before_write(journal)
         journal.storage.remove_entry(entry.id)
         journal.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
         # Each save keeps the previous version as .bak: that copy still holds the deleted words.
@@ -177,6 +182,7 @@ def delete(journal, entry_id: str) -> Entry:
             journal.index.remove(entry.id, journal.storage.signature())
         else:
             journal.index.drop()  # an old index still holds the words; the next search rebuilds it
+        meaning.after_write(journal, vectors, remove=[entry.id])
     # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
     if audio is not None:
         fs.shred(audio)

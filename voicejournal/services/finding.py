@@ -9,6 +9,7 @@ from voicejournal.core.entry import Entry
 from voicejournal.errors import (
     UsageError,
 )
+from voicejournal.services import meaning
 from voicejournal.services.entries import clean_tags
 
 
@@ -113,6 +114,7 @@ def retheme(journal, only: str | None = None) -> int:
     changed = 0
     with journal.storage.transaction():
         index_fresh = journal.index.is_fresh()
+        vectors = meaning.before_write(journal)
         updated = []
         for doc in journal.storage.all_entries():
             entry = Entry.from_doc(doc)
@@ -131,4 +133,5 @@ def retheme(journal, only: str | None = None) -> int:
         journal.storage.update_entries([entry.to_doc() for entry in updated])
         if index_fresh and updated:
             journal.index.upsert_many(updated, journal.storage.signature())  # one transaction, one save
+        meaning.after_write(journal, vectors, upsert=updated)
     return changed

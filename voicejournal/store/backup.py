@@ -34,7 +34,18 @@ MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
 # Files never backed up: the lock, temp files of a write in progress, and derived indexes (rebuilt).
 # (.bak files are the previous version of each journal file, kept by every write; not needed.)
-_SKIP_SUFFIXES = (".lock", ".bak", ".db", ".sqlite", ".sqlite3", "-wal", "-shm", "-journal", "-ids")
+_SKIP_SUFFIXES = (
+    ".lock",
+    ".bak",
+    ".db",
+    ".sqlite",
+    ".sqlite3",
+    "-wal",
+    "-shm",
+    "-journal",
+    "-ids",
+    "-vectors",
+)
 
 
 class BackupError(VoiceJournalError):

@@ -1,0 +1,305 @@
+"""Search by meaning: quality on an invented paraphrase set, and speed and memory at scale.
+
+    python benchmarks/meaning_bench.py                 # everything (about 2-4 minutes on 2 quiet cores)
+    python benchmarks/meaning_bench.py quality --fillers 400
+    python benchmarks/meaning_bench.py speed --entries 10000 --embed 1000
+
+quality: the targets, hard distractors (shared words, other meaning; several are polarity pairs) of
+benchmarks/data/meaning_set.json plus generated everyday fillers go into a fresh journal; each query is
+asked of `search --meaning` (the service) and of word search (all words, as the CLI does, and any word:
+terms joined with OR). Recall@1, recall@3, MRR and the misses are printed.
+
+speed: `search --meaning` in a fresh process over a synthetic 10,000-entry journal (make_journal.py; its
+vectors are random unit vectors written with the journal's signature, which costs the same to score as
+real ones), embedding 1,000 entries in a fresh process (realistic 300-600-word transcripts, and short
+ones from the set), with the process's peak memory. The machine's load is printed with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import report, time_command, voicejournal  # noqa: E402
+
+DATA = ROOT / "benchmarks" / "data" / "meaning_set.json"
+
+
+def load() -> str:
+    return "load " + " ".join(os.getloadavg().__repr__().strip("()").split(", "))
+
+
+# --- fillers ---------------------------------------------------------------------------------
+
+FILLER_PARTS = {
+    "opening": [
+        "Today",
+        "This morning",
+        "In the afternoon",
+        "After lunch",
+        "Tonight",
+        "On Saturday",
+        "Yesterday",
+    ],
+    "did": [
+        "I went grocery shopping and forgot the milk",
+        "I repotted the basil on the windowsill",
+        "I cleaned the bathroom and sorted the laundry",
+        "I took the bike to be repaired",
+        "I tried a new recipe for lentil curry",
+        "I watched two episodes of the cooking show",
+        "I walked to the library to return the books",
+        "I paid the electricity bill online",
+        "I rearranged the bookshelf by colour",
+        "I fixed the dripping tap in the kitchen",
+        "I met the plumber about the boiler",
+        "I took the car for its inspection",
+        "I booked train tickets for the holidays",
+        "I baked banana bread with the old bananas",
+        "I sorted old photos into albums",
+        "I went to the hardware store for screws",
+        "I changed the sheets and aired the bedroom",
+        "I listened to a podcast about the history of tea",
+        "I wrote the shopping list for the week",
+        "I helped the neighbour carry a sofa upstairs",
+    ],
+    "detail": [
+        "The weather was mild and a bit windy.",
+        "The bus was late but only by five minutes.",
+        "The shop had run out of oat milk.",
+        "It rained for an hour around noon.",
+        "The cat slept on the radiator all day.",
+        "The queue at the post office was long.",
+        "The radio played old songs from the eighties.",
+        "The tomatoes on the balcony are finally red.",
+        "The new kettle is much quieter than the old one.",
+        "The street was closed for the market.",
+        "My phone needed charging twice.",
+        "The parcel arrived a day early.",
+    ],
+    "closing": [
+        "Tomorrow I need to call the dentist.",
+        "Dinner was pasta with peas.",
+        "I went to bed around eleven.",
+        "Need to buy batteries for the remote.",
+        "Nothing special otherwise.",
+        "The week is almost over.",
+        "I should water the plants again on Thursday.",
+        "Planning to tidy the garage next weekend.",
+    ],
+}
+
+
+def fillers(n: int, seed: int = 11) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        p = FILLER_PARTS
+        sentences = [f"{rng.choice(p['opening'])} {rng.choice(p['did'])}."]
+        sentences += rng.sample(p["detail"], k=rng.randint(1, 3))
+        sentences.append(rng.choice(p["closing"]))
+        out.append(" ".join(sentences))
+    return out
+
+
+# --- quality ---------------------------------------------------------------------------------
+
+
+def _entry(eid: str, text: str, day: int):
+    from voicejournal.core.entry import DONE, Entry, Segment
+
+    sentences = [s.strip() + "." for s in text.replace("!", ".").split(".") if s.strip()]
+    segs, t = [], 0.0
+    for s in sentences:
+        d = len(s.split()) / 2.5
+        segs.append(Segment(round(t, 2), round(t + d, 2), s))
+        t += d + 0.5
+    return Entry(
+        id=eid,
+        created=datetime(2025, 1, 1, 20, 0, tzinfo=UTC) + timedelta(hours=day * 7),
+        status=DONE,
+        segments=segs,
+        text=" ".join(sentences),
+        duration=t,
+    )
+
+
+def _any_word(journal, words: list[str]) -> list[str]:
+    """BM25 over the index with the query's words joined by OR (how the issue measured word search)."""
+    if not words:
+        return []
+    match = " OR ".join(f'"{w}"' for w in words)
+    sql = "SELECT e.id FROM docs JOIN entries e ON e.rowid = docs.rowid WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 10"
+    return [row[0] for row in journal.index.connection().execute(sql, (match,))]
+
+
+def quality(n_fillers: int) -> list[str]:
+    from voicejournal.journal import Journal
+    from voicejournal.services import meaning
+    from voicejournal.services.entries import save_new_entries
+
+    data = json.loads(DATA.read_text())
+    with tempfile.TemporaryDirectory() as tmp:
+        journal = Journal(Path(tmp) / "home", now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+        texts = [(t["id"], t["text"]) for t in data["targets"]] + [
+            (d["id"], d["text"]) for d in data["distractors"]
+        ]
+        texts += [(f"f{i:03d}", t) for i, t in enumerate(fillers(n_fillers))]
+        random.Random(3).shuffle(texts)
+        entries = [_entry(eid, text, day) for day, (eid, text) in enumerate(texts)]
+        real_ids = [eid for eid, _ in texts]
+        for entry in entries:
+            entry.source = entry.id  # the journal gives new ids; keep ours to score by
+        save_new_entries(journal, entries)
+        ours = {e.id: e.source for e in entries}
+        start = time.perf_counter()
+        meaning.current(journal)
+        embed_s = time.perf_counter() - start
+        results: dict[str, list] = {"meaning": [], "words (all)": [], "words (any)": []}
+        for target in data["targets"]:
+            for kind, query in target["queries"]:
+                ranked = [ours[h.id] for h in meaning.search_meaning(journal, query, limit=10).hits]
+                results["meaning"].append((kind, query, target["id"], ranked))
+                try:
+                    hits = journal.search(query, limit=10).hits
+                except Exception:  # a query word search cannot parse counts as nothing found
+                    hits = []
+                results["words (all)"].append((kind, query, target["id"], [ours[h.id] for h in hits]))
+                words = [w for w in query.replace("'", " ").split() if w.isalpha()]
+                hits = [ours[i] for i in _any_word(journal, words)]
+                results["words (any)"].append((kind, query, target["id"], hits))
+    lines = [
+        f"paraphrase set: {len(data['targets'])} targets, {sum(len(t['queries']) for t in data['targets'])} queries, "
+        f"{len(data['distractors'])} distractors, {n_fillers} fillers ({len(real_ids)} entries); "
+        f"embedding them took {embed_s:.1f} s ({load()})"
+    ]
+    for name, rows in results.items():
+        for kind in ("topic", "paraphrase", "all"):
+            chosen = [r for r in rows if kind == "all" or r[0] == kind]
+            r1 = sum(r[3][:1] == [r[2]] for r in chosen) / len(chosen)
+            r3 = sum(r[2] in r[3][:3] for r in chosen) / len(chosen)
+            mrr = sum(1 / (r[3].index(r[2]) + 1) if r[2] in r[3] else 0 for r in chosen) / len(chosen)
+            lines.append(
+                f"{name:<12} {kind:<10} recall@1 {r1:.2f}  recall@3 {r3:.2f}  MRR {mrr:.2f}  (n={len(chosen)})"
+            )
+    lines.append("meaning misses (target not in the top 3; what came first):")
+    for kind, query, target, ranked in results["meaning"]:
+        if target not in ranked[:3]:
+            where = ranked.index(target) + 1 if target in ranked else ">10"
+            lines.append(f"  [{kind}] {query!r} -> {target} at {where}; top: {', '.join(ranked[:3])}")
+    return lines
+
+
+# --- speed -----------------------------------------------------------------------------------
+
+EMBED_CHILD = """
+import resource, sys, time
+from pathlib import Path
+from voicejournal.journal import Journal
+from voicejournal.services import meaning
+j = Journal(Path(sys.argv[1]))
+start = time.perf_counter()
+v = meaning.current(j)
+took = time.perf_counter() - start
+rows = len(v.matrix)
+print(f"{len(v.entries)} {rows} {took:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+"""
+
+
+def _embed_run(home: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", EMBED_CHILD, str(home)], env=env, capture_output=True, text=True, check=True
+    )
+    entries, rows, took, peak = out.stdout.split()
+    return f"{entries} entries ({rows} passages) embedded in {took} s ({float(took) / int(entries) * 1000:.0f} ms/entry), peak memory {peak} MB"
+
+
+def _short_journal(home: Path, n: int) -> None:
+    from voicejournal.journal import Journal
+    from voicejournal.services.entries import save_new_entries
+
+    data = json.loads(DATA.read_text())
+    texts = [t["text"] for t in data["targets"]] + [d["text"] for d in data["distractors"]] + fillers(n)
+    journal = Journal(home)
+    save_new_entries(journal, [_entry("", text, day) for day, text in enumerate(texts[:n])])
+
+
+def speed(n_search: int, n_embed: int) -> list[str]:
+    import numpy as np
+    from make_journal import make_journal
+
+    from voicejournal.semantic.embedder import DIMENSIONS, MODEL_ID, MODEL_SHA256
+    from voicejournal.store.storage import Storage
+    from voicejournal.store.vectors import VectorSet, VectorStore
+
+    lines = []
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp) / "short"
+        _short_journal(home, n_embed)
+        lines.append(f"embedding short entries (40-80 words): {_embed_run(home)} ({load()})")
+        home = Path(tmp) / "long"
+        make_journal(n_embed, home)
+        lines.append(f"embedding transcripts of 300-600 words: {_embed_run(home)} ({load()})")
+        home = Path(tmp) / "big"
+        make_journal(n_search, home)
+        storage = Storage(home)
+        rng = np.random.default_rng(5)
+        vectors = VectorSet(MODEL_ID, MODEL_SHA256, DIMENSIONS, storage.signature())
+        items = []
+        for doc in storage.all_entries():
+            n = rng.integers(2, 5)
+            v = rng.standard_normal((n, DIMENSIONS)).astype(np.float32)
+            items.append((doc["id"], "random", [0.0] * n, v / np.linalg.norm(v, axis=1, keepdims=True)))
+        vectors.put(items)
+        VectorStore(home).save(vectors)
+        size = (home / "index.sqlite-vectors").stat().st_size / 1e6
+        env = {"VOICEJOURNAL_HOME": str(home)}
+        subprocess.run(
+            voicejournal("list", "--limit", "1"), env={**os.environ, **env}, capture_output=True
+        )  # index
+        t = time_command(voicejournal("search", "--meaning", "times I felt like giving up"), runs=5, env=env)
+        lines.append(
+            f"search --meaning, fresh process, {n_search:,} entries ({len(vectors.matrix):,} passages, vectors file "
+            f"{size:.1f} MB): median {t['median_ms']:.0f} ms, min {t['min_ms']:.0f}, max {t['max_ms']:.0f} ({load()})"
+        )
+        t = time_command(
+            voicejournal("search", "--meaning", "times I felt like giving up", "--limit", "3"),
+            runs=5,
+            env=env,
+        )
+        lines.append(f"  the same with --limit 3: median {t['median_ms']:.0f} ms ({load()})")
+        t = time_command(voicejournal("--version"), runs=5, env=env)
+        lines.append(f"  (a bare `voicejournal --version` for comparison: median {t['median_ms']:.0f} ms)")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("what", nargs="?", choices=("all", "quality", "speed"), default="all")
+    parser.add_argument("--fillers", type=int, default=400)
+    parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument("--embed", type=int, default=1_000)
+    args = parser.parse_args()
+    lines = [f"meaning_bench {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores"]
+    if args.what in ("all", "quality"):
+        lines += quality(args.fillers)
+    if args.what in ("all", "speed"):
+        lines += speed(args.entries, args.embed)
+    report("meaning_bench", lines)
+
+
+if __name__ == "__main__":
+    main()

