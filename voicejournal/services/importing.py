@@ -31,11 +31,19 @@ class ImportedText:
     mood: int | None = None
 
 
+@dataclass(frozen=True)
+class Added:
+    """An entry an import added: its id and date (a big import does not hold every entry it saved)."""
+
+    id: str
+    created: datetime
+
+
 @dataclass
 class ImportReport:
     source: str
     path: Path
-    added: list = field(default_factory=list)  # the new entries
+    added: list[Added] = field(default_factory=list)  # the new entries
     skipped: int = 0  # already imported before
     problems: list[str] = field(default_factory=list)  # items that could not be read, one line each
 
@@ -70,6 +78,7 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
     if not isinstance(raw_entries, list):
         raise UsageError(f"{path.name} is not a jrnl JSON export (it has no list of entries). {hint}")
     items, problems = [], []
+    source = f"jrnl:{path.name}"  # one string shared by every item
     for n in range(1, len(raw_entries) + 1):
         # Each item is let go once read, so a decade of entries is never held twice in memory.
         raw, raw_entries[n - 1] = raw_entries[n - 1], None
@@ -94,7 +103,7 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
                 title=title or None,
                 text=text,
                 tags=tags,
-                source=f"jrnl:{path.name}",
+                source=source,
                 source_key=_key("jrnl", day, clock, title, body),
             )
         )

@@ -246,7 +246,7 @@ def import_text(
     Returns an `importing.ImportReport`.
     """
     from voicejournal.services.entries import save_new_entries
-    from voicejournal.services.importing import ImportReport, read_jrnl, read_markdown
+    from voicejournal.services.importing import Added, ImportReport, read_jrnl, read_markdown
     from voicejournal.store.paths import input_path
 
     if source == "jrnl":
@@ -274,33 +274,37 @@ def import_text(
         for item in items:
             if item.source_key in known or item.origin_id in here:
                 report.skipped += 1
-                continue
-            new.append(
-                Entry(
-                    id="",  # given with the others by save_new_entries
-                    created=item.created,
-                    kind=item.kind or kind,
-                    mood=item.mood,
-                    status=TEXT_ONLY,
-                    text=item.text,
-                    title=item.title,
-                    tags=clean_tags([*item.tags, *tags]),
-                    source=item.source,
-                    source_key=item.source_key,
-                )
-            )
-            known.add(item.source_key)
-        del items  # the entries hold what they need of them
-        new.sort(key=lambda e: e.created)  # a batch then covers a few neighbouring months
-        done = 0
-        for start in range(0, len(new), IMPORT_BATCH):
-            batch = new[start : start + IMPORT_BATCH]
+            else:
+                new.append(item)
+                known.add(item.source_key)
+        del items
+        # Oldest first, so a batch covers a few neighbouring months. Entries are made a batch at a time and
+        # let go once saved, as are the items read: a decade of them is never held twice.
+        new.sort(key=lambda i: i.created)
+        new.reverse()  # popped from the end: oldest first, items of one instant in the order read
+        total = len(new)
+        while new:
+            batch = [_text_entry(new.pop(), kind, tags) for _ in range(min(IMPORT_BATCH, len(new)))]
             save_new_entries(journal, batch)
-            report.added.extend(batch)
-            done += len(batch)
+            report.added.extend(Added(e.id, e.created) for e in batch)
             if progress is not None:
-                progress(done, len(new))
+                progress(len(report.added), total)
     return report
+
+
+def _text_entry(item, kind: str, tags: Iterable[str]) -> Entry:
+    return Entry(
+        id="",  # given with the others by save_new_entries
+        created=item.created,
+        kind=item.kind or kind,
+        mood=item.mood,
+        status=TEXT_ONLY,
+        text=item.text,
+        title=item.title,
+        tags=clean_tags([*item.tags, *tags]),
+        source=item.source,
+        source_key=item.source_key,
+    )
 
 
 def _forget_unsaved_markers(journal, here: dict[str, str]) -> None:
