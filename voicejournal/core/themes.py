@@ -209,18 +209,11 @@ def _table(terms: Iterable[Forms]) -> dict[str, list[Forms]]:
     return table
 
 
-@dataclass
-class _Compiled:
-    name: str
-    match: dict[str, list[Forms]]
-    veto: dict[str, list[Forms]]
-
-
 @lru_cache(maxsize=64)
-def _compile(theme: Theme) -> _Compiled:
+def _compile(theme: Theme) -> tuple[dict[str, list[Forms]], dict[str, list[Forms]]]:
+    """(terms, vetoes) of a theme, each as a table by first word form."""
     terms = [_term_forms(w, True) for w in theme.words] + [_term_forms(w, False) for w in theme.exact]
-    vetoes = [_term_forms(w, True) for w in theme.not_in]
-    return _Compiled(theme.name, _table(terms), _table(vetoes))
+    return _table(terms), _table(_term_forms(w, True) for w in theme.not_in)
 
 
 @lru_cache(maxsize=8)
@@ -229,8 +222,7 @@ def _starts(themes: tuple[Theme, ...]) -> dict[str, list[tuple[int, list[Forms]]
     slot 2*n is theme n's terms, 2*n + 1 its vetoes. One pass over a text then finds every theme's terms."""
     merged: dict[str, list[tuple[int, list[Forms]]]] = {}
     for n, theme in enumerate(themes):
-        compiled = _compile(theme)
-        for slot, table in ((2 * n, compiled.match), (2 * n + 1, compiled.veto)):
+        for slot, table in zip((2 * n, 2 * n + 1), _compile(theme), strict=True):
             for first, candidates in table.items():
                 merged.setdefault(first, []).append((slot, candidates))
     return merged
@@ -247,8 +239,10 @@ def _spans(keys: list[str], themes: tuple[Theme, ...]) -> dict[int, list[tuple[i
                 continue
             for forms in candidates:
                 size = len(forms)
-                if size == 1 or (
-                    i + size <= len(keys) and all(keys[i + k] in forms[k] for k in range(1, size))
+                if size == 1 or (  # the second word first: most terms are one or two words
+                    i + size <= len(keys)
+                    and keys[i + 1] in forms[1]
+                    and all(keys[i + k] in forms[k] for k in range(2, size))
                 ):
                     spans.setdefault(slot, []).append((i, i + size))
                     free[slot] = i + size
