@@ -232,10 +232,10 @@ def _spans(keys: list[str], themes: tuple[Theme, ...]) -> dict[int, list[tuple[i
     """Slot -> non-overlapping (first, past last) word index spans of its terms: the longest at a word wins."""
     merged = _starts(themes)
     spans: dict[int, list[tuple[int, int]]] = {}
-    free: dict[int, int] = {}  # slot -> first index not inside the term it found last
+    free = [0] * (2 * len(themes))  # slot -> first index not inside the term it found last
     for i, key in enumerate(keys):
         for slot, candidates in merged.get(key, ()):
-            if i < free.get(slot, 0):
+            if i < free[slot]:
                 continue
             for forms in candidates:
                 size = len(forms)

@@ -22,8 +22,11 @@ from voicejournal.store.diskspace import disk_full
 
 ProgressFn = Callable[[float, float], None]
 # New entries saved together: big enough that each month file is written a handful of times per import,
-# small enough that a stopped import keeps most of its work (running it again adds the rest).
+# small enough that a stopped import keeps most of its work (running it again adds the rest). A very big
+# import makes bigger batches, IMPORT_BATCHES at most: each batch rewrites journal.json once (the markers
+# it filed), which grows with the import.
 IMPORT_BATCH = 1000
+IMPORT_BATCHES = 10
 
 
 def add_file(
@@ -283,8 +286,9 @@ def import_text(
         new.sort(key=lambda i: i.created)
         new.reverse()  # popped from the end: oldest first, items of one instant in the order read
         total = len(new)
+        size = max(IMPORT_BATCH, -(-total // IMPORT_BATCHES))
         while new:
-            batch = [_text_entry(new.pop(), kind, tags) for _ in range(min(IMPORT_BATCH, len(new)))]
+            batch = [_text_entry(new.pop(), kind, tags) for _ in range(min(size, len(new)))]
             save_new_entries(journal, batch)
             report.added.extend(Added(e.id, e.created) for e in batch)
             if progress is not None:
