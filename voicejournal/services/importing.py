@@ -7,11 +7,12 @@ file twice adds nothing (the Journal skips keys it already has).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import orjson
 
 from voicejournal.core.entry import KINDS
 from voicejournal.core.frontmatter import FrontMatterError, split_front_matter
@@ -65,14 +66,14 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
     path = Path(path)
     hint = "Export it with `jrnl --format json > journal.json`."
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())  # several times quicker than json on a decade's export
     except FileNotFoundError:
         raise UsageError(f"{path} does not exist.") from None
     except IsADirectoryError:
         raise UsageError(
             f"{path} is a folder; --from jrnl takes the JSON file jrnl exports. {hint}"
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except orjson.JSONDecodeError:  # also what invalid UTF-8 raises
         raise UsageError(f"{path.name} is not a jrnl JSON export. {hint}") from None
     raw_entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(raw_entries, list):
