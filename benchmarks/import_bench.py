@@ -8,7 +8,7 @@
 
 Each import is one fresh process into an empty journal (then once more: nothing is added), with its wall
 time, its CPU time (user + system: less sensitive than wall time to other work on a shared machine) and its
-peak memory (the child's ru_maxrss from os.wait4). Targets: 10,000 entries <= 10 s; 50,000 entries peak
+peak memory (the child's ru_maxrss from os.wait4, started by a small launcher). Targets: 10,000 entries <= 10 s; 50,000 entries peak
 <= 300 MB. Every line carries the load average when it was measured: the lead reruns the final figures on
 a quiet machine. The export is scale_bench.jrnl_export (the same one scale_bench.py imports). Figures go to
 benchmarks/results/import.txt.
@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from common import ROOT, report, voicejournal
@@ -53,16 +52,26 @@ def env_for(home: Path, encrypted: bool) -> dict:
     return env
 
 
+# The measured command is started by this small launcher, not by the benchmark itself: on Linux a child's
+# ru_maxrss starts from the memory of the process it was forked from, and this script holds a big export.
+MEASURE = """
+import json, os, subprocess, sys, time
+start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = proc.stderr.read().decode(errors="replace")
+_, status, usage = os.wait4(proc.pid, 0)
+print(json.dumps([time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+                  os.waitstatus_to_exitcode(status), err]))
+"""
+
+
 def run(args: list[str], env: dict) -> tuple[float, float, float]:
     """(wall s, CPU s, peak resident MB) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    err = proc.stderr.read().decode(errors="replace")
-    if os.waitstatus_to_exitcode(status):
+    out = subprocess.run([sys.executable, "-c", MEASURE, *args], env=env, capture_output=True, check=True)
+    wall, cpu, peak, code, err = json.loads(out.stdout)
+    if code:
         raise SystemExit(f"{' '.join(args)} failed:\n{err}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024  # kB on Linux
+    return wall, cpu, peak  # ru_maxrss is in kB on Linux
 
 
 def bench_import(n: int, encrypted: bool, scratch: Path) -> str:
