@@ -49,7 +49,9 @@ def test_transcribe_all_keeps_corrections_unless_forced(run_cli, speech, vj_home
     ]
 
 
-def test_transcribe_without_ids_or_a_choice_is_refused(run_cli):
+def test_transcribe_without_ids_or_a_choice_is_refused_and_nothing_recorded_is_said(run_cli):
     proc = run_cli("transcribe")
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == "Error: Name entry ids, or use --pending or --all."
+    empty = run_cli("transcribe", "--all", check=True)
+    assert empty.stderr.splitlines() == ["Nothing to transcribe: no entry has a recording."]

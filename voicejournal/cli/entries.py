@@ -224,7 +224,9 @@ def transcribe(entry_ids, pending, everything, force, model, language):
         if report.current:
             status.print(f"Nothing to transcribe: {_already(report.current)}.", markup=False)
         elif not report.missing:
-            status.print("Nothing to transcribe: no entry is waiting.")
+            status.print(
+                f"Nothing to transcribe: no entry {'has a recording' if everything else 'is waiting'}."
+            )
     if len(report.done) <= 10:
         for entry in report.done:
             what = (
