@@ -138,11 +138,11 @@ class Journal:
         model: str | None = None,
         language: str | None = None,
         progress: Callable[[Entry, float, float], None] | None = None,
-    ) -> list[Entry]:
-        """(Re)transcribe the given entries, or every pending one."""
-        return ingest.transcribe(
-            self, ids=ids, pending=pending, model=model, language=language, progress=progress
-        )
+        everything: bool = False,
+        force: bool = False,
+    ) -> ingest.TranscribeReport:
+        """(Re)transcribe the given entries, every pending one, or `everything` (see services/ingest)."""
+        return ingest.transcribe(self, ids, pending, model, language, progress, everything, force)
 
     def user_themes(self) -> list[dict]:
         return finding.user_themes(self)

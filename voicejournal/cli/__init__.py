@@ -125,7 +125,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "transcribe": (
         "entries",
         "transcribe",
-        "Transcribe entries again (e.g. with a bigger model), or every pending one.",
+        "Transcribe entries again (e.g. with a bigger model), every pending one, or all of them.",
     ),
     "write": (
         "writing",

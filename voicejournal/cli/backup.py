@@ -89,13 +89,13 @@ def import_command(source, from_, tags, kind):
     from voicejournal.store.backup import BackupLockedError
 
     try:
-        report = journal.import_backup(source)
+        report = _import_backup(journal, source)
     except BackupLockedError:
         if not interactive():
             raise
         import getpass
 
-        report = journal.import_backup(source, getpass.getpass(f"Passphrase of the backup {source.name}: "))
+        report = _import_backup(journal, source, getpass.getpass(f"Passphrase of the backup {source.name}: "))
     if report.restored:
         err().print(
             f"Restored {count(report.entries_added, 'entry')} and {count(report.audio_added, 'recording')} "
@@ -110,6 +110,16 @@ def import_command(source, from_, tags, kind):
     if report.renamed:
         parts.append(f"gave {count(len(report.renamed), 'entry')} new ids to avoid a clash")
     err().print(f"Merged {source}: " + "; ".join(parts) + ".", markup=False)
+
+
+def _import_backup(journal, source: Path, passphrase: str | None = None):
+    with progress_bar("import") as bar:  # the passphrase is asked for with no bar on the terminal
+        bar.add_task(f"Merging {source.name}", total=None)
+        return (
+            journal.import_backup(source, passphrase)
+            if passphrase is not None
+            else journal.import_backup(source)
+        )
 
 
 def _import_text(path: Path, source: str, tags, kind) -> None:

@@ -187,33 +187,76 @@ def show(entry_id, related, as_json):
 @click.command()
 @click.argument("entry_ids", nargs=-1)
 @click.option("--pending", is_flag=True, help="Transcribe every entry still waiting for it.")
+@click.option(
+    "--all", "everything", is_flag=True,
+    help="Transcribe every recording again (e.g. with --model base); your own corrections are kept.",
+)  # fmt: skip
+@click.option("--force", is_flag=True, help="Replace transcripts you corrected by hand too.")
 @model_options("e.g. base")
-def transcribe(entry_ids, pending, model, language):
-    """Transcribe entries again (e.g. with a bigger model), or every pending one.
+def transcribe(entry_ids, pending, everything, force, model, language):
+    """Transcribe entries again (e.g. with a bigger model), every pending one, or all of them.
 
     \b
     Examples:
       voicejournal transcribe --pending
       voicejournal transcribe a3f4 --model base
+      voicejournal transcribe --all --model base
     """
-    if not entry_ids and not pending:
-        raise click.UsageError("Name entry ids, or use --pending.")
+    if not entry_ids and not pending and not everything:
+        raise click.UsageError("Name entry ids, or use --pending or --all.")
     journal = open_journal()
     with progress_bar("transcribe") as bar:
-        tasks = {}
+        task = bar.add_task("Transcribing", total=None)
 
         def step(entry, done, total):
-            if entry.id not in tasks:
-                tasks[entry.id] = bar.add_task(f"Transcribing {entry.id}", total=total)
-            bar.update(tasks[entry.id], completed=done, total=total)
+            bar.update(task, description=f"Transcribing {entry.id}", completed=done, total=total)
 
-        done = journal.transcribe(entry_ids, pending=pending, model=model, language=language, progress=step)
+        report = journal.transcribe(
+            entry_ids,
+            pending=pending,
+            model=model,
+            language=language,
+            progress=step,
+            everything=everything,
+            force=force,
+        )
     status = err()
-    if not done:
-        status.print("Nothing to transcribe: no entry is waiting.")
-    for entry in done:
-        what = "no speech detected" if entry.status == "no_speech" else count(len(entry.text.split()), "word")
-        status.print(f"Transcribed {entry.id} with {entry.model}: {what}.", markup=False)
+    for entry in report.missing:
+        status.print(f"Left {entry.id} as it is: its recording is missing ({entry.audio}).", markup=False)
+    if not report.done:
+        if report.current:
+            status.print(f"Nothing to transcribe: {_already(report.current)}.", markup=False)
+        elif not report.missing:
+            status.print(
+                f"Nothing to transcribe: no entry {'has a recording' if everything else 'is waiting'}."
+            )
+    if len(report.done) <= 10:
+        for entry in report.done:
+            what = (
+                "no speech detected"
+                if entry.status == "no_speech"
+                else count(len(entry.text.split()), "word")
+            )
+            status.print(f"Transcribed {entry.id} with {entry.model}: {what}.", markup=False)
+    else:
+        status.print(
+            f"Transcribed {count(len(report.done), 'entry')} with {report.done[0].model}.", markup=False
+        )
+    if report.done and report.current:
+        status.print(f"Left {_already(report.current)}.", markup=False)
+    if report.kept:
+        ids = ", ".join(e.id for e in report.kept[:5]) + (", …" if len(report.kept) > 5 else "")
+        status.print(
+            f"Kept your own corrections in {count(len(report.kept), 'entry')} ({ids}); their new timings are "
+            "saved. `--force` replaces corrected transcripts too.",
+            markup=False,
+        )
+    if report.missing:
+        sys.exit(1)
+
+
+def _already(n: int) -> str:
+    return f"{count(n, 'entry')} already transcribed with this model (--force does them again)"
 
 
 class _TagCommand(click.Command):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from datetime import datetime
 
 import click
@@ -88,19 +89,74 @@ def session_day(moment: datetime) -> str:
     return {0: "today", 1: "yesterday"}.get(days, f"on {moment:%a %d %b}")
 
 
-def progress_bar(label: str):
-    """A rich progress bar on stderr (quiet when stderr is not a terminal)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+# A bar for work that ends within this many seconds would only flash: it appears once the work has lasted this long.
+PROGRESS_DELAY = 1.0
 
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeRemainingColumn(),
-        console=err(),
-        transient=True,
-        disable=not sys.stderr.isatty(),
-    )
+
+def progress_bar(label: str, show: bool = True, delay: float = PROGRESS_DELAY):
+    """The one progress rule of every bulk command: a rich bar on stderr, only on a terminal, only when
+    `show` (False for --json output), and only for work lasting over `delay` seconds."""
+    return DelayedProgress(label, enabled=show and sys.stderr.isatty(), delay=delay)
+
+
+class DelayedProgress:
+    """A rich `Progress` (add_task / update, used as a context manager) that starts drawing `delay`
+    seconds after the work began, or never if it is disabled or over by then."""
+
+    def __init__(self, label: str, enabled: bool, delay: float = PROGRESS_DELAY):
+        self.label = label
+        self.enabled = enabled
+        self.delay = delay
+        self.started = False
+        self._progress = None
+        self._timer = None
+        self._lock = threading.Lock()
+        self._next_task = 0
+
+    def __enter__(self) -> DelayedProgress:
+        if not self.enabled:
+            return self
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            TimeRemainingColumn(),
+            console=err(),
+            transient=True,
+        )
+        if self.delay <= 0:
+            self._start()
+        else:
+            self._timer = threading.Timer(self.delay, self._start)
+            self._timer.daemon = True
+            self._timer.start()
+        return self
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._progress is not None and not self.started:
+                self._progress.start()
+                self.started = True
+
+    def __exit__(self, *exc) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        with self._lock:
+            if self.started:
+                self._progress.stop()
+            self._progress = None
+
+    def add_task(self, description: str, total: float | None = None, **fields):
+        if self._progress is None:
+            self._next_task += 1
+            return self._next_task
+        return self._progress.add_task(description, total=total, **fields)
+
+    def update(self, task, **fields) -> None:
+        if self._progress is not None:
+            self._progress.update(task, **fields)
 
 
 def labels_text(tags, themes) -> str:

@@ -19,11 +19,11 @@ from voicejournal.cli.options import (
     no_unknown_options,
 )
 from voicejournal.cli.output import (
-    err,
     labels_text,
     out,
     print_json,
     print_marked,
+    progress_bar,
 )
 from voicejournal.core.wording import count, timestamp
 from voicejournal.render.json import search_json
@@ -177,7 +177,8 @@ def themes_define(name, words):
       voicejournal themes define cats cat kitten "the vet"
     """
     journal = open_journal()
-    with err().status("Re-theming your entries…"):
+    with progress_bar("themes") as bar:
+        bar.add_task("Re-theming your entries…", total=None)
         doc, changed = journal.define_theme(name, words)
     click.echo(
         f"Theme '{doc['name']}' is now: {', '.join(doc['words'])}. Re-themed {count(changed, 'entry')}.",

@@ -20,6 +20,7 @@ Every detected theme stores the words that triggered it, so the person can alway
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -208,36 +209,45 @@ def _table(terms: Iterable[Forms]) -> dict[str, list[Forms]]:
     return table
 
 
-def _spans(keys: list[str], table: dict[str, list[Forms]], at: dict[str, list[int]]) -> list[tuple[int, int]]:
-    """Non-overlapping (first word, past last word) index spans of the terms found in `keys`; `at` maps each
-    key to its indexes, so only the places where a term can start are tried (texts are long, terms rare)."""
-    starts = sorted(i for key in table.keys() & at.keys() for i in at[key])
-    spans: list[tuple[int, int]] = []
-    n, free = len(keys), 0
-    for i in starts:
-        if i < free:
-            continue  # inside the term found just before
-        for forms in table[keys[i]]:
-            size = len(forms)
-            if i + size <= n and all(keys[i + k] in forms[k] for k in range(1, size)):
-                spans.append((i, i + size))
-                free = i + size
-                break
-    return spans
-
-
-@dataclass
-class _Compiled:
-    name: str
-    match: dict[str, list[Forms]]
-    veto: dict[str, list[Forms]]
-
-
 @lru_cache(maxsize=64)
-def _compile(theme: Theme) -> _Compiled:
+def _compile(theme: Theme) -> tuple[dict[str, list[Forms]], dict[str, list[Forms]]]:
+    """(terms, vetoes) of a theme, each as a table by first word form."""
     terms = [_term_forms(w, True) for w in theme.words] + [_term_forms(w, False) for w in theme.exact]
-    vetoes = [_term_forms(w, True) for w in theme.not_in]
-    return _Compiled(theme.name, _table(terms), _table(vetoes))
+    return _table(terms), _table(_term_forms(w, True) for w in theme.not_in)
+
+
+@lru_cache(maxsize=8)
+def _starts(themes: tuple[Theme, ...]) -> dict[str, list[tuple[int, list[Forms]]]]:
+    """First word form -> (slot, the terms starting with it, longest first) for every theme that has one;
+    slot 2*n is theme n's terms, 2*n + 1 its vetoes. One pass over a text then finds every theme's terms."""
+    merged: dict[str, list[tuple[int, list[Forms]]]] = {}
+    for n, theme in enumerate(themes):
+        for slot, table in zip((2 * n, 2 * n + 1), _compile(theme), strict=True):
+            for first, candidates in table.items():
+                merged.setdefault(first, []).append((slot, candidates))
+    return merged
+
+
+def _spans(keys: list[str], themes: tuple[Theme, ...]) -> dict[int, list[tuple[int, int]]]:
+    """Slot -> non-overlapping (first, past last) word index spans of its terms: the longest at a word wins."""
+    merged = _starts(themes)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    free = [0] * (2 * len(themes))  # slot -> first index not inside the term it found last
+    for i, key in enumerate(keys):
+        for slot, candidates in merged.get(key, ()):
+            if i < free[slot]:
+                continue
+            for forms in candidates:
+                size = len(forms)
+                if size == 1 or (  # the second word first: most terms are one or two words
+                    i + size <= len(keys)
+                    and keys[i + 1] in forms[1]
+                    and all(keys[i + k] in forms[k] for k in range(2, size))
+                ):
+                    spans.setdefault(slot, []).append((i, i + size))
+                    free[slot] = i + size
+                    break
+    return spans
 
 
 def theme_set(user_themes: Iterable[Mapping] = ()) -> list[Theme]:
@@ -274,28 +284,24 @@ def detect_themes(
         wanted = set(only)
         chosen = [t for t in chosen if t.name in wanted]
     folded = fold(text)
-    words = list(_WORD.finditer(folded))
-    keys, ends = [], []
-    for w in words:
-        word, end = w.group(), w.end()
-        if word.endswith("'s"):
-            word, end = word[:-2], end - 2
-        keys.append(word)
-        ends.append(end)
-    at: dict[str, list[int]] = {}
-    for i, key in enumerate(keys):
-        at.setdefault(key, []).append(i)
+    keys = [w[:-2] if w.endswith("'s") else w for w in _WORD.findall(folded)]
+    words: list[re.Match] = []  # the matches themselves, found only if a term of several words is
+    spans = _spans(keys, tuple(chosen))
     found: dict[str, list[str]] = {}
-    for theme in chosen:
-        compiled = _compile(theme)
-        vetoed = _spans(keys, compiled.veto, at) if compiled.veto else []
+    for n, theme in enumerate(chosen):
+        vetoed = spans.get(2 * n + 1, [])
         triggers: list[str] = []
-        for start, stop in _spans(keys, compiled.match, at):
+        for start, stop in spans.get(2 * n, ()):
             if any(start < v_stop and v_start < stop for v_start, v_stop in vetoed):
                 continue
-            said = " ".join(folded[words[start].start() : ends[stop - 1]].split())
+            if stop - start == 1:
+                said = keys[start]
+            else:
+                words = words or list(_WORD.finditer(folded))
+                end = words[stop - 1].end() - (2 if keys[stop - 1] != words[stop - 1].group() else 0)
+                said = " ".join(folded[words[start].start() : end].split())
             if said not in triggers:
-                triggers.append(said)
+                triggers.append(sys.intern(said))  # one copy of each word for all entries held at once
         if triggers:
             found[theme.name] = triggers
     return found

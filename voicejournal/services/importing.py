@@ -7,11 +7,12 @@ file twice adds nothing (the Journal skips keys it already has).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+
+import orjson
 
 from voicejournal.core.entry import KINDS
 from voicejournal.core.frontmatter import FrontMatterError, split_front_matter
@@ -31,11 +32,19 @@ class ImportedText:
     mood: int | None = None
 
 
+@dataclass(frozen=True)
+class Added:
+    """An entry an import added: its id and date (a big import does not hold every entry it saved)."""
+
+    id: str
+    created: datetime
+
+
 @dataclass
 class ImportReport:
     source: str
     path: Path
-    added: list = field(default_factory=list)  # the new entries
+    added: list[Added] = field(default_factory=list)  # the new entries
     skipped: int = 0  # already imported before
     problems: list[str] = field(default_factory=list)  # items that could not be read, one line each
 
@@ -57,19 +66,20 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
     path = Path(path)
     hint = "Export it with `jrnl --format json > journal.json`."
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = orjson.loads(path.read_bytes())  # several times quicker than json on a decade's export
     except FileNotFoundError:
         raise UsageError(f"{path} does not exist.") from None
     except IsADirectoryError:
         raise UsageError(
             f"{path} is a folder; --from jrnl takes the JSON file jrnl exports. {hint}"
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except orjson.JSONDecodeError:  # also what invalid UTF-8 raises
         raise UsageError(f"{path.name} is not a jrnl JSON export. {hint}") from None
     raw_entries = data.get("entries") if isinstance(data, dict) else None
     if not isinstance(raw_entries, list):
         raise UsageError(f"{path.name} is not a jrnl JSON export (it has no list of entries). {hint}")
     items, problems = [], []
+    source = f"jrnl:{path.name}"  # one string shared by every item
     for n in range(1, len(raw_entries) + 1):
         # Each item is let go once read, so a decade of entries is never held twice in memory.
         raw, raw_entries[n - 1] = raw_entries[n - 1], None
@@ -94,7 +104,7 @@ def read_jrnl(path: Path) -> tuple[list[ImportedText], list[str]]:
                 title=title or None,
                 text=text,
                 tags=tags,
-                source=f"jrnl:{path.name}",
+                source=source,
                 source_key=_key("jrnl", day, clock, title, body),
             )
         )

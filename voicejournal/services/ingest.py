@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from voicejournal.errors import (
     AudioDecodeError,
     DiskFullError,
     DuplicateAudioError,
+    EntryNotFoundError,
     UsageError,
     VoiceJournalError,
 )
@@ -20,8 +22,11 @@ from voicejournal.store.diskspace import disk_full
 
 ProgressFn = Callable[[float, float], None]
 # New entries saved together: big enough that each month file is written a handful of times per import,
-# small enough that a stopped import keeps most of its work (running it again adds the rest).
+# small enough that a stopped import keeps most of its work (running it again adds the rest). A very big
+# import makes bigger batches, IMPORT_BATCHES at most: each batch rewrites journal.json once (the markers
+# it filed), which grows with the import.
 IMPORT_BATCH = 1000
+IMPORT_BATCHES = 10
 
 
 def add_file(
@@ -110,14 +115,39 @@ def _transcribe_into(journal, entry: Entry, transcriber, samples, progress: Prog
     with journal.storage.transaction():
         # Re-read: someone may have tagged or edited it meanwhile.
         current = journal.get(entry.id)
-        current.segments = result.segments
-        if not current.edited:
-            current.text = result.text
-        current.language = result.language
-        current.model = result.model
-        current.status = DONE if result.segments else NO_SPEECH
+        _apply(current, result, force=False)
         journal.save_entry(current)
     return current
+
+
+def _apply(entry: Entry, result, force: bool) -> bool:
+    """Put a new transcript into the entry; the person's own edit stays unless `force`. True if kept."""
+    entry.segments = result.segments
+    kept = entry.edited and not force
+    if not kept:
+        entry.text = result.text
+        entry.edited = False
+    entry.language = result.language
+    entry.model = result.model
+    entry.status = DONE if result.segments else NO_SPEECH
+    return kept
+
+
+# Transcripts are saved a few at a time: each month file is written once per batch, not once per entry, and
+# a kill loses at most the batch in progress (those entries are still pending, or still on their old model,
+# so the next run does them again).
+TRANSCRIBE_BATCH = 8
+TRANSCRIBE_BATCH_SECONDS = 15.0
+
+
+@dataclass
+class TranscribeReport:
+    """What `transcribe` did."""
+
+    done: list[Entry] = field(default_factory=list)  # transcribed and saved
+    kept: list[Entry] = field(default_factory=list)  # of those, edited by the person: their text was kept
+    current: int = 0  # --all: already transcribed with this model, left as they were
+    missing: list[Entry] = field(default_factory=list)  # --all: their recording is gone; left as they were
 
 
 def transcribe(
@@ -127,30 +157,80 @@ def transcribe(
     model: str | None = None,
     language: str | None = None,
     progress: Callable[[Entry, float, float], None] | None = None,
-) -> list[Entry]:
-    """(Re)transcribe the given entries, or every pending one."""
+    everything: bool = False,
+    force: bool = False,
+) -> TranscribeReport:
+    """(Re)transcribe the given entries, every pending one, or `everything` recorded (an upgrade to another
+    model: entries already transcribed with it are left alone unless `force`). An entry the person edited
+    keeps their text (its segments are renewed) unless `force`. `progress(entry, done, total)` counts
+    seconds of audio over the whole run."""
     from voicejournal.speech.audio import load_audio
 
+    report = TranscribeReport()
     targets = [journal.get(i) for i in ids]
-    if pending:
-        targets += [
-            e for e in journal.entries() if e.status == PENDING and e.id not in {t.id for t in targets}
-        ]
     for entry in targets:
         if entry.status == TEXT_ONLY or not entry.audio:
             raise UsageError(f"Entry {entry.id} is a written entry with no recording to transcribe.")
-    transcriber = journal.transcriber(model, language) if targets else None
-    done = []
+    chosen = {t.id for t in targets}
+    if pending or everything:
+        for entry in reversed(journal.entries()):  # oldest first
+            if entry.id in chosen or not entry.audio or entry.status == TEXT_ONLY:
+                continue
+            if everything or entry.status == PENDING:
+                targets.append(entry)
+    if not targets:
+        return report
+    transcriber = journal.transcriber(model, language)
+    if everything and not force:
+        report.current = sum(1 for e in targets if e.id not in chosen and e.model == transcriber.model_name)
+        targets = [e for e in targets if e.id in chosen or e.model != transcriber.model_name]
+    total = sum(e.duration for e in targets) or float(len(targets))
+    before = 0.0
+    batch: list = []
+    last_save = time.monotonic()
     for entry in targets:
         audio = journal.audio_path(entry)
         if audio is None or not audio.exists():
+            if entry.id not in chosen:
+                report.missing.append(entry)
+                continue
             raise AudioDecodeError(
                 f"The recording of entry {entry.id} is missing ({entry.audio}); its text is kept as it is."
             )
         samples = load_audio(audio, partial=True, home=journal.home)
-        step = (lambda d, t, e=entry: progress(e, d, t)) if progress else None
-        done.append(_transcribe_into(journal, entry, transcriber, samples, step))
-    return done
+        length = entry.duration or 1.0
+        step = None
+        if progress:
+            step = lambda d, t, e=entry, b=before, n=length: progress(e, b + n * d / (t or 1.0), total)  # noqa: E731
+        batch.append((entry, transcriber.transcribe(samples, progress=step)))
+        before += length
+        if len(batch) >= TRANSCRIBE_BATCH or time.monotonic() - last_save >= TRANSCRIBE_BATCH_SECONDS:
+            _save_transcripts(journal, batch, force, report)
+            batch, last_save = [], time.monotonic()
+    _save_transcripts(journal, batch, force, report)
+    return report
+
+
+def _save_transcripts(journal, batch: list, force: bool, report: TranscribeReport) -> None:
+    """Save a batch of new transcripts: each month file written once, the index in one transaction."""
+    if not batch:
+        return
+    with journal.storage.transaction():
+        saved = []
+        for entry, result in batch:
+            try:  # re-read: someone may have tagged, edited or deleted it meanwhile
+                current = journal.get(entry.id)
+            except EntryNotFoundError:
+                continue
+            if _apply(current, result, force):
+                report.kept.append(current)
+            journal.enrich(current)
+            saved.append(current)
+        index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
+        journal.storage.update_entries([e.to_doc() for e in saved])
+        if index_fresh:
+            journal.index.upsert_many(saved, journal.storage.signature())
+    report.done.extend(saved)
 
 
 def import_text(
@@ -169,7 +249,7 @@ def import_text(
     Returns an `importing.ImportReport`.
     """
     from voicejournal.services.entries import save_new_entries
-    from voicejournal.services.importing import ImportReport, read_jrnl, read_markdown
+    from voicejournal.services.importing import Added, ImportReport, read_jrnl, read_markdown
     from voicejournal.store.paths import input_path
 
     if source == "jrnl":
@@ -184,38 +264,62 @@ def import_text(
         if len(items) <= 20:  # a byte search per key beats parsing a big journal
             known = {i.source_key for i in items if journal.storage.find_entries("source_key", i.source_key)}
         else:
-            known = {d.get("source_key") for d in journal.storage.all_entries() if d.get("source_key")}
+            storage = journal.storage  # a month at a time: the whole journal is never held at once
+            known = {
+                d["source_key"]
+                for s in storage.shards()
+                for d in storage.shard_docs(s)
+                if d.get("source_key")
+            }
         here = journal.storage.entry_ids()
+        _forget_unsaved_markers(journal, here)
         new = []
         for item in items:
             if item.source_key in known or item.origin_id in here:
                 report.skipped += 1
-                continue
-            new.append(
-                Entry(
-                    id="",  # given with the others by save_new_entries
-                    created=item.created,
-                    kind=item.kind or kind,
-                    mood=item.mood,
-                    status=TEXT_ONLY,
-                    text=item.text,
-                    title=item.title,
-                    tags=clean_tags([*item.tags, *tags]),
-                    source=item.source,
-                    source_key=item.source_key,
-                )
-            )
-            known.add(item.source_key)
-        new.sort(key=lambda e: e.created)  # a batch then covers a few neighbouring months
-        done = 0
-        for start in range(0, len(new), IMPORT_BATCH):
-            batch = new[start : start + IMPORT_BATCH]
+            else:
+                new.append(item)
+                known.add(item.source_key)
+        del items
+        # Oldest first, so a batch covers a few neighbouring months. Entries are made a batch at a time and
+        # let go once saved, as are the items read: a decade of them is never held twice.
+        new.sort(key=lambda i: i.created)
+        new.reverse()  # popped from the end: oldest first, items of one instant in the order read
+        total = len(new)
+        size = max(IMPORT_BATCH, -(-total // IMPORT_BATCHES))
+        while new:
+            batch = [_text_entry(new.pop(), kind, tags) for _ in range(min(size, len(new)))]
             save_new_entries(journal, batch)
-            report.added.extend(batch)
-            done += len(batch)
+            report.added.extend(Added(e.id, e.created) for e in batch)
             if progress is not None:
-                progress(done, len(new))
+                progress(len(report.added), total)
     return report
+
+
+def _text_entry(item, kind: str, tags: Iterable[str]) -> Entry:
+    return Entry(
+        id="",  # given with the others by save_new_entries
+        created=item.created,
+        kind=item.kind or kind,
+        mood=item.mood,
+        status=TEXT_ONLY,
+        text=item.text,
+        title=item.title,
+        tags=clean_tags([*item.tags, *tags]),
+        source=item.source,
+        source_key=item.source_key,
+    )
+
+
+def _forget_unsaved_markers(journal, here: dict[str, str]) -> None:
+    """An import killed inside a batch may have filed the batch's spoken markers (questions, wins…) without
+    saving its entries: such records point at no entry and nobody acted on them, so they go before the
+    import files them again with the entries."""
+    from voicejournal.core.planning import MARKER_TABLES
+
+    records = (r for table in MARKER_TABLES.values() for r in journal.planner.records(table))
+    for entry_id in {r.entry for r in records if r.entry and r.entry not in here}:
+        journal.planner.forget_entry(entry_id)
 
 
 @dataclass

@@ -197,8 +197,7 @@ class Planner:
             for (marker, created), record_id in zip(wanted, self.storage.new_ids(len(wanted)), strict=True):
                 record = record_from_marker(marker, record_id, created)
                 by_table.setdefault(MARKER_TABLES[marker.kind], []).append(record.to_doc())
-            for table, docs in by_table.items():
-                self.storage.insert_many(table, docs)
+            self.storage.insert_tables(by_table)
 
     def forget_entry(self, entry_id: str) -> None:
         """An entry was deleted: drop what it filed unless the person acted on it."""

@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
+
 from voicejournal.store import files, fs
 
 
@@ -117,9 +119,15 @@ def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
     # Recordings first, then every month file once: a kill before this line leaves stray audio files
     # (copied again or skipped next time), never an entry without its recording.
     storage.add_entries(added)
+    # Then the other tables, each record compared by key (not with every record here), all of them added
+    # with one write of journal.json: a backup of years holds tens of thousands of filed questions and wins.
+    new_records: dict[str, list[dict]] = {}
+    clashing: list[dict] = []
     for table in tables:
-        existing = {d["id"]: d for d in storage.all(table)}
-        anonymous = [d for d in storage.all(table) if "id" not in d]
+        here = storage.all(table)
+        existing = {d["id"]: d for d in here if "id" in d}
+        anonymous = [d for d in here if "id" not in d]
+        seen = {key for d in here if (key := _record_key(d)) is not None}
         for doc in incoming.all(table):
             doc = dict(doc)
             if doc.get("entry") in same_as:
@@ -127,23 +135,34 @@ def merge(storage, incoming, unpacked: Path, tables: list[str]) -> ImportReport:
             if "id" not in doc:  # settings-like rows: add unless identical
                 if doc in anonymous:
                     report.records_skipped += 1
-                else:
-                    storage.insert(table, doc)
-                    report.records_added += 1
-                continue
-            same = existing.get(doc["id"])
-            if same == doc or any(_same_record(doc, d) for d in existing.values()):
-                report.records_skipped += 1
-                continue
-            if same is not None:
-                doc["id"] = storage.new_id()
-            storage.insert(table, doc)
-            existing[doc["id"]] = doc
+                    continue
+                anonymous.append(doc)
+            else:
+                same = existing.get(doc["id"])
+                key = _record_key(doc)
+                if same == doc or (key is not None and key in seen):
+                    report.records_skipped += 1
+                    continue
+                if same is not None:
+                    clashing.append(doc)  # given a new id below
+                existing[doc["id"]] = doc
+                seen.add(key)
+            new_records.setdefault(table, []).append(doc)
             report.records_added += 1
+    taken = {d.get("id") for docs in new_records.values() for d in docs}
+    fresh_ids = (i for i in storage.new_ids(len(clashing) + len(taken) if clashing else 0) if i not in taken)
+    for doc in clashing:
+        doc["id"] = next(fresh_ids)
+    storage.insert_tables(new_records)
     return report
 
 
-def _same_record(a: dict, b: dict) -> bool:
-    """The same question, goal… filed in both journals (ids may differ)."""
-    keys = [k for k in ("text", "start", "created", "entry") if k in a or k in b]
-    return bool(keys) and all(a.get(k) == b.get(k) for k in keys)
+_RECORD_KEYS = ("text", "start", "created", "entry")
+
+
+def _record_key(doc: dict) -> bytes | None:
+    """The same question, goal… filed in both journals (ids may differ) has the same key; None for a record
+    with none of these fields, which is never the same as another."""
+    if not any(k in doc for k in _RECORD_KEYS):
+        return None
+    return orjson.dumps([doc.get(k) for k in _RECORD_KEYS], option=orjson.OPT_SORT_KEYS)

@@ -8,14 +8,10 @@ Layout of the journal home::
     *.bak                   the previous good version of each file, kept by every write
     encryption.json         only in an encrypted journal: every file above is then sealed (crypto.py)
 
-Why this shape: plain TinyDB re-reads and rewrites the whole file on every operation, so one big file makes
-every save cost as much as the whole journal. A month of entries is a few hundred kB to a few MB, so a save
-stays fast however long someone keeps a journal, and a damaged file can only ever touch one month.
-
-Every write is atomic (`store/fs`: a kill leaves the old or the new file, never a torn one) and keeps the
-old file as `<name>.bak`. Every read-modify-write holds an exclusive file lock, and TinyDB is opened afresh
-inside it (it caches the next document id per instance). Which month holds an entry comes from the derived
-id map (`idmap.py`), so finding one entry reads one file however long the journal.
+Why a file per month: TinyDB rewrites a whole file per operation, so a save costs one month however long
+the journal, and damage touches one month only. Every write is atomic (`store/fs`: the old or the new file,
+never a torn one) and keeps the old one as `<name>.bak`; every read-modify-write holds the lock, TinyDB opened
+afresh inside it (it caches the next id). The derived id map (`idmap.py`) says which month holds an entry.
 """
 
 from __future__ import annotations
@@ -296,18 +292,14 @@ class Storage:
             by_shard.setdefault(self.entries_dir / shard_name(doc["created"]), []).append(doc)
         with self.transaction():
             for shard, group in by_shard.items():
-                if not shard.exists():
-                    for doc in group:
-                        self.update_entry(doc["id"], doc)
-                    continue
-                present = {d.get("id") for d in self._table_docs(shard, "entries")}
-                here = [d for d in group if d["id"] in present]
-                with self.idmap.follow(), self._db(shard) as db:
-                    db.table("entries", cache_size=0).update_multiple(
-                        [(_replacer(doc), Query().id == doc["id"]) for doc in here]
-                    )
+                data = JSONFileStorage(shard, self.home).read() or {}
+                where = {doc.get("id"): key for key, doc in data.setdefault("entries", {}).items()}
+                if any(doc["id"] in where for doc in group):
+                    data["entries"].update((where[doc["id"]], doc) for doc in group if doc["id"] in where)
+                    with self.idmap.follow():
+                        JSONFileStorage(shard, self.home).write(data)
                 for doc in group:
-                    if doc["id"] not in present:  # its date moved it to another month
+                    if doc["id"] not in where:  # its date moved it to another month
                         self.update_entry(doc["id"], doc)
 
     def remove_entry(self, entry_id: str) -> None:
@@ -361,8 +353,19 @@ class Storage:
         self.insert_many(table, [doc])
 
     def insert_many(self, table: str, docs: list[dict]) -> None:
-        with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).insert_multiple(docs)
+        self.insert_tables({table: docs})
+
+    def insert_tables(self, docs: dict[str, list[dict]]) -> None:
+        """Add records to tables of journal.json with one read and one write (TinyDB's ids: the next free)."""
+        if not any(docs.values()):
+            return
+        with self.transaction():
+            data = JSONFileStorage(self.journal_path, self.home).read() or {}
+            for table, new in docs.items():
+                rows = data.setdefault(table, {})
+                first = max(map(int, rows), default=0) + 1
+                rows.update((str(first + n), doc) for n, doc in enumerate(new))
+            JSONFileStorage(self.journal_path, self.home).write(data)
 
     def update(self, table: str, record_id: str, doc: dict) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
