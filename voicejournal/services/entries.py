@@ -113,6 +113,21 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) ->
     return entry
 
 
+def save_entries(journal, changed: list[Entry]) -> list[Entry]:
+    """Store many changed entries at once (already enriched): each month file written once, the index
+    and the meaning vectors kept in step in the same transaction."""
+    if not changed:
+        return changed
+    with journal.storage.transaction():
+        index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
+        vectors = meaning.before_write(journal)
+        journal.storage.update_entries([entry.to_doc() for entry in changed])
+        if index_fresh:
+            journal.index.upsert_many(changed, journal.storage.signature())  # one transaction, one save
+        meaning.after_write(journal, vectors, upsert=changed)
+    return changed
+
+
 def save_new_entries(journal, new: list[Entry]) -> list[Entry]:
     """Store many new entries at once: ids allocated together under the lock, each month file written
     once and the index updated in one transaction (an import of years of entries stays quick)."""

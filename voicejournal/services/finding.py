@@ -9,8 +9,7 @@ from voicejournal.core.entry import Entry
 from voicejournal.errors import (
     UsageError,
 )
-from voicejournal.services import meaning
-from voicejournal.services.entries import clean_tags
+from voicejournal.services.entries import clean_tags, save_entries
 
 
 def user_themes(journal) -> list[dict]:
@@ -113,8 +112,6 @@ def retheme(journal, only: str | None = None) -> int:
 
     changed = 0
     with journal.storage.transaction():
-        index_fresh = journal.index.is_fresh()
-        vectors = meaning.before_write(journal)
         updated = []
         for doc in journal.storage.all_entries():
             entry = Entry.from_doc(doc)
@@ -130,8 +127,5 @@ def retheme(journal, only: str | None = None) -> int:
             if entry.themes != before:
                 updated.append(entry)
                 changed += 1
-        journal.storage.update_entries([entry.to_doc() for entry in updated])
-        if index_fresh and updated:
-            journal.index.upsert_many(updated, journal.storage.signature())  # one transaction, one save
-        meaning.after_write(journal, vectors, upsert=updated)
+        save_entries(journal, updated)
     return changed

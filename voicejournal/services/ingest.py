@@ -17,7 +17,7 @@ from voicejournal.errors import (
     UsageError,
     VoiceJournalError,
 )
-from voicejournal.services.entries import clean_tags
+from voicejournal.services.entries import clean_tags, save_entries
 from voicejournal.store.diskspace import disk_full
 
 ProgressFn = Callable[[float, float], None]
@@ -226,10 +226,7 @@ def _save_transcripts(journal, batch: list, force: bool, report: TranscribeRepor
                 report.kept.append(current)
             journal.enrich(current)
             saved.append(current)
-        index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
-        journal.storage.update_entries([e.to_doc() for e in saved])
-        if index_fresh:
-            journal.index.upsert_many(saved, journal.storage.signature())
+        save_entries(journal, saved)
     report.done.extend(saved)
 
 
