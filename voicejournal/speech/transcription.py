@@ -53,6 +53,7 @@ class Transcriber:
         self.model_name, self.model_path = resolve_model(model)
         self.language = language
         self.threads = threads or min(os.cpu_count() or 2, 4)
+        self.options = dict(DECODE_OPTIONS)
         self._model = None
 
     def _load(self):
@@ -76,6 +77,17 @@ class Transcriber:
                 ) from exc
         return self._model
 
+    def transcribe_recording(
+        self, samples, progress: Callable[[float, float], None] | None = None
+    ) -> Transcript:
+        """A whole recording the way the microphone's is transcribed: cut at pauses (speech/chunked)."""
+        from voicejournal.speech.chunked import transcribe_samples
+
+        done = transcribe_samples(self, samples, progress)
+        return Transcript(
+            done.segments, done.language or "en", len(samples) / 16000, done.model or self.model_name
+        )
+
     def transcribe(
         self,
         audio,
@@ -91,10 +103,15 @@ class Transcriber:
         language = self.language
         if self.model_name.endswith(".en"):
             language = "en"
-        source = str(audio) if isinstance(audio, Path) else audio
+        from voicejournal.speech.levels import normalise
+
+        if isinstance(audio, Path):
+            from voicejournal.speech.audio import load_audio
+
+            audio = load_audio(audio)
         try:
             segments, info = model.transcribe(
-                source, language=language, initial_prompt=initial_prompt, **DECODE_OPTIONS
+                normalise(audio), language=language, initial_prompt=initial_prompt, **self.options
             )
             result = []
             for seg in segments:
