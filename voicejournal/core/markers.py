@@ -112,8 +112,10 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
      "question for my therapist"),
     (r"(?:question|questions)\s+(?:for|from)\s+(?:the\s+)?rapist\b", "question for my therapist"),
     (r"(?:home|whole|hum)[\s\-]+works?\b|homeworks\b|home-?work's\b", "homework"),
-    (r"(?:gold|goals|go|gol)(?=\s*[:;\-–—])", "goal"),
-    (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's|one)(?=\s*[:;\-–—])", "small win"),
+    (r"(?:gold|goals|gol)(?=\s*[:;,.\-–—])|go(?=\s*[:;,\-–—])", "goal"),  # "Go, be in bed by ten."
+    (r"(?:gold|goals|gol|go)\s*!", "goal:"),
+    (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)"
+     r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
     (r"(?:mud|moot|moo|mood's|mooed|moods)(?=\s*[:;,\-–—])", "mood"),
 )  # fmt: skip
 _MISHEARD = [(re.compile(_LEAD + r"(?P<said>" + heard + r")", re.I), meant) for heard, meant in MISHEARINGS]

@@ -28,6 +28,7 @@ WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
+UNHEARD_SECONDS = 1.5  # a stretch of speech this long that no segment covers is heard again
 
 
 @dataclass
@@ -111,17 +112,59 @@ class ChunkedTranscript:
 
     def _transcribe(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
         began = time.perf_counter()
-        result = self.transcriber.transcribe(samples, offset=start / self.samplerate, initial_prompt=prompt)
+        offset = start / self.samplerate
+        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
         if prompt and repetitive(" ".join(s.text for s in result.segments)):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop: hear it afresh.
-            again = self.transcriber.transcribe(samples, offset=start / self.samplerate)
+            again = self.transcriber.transcribe(samples, offset=offset)
             if len(" ".join(s.text for s in again.segments)) < len(" ".join(s.text for s in result.segments)):
                 result = again
+        segments = list(result.segments)
+        # Whisper sometimes ends a window early, or starts late, and what it left out is lost (a long file
+        # goes on from there; a chunk does not): hear a stretch left out that holds speech on its own.
+        for lo, hi in unheard(
+            samples, [(s.start - offset, s.end - offset) for s in segments], self.samplerate
+        ):
+            before = " ".join(s.text for s in segments if s.start - offset < lo / self.samplerate)
+            more = self.transcriber.transcribe(
+                samples[lo:hi],
+                offset=offset + lo / self.samplerate,
+                initial_prompt=before[-PROMPT_CHARS:] or prompt,
+            )
+            segments = sorted([*segments, *more.segments], key=lambda s: s.start)
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
-        return list(result.segments)
+        return segments
+
+
+def unheard(
+    samples: Any, spans: list[tuple[float, float]], samplerate: int = SAMPLE_RATE
+) -> list[tuple[int, int]]:
+    """Frame ranges of at least UNHEARD_SECONDS that no segment covers but that sound like the speech that was
+    heard (or rise well above the chunk's quiet). None when nothing at all was heard: the same audio again
+    would give the same nothing."""
+    from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, block_levels, speech_level
+
+    if not spans:
+        return []
+    speech, floor = speech_level(block_levels(samples))
+    loud_db = max(SILENT_DB, min(speech - 10.0, floor + SPEECH_OVER_FLOOR_DB))
+    gaps, pos = [], 0
+    for begin, end in sorted(spans):
+        gaps.append((pos, int(begin * samplerate)))
+        pos = max(pos, int(end * samplerate))
+    gaps.append((pos, len(samples)))
+    out = []
+    for lo, hi in gaps:
+        lo, hi = max(0, lo - samplerate // 4), min(len(samples), hi + samplerate // 4)  # timestamps are rough
+        if hi - lo < UNHEARD_SECONDS * samplerate:
+            continue
+        loud = [db for db in block_levels(samples[lo:hi]) if db > loud_db]
+        if len(loud) >= UNHEARD_SECONDS * 10 / 2:  # half of it loud, in 100 ms blocks
+            out.append((lo, hi))
+    return out
 
 
 def repetitive(text: str) -> bool:

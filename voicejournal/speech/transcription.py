@@ -116,7 +116,7 @@ class Transcriber:
             result = []
             for seg in segments:
                 text = seg.text.strip()
-                if text:
+                if any(c.isalnum() for c in text):  # not "." or "..." (what Whisper makes of steady noise)
                     result.append(Segment(round(seg.start + offset, 2), round(seg.end + offset, 2), text))
                 if progress:
                     progress(min(seg.end, info.duration), info.duration)

@@ -311,6 +311,13 @@ def test_typed_lines_are_read_apart_without_full_stops():
         ("Gold: be in bed before midnight.", "goal", "Be in bed before midnight"),
         ("Small wind: I cooked dinner for myself.", "win", "I cooked dinner for myself"),
         ("Small when: I said no at work.", "win", "I said no at work"),
+        ("Small wind today, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
+        (
+            "Go, be in bed before midnight four nights a week.",
+            "goal",
+            "Be in bed before midnight four nights a week",
+        ),
+        ("Go! Be in bed before midnight.", "goal", "Be in bed before midnight"),
     ],
 )
 def test_usual_mishearings_of_the_marker_phrases(said, kind, text):
@@ -324,6 +331,8 @@ def test_usual_mishearings_of_the_marker_phrases(said, kind, text):
         "We talked about the gold necklace my grandmother left me.",
         "It was a small one, nothing to worry about.",
         "The questions from my therapist were hard today.",
+        "Go for a walk, my sister said.",
+        "Small one today, but it counted.",
     ],
 )
 def test_ordinary_sentences_are_not_read_as_misheard_markers(sentence):

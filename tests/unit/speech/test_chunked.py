@@ -105,3 +105,28 @@ def test_a_file_is_cut_at_its_pauses_like_a_recording():
     # two chunks while "recording", then the last pass over the last ones within 30 s
     assert [c[:2] for c in fake.calls] == [(0.0, 9), (9.2, 10), (0.0, 24)]  # cut 0.2 s into each pause
     assert [s.text for s in done.segments] == ["w0x24."]
+
+
+def test_speech_that_whisper_left_out_of_a_chunk_is_heard_again():
+    @dataclass
+    class StopsEarly(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None):
+            self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
+            said = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
+            return Result([Segment(offset, offset + said, f"w{round(offset)}.")])
+
+    fake = StopsEarly()
+    live = ChunkedTranscript(fake)
+    chunk = np.concatenate([tone(10), np.zeros(SR // 2, dtype=np.float32)])
+    live.add(0, len(chunk), chunk)
+    # 4-10 s went unheard: heard again from 3.75 s (a quarter second early) with what came before as prompt
+    assert fake.calls[1] == (3.75, 6.75, "w0.")
+    assert [s.text for s in live.segments] == ["w0.", "w4."]
+
+
+def test_quiet_stretches_between_segments_are_not_heard_again():
+    from voicejournal.speech.chunked import unheard
+
+    chunk = np.concatenate([tone(3), np.zeros(3 * SR, dtype=np.float32), tone(3)])
+    assert unheard(chunk, [(0.0, 3.0), (6.0, 9.0)]) == []
+    assert unheard(chunk, [(0.0, 3.0)]) == [(int(2.75 * SR), 9 * SR)]
