@@ -20,12 +20,14 @@ _NUMBER_WORDS = {
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
 # Whisper's homophones, only trusted right before "out of" / "/".
-_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "for": 4, "fore": 4, "ate": 8}
+_SOUNDALIKES = {"won": 1, "to": 2, "too": 2, "for": 4, "fore": 4, "ate": 8, "never": 7, "heaven": 7}
 _NUM = r"(?:\d+(?:[.,]\d)?|zero|one|two|three|four|five|six|seven|eight|nine|ten)"
 _SCALE = r"(?:\s*(?:/|out\s+of|outta|of|on)\s*(?P<scale>\d+|five|ten)\b)"
 _HALF = r"(?P<half>\s+and\s+a\s+half)?"
 _MOOD_WORD = re.compile(r"\b(?P<mode>mode|mood)\b(?!\s+swing)", re.I)  # Whisper sometimes hears "mode"
-_MOOD_NUMBER = re.compile(rf"(?<![\w/])(?P<num>{_NUM}|won|to|too|for|fore|ate)\b{_HALF}{_SCALE}?", re.I)
+_MOOD_NUMBER = re.compile(
+    rf"(?<![\w/])(?P<num>{_NUM}|won|to|too|for|fore|ate|never|heaven)\b{_HALF}{_SCALE}?", re.I
+)
 _MOOD_AFTER_OK = re.compile(
     r"^\s*(?:[.,!?;:)]|$|today|tonight|right\s+now|now|i\s+think|i'd\s+say|maybe|ish|overall)", re.I
 )

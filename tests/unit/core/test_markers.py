@@ -313,6 +313,11 @@ def test_typed_lines_are_read_apart_without_full_stops():
         ("Small when: I said no at work.", "win", "I said no at work"),
         ("Small wind today, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
         (
+            "Phone work for this week, go for a walk before breakfast.",
+            "homework",
+            "Go for a walk before breakfast",
+        ),
+        (
             "Go, be in bed before midnight four nights a week.",
             "goal",
             "Be in bed before midnight four nights a week",
@@ -333,6 +338,7 @@ def test_usual_mishearings_of_the_marker_phrases(said, kind, text):
         "The questions from my therapist were hard today.",
         "Go for a walk, my sister said.",
         "Small one today, but it counted.",
+        "My phone work is done for today.",
     ],
 )
 def test_ordinary_sentences_are_not_read_as_misheard_markers(sentence):
@@ -363,6 +369,9 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
         ("mood", 3)
     ]
     assert [(m.kind, m.value) for m in extract_from_segments(segs("Mud: eight out of ten."))] == [("mood", 4)]
+    said = "My mood today is never out of ten."  # espeak-ng's "seven", as tiny.en hears it
+    assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 4)]
+    assert extract_from_segments(segs("My mood is never good on Mondays.")) == []
 
 
 def test_heard_as_rewrites_only_the_opening_phrase():
