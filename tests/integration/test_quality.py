@@ -61,7 +61,7 @@ def test_a_quiet_recording_is_transcribed_and_warned_about(run_cli, speech, tmp_
 
     level = too_quiet(block_levels(load_audio(quiet)))
     assert level is not None and level < -45
-    assert [line for line in proc.stderr.splitlines() if "quiet" in line] == [
+    assert [line for line in proc.stderr.splitlines() if "very quiet" in line] == [
         f"quiet.wav is very quiet (speech at {level:.0f} dBFS), so its transcript may miss words: next time "
         "speak closer to the microphone or turn its input volume up."
     ]

@@ -20,7 +20,7 @@ SAID = [
     "The weather was grey and I stayed inside most of the afternoon.",
     "My goal is to call my father on Sunday.",
     "Small win: I cooked dinner for myself.",
-    "My mood today is seven out of ten.",
+    "My mood today is six out of ten.",
 ]
 
 
@@ -47,4 +47,4 @@ def test_markers_said_while_recording_are_filed(recorder, speech, virtual_mic, r
     assert 'Homework filed: "Go for a walk before breakfast"' in err, said
     assert 'Goal filed: "Call my father on Sunday"' in err, said
     assert 'Small win noted: "I cooked dinner for myself"' in err, said
-    assert entry["mood"] == 4, said  # 7 of 10
+    assert entry["mood"] == 3, said  # 6 of 10

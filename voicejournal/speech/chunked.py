@@ -28,7 +28,8 @@ WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
-UNHEARD_SECONDS = 1.5  # a stretch of speech this long that no segment covers is heard again
+MIN_WORDS_PER_SECOND = 0.8  # of speech-loud audio; fewer means Whisper skipped some
+UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 
 
 @dataclass
@@ -114,24 +115,29 @@ class ChunkedTranscript:
         began = time.perf_counter()
         offset = start / self.samplerate
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
-        if prompt and repetitive(" ".join(s.text for s in result.segments)):
+        said = " ".join(s.text for s in result.segments)
+        if prompt and repetitive(said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop: hear it afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
-            if len(" ".join(s.text for s in again.segments)) < len(" ".join(s.text for s in result.segments)):
+            if len(" ".join(s.text for s in again.segments)) < len(said):
+                result = again
+        elif prompt and too_few_words(samples, said, self.samplerate):
+            # A prompt can also make Whisper write one short line for a whole chunk ("Please call Stella..."
+            # over the phone number that follows): hear it afresh, and keep the fuller answer.
+            again = self.transcriber.transcribe(samples, offset=offset)
+            fuller = " ".join(s.text for s in again.segments)
+            if len(fuller.split()) > len(said.split()) and not repetitive(fuller):
                 result = again
         segments = list(result.segments)
-        # Whisper sometimes ends a window early, or starts late, and what it left out is lost (a long file
-        # goes on from there; a chunk does not): hear a stretch left out that holds speech on its own.
-        for lo, hi in unheard(
-            samples, [(s.start - offset, s.end - offset) for s in segments], self.samplerate
-        ):
-            before = " ".join(s.text for s in segments if s.start - offset < lo / self.samplerate)
+        # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it): a
+        # long file goes on from there, a chunk would lose it. So speech left after the last segment is heard.
+        rest = unheard_tail(samples, segments[-1].end - offset if segments else None, self.samplerate)
+        if rest is not None:
+            before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
-                samples[lo:hi],
-                offset=offset + lo / self.samplerate,
-                initial_prompt=before[-PROMPT_CHARS:] or prompt,
+                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before
             )
-            segments = sorted([*segments, *more.segments], key=lambda s: s.start)
+            segments += list(more.segments)
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)
@@ -139,32 +145,31 @@ class ChunkedTranscript:
         return segments
 
 
-def unheard(
-    samples: Any, spans: list[tuple[float, float]], samplerate: int = SAMPLE_RATE
-) -> list[tuple[int, int]]:
-    """Frame ranges of at least UNHEARD_SECONDS that no segment covers but that sound like the speech that was
-    heard (or rise well above the chunk's quiet). None when nothing at all was heard: the same audio again
-    would give the same nothing."""
+def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:
+    """The first frame of speech after `heard_until` (seconds) that no segment covers: at least
+    UNHEARD_SECONDS long, and most of it as loud as the chunk's speech. None when nothing was heard at all
+    (the same audio again would give the same nothing) or what is left is pause, breath or noise."""
+    from voicejournal.speech.levels import block_levels, speech_level
+
+    if heard_until is None:
+        return None
+    lo = max(0, int(heard_until * samplerate))
+    if len(samples) - lo < UNHEARD_SECONDS * samplerate:
+        return None
+    speech, _ = speech_level(block_levels(samples))
+    loud = [db for db in block_levels(samples[lo:]) if db > max(SILENT_DB, speech - 10.0)]
+    return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
+
+
+def too_few_words(samples: Any, said: str, samplerate: int = SAMPLE_RATE) -> bool:
+    """Fewer than MIN_WORDS_PER_SECOND words for each second of the chunk that sounds like speech (people
+    say 2-3 words a second; the loud part of speech is most of it)."""
     from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, block_levels, speech_level
 
-    if not spans:
-        return []
-    speech, floor = speech_level(block_levels(samples))
-    loud_db = max(SILENT_DB, min(speech - 10.0, floor + SPEECH_OVER_FLOOR_DB))
-    gaps, pos = [], 0
-    for begin, end in sorted(spans):
-        gaps.append((pos, int(begin * samplerate)))
-        pos = max(pos, int(end * samplerate))
-    gaps.append((pos, len(samples)))
-    out = []
-    for lo, hi in gaps:
-        lo, hi = max(0, lo - samplerate // 4), min(len(samples), hi + samplerate // 4)  # timestamps are rough
-        if hi - lo < UNHEARD_SECONDS * samplerate:
-            continue
-        loud = [db for db in block_levels(samples[lo:hi]) if db > loud_db]
-        if len(loud) >= UNHEARD_SECONDS * 10 / 2:  # half of it loud, in 100 ms blocks
-            out.append((lo, hi))
-    return out
+    levels = block_levels(samples)
+    speech, floor = speech_level(levels)
+    loud = sum(1 for db in levels if db > max(SILENT_DB, floor + SPEECH_OVER_FLOOR_DB, speech - 20.0)) / 10
+    return loud >= 4.0 and len(said.split()) < MIN_WORDS_PER_SECOND * loud
 
 
 def repetitive(text: str) -> bool:

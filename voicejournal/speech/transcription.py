@@ -15,14 +15,16 @@ from voicejournal.core.entry import Segment
 from voicejournal.errors import TranscriptionError
 from voicejournal.speech.models import resolve_model
 
-# Whisper's known failure modes on real recordings are text hallucinated in silence and lines repeated
-# in a loop. The VAD filter drops silence before the model sees it; the thresholds below make the model
-# discard windows that look like no speech or compress too well (repetition); and not conditioning on
-# previous text stops one bad window from seeding the next.
+# Whisper's known failure modes on real recordings are text hallucinated in silence and lines repeated in a loop.
+# Audio reaches the model in chunks cut at pauses (speech/chunked), and a chunk at the level of digital silence
+# never does; the thresholds below make the model discard windows that look like no speech or compress too well
+# (repetition), and the previous chunk's text goes in as a prompt (speech/chunked hears a chunk again without it
+# when the answer loops). No VAD filter: measured on real speech (benchmarks/quality.py) it cut words at the
+# edges of its speech regions and dropped whispered and falsetto speech, while the guards above kept 60 s of
+# silence, low noise and room tone free of words without it.
 DECODE_OPTIONS = dict(
     beam_size=5,
-    vad_filter=True,
-    vad_parameters=dict(min_silence_duration_ms=500),
+    vad_filter=False,
     condition_on_previous_text=False,
     no_speech_threshold=0.6,
     compression_ratio_threshold=2.4,

@@ -107,7 +107,7 @@ def test_a_file_is_cut_at_its_pauses_like_a_recording():
     assert [s.text for s in done.segments] == ["w0x24."]
 
 
-def test_speech_that_whisper_left_out_of_a_chunk_is_heard_again():
+def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
     @dataclass
     class StopsEarly(FakeTranscriber):
         def transcribe(self, samples, offset=0.0, initial_prompt=None):
@@ -119,14 +119,39 @@ def test_speech_that_whisper_left_out_of_a_chunk_is_heard_again():
     live = ChunkedTranscript(fake)
     chunk = np.concatenate([tone(10), np.zeros(SR // 2, dtype=np.float32)])
     live.add(0, len(chunk), chunk)
-    # 4-10 s went unheard: heard again from 3.75 s (a quarter second early) with what came before as prompt
-    assert fake.calls[1] == (3.75, 6.75, "w0.")
+    # 4-10.5 s went unheard: heard again with what came before as prompt
+    assert fake.calls[1] == (4.0, 6.5, "w0.")
     assert [s.text for s in live.segments] == ["w0.", "w4."]
 
 
-def test_quiet_stretches_between_segments_are_not_heard_again():
-    from voicejournal.speech.chunked import unheard
+def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
+    from voicejournal.speech.chunked import unheard_tail
 
-    chunk = np.concatenate([tone(3), np.zeros(3 * SR, dtype=np.float32), tone(3)])
-    assert unheard(chunk, [(0.0, 3.0), (6.0, 9.0)]) == []
-    assert unheard(chunk, [(0.0, 3.0)]) == [(int(2.75 * SR), 9 * SR)]
+    chunk = np.concatenate([tone(3), np.zeros(3 * SR, dtype=np.float32), tone(0.5, level=0.005)])
+    assert unheard_tail(chunk, 3.0) is None
+    assert unheard_tail(chunk, None) is None  # nothing heard at all: the same again would give nothing
+    assert unheard_tail(np.concatenate([tone(3), tone(3)]), 3.0) == 3 * SR
+
+
+def test_one_short_line_for_a_chunk_full_of_speech_is_heard_again_without_the_prompt():
+    from voicejournal.speech.chunked import too_few_words
+
+    @dataclass
+    class ShortWithPrompt(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None):
+            self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
+            text = (
+                "Please call Stella." if initial_prompt else "Please call Stella, one zero zero one nine two."
+            )
+            return Result([Segment(offset, offset + len(samples) / SR, text)])
+
+    speech = np.concatenate([tone(0.3) if i % 2 == 0 else np.zeros(SR // 10, np.float32) for i in range(30)])
+    assert too_few_words(speech, "Please call Stella.") and not too_few_words(
+        speech, "one two three four five six"
+    )
+    fake = ShortWithPrompt()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 10 * SR + len(speech), speech)
+    assert [c[2] for c in fake.calls] == [None, "Please call Stella, one zero zero one nine two.", None]
+    assert live.segments[-1].text == "Please call Stella, one zero zero one nine two."
