@@ -28,7 +28,6 @@ WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
-MIN_WORDS_PER_SECOND = 0.8  # of speech-loud audio; fewer means Whisper skipped some
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 
 
@@ -121,13 +120,6 @@ class ChunkedTranscript:
             again = self.transcriber.transcribe(samples, offset=offset)
             if len(" ".join(s.text for s in again.segments)) < len(said):
                 result = again
-        elif prompt and too_few_words(samples, said, self.samplerate):
-            # A prompt can also make Whisper write one short line for a whole chunk ("Please call Stella..."
-            # over the phone number that follows): hear it afresh, and keep the fuller answer.
-            again = self.transcriber.transcribe(samples, offset=offset)
-            fuller = " ".join(s.text for s in again.segments)
-            if len(fuller.split()) > len(said.split()) and not repetitive(fuller):
-                result = again
         segments = list(result.segments)
         # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it): a
         # long file goes on from there, a chunk would lose it. So speech left after the last segment is heard.
@@ -159,17 +151,6 @@ def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMP
     speech, _ = speech_level(block_levels(samples))
     loud = [db for db in block_levels(samples[lo:]) if db > max(SILENT_DB, speech - 10.0)]
     return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
-
-
-def too_few_words(samples: Any, said: str, samplerate: int = SAMPLE_RATE) -> bool:
-    """Fewer than MIN_WORDS_PER_SECOND words for each second of the chunk that sounds like speech (people
-    say 2-3 words a second; the loud part of speech is most of it)."""
-    from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, block_levels, speech_level
-
-    levels = block_levels(samples)
-    speech, floor = speech_level(levels)
-    loud = sum(1 for db in levels if db > max(SILENT_DB, floor + SPEECH_OVER_FLOOR_DB, speech - 20.0)) / 10
-    return loud >= 4.0 and len(said.split()) < MIN_WORDS_PER_SECOND * loud
 
 
 def repetitive(text: str) -> bool:

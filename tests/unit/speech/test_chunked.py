@@ -131,27 +131,3 @@ def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
     assert unheard_tail(chunk, 3.0) is None
     assert unheard_tail(chunk, None) is None  # nothing heard at all: the same again would give nothing
     assert unheard_tail(np.concatenate([tone(3), tone(3)]), 3.0) == 3 * SR
-
-
-def test_one_short_line_for_a_chunk_full_of_speech_is_heard_again_without_the_prompt():
-    from voicejournal.speech.chunked import too_few_words
-
-    @dataclass
-    class ShortWithPrompt(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None):
-            self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
-            text = (
-                "Please call Stella." if initial_prompt else "Please call Stella, one zero zero one nine two."
-            )
-            return Result([Segment(offset, offset + len(samples) / SR, text)])
-
-    speech = np.concatenate([tone(0.3) if i % 2 == 0 else np.zeros(SR // 10, np.float32) for i in range(30)])
-    assert too_few_words(speech, "Please call Stella.") and not too_few_words(
-        speech, "one two three four five six"
-    )
-    fake = ShortWithPrompt()
-    live = ChunkedTranscript(fake)
-    live.add(0, 10 * SR, tone(10))
-    live.add(10 * SR, 10 * SR + len(speech), speech)
-    assert [c[2] for c in fake.calls] == [None, "Please call Stella, one zero zero one nine two.", None]
-    assert live.segments[-1].text == "Please call Stella, one zero zero one nine two."
