@@ -306,6 +306,16 @@ def main() -> None:
         say(f"voicejournal add: WER {pct(*added)} in {took:.0f} s; {load()}")
         rows.append(("add WER, joined file", f"<= direct {pct(*direct)}", pct(*added)))
 
+        import soundfile as sf
+
+        quiet_wav = folder / "quiet.wav"
+        samples, _ = sf.read(wav, dtype="float32")
+        sf.write(quiet_wav, samples * 10 ** (-40 / 20), 16000, subtype="PCM_16")  # as `sox IN OUT gain -40`
+        text, took = add_text(folder / "home-quiet", quiet_wav)
+        quiet = errors(reference, text)
+        say(f"voicejournal add, the same file 40 dB quieter: WER {pct(*quiet)}; {load()}")
+        rows.append(("add WER, joined file 40 dB quieter (gain)", "close to add WER", pct(*quiet)))
+
         if "live" not in skip:
             run = record_run(folder, [path for path, _ in items])
             live = errors(reference, run["entry"]["text"])

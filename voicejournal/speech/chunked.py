@@ -101,7 +101,7 @@ class ChunkedTranscript:
             seconds = (end - span.start) / self.samplerate
             if span.samples is None or span.end != (chosen[0].start if chosen else start):
                 break
-            if seconds > WINDOW_SECONDS or (budget is not None and seconds * self.rtf * 1.3 > budget):
+            if seconds > WINDOW_SECONDS or (budget is not None and seconds * self.rtf * 1.5 > budget):
                 break
             chosen.insert(0, span)
         return chosen

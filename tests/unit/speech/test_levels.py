@@ -69,3 +69,19 @@ def test_too_quiet_to_trust_but_not_silence():
 def test_levels_of_blocks():
     assert level_db(np.zeros(10)) == -100.0
     assert len(block_levels(np.zeros(16000 * 2 + 5))) == 21
+
+
+@pytest.mark.parametrize(
+    "samples",
+    [
+        np.zeros(16000 * 20, dtype=np.float32),
+        np.random.default_rng(4).normal(0, 0.003, 16000 * 20).astype(np.float32),
+        np.random.default_rng(5).normal(0, 0.05, 16000 * 20).astype(np.float32),  # loud hiss
+        np.zeros(0, dtype=np.float32),
+    ],
+    ids=["silence", "low-noise", "loud-hiss", "empty"],
+)
+def test_the_speech_gate_hears_no_speech_in_noise(samples):
+    from voicejournal.speech.transcription import hears_speech
+
+    assert not hears_speech(normalise(samples))
