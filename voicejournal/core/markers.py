@@ -115,9 +115,11 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
     (r"(?:phone|foam|hope)[\s\-]?work(?=(?:\s+for\s+(?:this|the|next)\s+week)?\s*[:;,.\-–—])", "homework"),
     (r"(?:gold|goals|gol)(?=\s*[:;,.\-–—])|go(?=\s*[:;,\-–—])", "goal"),  # "Go, be in bed by ten."
     (r"(?:gold|goals|gol|go)\s*!", "goal:"),
-    (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)"
+    (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)(?:\s+to\s+me)?"
      r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
-    (r"(?:mud|moot|moo|mood's|mooed|moods)(?=\s*[:;,\-–—])", "mood"),
+    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot)(?=\s*[:;,\-–—])", "mood"),
+    (r"(?:mud|moot|move|moved|woot)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
+     "mood"),  # "Move 6 out of 10."
 )  # fmt: skip
 _MISHEARD = [(re.compile(_LEAD + r"(?P<said>" + heard + r")", re.I), meant) for heard, meant in MISHEARINGS]
 

@@ -312,6 +312,7 @@ def test_typed_lines_are_read_apart_without_full_stops():
         ("Small wind: I cooked dinner for myself.", "win", "I cooked dinner for myself"),
         ("Small when: I said no at work.", "win", "I said no at work"),
         ("Small wind today, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
+        ("Small wind to me, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
         (
             "Phone work for this week, go for a walk before breakfast.",
             "homework",
@@ -372,6 +373,9 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
     said = "My mood today is never out of ten."  # espeak-ng's "seven", as tiny.en hears it
     assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 4)]
     assert extract_from_segments(segs("My mood is never good on Mondays.")) == []
+    for said in ("Move 6 out of 10.", "Moved, six out of ten.", "Woot, 6 out of 10."):  # tiny.en, live
+        assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)], said
+    assert extract_from_segments(segs("We move on Monday.")) == []
 
 
 def test_heard_as_rewrites_only_the_opening_phrase():
