@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.levels import SILENT_DB, level_db
+from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normalise
 from voicejournal.store.home import SAMPLE_RATE
 
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
@@ -53,6 +53,7 @@ class ChunkedTranscript:
         self._spans: list[_Span] = []
         self._compute = 0.0  # seconds spent transcribing
         self._heard = 0.0  # seconds of audio transcribed
+        self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
     @property
     def rtf(self) -> float:
@@ -62,8 +63,10 @@ class ChunkedTranscript:
     def add(self, start: int, end: int, samples: Any) -> list[Segment]:
         """Transcribe one chunk (frames start..end); returns its new segments."""
         self.chunks += 1
-        if level_db(samples) <= SILENT_DB:
-            return []  # nothing to hear; Whisper would only imagine words
+        levels = block_levels(samples)
+        self._levels.extend(levels)
+        if max(levels, default=SILENT_DB) <= SILENT_DB:
+            return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         new = self._transcribe(samples, start, self._prompt(len(self.segments)))
         self._keep(_Span(start, end, len(self.segments), samples))
         self.segments.extend(new)
@@ -78,6 +81,7 @@ class ChunkedTranscript:
         import numpy as np
 
         self.chunks += 1
+        self._levels.extend(block_levels(samples))
         first = spans[0]
         both = np.concatenate([*(s.samples for s in spans), samples])
         new = self._transcribe(both, first.start, self._prompt(first.first))
@@ -113,6 +117,9 @@ class ChunkedTranscript:
     def _transcribe(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
         began = time.perf_counter()
         offset = start / self.samplerate
+        # A quiet microphone is raised by what the whole recording so far says of its speech and its
+        # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
+        samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
         said = " ".join(s.text for s in result.segments)
         if prompt and repetitive(said):

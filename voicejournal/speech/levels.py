@@ -92,15 +92,16 @@ def speech_gain_db(levels: list[float], peak_db: float) -> float:
     return max(0.0, min(SPEECH_TARGET_DB - speech, MAX_GAIN_DB, -1.0 - peak_db))
 
 
-def normalise(samples: Any) -> Any:
-    """The samples raised by `speech_gain_db` (the same array when no gain is needed)."""
+def normalise(samples: Any, levels: list[float] | None = None) -> Any:
+    """The samples raised by `speech_gain_db` (the same array when no gain is needed); judged from `levels`
+    (those of the whole recording so far, say) or else from the samples' own."""
     import numpy as np
 
     if len(samples) == 0:
         return samples
     peak = float(np.max(np.abs(samples)))
     peak_db = 20.0 * math.log10(peak) if peak > 0 else FLOOR_DB
-    gain = speech_gain_db(block_levels(samples), peak_db)
+    gain = speech_gain_db(block_levels(samples) if levels is None else levels, peak_db)
     if gain <= 0.0:
         return samples
     return (samples * np.float32(10 ** (gain / 20.0))).astype(np.float32)
