@@ -124,6 +124,7 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
 _MISHEARD = [(re.compile(_LEAD + r"(?P<said>" + heard + r")", re.I), meant) for heard, meant in MISHEARINGS]
 
 
+_CLAUSE = re.compile(r"[,;]\s+(?=(?:my|a|another|one|new|small|question|homework|goal)\b)", re.I)
 _MOOD_LAST = re.compile(r"\bmood\W*$", re.I)
 
 
@@ -314,6 +315,14 @@ def _strip_lead(text: str) -> str:
 def _explicit(sentences: list[Sentence], i: int) -> tuple[str, str, bool] | None:
     text = heard_as(sentences[i].text)
     found = _explicit_in(text)
+    if found is None:
+        # Whisper joins sentences with a comma when the pause between them is short:
+        # "I stayed inside, my goal is to call my father on Sunday."
+        for clause in _CLAUSE.finditer(text):
+            found = _explicit_in(heard_as(text[clause.end() :]))
+            if found is not None and word_count(found[1]) >= 2:
+                return found[0], _tidy(found[1]), False
+        found = None
     if found is None and i + 1 < len(sentences):
         # A marker cut at a chunk edge: "Question for my." | "Therapist: is it normal …?"
         head = text.rstrip(" .…,")

@@ -383,3 +383,11 @@ def test_heard_as_rewrites_only_the_opening_phrase():
 
     assert heard_as("Okay, question from my therapist: why?") == "Okay, question for my therapist: why?"
     assert heard_as("I said home work is hard.") == "I said home work is hard."
+
+
+def test_a_marker_joined_to_the_sentence_before_by_a_comma_is_found():
+    said = "I stayed inside most of the afternoon, my goal is to call my father on Sunday."
+    assert kinds(extract_from_segments(segs(said))) == [("goal", "Call my father on Sunday")]
+    said = "It was a long day, homework for this week: walk before breakfast."
+    assert kinds(extract_from_segments(segs(said))) == [("homework", "Walk before breakfast")]
+    assert extract_from_segments(segs("I said so, my goal was never the point.")) == []
