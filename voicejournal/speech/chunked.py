@@ -28,6 +28,7 @@ WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
+SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 
 
@@ -128,9 +129,12 @@ class ChunkedTranscript:
             if len(" ".join(s.text for s in again.segments)) < len(said):
                 result = again
         segments = list(result.segments)
-        # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it): a
-        # long file goes on from there, a chunk would lose it. So speech left after the last segment is heard.
-        rest = unheard_tail(samples, segments[-1].end - offset if segments else None, self.samplerate)
+        # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it), often
+        # stretching the last segment to the end: a long file goes on from there, a chunk would lose it. So
+        # speech after the last segment, or after the time its words can have taken, is heard.
+        rest = unheard_tail(
+            samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
+        )
         if rest is not None:
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
@@ -142,6 +146,13 @@ class ChunkedTranscript:
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
+
+
+def spoken_until(segment: Segment, offset: float = 0.0) -> float:
+    """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
+    longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
+    words = len(segment.text.split())
+    return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
 
 
 def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:

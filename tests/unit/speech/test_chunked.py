@@ -30,7 +30,14 @@ class FakeTranscriber:
         self.calls.append((round(offset, 2), seconds, initial_prompt))
         if self.loop_with_prompt and initial_prompt:
             return Result([Segment(offset, offset + seconds, "Word. " * 40)])
-        return Result([Segment(offset, offset + seconds, f"w{round(offset)}x{seconds}.")])
+        # as many words as a person says in that time, none repeated
+        words = " ".join(f"{chr(97 + i * 7 % 26)}{chr(97 + i * 11 % 26)}{i}" for i in range(2 * seconds))
+        return Result([Segment(offset, offset + seconds, f"w{round(offset)}x{seconds}. {words}".strip())])
+
+
+def said(segments):
+    """The first word of each segment: which chunk of audio it came from."""
+    return [s.text.split()[0] for s in segments]
 
 
 def tone(seconds, level=0.1):
@@ -42,8 +49,8 @@ def test_each_chunk_gets_the_text_before_it_as_prompt():
     live = ChunkedTranscript(fake)
     live.add(0, 10 * SR, tone(10))
     live.add(10 * SR, 20 * SR, tone(10))
-    assert [c[2] for c in fake.calls] == [None, "w0x10."]
-    assert [s.text for s in live.segments] == ["w0x10.", "w10x10."]
+    assert [c[2] and c[2].split()[0] for c in fake.calls] == [None, "w0x10."]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
     assert live.chunks == 2 and live.model == "fake"
 
 
@@ -63,7 +70,7 @@ def test_the_last_chunk_is_heard_again_with_the_ones_before_it():
     live.last(30 * SR, 38 * SR, tone(8))
     # 10-38 s fits one 30 s window; 0-38 s does not
     assert fake.calls[-1][:2] == (10.0, 28)
-    assert [s.text for s in live.segments] == ["w0x10.", "w10x28."]
+    assert said(live.segments) == ["w0x10.", "w10x28."]
     assert live.final_pass == 28.0
 
 
@@ -73,7 +80,7 @@ def test_a_short_recording_is_heard_whole_at_the_end():
     live.add(0, 9 * SR, tone(9))
     live.last(9 * SR, 12 * SR, tone(3))
     assert fake.calls[-1] == (0.0, 12, None)
-    assert [s.text for s in live.segments] == ["w0x12."]
+    assert said(live.segments) == ["w0x12."]
 
 
 def test_no_last_pass_when_it_would_not_fit_the_time_left():
@@ -83,7 +90,7 @@ def test_no_last_pass_when_it_would_not_fit_the_time_left():
     live._compute, live._heard = 9.0, 9.0  # as slow as real time: 12 s would take 12 s
     live.last(9 * SR, 12 * SR, tone(3), budget=1.2)
     assert fake.calls[-1][:2] == (9.0, 3)
-    assert [s.text for s in live.segments] == ["w0x9.", "w9x3."]
+    assert said(live.segments) == ["w0x9.", "w9x3."]
     assert live.final_pass == 0.0
 
 
@@ -92,7 +99,7 @@ def test_a_looping_answer_to_a_prompt_is_heard_again_without_it():
     live = ChunkedTranscript(fake)
     live.add(0, 10 * SR, tone(10))
     live.add(10 * SR, 20 * SR, tone(10))
-    assert [s.text for s in live.segments] == ["w0x10.", "w10x10."]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
     assert repetitive("Word. " * 40) and not repetitive("I went for a walk and called my sister afterwards.")
 
 
@@ -104,7 +111,7 @@ def test_a_file_is_cut_at_its_pauses_like_a_recording():
     done = transcribe_samples(fake, np.concatenate([speech, tone(4)]))
     # two chunks while "recording", then the last pass over the last ones within 30 s
     assert [c[:2] for c in fake.calls] == [(0.0, 9), (9.2, 10), (0.0, 24)]  # cut 0.2 s into each pause
-    assert [s.text for s in done.segments] == ["w0x24."]
+    assert said(done.segments) == ["w0x24."]
 
 
 def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
@@ -112,16 +119,17 @@ def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
     class StopsEarly(FakeTranscriber):
         def transcribe(self, samples, offset=0.0, initial_prompt=None):
             self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
-            said = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
-            return Result([Segment(offset, offset + said, f"w{round(offset)}.")])
+            heard = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
+            words = " ".join(f"x{i}" for i in range(8))
+            return Result([Segment(offset, offset + heard, f"w{round(offset)}. {words}")])
 
     fake = StopsEarly()
     live = ChunkedTranscript(fake)
     chunk = np.concatenate([tone(10), np.zeros(SR // 2, dtype=np.float32)])
     live.add(0, len(chunk), chunk)
     # 4-10.5 s went unheard: heard again with what came before as prompt
-    assert fake.calls[1] == (4.0, 6.5, "w0.")
-    assert [s.text for s in live.segments] == ["w0.", "w4."]
+    assert fake.calls[1][:2] == (4.0, 6.5) and fake.calls[1][2].startswith("w0.")
+    assert said(live.segments) == ["w0.", "w4."]
 
 
 def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
@@ -131,3 +139,11 @@ def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
     assert unheard_tail(chunk, 3.0) is None
     assert unheard_tail(chunk, None) is None  # nothing heard at all: the same again would give nothing
     assert unheard_tail(np.concatenate([tone(3), tone(3)]), 3.0) == 3 * SR
+
+
+def test_a_segment_stretched_over_speech_it_did_not_write_ends_where_its_words_can_have():
+    from voicejournal.speech.chunked import spoken_until
+
+    stretched = Segment(100.0, 114.0, "From the store... Please call Stella...")  # then 8 s of digits
+    assert spoken_until(stretched, offset=100.0) == 6.0  # 6 words said slowly, and a pause
+    assert spoken_until(Segment(100.0, 103.0, "Please call Stella."), offset=100.0) == 3.0
