@@ -337,7 +337,7 @@ def main() -> None:
             from voicejournal.core.markers import extract_markers
             from voicejournal.journal import Journal
 
-            tries = 10 if args.quick else 20
+            tries = args.tries or (10 if args.quick else 20)
             filed = expected = 0
             for kinds, wavs in marker_takes(folder, tries):
                 run = record_run(folder, wavs, gap=0.6)
@@ -351,9 +351,9 @@ def main() -> None:
             rows.append(("spoken markers filed while recording", ">= 95 % of 20+", f"{filed}/{expected}"))
 
         if "latency" not in skip:
-            for minutes in [1] if args.quick else [1, 5, 10]:
+            for minutes in args.minutes or ([1] if args.quick else [1, 5, 10]):
                 run = record_run(folder, [path for path, _ in items], hog=True, seconds=minutes * 60)
-                say(f"{minutes} min with a CPU hog: stop -> saved {run['saved_after']} s (SIGINT -> exit "
+                say(f"{minutes:g} min with a CPU hog: stop -> saved {run['saved_after']} s (SIGINT -> exit "
                     f"{run['wall']:.1f} s); {run['load']}")  # fmt: skip
                 rows.append(
                     (f"stop -> saved, {minutes} min, one core busy", "<= 2 s", f"{run['saved_after']} s")
