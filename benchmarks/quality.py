@@ -279,6 +279,10 @@ def main() -> None:
     parser.add_argument("speech_dev", type=Path, help="the speech-dev folder (references.tsv, clips/)")
     parser.add_argument("--quick", action="store_true", help="fewer clips, 10 marker tries, 1 min only")
     parser.add_argument(
+        "--minutes", type=float, nargs="*", help="stop -> saved for these lengths (default 1 5 10)"
+    )
+    parser.add_argument("--tries", type=int, help="spoken markers to try while recording (default 20)")
+    parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
     args = parser.parse_args()
