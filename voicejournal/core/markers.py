@@ -115,6 +115,7 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
     (r"(?:phone|foam|hope)[\s\-]?work(?=(?:\s+for\s+(?:this|the|next)\s+week)?\s*[:;,.\-–—])", "homework"),
     (r"(?:gold|goals|gol)(?=\s*[:;,.\-–—])|go(?=\s*[:;,\-–—])", "goal"),  # "Go, be in bed by ten."
     (r"(?:gold|goals|gol|go)\s*!", "goal:"),
+    (r"go(?=\s+be\b)", "goal:"),  # "Go be in bed before midnight."
     (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)(?:\s+to\s+me)?"
      r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
     (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot)(?=\s*[:;,\-–—])", "mood"),
@@ -126,6 +127,11 @@ _MISHEARD = [(re.compile(_LEAD + r"(?P<said>" + heard + r")", re.I), meant) for 
 
 _CLAUSE = re.compile(r"[,;]\s+(?=(?:my|a|another|one|new|small|question|homework|goal)\b)", re.I)
 _MOOD_LAST = re.compile(r"\bmood\W*$", re.I)
+
+
+def _clauses_heard_as(sentence: str) -> str:
+    """`heard_as` at the start of the sentence and of each clause after a comma ("…, moved 6 out of 10")."""
+    return " ".join(heard_as(part) for part in re.split(r"(?<=[,;])\s+", sentence))
 
 
 def heard_as(sentence: str) -> str:
@@ -298,7 +304,7 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
         elif _is_win(text):
             said = _tidy(_strip_lead(text))
             markers.append(Marker(WIN, said, entry_id, sentence.offset, explicit=False))
-        mood = find_mood(heard_as(text))
+        mood = find_mood(_clauses_heard_as(text))
         if mood is None and i + 1 < len(sentences) and _MOOD_LAST.search(heard_as(text)):
             mood = find_mood(
                 heard_as(text).rstrip(" .…") + ": " + sentences[i + 1].text

@@ -123,10 +123,12 @@ class ChunkedTranscript:
         samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
         said = " ".join(s.text for s in result.segments)
-        if prompt and repetitive(said):
-            # A prompt that repeats itself ("word word word") can pull Whisper into a loop: hear it afresh.
+        if prompt and (repetitive(said) or not said):
+            # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
+            # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
-            if len(" ".join(s.text for s in again.segments)) < len(said):
+            fresh = " ".join(s.text for s in again.segments)
+            if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result = again
         segments = list(result.segments)
         # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it), often

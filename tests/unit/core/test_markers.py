@@ -324,6 +324,11 @@ def test_typed_lines_are_read_apart_without_full_stops():
             "Be in bed before midnight four nights a week",
         ),
         ("Go! Be in bed before midnight.", "goal", "Be in bed before midnight"),
+        (
+            "Go be in bed before midnight four nights a week.",
+            "goal",
+            "Be in bed before midnight four nights a week",
+        ),
     ],
 )
 def test_usual_mishearings_of_the_marker_phrases(said, kind, text):
@@ -376,6 +381,8 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
     for said in ("Move 6 out of 10.", "Moved, six out of ten.", "Woot, 6 out of 10."):  # tiny.en, live
         assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)], said
     assert extract_from_segments(segs("We move on Monday.")) == []
+    said = "I stayed inside most of the afternoon, moved 6 out of 10."  # joined by a comma, misheard
+    assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)]
 
 
 def test_heard_as_rewrites_only_the_opening_phrase():

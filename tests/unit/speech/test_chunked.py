@@ -147,3 +147,20 @@ def test_a_segment_stretched_over_speech_it_did_not_write_ends_where_its_words_c
     stretched = Segment(100.0, 114.0, "From the store... Please call Stella...")  # then 8 s of digits
     assert spoken_until(stretched, offset=100.0) == 6.0  # 6 words said slowly, and a pause
     assert spoken_until(Segment(100.0, 103.0, "Please call Stella."), offset=100.0) == 3.0
+
+
+def test_a_chunk_skipped_because_of_its_prompt_is_heard_again_without_it():
+    @dataclass
+    class SkipsWithPrompt(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None):
+            if initial_prompt and offset > 0:
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                return Result([])
+            return super().transcribe(samples, offset, initial_prompt)
+
+    fake = SkipsWithPrompt()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 13 * SR, tone(3))
+    assert [(c[0], c[2] is None) for c in fake.calls] == [(0.0, True), (10.0, False), (10.0, True)]
+    assert said(live.segments) == ["w0x10.", "w10x3."]
