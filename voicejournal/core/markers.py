@@ -112,7 +112,7 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
      "question for my therapist"),
     (r"(?:question|questions)\s+(?:for|from)\s+(?:the\s+)?rapist\b", "question for my therapist"),
     (r"(?:home|whole|hum)[\s\-]+works?\b|homeworks\b|home-?work's\b", "homework"),
-    (r"(?:phone|foam|hope)[\s\-]?work(?=(?:\s+for\s+(?:this|the|next)\s+week)?\s*[:;,.\-–—])", "homework"),
+    (r"(?:phone|foam|hope)[\s\-]?work(?:ed)?(?=(?:\s+for\s+(?:this|the|next)\s+week)?\s*[:;,.\-–—])", "homework"),
     (r"(?:gold|goals|gol)(?=\s*[:;,.\-–—])|go(?=\s*[:;,\-–—])", "goal"),  # "Go, be in bed by ten."
     (r"(?:gold|goals|gol|go)\s*!", "goal:"),
     (r"go(?=\s+be\b)", "goal:"),  # "Go be in bed before midnight."
