@@ -95,6 +95,10 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial, sessio
                 f"`voicejournal show {entry.id}`",
                 markup=False,
             )
+        if result.quiet_db is not None:
+            from voicejournal.speech.levels import quiet_warning
+
+            status.print(quiet_warning(result.quiet_db, path.name), markup=False)
     if failed:
         sys.exit(1)
 

@@ -166,6 +166,10 @@ def _report(journal, status, outcome, max_minutes: float):
         status.print(
             f"Not transcribed yet: `voicejournal transcribe {entry.id}` when you are ready.", markup=False
         )
+    if result.quiet_db is not None:
+        from voicejournal.speech.levels import quiet_warning
+
+        status.print(quiet_warning(result.quiet_db), markup=False)
     if entry.themes:
         status.print("Themes: " + ", ".join(entry.themes), markup=False)
     report_filed(journal, entry)

@@ -41,8 +41,11 @@ def add_file(
     partial: bool = False,
     progress: ProgressFn | None = None,
     session: str | None = None,
+    on_quiet: Callable[[float], None] | None = None,
 ) -> Entry:
-    """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it."""
+    """Import one recording: store it as 16 kHz FLAC, save a pending entry, then transcribe it.
+
+    `on_quiet(speech_db)` is called when its speech is too quiet to trust (speech/levels.too_quiet)."""
     from voicejournal.speech.audio import load_audio, sha256_file, write_flac
     from voicejournal.store.paths import input_path
 
@@ -86,6 +89,12 @@ def add_file(
             ) from None
     if transcriber is not None:
         entry = _transcribe_into(journal, entry, transcriber, samples, progress)
+    if on_quiet is not None:
+        from voicejournal.speech.levels import block_levels, too_quiet
+
+        quiet = too_quiet(block_levels(samples))
+        if quiet is not None:
+            on_quiet(quiet)
     return entry
 
 
@@ -93,10 +102,14 @@ def add_files(journal, paths: Iterable[Path], **options) -> list[AddResult]:
     """Import several recordings; one bad file does not stop the others."""
     results = []
     for path in paths:
+        result = AddResult(Path(path))
         try:
-            results.append(AddResult(Path(path), journal.add_file(path, **options)))
+            result.entry = add_file(
+                journal, path, on_quiet=lambda db, r=result: setattr(r, "quiet_db", db), **options
+            )
         except VoiceJournalError as exc:
-            results.append(AddResult(Path(path), error=exc))
+            result.error = exc
+        results.append(result)
     return results
 
 
@@ -111,7 +124,7 @@ def transcriber(journal, model: str | None = None, language: str | None = None):
 
 
 def _transcribe_into(journal, entry: Entry, transcriber, samples, progress: ProgressFn | None) -> Entry:
-    result = transcriber.transcribe(samples, progress=progress)
+    result = transcriber.transcribe_recording(samples, progress=progress)
     with journal.storage.transaction():
         # Re-read: someone may have tagged or edited it meanwhile.
         current = journal.get(entry.id)
@@ -326,6 +339,7 @@ class AddResult:
     path: Path
     entry: Entry | None = None
     error: VoiceJournalError | None = None
+    quiet_db: float | None = None  # its speech level, when too quiet to trust
 
     @property
     def ok(self) -> bool:

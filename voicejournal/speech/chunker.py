@@ -15,7 +15,8 @@ class Chunker:
     close. A chunk closes at the middle of the first pause of at least `pause_seconds` once it
     is `min_seconds` long, or at its quietest block near the end when it reaches `max_seconds`
     (Whisper's window is 30 s). What counts as quiet follows the room: `margin_db` above the
-    noise floor (the 10th percentile of the last 30 s), but at least -60 dBFS and at most -25.
+    noise floor (the 10th percentile of the last 30 s), but at least -80 dBFS (a quiet microphone in a
+    quiet room: its speech may sit at -60) and at most -25.
     """
 
     def __init__(
@@ -43,7 +44,7 @@ class Chunker:
             return -60.0
         ordered = sorted(self._history)
         floor = ordered[len(ordered) // 10]
-        return min(-25.0, max(-60.0, floor + self.margin_db))
+        return min(-25.0, max(-80.0, floor + self.margin_db))
 
     def is_quiet(self, db: float) -> bool:
         return db < self.threshold()

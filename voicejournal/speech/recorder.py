@@ -31,13 +31,17 @@ from typing import Any, Protocol
 
 from voicejournal.core.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
+from voicejournal.speech.chunked import ChunkedTranscript
 from voicejournal.speech.chunker import Chunker
 from voicejournal.speech.devices import BLOCKSIZE, DEVICE_LOST, import_sounddevice, open_error, resolve_device
-from voicejournal.speech.levels import FLOOR_DB, SILENT_DB, SilenceWatch, level_db
+from voicejournal.speech.levels import FLOOR_DB, SilenceWatch, level_db, too_quiet
 from voicejournal.speech.wav import EncryptedWavWriter, WavWriter, read_frames
 from voicejournal.store.home import SAMPLE_RATE
 
 FLUSH_SECONDS = 1.0
+FINAL_PASS_BUDGET = (
+    0.7  # seconds after stop the last pass may take: stop -> saved stays under 2 s on a busy laptop
+)
 
 
 STALL_SECONDS = 5.0  # no audio from an open stream for this long: the device is gone
@@ -64,6 +68,8 @@ class RecordingResult:
     transcription_error: Exception | None = None
     tail_seconds: float = 0.0  # stop -> transcript ready
     chunks: int = 0
+    final_pass: float = 0.0  # seconds of audio heard again together at stop
+    quiet_db: float | None = None  # the speech level when it was too low to trust (levels.too_quiet)
     error: Exception | None = None  # DiskFullError raised by the writer, kept for the caller
 
     @property
@@ -115,12 +121,9 @@ class Recorder:
         self._stream = None
         self._writer: WavWriter | EncryptedWavWriter | None = None
         self._threads: list[threading.Thread] = []
-        self._segments: list[Segment] = []
-        self._language: str | None = None
-        self._model: str | None = getattr(transcriber, "model_name", None)
+        self._levels: list[float] = []  # one per block, for the speech level (30 min: 18,000 floats)
+        self._live = ChunkedTranscript(transcriber, samplerate)
         self._transcription_error: Exception | None = None
-        self._prompt = ""
-        self._chunk_count = 0
         self._last_block = 0.0
         self._stop_time: float | None = None
 
@@ -222,12 +225,14 @@ class Recorder:
             overflows=self.overflows,
             silent_warned=self.silence.ever_silent,
             started=self.started,
-            segments=list(self._segments) if transcribed else None,
-            language=self._language,
-            model=self._model,
+            segments=list(self._live.segments) if transcribed else None,
+            language=self._live.language,
+            model=self._live.model,
             transcription_error=self._transcription_error,
             tail_seconds=tail,
-            chunks=self._chunk_count,
+            chunks=self._live.chunks,
+            final_pass=self._live.final_pass,
+            quiet_db=too_quiet(self._levels),
             error=self.error,
         )
 
@@ -318,7 +323,7 @@ class Recorder:
                 writer.flush()
             tail = self.chunker.finish()
             if tail is not None:
-                self._queue_chunk(tail)
+                self._queue_chunk(tail, last=True)
             self._chunks.put(None)
             self._writer_done.set()
 
@@ -326,6 +331,7 @@ class Recorder:
         if len(block) == 0:
             return
         db = level_db(block)
+        self._levels.append(db)
         self.status.level_db = db
         self.status.levels.append(db)
         self.silence.feed(db, len(block) / self.samplerate)
@@ -334,12 +340,12 @@ class Recorder:
             self._writer.flush()  # the transcriber reads the chunk back from the file
             self._queue_chunk(chunk)
 
-    def _queue_chunk(self, chunk: tuple[int, int]) -> None:
+    def _queue_chunk(self, chunk: tuple[int, int], last: bool = False) -> None:
         start, end = chunk
         end = min(end, self._writer.frames)
         if end > start and self.transcriber is not None:
             take = getattr(self._writer, "take", None)  # an encrypted stream: the samples come from memory
-            self._chunks.put((start, end, take(start, end) if take else None))
+            self._chunks.put((start, end, take(start, end) if take else None, last))
 
     # -- transcriber thread
     def _transcribe_loop(self) -> None:
@@ -350,32 +356,25 @@ class Recorder:
                 load()
             except Exception as e:
                 self._transcription_error = e
+        live = self._live
         while True:
             item = self._chunks.get()
             if item is None:
                 return
             if self._transcription_error is not None:
                 continue
-            start, end, samples = item
+            start, end, samples, last = item
             try:
                 if samples is None:
                     samples = read_frames(self.path, start, end)
-                if level_db(samples) <= SILENT_DB:
-                    continue  # nothing to hear; Whisper would only imagine words
-                result = self.transcriber.transcribe(
-                    samples, offset=start / self.samplerate, initial_prompt=self._prompt[-400:] or None
-                )
+                if last:  # heard again with the chunks before it, when that fits the time left
+                    spent = time.monotonic() - (self._stop_time or time.monotonic())
+                    new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
+                else:
+                    new = live.add(start, end, samples)
             except Exception as e:  # the audio is safe; the entry is saved as pending
                 self._transcription_error = e
                 continue
-            self._chunk_count += 1
-            new = list(result.segments)
-            self._segments.extend(new)
-            self._language = self._language or getattr(result, "language", None)
-            self._model = getattr(result, "model", None)
-            text = " ".join(s.text.strip() for s in new if s.text.strip())
-            if text:
-                self._prompt = (self._prompt + " " + text).strip()
             if self.on_segments and new:
                 with contextlib.suppress(Exception):
                     self.on_segments(new)

@@ -15,14 +15,16 @@ from voicejournal.core.entry import Segment
 from voicejournal.errors import TranscriptionError
 from voicejournal.speech.models import resolve_model
 
-# Whisper's known failure modes on real recordings are text hallucinated in silence and lines repeated
-# in a loop. The VAD filter drops silence before the model sees it; the thresholds below make the model
-# discard windows that look like no speech or compress too well (repetition); and not conditioning on
-# previous text stops one bad window from seeding the next.
+# Whisper's known failure modes on real recordings are text hallucinated in silence and lines repeated in a loop.
+# Audio reaches the model in chunks cut at pauses (speech/chunked), and a chunk at the level of digital silence
+# never does; the thresholds below make the model discard windows that look like no speech or compress too well
+# (repetition), and the previous chunk's text goes in as a prompt (speech/chunked hears a chunk again without it
+# when the answer loops). The VAD only gates (`hears_speech`); as a filter it cut words at the edges of its
+# speech regions and dropped whispered and falsetto speech (benchmarks/quality.py: 10.4 % WER on the joined
+# speech-dev file as a filter on the whole file, 7.8 % as a gate on chunks).
 DECODE_OPTIONS = dict(
     beam_size=5,
-    vad_filter=True,
-    vad_parameters=dict(min_silence_duration_ms=500),
+    vad_filter=False,
     condition_on_previous_text=False,
     no_speech_threshold=0.6,
     compression_ratio_threshold=2.4,
@@ -30,6 +32,19 @@ DECODE_OPTIONS = dict(
     repetition_penalty=1.0,
     temperature=(0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
 )
+
+
+# Silero VAD (shipped inside faster-whisper) decides whether a chunk holds speech at all; it no longer cuts the
+# audio. Its default threshold (0.5) found speech in all 41 speech-dev clips, whispered and falsetto ones too,
+# and none in 60 s of low noise or room tone; a little lower leaves a margin for quieter voices.
+SPEECH_GATE = dict(threshold=0.35)
+
+
+def hears_speech(samples) -> bool:
+    """Whether Silero VAD finds any speech in these 16 kHz samples."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    return bool(len(samples)) and bool(get_speech_timestamps(samples, VadOptions(**SPEECH_GATE)))
 
 
 @dataclass
@@ -53,6 +68,7 @@ class Transcriber:
         self.model_name, self.model_path = resolve_model(model)
         self.language = language
         self.threads = threads or min(os.cpu_count() or 2, 4)
+        self.options = dict(DECODE_OPTIONS)
         self._model = None
 
     def _load(self):
@@ -76,6 +92,17 @@ class Transcriber:
                 ) from exc
         return self._model
 
+    def transcribe_recording(
+        self, samples, progress: Callable[[float, float], None] | None = None
+    ) -> Transcript:
+        """A whole recording the way the microphone's is transcribed: cut at pauses (speech/chunked)."""
+        from voicejournal.speech.chunked import transcribe_samples
+
+        done = transcribe_samples(self, samples, progress)
+        return Transcript(
+            done.segments, done.language or "en", len(samples) / 16000, done.model or self.model_name
+        )
+
     def transcribe(
         self,
         audio,
@@ -91,15 +118,26 @@ class Transcriber:
         language = self.language
         if self.model_name.endswith(".en"):
             language = "en"
-        source = str(audio) if isinstance(audio, Path) else audio
+        from voicejournal.speech.levels import normalise
+
+        if isinstance(audio, Path):
+            from voicejournal.speech.audio import load_audio
+
+            audio = load_audio(audio)
+        audio = normalise(audio)
+        duration = len(audio) / 16000
+        if not hears_speech(audio):  # noise or room tone: nothing for Whisper to imagine words in
+            if progress:
+                progress(duration, duration)
+            return Transcript([], language or "en", duration, self.model_name)
         try:
             segments, info = model.transcribe(
-                source, language=language, initial_prompt=initial_prompt, **DECODE_OPTIONS
+                audio, language=language, initial_prompt=initial_prompt, **self.options
             )
             result = []
             for seg in segments:
                 text = seg.text.strip()
-                if text:
+                if any(c.isalnum() for c in text):  # not "." or "..." (what Whisper makes of steady noise)
                     result.append(Segment(round(seg.start + offset, 2), round(seg.end + offset, 2), text))
                 if progress:
                     progress(min(seg.end, info.duration), info.duration)

@@ -8,11 +8,10 @@ from voicejournal.core.entry import Entry, Segment
 from voicejournal.core.markers import (
     extract_from_segments,
     extract_markers,
-    find_mood,
-    mood_from_scale,
     split_sentences,
     spoken_mood,
 )
+from voicejournal.core.mood import find_mood, mood_from_scale
 
 
 def segs(*texts, step=5.0):
@@ -299,3 +298,103 @@ def test_typed_lines_are_read_apart_without_full_stops():
         ("homework", "Walk every evening"),
         ("question", "Why do I freeze at work it happens every monday"),  # a wrapped line goes on
     ]
+
+
+@pytest.mark.parametrize(
+    "said, kind, text",
+    [
+        ("Question from my therapist: is it normal to feel numb?", "question", "Is it normal to feel numb?"),
+        ("Questions for my therapist. Why do I avoid my sister?", "question", "Why do I avoid my sister?"),
+        ("Question for the rapist: can we talk about sleep?", "question", "Can we talk about sleep?"),
+        ("So, home work: write the letter to Dad.", "homework", "Write the letter to Dad"),
+        ("Home-work for this week: walk before breakfast.", "homework", "Walk before breakfast"),
+        ("Gold: be in bed before midnight.", "goal", "Be in bed before midnight"),
+        ("Small wind: I cooked dinner for myself.", "win", "I cooked dinner for myself"),
+        ("Small when: I said no at work.", "win", "I said no at work"),
+        ("Small wind today, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
+        ("Small wind to me, I cooked dinner for myself.", "win", "I cooked dinner for myself"),
+        (
+            "Phone work for this week, go for a walk before breakfast.",
+            "homework",
+            "Go for a walk before breakfast",
+        ),
+        (
+            "Go, be in bed before midnight four nights a week.",
+            "goal",
+            "Be in bed before midnight four nights a week",
+        ),
+        ("Go! Be in bed before midnight.", "goal", "Be in bed before midnight"),
+        (
+            "Go be in bed before midnight four nights a week.",
+            "goal",
+            "Be in bed before midnight four nights a week",
+        ),
+    ],
+)
+def test_usual_mishearings_of_the_marker_phrases(said, kind, text):
+    assert kinds(extract_from_segments(segs(said))) == [(kind, text)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I got home, work was busy and I was tired.",
+        "We talked about the gold necklace my grandmother left me.",
+        "It was a small one, nothing to worry about.",
+        "The questions from my therapist were hard today.",
+        "Go for a walk, my sister said.",
+        "Small one today, but it counted.",
+        "My phone work is done for today.",
+    ],
+)
+def test_ordinary_sentences_are_not_read_as_misheard_markers(sentence):
+    assert extract_from_segments(segs(sentence)) == []
+
+
+@pytest.mark.parametrize(
+    "first, second, kind, text",
+    [
+        (
+            "Question for my.",
+            "Therapist: is it normal to feel relieved?",
+            "question",
+            "Is it normal to feel relieved?",
+        ),
+        ("Homework for this.", "Week: call the dentist.", "homework", "Call the dentist"),
+        ("And a small.", "Win: I went to the gym.", "win", "I went to the gym"),
+    ],
+)
+def test_a_marker_cut_at_a_chunk_edge_is_found(first, second, kind, text):
+    markers = extract_from_segments(segs(first, second))
+    assert kinds(markers) == [(kind, text)]
+    assert markers[0].offset == 0.0
+
+
+def test_mood_cut_at_a_chunk_edge_and_misheard():
+    assert [(m.kind, m.value) for m in extract_from_segments(segs("Mood.", "Six out of ten."))] == [
+        ("mood", 3)
+    ]
+    assert [(m.kind, m.value) for m in extract_from_segments(segs("Mud: eight out of ten."))] == [("mood", 4)]
+    said = "My mood today is never out of ten."  # espeak-ng's "seven", as tiny.en hears it
+    assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 4)]
+    assert extract_from_segments(segs("My mood is never good on Mondays.")) == []
+    for said in ("Move 6 out of 10.", "Moved, six out of ten.", "Woot, 6 out of 10."):  # tiny.en, live
+        assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)], said
+    assert extract_from_segments(segs("We move on Monday.")) == []
+    said = "I stayed inside most of the afternoon, moved 6 out of 10."  # joined by a comma, misheard
+    assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)]
+
+
+def test_heard_as_rewrites_only_the_opening_phrase():
+    from voicejournal.core.markers import heard_as
+
+    assert heard_as("Okay, question from my therapist: why?") == "Okay, question for my therapist: why?"
+    assert heard_as("I said home work is hard.") == "I said home work is hard."
+
+
+def test_a_marker_joined_to_the_sentence_before_by_a_comma_is_found():
+    said = "I stayed inside most of the afternoon, my goal is to call my father on Sunday."
+    assert kinds(extract_from_segments(segs(said))) == [("goal", "Call my father on Sunday")]
+    said = "It was a long day, homework for this week: walk before breakfast."
+    assert kinds(extract_from_segments(segs(said))) == [("homework", "Walk before breakfast")]
+    assert extract_from_segments(segs("I said so, my goal was never the point.")) == []
