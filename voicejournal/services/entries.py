@@ -109,7 +109,7 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) ->
             journal.storage.update_entry(entry.id, entry.to_doc())
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
-        meaning.after_write(journal, vectors, upsert=[entry])
+        meaning.after_write(journal, vectors, upsert=[entry] if derive else [])  # derive: words may change
     return entry
 
 

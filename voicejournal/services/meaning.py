@@ -93,9 +93,12 @@ def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None 
     return items
 
 
-def _months(journal) -> Iterator[list[Entry]]:
-    """The journal's entries, one month file at a time (a backfill of years never holds them all)."""
+def _months(journal, only: set[str] | None = None) -> Iterator[list[Entry]]:
+    """The journal's entries, one month file at a time (a backfill of years never holds them all); with
+    `only`, just the month files of those names."""
     for shard in journal.storage.shards():
+        if only is not None and shard.name not in only:
+            continue
         month = []
         for doc in journal.storage.shard_docs(shard):
             try:
@@ -109,14 +112,36 @@ def _changed(vectors, entries: list[Entry]) -> list[Entry]:
     return [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
 
 
-def _to_embed(journal, vectors) -> int:
+def _stamps(signature: str) -> dict[str, str] | None:
+    """Month file name -> its stamp, from a `Storage.signature()`; None if it cannot be read."""
+    stamps = {}
+    for part in signature.split("|") if signature else ():
+        name, _, stamp = part.partition(":")
+        if not stamp:
+            return None
+        stamps[name] = stamp
+    return stamps if signature else None
+
+
+def changed_months(old: str, new: str) -> set[str] | None:
+    """The month files whose stamp differs between two signatures (new or changed ones), or None when
+    every month must be read again: the old one is unknown, or a month file is gone."""
+    before, after = _stamps(old), _stamps(new)
+    if before is None or after is None or not set(before) <= set(after):
+        return None
+    return {name for name, stamp in after.items() if before.get(name) != stamp}
+
+
+def _to_embed(journal, vectors, only: set[str] | None = None) -> int:
     """How many entries' vectors are missing or out of date."""
-    return sum(len(_changed(vectors, month)) for month in _months(journal))
+    return sum(len(_changed(vectors, month)) for month in _months(journal, only))
 
 
 def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None:
-    """Embed what changed, month by month, and drop the vectors of entries that are gone."""
-    total = _to_embed(journal, vectors) if progress is not None else 0
+    """Embed what changed, month by month, and drop the vectors of entries that are gone. Only the month
+    files changed since the vectors were last in step are read (all of them when that is unknown)."""
+    only = changed_months(vectors.signature, journal.storage.signature())
+    total = _to_embed(journal, vectors, only) if progress is not None else 0
     done = 0
 
     def step(n: int) -> None:
@@ -125,12 +150,14 @@ def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None
         progress(done, total)
 
     present: set[str] = set()
-    for month in _months(journal):
+    for month in _months(journal, only):
         present.update(e.id for e in month)
         todo = _changed(vectors, month)
         vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
         if todo:
             vectors.put(_embed_entries(todo, step if total else None))
+    if only is not None:  # the other months are as they were: their ids come from the id map
+        present.update(journal.storage.entry_ids())
     vectors.remove([i for i in list(vectors.entries) if i not in present])
 
 
@@ -142,7 +169,10 @@ def current(journal, progress: ProgressFn | None = None, limit: int | None = Non
     if vectors is not None and vectors.signature == signature:
         return vectors
     vectors = vectors or _empty()
-    if limit is not None and _to_embed(journal, vectors) > limit:
+    if (
+        limit is not None
+        and _to_embed(journal, vectors, changed_months(vectors.signature, signature)) > limit
+    ):
         return None
     # The long part runs without the lock, so recording and saving go on meanwhile…
     _bring_in_step(journal, vectors, progress)
@@ -165,30 +195,34 @@ def forget(journal) -> None:
 
 @dataclass
 class WriteToken:
-    vectors: object  # the VectorSet before the write, or None (no vectors yet: the first search makes them)
-    fresh: bool  # in step with the journal right before the write
+    before: str  # the journal's signature right before the write (vectors in step with it are fresh)
 
 
 def before_write(journal) -> WriteToken:
-    """Call inside the storage transaction, before entries are written."""
-    vectors = _load(journal)
-    return WriteToken(vectors, vectors is not None and vectors.signature == journal.storage.signature())
+    """Call inside the storage transaction, before entries are written (cheap: no vectors are read)."""
+    return WriteToken(journal.storage.signature())
 
 
 def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove: Iterable[str] = ()) -> None:
     """After entries were written or deleted (same transaction): embed the changed ones, drop the deleted.
 
+    `upsert` holds only entries whose words may have changed: a write that leaves them alone (a tag, a
+    mood) passes none, and neither reads nor rewrites the vectors; their signature then differs in the
+    month just written, so the next search by meaning reads that one month file again.
     A deleted entry's vectors always leave the file; the file is marked in step only if it was before.
     Vectors are derived data: if the model cannot run, they are marked stale and the save goes on.
     """
-    vectors = token.vectors
+    upsert, remove = list(upsert), list(remove)
+    if not upsert and not remove:
+        return
+    vectors = _load(journal)  # no vectors yet: the first search by meaning makes them
     if vectors is None:
         return
-    signature = journal.storage.signature() if token.fresh else vectors.signature
+    fresh = vectors.signature == token.before
     changed = [e for e in upsert if vectors.digest(e.id) != fingerprint(entry_passages(e))]
-    removed = list(remove) + [e.id for e in changed]
-    if not vectors.remove(removed) and not changed and signature == vectors.signature:
-        return
+    if not vectors.remove(remove + [e.id for e in changed]) and not changed:
+        return  # words unchanged: the file is not rewritten (see above)
+    signature = journal.storage.signature() if fresh else vectors.signature
     if len(changed) > BULK_SAVE:
         signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
     elif changed:

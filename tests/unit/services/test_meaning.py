@@ -53,3 +53,33 @@ def test_a_failing_model_never_fails_a_save(journal, monkeypatch):
     assert stored(journal).signature == ""  # stale: caught up later
     monkeypatch.undo()
     assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == entry.id
+
+
+def test_a_tag_leaves_the_vectors_file_alone_and_the_next_search_reads_one_month(journal, monkeypatch):
+    other = save_new_entries(journal, [written("Lay awake until four.", 40)])[0]  # July: another month
+    meaning.current(journal)
+    path = VectorStore(journal.home).path
+    before = path.stat().st_mtime_ns, path.stat().st_ino
+    journal.tag(other.id, add=["sleep"])
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == before  # not read, not rewritten
+    read = []
+    months = meaning._months
+    monkeypatch.setattr(meaning, "_months", lambda j, only=None: (read.append(only), months(j, only))[1])
+    assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == other.id
+    assert read and all(only == {"2026-07.json"} for only in read)  # only the month just written
+    assert stored(journal).signature == journal.storage.signature()
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("a.json:1:2:3|b.json:1:2:3", "a.json:1:2:3|b.json:9:2:3", {"b.json"}),
+        ("a.json:1:2:3", "a.json:1:2:3|b.json:1:2:3", {"b.json"}),
+        ("a.json:1:2:3", "a.json:1:2:3", set()),
+        ("a.json:1:2:3|b.json:1:2:3", "a.json:1:2:3", None),  # a month file gone: read every month
+        ("", "a.json:1:2:3", None),  # never in step
+        ("garbage", "a.json:1:2:3", None),
+    ],
+)
+def test_changed_months(old, new, expected):
+    assert meaning.changed_months(old, new) == expected
