@@ -122,7 +122,12 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
     (r"(?:mud|moot|move|moved|woot)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
      "mood"),  # "Move 6 out of 10."
 )  # fmt: skip
-_MISHEARD = [(re.compile(_LEAD + r"(?P<said>" + heard + r")", re.I), meant) for heard, meant in MISHEARINGS]
+# One pattern for all of them (an import reads every sentence of years of entries): the first that matches
+# wins, as in the list.
+_MISHEARD = re.compile(
+    _LEAD + "(?P<said>" + "|".join(f"(?P<m{i}>{heard})" for i, (heard, _) in enumerate(MISHEARINGS)) + ")",
+    re.I,
+)
 
 
 _CLAUSE = re.compile(r"[,;]\s+(?=(?:my|a|another|one|new|small|question|homework|goal)\b)", re.I)
@@ -136,11 +141,11 @@ def _clauses_heard_as(sentence: str) -> str:
 
 def heard_as(sentence: str) -> str:
     """The sentence with a misheard marker phrase at its start replaced by the phrase itself."""
-    for pattern, meant in _MISHEARD:
-        match = pattern.match(sentence)
-        if match:
-            return sentence[: match.start("said")] + meant + sentence[match.end("said") :]
-    return sentence
+    match = _MISHEARD.match(sentence)
+    if not match:
+        return sentence
+    meant = next(meant for i, (_, meant) in enumerate(MISHEARINGS) if match.group(f"m{i}") is not None)
+    return sentence[: match.start("said")] + meant + sentence[match.end("said") :]
 
 
 _EXPLICIT = [
@@ -246,8 +251,9 @@ _WIN_SPOILERS = re.compile(
 
 def _is_win(sentence: str) -> bool:
     for match in _WIN_RE.finditer(sentence):
-        before = sentence[: match.start()]
-        if _NEGATION.search(before + match.group()):
+        # The negation must end within 20 characters of the win word's end, so the last 60 are enough
+        # (a long sentence is not scanned from its start for every win word).
+        if _NEGATION.search(sentence[max(0, match.start() - 60) : match.end()][-60:]):
             continue
         if _WIN_SPOILERS.search(sentence):
             return False
