@@ -136,6 +136,8 @@ _MOOD_LAST = re.compile(r"\bmood\W*$", re.I)
 
 def _clauses_heard_as(sentence: str) -> str:
     """`heard_as` at the start of the sentence and of each clause after a comma ("…, moved 6 out of 10")."""
+    if "," not in sentence and ";" not in sentence:
+        return heard_as(sentence)
     return " ".join(heard_as(part) for part in re.split(r"(?<=[,;])\s+", sentence))
 
 
@@ -187,6 +189,15 @@ _EXPLICIT = [
         ),
     ),
 ]
+
+
+# Words every explicit marker pattern above needs, one of them (a quick test before trying them all).
+_EXPLICIT_WORDS = ("question", "home", "goal", "win", "victory")
+
+
+def _has_any(text: str, words: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(word in low for word in words)
 
 
 def _tidy(text: str) -> str:
@@ -249,7 +260,13 @@ _WIN_SPOILERS = re.compile(
 )
 
 
+# One of these is in every phrasing of _WIN_RE (a quick test before the pattern).
+_WIN_WORDS = ("managed", "finally", "first", "proud", "better", "did", "stood")
+
+
 def _is_win(sentence: str) -> bool:
+    if not _has_any(sentence, _WIN_WORDS):
+        return False
     for match in _WIN_RE.finditer(sentence):
         # The negation must end within 20 characters of the win word's end, so the last 60 are enough
         # (a long sentence is not scanned from its start for every win word).
@@ -359,6 +376,8 @@ def _explicit(sentences: list[Sentence], i: int) -> tuple[str, str, bool] | None
 
 def _explicit_in(text: str) -> tuple[str, str, int] | None:
     """(kind, what follows the marker, where that starts) of the first explicit marker that `text` opens with."""
+    if not _has_any(text, _EXPLICIT_WORDS):
+        return None  # most sentences: none of the marker words, so none of the patterns can match
     for kind, pattern in _EXPLICIT:
         match = pattern.match(text)
         if not match:
