@@ -118,7 +118,7 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
     (r"go(?=\s+be\b)", "goal:"),  # "Go be in bed before midnight."
     (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)(?:\s+to\s+me)?"
      r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
-    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot|wood|woo)(?=\s*[:;,\-–—])", "mood"),
+    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot|wood|woo)(?=\s*[:;,!\-–—])", "mood"),
     (r"(?:mud|moot|move|moved|woot|wood)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
      "mood"),  # "Move 6 out of 10."
 )  # fmt: skip

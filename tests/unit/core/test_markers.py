@@ -384,6 +384,7 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
         "Wood, seven out of ten.",
         "Woo, 7 out of 10.",
         "Wood 7 out of 10.",
+        "Woo! 7 out of 10.",
     ):  # tiny.en, live, at the end
         assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 4)], said
     assert extract_from_segments(segs("Wood, stone and glass were everywhere.")) == []
