@@ -307,7 +307,7 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
         mood = find_mood(_clauses_heard_as(text))
         if mood is None and i + 1 < len(sentences) and _MOOD_LAST.search(heard_as(text)):
             mood = find_mood(
-                heard_as(text).rstrip(" .…") + ": " + sentences[i + 1].text
+                heard_as(text).rstrip(" .…!") + ": " + sentences[i + 1].text
             )  # "Mood." | "Six out of ten."
         if mood:
             markers.append(Marker(MOOD, mood[1], entry_id, sentence.offset, value=mood[0]))
