@@ -14,6 +14,7 @@ estimated from how fast the earlier chunks went.
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -32,6 +33,9 @@ SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
 END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
+MISSED_WORDS = (
+    3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
+)
 
 
 @dataclass
@@ -134,14 +138,20 @@ class ChunkedTranscript:
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
         segments = list(result.segments)
-        if prompted and segments and runs_to_the_end(segments[-1], samples, offset, self.samplerate):
-            # Whisper gave its last segment no end (faster-whisper then ends it with the chunk), yet the chunk ends
-            # in a pause: it stopped writing early, typically after a sentence the prompt already held, and what
-            # follows ("Mood: seven out of ten.") is lost. Heard afresh, with the words' own timings; alone, a short
-            # rest is misheard ("We'll stand with how good it is."), so the whole chunk is heard again.
+        if (
+            prompted
+            and segments
+            and folded(segments[-1].text) in folded(prompt)
+            and runs_to_the_end(segments[-1], samples, offset, self.samplerate)
+        ):
+            # Whisper wrote again a sentence its prompt already held and stopped, giving it no end (faster-whisper
+            # then ends it with the chunk) although the chunk ends in a pause: what followed ("Mood: seven out of
+            # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
+            # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
+            # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
             again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True)
             fresh = " ".join(s.text for s in again.segments)
-            if len(fresh.split()) >= len(said.split()) and not repetitive(fresh):
+            if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
                 segments = list(again.segments)
         # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it), often
         # stretching the last segment to the end: a long file goes on from there, a chunk would lose it. So
@@ -167,6 +177,11 @@ def spoken_until(segment: Segment, offset: float = 0.0) -> float:
     longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
     words = len(segment.text.split())
     return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
+
+
+def folded(text: str) -> str:
+    """Lower-case words only, for comparing what Whisper wrote."""
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def runs_to_the_end(

@@ -167,7 +167,7 @@ def test_a_chunk_skipped_because_of_its_prompt_is_heard_again_without_it():
     assert said(live.segments) == ["w0x10.", "w10x3."]
 
 
-def test_a_chunk_whose_prompted_answer_runs_to_its_pause_at_the_end_is_heard_afresh_with_word_timings():
+def test_a_chunk_whose_answer_repeats_its_prompt_and_runs_over_its_closing_pause_is_heard_afresh():
     @dataclass
     class StopsAfterThePrompt(FakeTranscriber):
         """With a prompt: only the first sentence, its segment running to the chunk's end (no end written)."""
@@ -178,7 +178,7 @@ def test_a_chunk_whose_prompted_answer_runs_to_its_pause_at_the_end_is_heard_afr
             if initial_prompt:
                 return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
             if seconds < 5:
-                return Result([Segment(offset, offset + seconds, "Today was long.")])
+                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
             return Result(
                 [
                     Segment(offset, offset + 4, "It went better than I thought."),
@@ -194,7 +194,7 @@ def test_a_chunk_whose_prompted_answer_runs_to_its_pause_at_the_end_is_heard_afr
     live.add(3 * SR, 3 * SR + len(chunk), chunk)
     assert fake.calls[1:] == [(3.0, True, False), (3.0, False, True)]
     assert [s.text for s in live.segments] == [
-        "Today was long.",
+        "It went better than I thought.",
         "It went better than I thought.",
         "Mood: seven out of ten.",
     ]
