@@ -70,3 +70,32 @@ def test_a_quiet_recording_is_transcribed_and_warned_about(run_cli, speech, tmp_
 def test_speech_at_a_normal_level_gets_no_warning(run_cli, speech):
     proc = run_cli("add", str(speech("I went for a walk with my sister after work.")), check=True)
     assert "very quiet" not in proc.stderr
+
+
+def test_speech_after_a_sentence_the_prompt_already_held_is_not_lost(tmp_path):
+    """A chunk saying again what its prompt ends with, then "Mood: seven out of ten." and the end: Whisper
+    (tiny.en) wrote the first sentence again and stopped, its segment running over the chunk's closing pause,
+    so the last sentence of a recording was lost."""
+    import subprocess
+
+    from voicejournal.speech.audio import load_audio
+    from voicejournal.speech.chunked import ChunkedTranscript
+    from voicejournal.speech.transcription import Transcriber
+
+    def said(*sentences, pause=0.6):
+        parts = []
+        for n, text in enumerate(sentences):
+            wav = tmp_path / f"s{n}.wav"
+            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)
+            parts += [load_audio(wav), np.zeros(int(pause * SR), np.float32)]
+        return np.concatenate(parts)
+
+    talked = "I talked to my sister on the phone and it went better than I thought."
+    first = said("Today was a long day at work and I felt tired by the evening.", talked, pause=0.3)
+    last = said(talked, "Mood: seven out of ten.")[: -int(0.3 * SR)]
+    live = ChunkedTranscript(Transcriber())
+    live.add(0, len(first), first)
+    live.add(len(first), len(first) + len(last), last)
+    text = " ".join(s.text for s in live.segments)
+    assert text.count("better than I thought") == 2, text
+    assert text.endswith("7 out of 10."), text  # "Woo, 7 out of 10."

@@ -118,8 +118,8 @@ MISHEARINGS: tuple[tuple[str, str], ...] = (
     (r"go(?=\s+be\b)", "goal:"),  # "Go be in bed before midnight."
     (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)(?:\s+to\s+me)?"
      r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
-    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot)(?=\s*[:;,\-–—])", "mood"),
-    (r"(?:mud|moot|move|moved|woot)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
+    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot|wood|woo)(?=\s*[:;,!\-–—])", "mood"),
+    (r"(?:mud|moot|move|moved|woot|wood)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
      "mood"),  # "Move 6 out of 10."
 )  # fmt: skip
 # One pattern for all of them (an import reads every sentence of years of entries): the first that matches
@@ -167,7 +167,7 @@ _EXPLICIT = [
         HOMEWORK,
         re.compile(
             _LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
-            r"(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            r"(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
             re.I,
         ),
     ),
@@ -175,7 +175,7 @@ _EXPLICIT = [
         GOAL,
         re.compile(
             _LEAD + r"(?:(?:a\s+|my\s+)?new\s+goal|(?:my\s+|another\s+)?goal(?:\s+for\s+(?:this|the|next)\s+"
-            r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
             re.I,
         ),
     ),
@@ -183,7 +183,7 @@ _EXPLICIT = [
         WIN,
         re.compile(
             _LEAD + r"(?:a\s+|another\s+|one\s+)?(?:small|little|tiny|big)\s+(?:win|victory)"
-            r"(?:\s+(?:today|this\s+week))?(?:\s*(?P<sep>[:,.;\-–—]+)|\s+is\s+that\b|\s+was\s+that\b|\s+is\b|"
+            r"(?:\s+(?:today|this\s+week))?(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+that\b|\s+was\s+that\b|\s+is\b|"
             r"\s+was\b)?\s*(?P<rest>.*)",
             re.I,
         ),
@@ -330,7 +330,7 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
         mood = find_mood(_clauses_heard_as(text))
         if mood is None and i + 1 < len(sentences) and _MOOD_LAST.search(heard_as(text)):
             mood = find_mood(
-                heard_as(text).rstrip(" .…") + ": " + sentences[i + 1].text
+                heard_as(text).rstrip(" .…!") + ": " + sentences[i + 1].text
             )  # "Mood." | "Six out of ten."
         if mood:
             markers.append(Marker(MOOD, mood[1], entry_id, sentence.offset, value=mood[0]))

@@ -14,6 +14,7 @@ estimated from how fast the earlier chunks went.
 
 from __future__ import annotations
 
+import re
 import time
 import zlib
 from collections.abc import Callable
@@ -30,6 +31,11 @@ FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was 
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
+PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
+END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
+MISSED_WORDS = (
+    3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
+)
 
 
 @dataclass
@@ -123,14 +129,30 @@ class ChunkedTranscript:
         samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
         said = " ".join(s.text for s in result.segments)
+        prompted = bool(prompt)
         if prompt and (repetitive(said) or not said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
-                result = again
+                result, said, prompted = again, fresh, False
         segments = list(result.segments)
+        if (
+            prompted
+            and segments
+            and folded(segments[-1].text) in folded(prompt)
+            and runs_to_the_end(segments[-1], samples, offset, self.samplerate)
+        ):
+            # Whisper wrote again a sentence its prompt already held and stopped, giving it no end (faster-whisper
+            # then ends it with the chunk) although the chunk ends in a pause: what followed ("Mood: seven out of
+            # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
+            # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
+            # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
+            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True)
+            fresh = " ".join(s.text for s in again.segments)
+            if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
+                segments = list(again.segments)
         # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it), often
         # stretching the last segment to the end: a long file goes on from there, a chunk would lose it. So
         # speech after the last segment, or after the time its words can have taken, is heard.
@@ -155,6 +177,24 @@ def spoken_until(segment: Segment, offset: float = 0.0) -> float:
     longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
     words = len(segment.text.split())
     return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
+
+
+def folded(text: str) -> str:
+    """Lower-case words only, for comparing what Whisper wrote."""
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def runs_to_the_end(
+    segment: Segment, samples: Any, offset: float = 0.0, samplerate: int = SAMPLE_RATE
+) -> bool:
+    """Whether a chunk's last segment ends with the chunk although the chunk ends in a pause (its last
+    PAUSE_SECONDS well below its speech): Whisper then wrote no end of its own."""
+    from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, speech_level
+
+    if segment.end - offset < len(samples) / samplerate - END_SLACK_SECONDS:
+        return False
+    speech, _ = speech_level(block_levels(samples))
+    return level_db(samples[-int(PAUSE_SECONDS * samplerate) :]) < speech - SPEECH_OVER_FLOOR_DB
 
 
 def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:

@@ -109,10 +109,12 @@ class Transcriber:
         offset: float = 0.0,
         initial_prompt: str | None = None,
         progress: Callable[[float, float], None] | None = None,
+        word_timestamps: bool = False,
     ) -> Transcript:
         """Transcribe a path or float32 16 kHz mono samples; segment times are shifted by `offset`.
 
-        `progress(done_seconds, total_seconds)` is called as segments come in.
+        `progress(done_seconds, total_seconds)` is called as segments come in. With `word_timestamps` each
+        segment ends where its last word does (Whisper's own end can run on over speech it did not write).
         """
         model = self._load()
         language = self.language
@@ -132,13 +134,20 @@ class Transcriber:
             return Transcript([], language or "en", duration, self.model_name)
         try:
             segments, info = model.transcribe(
-                audio, language=language, initial_prompt=initial_prompt, **self.options
+                audio,
+                language=language,
+                initial_prompt=initial_prompt,
+                word_timestamps=word_timestamps,
+                **self.options,
             )
             result = []
             for seg in segments:
                 text = seg.text.strip()
+                end = seg.words[-1].end if word_timestamps and seg.words else seg.end
                 if any(c.isalnum() for c in text):  # not "." or "..." (what Whisper makes of steady noise)
-                    result.append(Segment(round(seg.start + offset, 2), round(seg.end + offset, 2), text))
+                    result.append(
+                        Segment(round(float(seg.start) + offset, 2), round(float(end) + offset, 2), text)
+                    )
                 if progress:
                     progress(min(seg.end, info.duration), info.duration)
         except Exception as exc:

@@ -380,6 +380,14 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
     assert extract_from_segments(segs("My mood is never good on Mondays.")) == []
     for said in ("Move 6 out of 10.", "Moved, six out of ten.", "Woot, 6 out of 10."):  # tiny.en, live
         assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)], said
+    for said in (
+        "Wood, seven out of ten.",
+        "Woo, 7 out of 10.",
+        "Wood 7 out of 10.",
+        "Woo! 7 out of 10.",
+    ):  # tiny.en, live, at the end
+        assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 4)], said
+    assert extract_from_segments(segs("Wood, stone and glass were everywhere.")) == []
     assert extract_from_segments(segs("We move on Monday.")) == []
     said = "I stayed inside most of the afternoon, moved 6 out of 10."  # joined by a comma, misheard
     assert [(m.kind, m.value) for m in extract_from_segments(segs(said))] == [("mood", 3)]
@@ -398,3 +406,10 @@ def test_a_marker_joined_to_the_sentence_before_by_a_comma_is_found():
     said = "It was a long day, homework for this week: walk before breakfast."
     assert kinds(extract_from_segments(segs(said))) == [("homework", "Walk before breakfast")]
     assert extract_from_segments(segs("I said so, my goal was never the point.")) == []
+
+
+def test_a_marker_phrase_said_as_an_exclamation_is_found():
+    said = "Small win! I cooked dinner for myself."  # tiny.en, live, on espeak-ng
+    assert kinds(extract_from_segments(segs(said))) == [("win", "I cooked dinner for myself")]
+    said = "Homework! Go for a walk before breakfast."
+    assert kinds(extract_from_segments(segs(said))) == [("homework", "Go for a walk before breakfast")]

@@ -25,14 +25,15 @@ class FakeTranscriber:
     calls: list = field(default_factory=list)
     loop_with_prompt: bool = False
 
-    def transcribe(self, samples, offset=0.0, initial_prompt=None):
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
         seconds = round(len(samples) / SR)
         self.calls.append((round(offset, 2), seconds, initial_prompt))
         if self.loop_with_prompt and initial_prompt:
             return Result([Segment(offset, offset + seconds, "Word. " * 40)])
-        # as many words as a person says in that time, none repeated
+        # as many words as a person says in that time, none repeated, ending where the sound does
         words = " ".join(f"{chr(97 + i * 7 % 26)}{chr(97 + i * 11 % 26)}{i}" for i in range(2 * seconds))
-        return Result([Segment(offset, offset + seconds, f"w{round(offset)}x{seconds}. {words}".strip())])
+        end = offset + round(len(np.trim_zeros(samples, "b")) / SR, 2)
+        return Result([Segment(offset, end, f"w{round(offset)}x{seconds}. {words}".strip())])
 
 
 def said(segments):
@@ -164,3 +165,39 @@ def test_a_chunk_skipped_because_of_its_prompt_is_heard_again_without_it():
     live.add(10 * SR, 13 * SR, tone(3))
     assert [(c[0], c[2] is None) for c in fake.calls] == [(0.0, True), (10.0, False), (10.0, True)]
     assert said(live.segments) == ["w0x10.", "w10x3."]
+
+
+def test_a_chunk_whose_answer_repeats_its_prompt_and_runs_over_its_closing_pause_is_heard_afresh():
+    @dataclass
+    class StopsAfterThePrompt(FakeTranscriber):
+        """With a prompt: only the first sentence, its segment running to the chunk's end (no end written)."""
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
+            seconds = len(samples) / SR
+            if initial_prompt:
+                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
+            if seconds < 5:
+                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
+            return Result(
+                [
+                    Segment(offset, offset + 4, "It went better than I thought."),
+                    Segment(offset + 5, offset + 7, "Mood: seven out of ten."),
+                ]
+            )
+
+    fake = StopsAfterThePrompt()
+    live = ChunkedTranscript(fake)
+    quiet = np.zeros(SR, dtype=np.float32)
+    live.add(0, 3 * SR, tone(3))
+    chunk = np.concatenate([tone(4), quiet, tone(2), quiet[: SR // 2]])
+    live.add(3 * SR, 3 * SR + len(chunk), chunk)
+    assert fake.calls[1:] == [(3.0, True, False), (3.0, False, True)]
+    assert [s.text for s in live.segments] == [
+        "It went better than I thought.",
+        "It went better than I thought.",
+        "Mood: seven out of ten.",
+    ]
+    # speech to the very end (a chunk cut at Whisper's 30 s window) is no such sign
+    live.add(len(chunk) + 3 * SR, len(chunk) + 7 * SR, tone(4))
+    assert fake.calls[-1][1:] == (True, False)
