@@ -93,3 +93,21 @@ def speech(tmp_path_factory):
         return path
 
     return make
+
+
+@pytest.fixture
+def writes(monkeypatch):
+    """Every journal file written, by name (a spy around store/files.write_bytes, the one write path)."""
+    from collections import Counter
+
+    from voicejournal.store import files
+
+    seen = Counter()
+    real = files.write_bytes
+
+    def spy(home, path, data, keep_backup=False):
+        seen[path.name] += 1
+        return real(home, path, data, keep_backup=keep_backup)
+
+    monkeypatch.setattr(files, "write_bytes", spy)
+    return seen

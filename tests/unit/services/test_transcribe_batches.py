@@ -17,7 +17,6 @@ from voicejournal.journal import Journal
 from voicejournal.services import ingest
 from voicejournal.services.writing import write_entry
 from voicejournal.speech.transcription import Transcript
-from voicejournal.store import files
 
 MONTH = "2026-11.json"
 
@@ -54,19 +53,6 @@ def journal(vj_home, tmp_path):
 def use(journal, transcriber, model=None):
     journal.transcribers[(model, None)] = transcriber
     return transcriber
-
-
-@pytest.fixture
-def writes(monkeypatch):
-    seen = Counter()
-    real = files.write_bytes
-
-    def spy(home, path, data, keep_backup=False):
-        seen[path.name] += 1
-        return real(home, path, data, keep_backup=keep_backup)
-
-    monkeypatch.setattr(files, "write_bytes", spy)
-    return seen
 
 
 def test_pending_transcripts_are_saved_a_batch_at_a_time(journal, writes, monkeypatch):

@@ -2,13 +2,9 @@
 journal.json, whatever their number; merging again adds nothing."""
 
 import json
-from collections import Counter
 from datetime import datetime, timedelta
 
-import pytest
-
 from voicejournal.journal import Journal
-from voicejournal.store import files
 
 
 def jrnl_export(path, n, start=0):
@@ -26,19 +22,6 @@ def jrnl_export(path, n, start=0):
     ]
     path.write_text(json.dumps({"tags": {}, "entries": entries}))
     return path
-
-
-@pytest.fixture
-def writes(monkeypatch):
-    seen = Counter()
-    real = files.write_bytes
-
-    def spy(home, path, data, keep_backup=False):
-        seen[path.name] += 1
-        return real(home, path, data, keep_backup=keep_backup)
-
-    monkeypatch.setattr(files, "write_bytes", spy)
-    return seen
 
 
 def test_a_backup_with_hundreds_of_filed_questions_merges_them_in_one_write(vj_home, tmp_path, writes):

@@ -1,7 +1,6 @@
 """Years of entries: bulk imports write each month file once, and the id map finds one entry in one file."""
 
 import json
-from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -49,20 +48,6 @@ def month_stamps(home: Path) -> dict[str, str]:
         p.name: f"{p.stat().st_size}:{p.stat().st_mtime_ns}:{p.stat().st_ino}"
         for p in (home / "entries").glob("????-??.json")
     }
-
-
-@pytest.fixture
-def writes(monkeypatch):
-    """Every journal file written, by name (a spy around files.write_bytes)."""
-    seen = Counter()
-    real = files.write_bytes
-
-    def spy(home, path, data, keep_backup=False):
-        seen[path.name] += 1
-        return real(home, path, data, keep_backup=keep_backup)
-
-    monkeypatch.setattr(files, "write_bytes", spy)
-    return seen
 
 
 def test_a_big_import_writes_each_month_file_once_and_keeps_the_index_current(vj_home, tmp_path, writes):
