@@ -270,7 +270,7 @@ def _is_win(sentence: str) -> bool:
     for match in _WIN_RE.finditer(sentence):
         # The negation must end within 20 characters of the win word's end, so the last 60 are enough
         # (a long sentence is not scanned from its start for every win word).
-        if _NEGATION.search(sentence[max(0, match.start() - 60) : match.end()][-60:]):
+        if _NEGATION.search(sentence[max(0, match.end() - 60) : match.end()]):
             continue
         if _WIN_SPOILERS.search(sentence):
             return False

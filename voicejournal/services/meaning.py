@@ -195,12 +195,13 @@ def forget(journal) -> None:
 
 @dataclass
 class WriteToken:
-    before: str  # the journal's signature right before the write (vectors in step with it are fresh)
+    before: str | None  # the journal's signature right before the write; None: no vectors file yet
 
 
 def before_write(journal) -> WriteToken:
-    """Call inside the storage transaction, before entries are written (cheap: no vectors are read)."""
-    return WriteToken(journal.storage.signature())
+    """Call inside the storage transaction, before entries are written (cheap: no vectors are read, and
+    without a vectors file not even the month files are looked at)."""
+    return WriteToken(journal.storage.signature() if _store(journal).exists() else None)
 
 
 def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove: Iterable[str] = ()) -> None:
@@ -213,9 +214,9 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
     Vectors are derived data: if the model cannot run, they are marked stale and the save goes on.
     """
     upsert, remove = list(upsert), list(remove)
-    if not upsert and not remove:
-        return
-    vectors = _load(journal)  # no vectors yet: the first search by meaning makes them
+    if token.before is None or (not upsert and not remove):
+        return  # no vectors yet (the first search by meaning makes them), or no words changed
+    vectors = _load(journal)  # None: damaged or another model's (the next search rebuilds it)
     if vectors is None:
         return
     fresh = vectors.signature == token.before
