@@ -32,3 +32,14 @@ def report(name: str, lines: list[str]) -> None:
     text = "\n".join(lines) + "\n"
     print(text, end="")
     (RESULTS / f"{name}.txt").write_text(text)
+
+
+def word_edits(ref: list[str], hyp: list[str]) -> int:
+    """Word substitutions, insertions and deletions turning `ref` into `hyp` (the WER numerator)."""
+    prev = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        cur = [i] + [0] * len(hyp)
+        for j, h in enumerate(hyp, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
+        prev = cur
+    return prev[-1]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _speech import cli, play, private_server, start_record, stop_record  # noqa: E402
-from common import report  # noqa: E402
+from common import report, word_edits  # noqa: E402
 
 # --- the normaliser -----------------------------------------------------------------------------------
 
@@ -118,13 +118,7 @@ def words(text: str) -> list[str]:
 def errors(reference: str, hypothesis: str) -> tuple[int, int]:
     """(word errors, reference words) after `words`."""
     ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
+    return word_edits(ref, hyp), len(ref)
 
 
 def pct(e: int, n: int) -> str:

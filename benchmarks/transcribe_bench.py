@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, report
+from common import ROOT, report, word_edits
 
 sys.path.insert(0, str(ROOT))
 
@@ -43,13 +43,7 @@ def words(text: str) -> list[str]:
 
 def wer(reference: str, hypothesis: str) -> tuple[int, int]:
     ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
+    return word_edits(ref, hyp), len(ref)
 
 
 def main() -> None:
