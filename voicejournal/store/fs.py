@@ -23,9 +23,8 @@ _TMP_OWNER_RE = re.compile(re.escape(TMP_MARK) + r"(\d+)-")
 
 def temp_name(path: Path, suffix: str = "") -> Path:
     """A temporary name beside `path` that says which process made it: `.<name><suffix>.tmp-<pid>-<random>`."""
-    import secrets  # here, not at the top: commands that only read never load it
-
-    return path.with_name(f".{path.name}{suffix}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    # os.urandom is what secrets.token_hex uses, without importing secrets (and random) for one name
+    return path.with_name(f".{path.name}{suffix}{TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
 
 
 def owner_alive(name: str) -> bool:

@@ -39,6 +39,7 @@ class IdMap:
         self.storage = storage
         self.path = Path(storage.home) / IDS_FILE
         self._lines: dict[str, tuple[str, bytes]] | None = None  # month -> (stamp, JSON list of its ids)
+        self._last: tuple[str, str, bytes] | None = None  # (month, stamp, bytes) of the month file last read
 
     def month_of(self, entry_id: str) -> str | None:
         """The name of the month file holding this entry, or None: one bytes search per month file."""
@@ -55,7 +56,7 @@ class IdMap:
             return None
         shard = self.storage.entries_dir / name
         try:
-            doc = find_doc(files.read_bytes(self.storage.home, shard), entry_id)
+            doc = find_doc(self._read(shard), entry_id)
         except FileNotFoundError:
             return None
         except JournalCorruptError:
@@ -73,7 +74,7 @@ class IdMap:
         unless its stamp is the one the map noted when voicejournal last parsed or wrote it."""
         try:
             stamp = _stamp(shard)  # before reading: a change meanwhile makes the file unknown, never known
-            raw = files.read_bytes(self.storage.home, shard)
+            raw = self._read(shard, stamp)
         except (OSError, JournalCorruptError):
             return False
         span = _doc_span(raw, entry_id)
@@ -88,10 +89,22 @@ class IdMap:
                 return False
         if not sound:
             return False
+        self._last = None
         files.write_bytes(
             self.storage.home, shard, raw[: span[0]] + orjson.dumps(doc) + raw[span[1] :], keep_backup=True
         )
         return True
+
+    def _read(self, shard: Path, stamp: str | None = None) -> bytes:
+        """A month file's bytes (decrypted), read once for the finding, checking and rewriting of one entry:
+        `tag ID` looks the entry up, then again under the lock, then rewrites it. Any write makes a new
+        file (atomic replace: a new inode, size or time), so an unchanged stamp means unchanged bytes."""
+        stamp = stamp or _stamp(shard)
+        if self._last is not None and self._last[:2] == (shard.name, stamp):
+            return self._last[2]
+        raw = files.read_bytes(self.storage.home, shard)
+        self._last = (shard.name, stamp, raw)
+        return raw
 
     def ids(self) -> dict[str, str]:
         """Every entry id and the month file holding it."""
