@@ -167,6 +167,19 @@ class Storage:
             return []
         return [self.entries_dir / n for n in sorted(names, reverse=True)]
 
+    def shard_stats(self) -> dict[str, os.stat_result]:
+        """Each month file's name and stat, newest first (plain strings: this runs several times per command)."""
+        folder = os.fspath(self.entries_dir)
+        try:
+            names = sorted((n for n in os.listdir(folder) if _SHARD_RE.match(n)), reverse=True)
+        except FileNotFoundError:
+            return {}
+        stats = {}
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                stats[name] = os.stat(os.path.join(folder, name))
+        return stats
+
     def shard_docs(self, shard: Path) -> list[dict]:
         """The entries stored in one month file."""
         return self._table_docs(shard, "entries")
@@ -267,11 +280,8 @@ class Storage:
 
     def signature(self) -> str:
         """Changes whenever any entry file changes: lets derived indexes notice they are stale."""
-        parts = []
-        for shard in self.shards():
-            st = shard.stat()
-            parts.append(f"{shard.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-        return "|".join(parts)
+        stats = self.shard_stats()
+        return "|".join(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" for name, st in stats.items())
 
     # --- small tables in journal.json ----------------------------------------------------------
 
