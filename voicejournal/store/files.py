@@ -115,12 +115,12 @@ def write_derived(home: Path, path: Path, data: bytes) -> None:
 
 
 def _write(home: Path, path: Path, data: bytes, keep_backup: bool, sync: bool) -> None:
-    from voicejournal.store import seals
-
     path = Path(path)
     blob = encrypt_for(home, path, data)
     fs.atomic_write_bytes(path, blob, keep_backup=keep_backup, sync=sync)
     if is_encrypted_blob(blob):
+        from voicejournal.store import seals  # here: a plain journal never loads it
+
         seals.note_saved(home, role_of(home, path), blob)
 
 
