@@ -40,8 +40,8 @@ from voicejournal.core.query import (
     SearchResult,
     parse_query,
 )
-from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError
-from voicejournal.store import files, fs, keyfile
+from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.store import files, fs, index_pending, keyfile
 from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.index_rows import SCHEMA, delete_entry, insert_entry, upsert_entry
@@ -89,6 +89,9 @@ class SearchIndex:
             if not row or row[0] != INDEX_VERSION:
                 conn.close()
                 return None
+            pending = index_pending.load(self.home, self.path) if self._sealed() else None
+            if pending is not None:  # saves since the sealed file was written (see index_pending.py)
+                _apply(conn, pending.docs.values(), pending.signature)
         except sqlite3.DatabaseError:
             conn.close()
             return None
@@ -133,6 +136,10 @@ class SearchIndex:
 
     def is_fresh(self) -> bool:
         """Does the index match the journal right now? (Call inside the storage transaction.)"""
+        if self._conn is None and self._sealed():  # the small pending file says, if there is one
+            pending = index_pending.load(self.home, self.path)
+            if pending is not None:
+                return pending.signature == self.storage.signature()
         try:
             conn = self._conn or self._open_existing()
             if conn is None:
@@ -145,7 +152,7 @@ class SearchIndex:
 
     def _discard(self) -> None:
         self.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", index_pending.PENDING_SUFFIX):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
 
@@ -162,6 +169,7 @@ class SearchIndex:
                 conn.execute("PRAGMA temp_store = MEMORY")
                 self._fill(conn, docs, signature)
                 files.save_sqlite(self.home, self.path, conn)
+                index_pending.start(self.home, self.path, signature)
             finally:
                 conn.close()
             self.rebuilt = True
@@ -209,11 +217,26 @@ class SearchIndex:
         Only call this when the index was fresh before the write (see `is_fresh`), inside the same
         storage transaction; otherwise leave the index stale and it rebuilds on next use.
         """
-        self._write(lambda conn: upsert_entry(conn, entry), signature)
+        self.upsert_many([entry], signature)
 
     def upsert_many(self, entries: list[Entry], signature: str) -> None:
         """Index many added or changed entries in one transaction (the same rules as `upsert`)."""
-        self._write(lambda conn: [upsert_entry(conn, entry) for entry in entries], signature)
+        if not (self._sealed() and self._add_pending(entries, signature)):
+            self._write(lambda conn: [upsert_entry(conn, entry) for entry in entries], signature)
+
+    def _add_pending(self, entries: list[Entry], signature: str) -> bool:
+        """In an encrypted journal, note the entries in the pending file instead of sealing the whole index
+        again (see index_pending.py); False when the index must be saved whole (none yet, or enough waits)."""
+        pending = index_pending.load(self.home, self.path)
+        if pending is None or len(pending.docs) + len(entries) > index_pending.FOLD_AT:
+            return False
+        pending.docs.update((entry.id, entry.to_doc()) for entry in entries)
+        pending.signature = signature
+        with contextlib.suppress(OSError, VoiceJournalError):  # unsaved: the index is stale, rebuilt on use
+            index_pending.save(self.home, self.path, pending)
+        if self._conn is not None:  # this process's copy in memory follows too
+            _apply(self._conn, entries, signature)
+        return True
 
     def remove(self, entry_id: str, signature: str) -> None:
         """Forget one deleted entry and record the journal's new signature; its words leave the file too."""
@@ -222,7 +245,7 @@ class SearchIndex:
     def drop(self) -> None:
         """Remove the index file, overwritten first (it holds private words); the next use rebuilds it."""
         self.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", index_pending.PENDING_SUFFIX):
             fs.shred(Path(f"{self.path}{suffix}"))
 
     def _write(self, change, signature: str, scrub: bool = False) -> None:
@@ -238,8 +261,9 @@ class SearchIndex:
                     conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
             if scrub:  # and SQLite keeps freed pages in the file until it is rebuilt
                 conn.execute("VACUUM")
-            if self._sealed():
+            if self._sealed():  # whole, with what was pending: a new, empty pending file follows it
                 files.save_sqlite(self.home, self.path, conn)
+                index_pending.start(self.home, self.path, signature)
         except sqlite3.DatabaseError:
             self._discard()  # rebuilt on next use
 
@@ -301,3 +325,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     # The temporary table of hit sentences holds private words: keep it in memory, never in /tmp.
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
+
+
+def _apply(conn: sqlite3.Connection, entries, signature: str) -> None:
+    """Index changed entries (Entry objects or stored docs) and record the journal's signature."""
+    with conn:
+        for entry in entries:
+            if isinstance(entry, dict):
+                try:
+                    entry = Entry.from_doc(entry)
+                except (KeyError, TypeError, ValueError, JournalCorruptError):
+                    continue  # as `_fill` skips a malformed record
+            upsert_entry(conn, entry)
+        conn.execute("UPDATE info SET value = ? WHERE key = 'signature'", (signature,))
