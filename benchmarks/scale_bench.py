@@ -6,10 +6,13 @@
 
     python benchmarks/scale_bench.py --no-import --no-encrypted 1000 10000   # plain journals only
 
-Every figure is a fresh process (median wall time of several runs), side by side with `grep -ril` over
-the same transcripts as plain files, measured in the same run, with the machine's load average (from
-os.getloadavg, as `uptime` prints it) on every line: on a shared machine the figures are only comparable
-at the same load.
+Every figure is a fresh process of what a person runs, the `voicejournal` console script installed beside
+this Python (this checkout's code first on the path; `python -m voicejournal` where there is no script),
+as the median wall time of several runs, side by side with `grep -ril` over the same transcripts as plain
+files, measured in the same run, with the machine's load average (from os.getloadavg, as `uptime` prints
+it) on every line: on a shared machine the figures are only comparable at the same load. The median CPU
+time (user + system) of the same runs follows each figure: it moves less with the load than wall time.
+The start-up floor (`python -c pass`, `voicejournal --version`: Python, its site and click) comes first.
 
 - `import --from jrnl` of an N-entry jrnl export into an empty journal, with its peak memory (the child's
   ru_maxrss from os.wait4). Targets: 10,000 entries <= 10 s; 50,000 entries <= 300 MB.
@@ -36,7 +39,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from common import ROOT, report, voicejournal
+from common import ROOT, report
+from common import voicejournal as python_m_voicejournal
 from make_journal import sentence
 from search_bench import ensure_journal
 
@@ -47,6 +51,14 @@ KEYRING = {
     "PYTHON_KEYRING_BACKEND": "_file_keyring.FileKeyring",
     "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}",
 }
+
+
+SCRIPT = Path(sys.executable).with_name("voicejournal")
+
+
+def voicejournal(*args: str) -> list[str]:
+    """The console script a person runs (pip made it), else `python -m voicejournal`."""
+    return [str(SCRIPT), *args] if SCRIPT.exists() else python_m_voicejournal(*args)
 
 
 def load() -> str:
@@ -62,8 +74,8 @@ def env_for(home: Path) -> dict:
     }
 
 
-def run(args: list[str], env: dict) -> tuple[float, float]:
-    """(wall ms, peak resident MB) of one fresh process."""
+def run(args: list[str], env: dict) -> tuple[float, float, float]:
+    """(wall ms, peak resident MB, CPU ms) of one fresh process."""
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -71,11 +83,13 @@ def run(args: list[str], env: dict) -> tuple[float, float]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode})")
-    return wall, usage.ru_maxrss / 1024  # kB on Linux
+    return wall, usage.ru_maxrss / 1024, (usage.ru_utime + usage.ru_stime) * 1000  # maxrss: kB on Linux
 
 
-def median(args: list[str], env: dict, runs: int) -> float:
-    return statistics.median(run(args, env)[0] for _ in range(runs))
+def median(args: list[str], env: dict, runs: int) -> tuple[float, float]:
+    """Median (wall ms, CPU ms) over `runs` fresh processes."""
+    figures = [run(args, env) for _ in range(runs)]
+    return statistics.median(f[0] for f in figures), statistics.median(f[2] for f in figures)
 
 
 def grep_ms(folder: Path, runs: int) -> float:
@@ -109,8 +123,8 @@ def bench_import(n: int) -> str:
         export = Path(scratch) / "journal.json"
         jrnl_export(export, n)
         home = Path(scratch) / "home"
-        wall, peak = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
-        again, _ = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
+        wall, peak, _ = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
+        again, _, _ = run(voicejournal("import", "--from", "jrnl", str(export)), env_for(home))
         entries = sum(len(json.loads(p.read_bytes())["entries"]) for p in (home / "entries").glob("*.json"))
         assert entries == n, (entries, n)
     return (
@@ -155,10 +169,17 @@ def bench_journal(n: int, runs: int, encrypted: bool) -> list[str]:
             ("tag ID +word", ["tag", target, "+scalebench"]),
             ("review", ["review"]),
         ):
-            ms = median(voicejournal(*args), journal_env, runs)
-            if label.startswith("tag"):
-                run(voicejournal("tag", target, "-scalebench"), journal_env)
-            lines.append(f"    {label:<30} {ms:7.0f} ms   {ms / grep:5.1f}x grep -ril   ({load()})")
+            if label.startswith("tag"):  # each run adds the tag, then takes it away (not timed)
+                figures = []
+                for _ in range(runs):
+                    figures.append(run(voicejournal(*args), journal_env))
+                    run(voicejournal("tag", target, "-scalebench"), journal_env)
+                ms, cpu = statistics.median(f[0] for f in figures), statistics.median(f[2] for f in figures)
+            else:
+                ms, cpu = median(voicejournal(*args), journal_env, runs)
+            lines.append(
+                f"    {label:<30} {ms:7.0f} ms   {ms / grep:5.1f}x grep -ril   cpu {cpu:4.0f} ms   ({load()})"
+            )
     return lines
 
 
@@ -168,8 +189,12 @@ def main() -> None:
     encrypted = "--no-encrypted" not in args
     sizes = [int(a) for a in args if a.isdigit()] or [1000, 10000, 50000]
     lines = ["scale benchmark: fresh processes, median wall time (2 cores; other work may share them)"]
-    python, _ = run([sys.executable, "-c", "pass"], os.environ.copy())
-    lines.append(f"  start-up floor: python -c pass {python:.0f} ms ({load()})")
+    python = median([sys.executable, "-c", "pass"], os.environ.copy(), 9)
+    version = median(voicejournal("--version"), env_for(ROOT / "benchmarks" / ".data" / "none"), 9)
+    lines.append(
+        f"  start-up floor: python -c pass {python[0]:.0f} ms (cpu {python[1]:.0f}); voicejournal --version "
+        f"{version[0]:.0f} ms (cpu {version[1]:.0f}), via {voicejournal()[0]} ({load()})"
+    )
     for n in sizes:
         lines += bench_journal(n, runs=7 if n < 50000 else 5, encrypted=encrypted)
         if imports and n >= 10000:

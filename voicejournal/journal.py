@@ -14,19 +14,30 @@ from typing import TYPE_CHECKING
 
 from voicejournal import clock
 from voicejournal.clock import Clock
-from voicejournal.core.entry import Entry
-from voicejournal.services import archive, capture, finding, ingest, privacy
-from voicejournal.services import entries as entry_service
-from voicejournal.services import sessions as session_service
-from voicejournal.services.capture import RecordOutcome
-from voicejournal.services.ingest import AddResult, ProgressFn
+from voicejournal.services import on_first_use
 from voicejournal.store.home import home_dir, private_umask
 from voicejournal.store.storage import Storage
 
 if TYPE_CHECKING:
+    from voicejournal.core.entry import Entry
+    from voicejournal.services import archive, capture, finding, ingest, privacy
+    from voicejournal.services import entries as entry_service
+    from voicejournal.services import sessions as session_service
+    from voicejournal.services.capture import RecordOutcome
+    from voicejournal.services.ingest import AddResult, ProgressFn
     from voicejournal.speech.recorder import Recorder
+else:  # each service is imported when first called: `show` never loads the recorder's or the importer's code
+    archive, capture, finding, ingest, privacy, entry_service, session_service = on_first_use(
+        "archive", "capture", "finding", "ingest", "privacy", "entries", "sessions"
+    )
 
 __all__ = ["AddResult", "Journal", "RecordOutcome"]
+
+
+def __getattr__(name: str):
+    if name in ("AddResult", "RecordOutcome"):  # the results' types, for `from voicejournal.journal import …`
+        return getattr(capture if name == "RecordOutcome" else ingest, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Journal:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import threading
 from datetime import datetime
@@ -69,6 +68,8 @@ def print_styled(lines: list[list[tuple[str, str | None]]]) -> None:
 
 
 def print_json(data) -> None:
+    import json  # here: only --json output needs it
+
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 

@@ -8,7 +8,6 @@ boundaries so nothing is lost to truncation.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
@@ -75,6 +74,8 @@ def entry_passages(entry: Entry) -> list[Passage]:
 
 def fingerprint(passages: list[Passage]) -> str:
     """A short digest of exactly what is embedded: equal digests mean the vectors can be kept."""
+    import hashlib  # here: OpenSSL's start-up is only paid by writes that keep meaning vectors in step
+
     digest = hashlib.sha256()
     for p in passages:
         digest.update(p.text.encode("utf-8"))

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from voicejournal.core.entry import Entry
 from voicejournal.errors import (
@@ -13,8 +14,13 @@ from voicejournal.errors import (
     JournalCorruptError,
     UsageError,
 )
-from voicejournal.services import meaning, sessions
+from voicejournal.services import on_first_use
 from voicejournal.store.home import ensure_private_dir
+
+if TYPE_CHECKING:
+    from voicejournal.services import meaning, sessions
+else:  # needed by writes only: `show` and `search` do without them
+    meaning, sessions = on_first_use("meaning", "sessions")
 
 AUDIO_DIR = "audio"
 

@@ -45,6 +45,7 @@ _SKIP_SUFFIXES = (
     "-journal",
     "-ids",
     "-vectors",
+    "-pending",
 )
 
 

@@ -104,12 +104,23 @@ def read_bytes(home: Path, path: Path) -> bytes:
 
 def write_bytes(home: Path, path: Path, data: bytes, keep_backup: bool = False) -> None:
     """Atomically write a journal file, encrypted if the journal is (plaintext never touches the disk)."""
-    from voicejournal.store import seals
+    _write(home, path, data, keep_backup=keep_backup, sync=True)
 
+
+def write_derived(home: Path, path: Path, data: bytes) -> None:
+    """Write a derived journal file (made again from the journal when missing, damaged or stale) as
+    `write_bytes` does, without fsync: its reader must tell a file a power cut left unwritten (a checksum,
+    or the seal of an encrypted journal) and make it again."""
+    _write(home, path, data, keep_backup=False, sync=False)
+
+
+def _write(home: Path, path: Path, data: bytes, keep_backup: bool, sync: bool) -> None:
     path = Path(path)
     blob = encrypt_for(home, path, data)
-    fs.atomic_write_bytes(path, blob, keep_backup=keep_backup)
+    fs.atomic_write_bytes(path, blob, keep_backup=keep_backup, sync=sync)
     if is_encrypted_blob(blob):
+        from voicejournal.store import seals  # here: a plain journal never loads it
+
         seals.note_saved(home, role_of(home, path), blob)
 
 

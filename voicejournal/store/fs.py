@@ -23,9 +23,8 @@ _TMP_OWNER_RE = re.compile(re.escape(TMP_MARK) + r"(\d+)-")
 
 def temp_name(path: Path, suffix: str = "") -> Path:
     """A temporary name beside `path` that says which process made it: `.<name><suffix>.tmp-<pid>-<random>`."""
-    import secrets  # here, not at the top: commands that only read never load it
-
-    return path.with_name(f".{path.name}{suffix}{TMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    # os.urandom is what secrets.token_hex uses, without importing secrets (and random) for one name
+    return path.with_name(f".{path.name}{suffix}{TMP_MARK}{os.getpid()}-{os.urandom(4).hex()}")
 
 
 def owner_alive(name: str) -> bool:
@@ -67,8 +66,11 @@ def replace_synced(tmp: Path, path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False) -> None:
-    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix."""
+def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False, sync: bool = True) -> None:
+    """Replace `path` with `data` so that a crash leaves the old or the new file, never a mix.
+
+    `sync=False` is for derived files only (made again from the journal): no fsync, so a power cut may
+    leave the old file, or a new one whose bytes never reached the disk; the reader checks them."""
     path = Path(path)
     tmp = temp_name(path)
     try:
@@ -78,13 +80,15 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False) -> No
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
         if keep_backup and path.exists():
             link_backup(path)
         os.replace(tmp, path)
-        fsync_dir(path.parent)
+        if sync:
+            fsync_dir(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -2,9 +2,10 @@
 
 Without it, finding one entry (`show ID`, `tag ID`, a new unused id) meant reading every month file, so
 those commands slowed down as the journal grew. The map (`<home>/index.sqlite-ids`, sealed like every
-journal file in an encrypted journal) has a line per month file: its name, the stamp it had (size, mtime,
-inode) and the JSON list of its entry ids. Finding an entry is then a bytes search per line, with nothing
-parsed but the one line that names it. Like the index it is never a source of truth: a month file whose
+journal file in an encrypted journal) has a header with the CRC-32 of what follows (it is saved without
+fsync: derived data need not make a write wait), then a line per month file: its name, the stamp it had
+(size, mtime, inode) and the JSON list of its entry ids. Finding an entry is then a bytes search per line,
+with nothing parsed but the one line that names it. Like the index it is never a source of truth: a month file whose
 stamp differs (written by hand, a restored backup…) or that the map does not know is read again, only
 that one; a missing or damaged map is made again from the month files. Writes under the lock keep it
 current (`follow`), so month files are reread only after changes made by something other than voicejournal.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import zlib
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 
@@ -27,7 +29,8 @@ from voicejournal.errors import DiskFullError, JournalCorruptError, VoiceJournal
 from voicejournal.store import files, sealing
 
 IDS_FILE = "index.sqlite-ids"  # named after the index: derived, never backed up, shredded with it
-_HEADER = b"voicejournal id map 2"
+_HEADER = b"voicejournal id map 3"  # then the CRC-32 of the lines: the map is saved without fsync
+_HEADER_SYNCED = b"voicejournal id map 2"  # as saved (with fsync, no checksum) before
 _DOC_KEY = re.compile(rb'[{,]"\d+":$')  # what comes before an entry in a month file: its TinyDB doc id
 _NEXT_DOC = re.compile(rb'\},"\d+":\{')
 
@@ -39,6 +42,8 @@ class IdMap:
         self.storage = storage
         self.path = Path(storage.home) / IDS_FILE
         self._lines: dict[str, tuple[str, bytes]] | None = None  # month -> (stamp, JSON list of its ids)
+        # The month file last read: (name, stamp, bytes, where each entry looked up in it is)
+        self._last: tuple[str, str, bytes, dict[str, tuple[int, int] | None]] | None = None
 
     def month_of(self, entry_id: str) -> str | None:
         """The name of the month file holding this entry, or None: one bytes search per month file."""
@@ -55,7 +60,8 @@ class IdMap:
             return None
         shard = self.storage.entries_dir / name
         try:
-            doc = find_doc(files.read_bytes(self.storage.home, shard), entry_id)
+            raw, span = self._read(shard, entry_id)
+            doc = None if span is None else orjson.loads(raw[span[0] : span[1]])
         except FileNotFoundError:
             return None
         except JournalCorruptError:
@@ -73,10 +79,9 @@ class IdMap:
         unless its stamp is the one the map noted when voicejournal last parsed or wrote it."""
         try:
             stamp = _stamp(shard)  # before reading: a change meanwhile makes the file unknown, never known
-            raw = files.read_bytes(self.storage.home, shard)
+            raw, span = self._read(shard, entry_id, stamp)
         except (OSError, JournalCorruptError):
             return False
-        span = _doc_span(raw, entry_id)
         if span is None:
             return False
         if (self._lines or {}).get(shard.name, ("",))[0] == stamp:
@@ -88,10 +93,26 @@ class IdMap:
                 return False
         if not sound:
             return False
-        files.write_bytes(
-            self.storage.home, shard, raw[: span[0]] + orjson.dumps(doc) + raw[span[1] :], keep_backup=True
-        )
+        self._last = None
+        whole = memoryview(raw)  # slices of a view are not copies: the month is copied once, not three times
+        data = b"".join((whole[: span[0]], orjson.dumps(doc), whole[span[1] :]))
+        files.write_bytes(self.storage.home, shard, data, keep_backup=True)
         return True
+
+    def _read(
+        self, shard: Path, entry_id: str, stamp: str | None = None
+    ) -> tuple[bytes, tuple[int, int] | None]:
+        """A month file's bytes (decrypted) and where the entry is in them (see `find_doc`), read and searched
+        once for the finding, checking and rewriting of one entry: `tag ID` looks the entry up, again under
+        the lock, then rewrites it. Every write makes a new file (atomic replace: a new inode, size or time),
+        so an unchanged stamp means unchanged bytes."""
+        stamp = stamp or _stamp(shard)
+        if self._last is None or self._last[:2] != (shard.name, stamp):
+            self._last = (shard.name, stamp, files.read_bytes(self.storage.home, shard), {})
+        raw, spans = self._last[2], self._last[3]
+        if entry_id not in spans:
+            spans[entry_id] = _doc_span(raw, entry_id)
+        return raw, spans[entry_id]
 
     def ids(self) -> dict[str, str]:
         """Every entry id and the month file holding it."""
@@ -123,11 +144,10 @@ class IdMap:
         self._save(lines)
 
     def _stamps(self) -> dict[str, str]:
-        stamps = {}
-        for shard in self.storage.shards():
-            with contextlib.suppress(FileNotFoundError):
-                stamps[shard.name] = _stamp(shard)
-        return stamps
+        return {
+            name: f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+            for name, st in self.storage.shard_stats().items()
+        }
 
     def _current(self) -> dict[str, tuple[str, bytes]]:
         """The map, with every month file whose stamp changed (or that it did not know) read again."""
@@ -155,8 +175,8 @@ class IdMap:
         except (OSError, ValueError, VoiceJournalError, sealing.DamagedFileError):
             return {}  # missing or unreadable: made again
         head, _, body = data.partition(b"\n")
-        if head != _HEADER:
-            return {}
+        if head != _HEADER_SYNCED and head != _HEADER + b" %08x" % zlib.crc32(body, zlib.crc32(b"\n")):
+            return {}  # another format, or bytes a power cut kept from the disk
         lines = {}
         for line in body.splitlines():
             parts = line.split(b" ", 2)
@@ -168,8 +188,9 @@ class IdMap:
     def _save(self, lines: dict[str, tuple[str, bytes]]) -> None:
         body = b"".join(f"\n{name} {stamp} ".encode() + ids for name, (stamp, ids) in sorted(lines.items()))
         # Derived data: with no room for it, the map lives in this process only and is made again later.
+        # Not fsynced (a tag would wait for it as long as for the month file itself): `_load` checks the sum.
         with contextlib.suppress(OSError, DiskFullError):
-            files.write_bytes(self.storage.home, self.path, _HEADER + body)
+            files.write_derived(self.storage.home, self.path, _HEADER + b" %08x" % zlib.crc32(body) + body)
 
 
 def _stamp(path: Path) -> str:

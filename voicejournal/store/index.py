@@ -39,58 +39,15 @@ from voicejournal.core.query import (
     Query,
     SearchResult,
     parse_query,
-    sentences_with_times,
 )
-from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError
-from voicejournal.store import files, fs, keyfile
+from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.store import files, fs, index_pending, keyfile
 from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
-from voicejournal.store.index_queries import SEG_SHIFT, TOKENIZER
+from voicejournal.store.index_rows import SCHEMA, delete_entry, insert_entry, upsert_entry
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "4"
-
-
-# --- the index -------------------------------------------------------------------------------
-
-_SCHEMA = f"""
-CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE entries(
-    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, ts REAL NOT NULL, created TEXT NOT NULL,
-    kind TEXT, mood INTEGER, tags TEXT, themes TEXT, duration REAL, status TEXT, title TEXT, preview TEXT);
-CREATE INDEX entries_ts ON entries(ts);
-CREATE TABLE entry_tags(rowid INTEGER NOT NULL, tag TEXT NOT NULL);
-CREATE INDEX entry_tags_tag ON entry_tags(tag, rowid);
-CREATE INDEX entry_tags_rowid ON entry_tags(rowid);
-CREATE TABLE entry_themes(rowid INTEGER NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL);
-CREATE INDEX entry_themes_theme ON entry_themes(theme, rowid);
-CREATE INDEX entry_themes_rowid ON entry_themes(rowid);
-CREATE INDEX entry_themes_month ON entry_themes(month, theme);
-CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
-CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
-CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
-"""
-
-
-def _entry_rows(entry: Entry) -> tuple[tuple, tuple, list[tuple[float | None, str]]]:
-    text = entry.text or ""
-    preview = " ".join(text.split())[:200]
-    meta = (
-        entry.id,
-        entry.created.timestamp(),
-        entry.created.isoformat(timespec="seconds"),
-        entry.kind,
-        entry.mood,
-        "\n".join(entry.tags),  # one per line: cheaper to read back than JSON for long listings
-        "\n".join(entry.themes),
-        entry.duration,
-        entry.status,
-        entry.title,
-        preview,
-    )
-    body = f"{entry.title}\n{text}" if entry.title and not text.startswith(entry.title) else text
-    doc = (body, " ".join(entry.tags), entry.notes or "")
-    return meta, doc, sentences_with_times(entry)
 
 
 class SearchIndex:
@@ -132,6 +89,9 @@ class SearchIndex:
             if not row or row[0] != INDEX_VERSION:
                 conn.close()
                 return None
+            pending = index_pending.load(self.home, self.path) if self._sealed() else None
+            if pending is not None:  # saves since the sealed file was written (see index_pending.py)
+                _apply(conn, pending.docs.values(), pending.signature)
         except sqlite3.DatabaseError:
             conn.close()
             return None
@@ -176,6 +136,10 @@ class SearchIndex:
 
     def is_fresh(self) -> bool:
         """Does the index match the journal right now? (Call inside the storage transaction.)"""
+        if self._conn is None and self._sealed():  # the small pending file says, if there is one
+            pending = index_pending.load(self.home, self.path)
+            if pending is not None:
+                return pending.signature == self.storage.signature()
         try:
             conn = self._conn or self._open_existing()
             if conn is None:
@@ -188,7 +152,7 @@ class SearchIndex:
 
     def _discard(self) -> None:
         self.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", index_pending.PENDING_SUFFIX):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.path}{suffix}")
 
@@ -205,6 +169,7 @@ class SearchIndex:
                 conn.execute("PRAGMA temp_store = MEMORY")
                 self._fill(conn, docs, signature)
                 files.save_sqlite(self.home, self.path, conn)
+                index_pending.start(self.home, self.path, signature)
             finally:
                 conn.close()
             self.rebuilt = True
@@ -230,7 +195,7 @@ class SearchIndex:
         self.rebuilt = True
 
     def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
-        conn.executescript(_SCHEMA)
+        conn.executescript(SCHEMA)
         with conn:
             entries = []
             for d in docs:
@@ -240,46 +205,11 @@ class SearchIndex:
                     continue  # a malformed record is the journal's problem; the index skips it
             entries.sort(key=lambda e: e.created.timestamp())
             for rowid, entry in enumerate(entries, start=1):
-                self._insert(conn, rowid, entry)
+                insert_entry(conn, rowid, entry)
             conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
             conn.executemany(
                 "INSERT INTO info VALUES (?, ?)", [("version", INDEX_VERSION), ("signature", signature)]
             )
-
-    @staticmethod
-    def _insert(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
-        meta, doc, pieces = _entry_rows(entry)
-        conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (rowid, *meta))
-        conn.execute("INSERT INTO docs(rowid, text, tags, notes) VALUES (?, ?, ?, ?)", (rowid, *doc))
-        base = rowid * SEG_SHIFT
-        if len(pieces) > SEG_SHIFT:
-            tail_start = pieces[SEG_SHIFT - 1][0]
-            pieces = pieces[: SEG_SHIFT - 1] + [(tail_start, " ".join(p for _, p in pieces[SEG_SHIFT - 1 :]))]
-        conn.executemany(
-            "INSERT INTO segs(rowid, text, start) VALUES (?, ?, ?)",
-            [(base + i, text, start) for i, (start, text) in enumerate(pieces)],
-        )
-        conn.executemany("INSERT INTO entry_tags VALUES (?, ?)", [(rowid, t) for t in set(entry.tags)])
-        month = f"{entry.created:%Y-%m}"  # the month as the entry itself has it (its own time zone)
-        conn.executemany(
-            "INSERT INTO entry_themes VALUES (?, ?, ?)", [(rowid, t, month) for t in entry.themes]
-        )
-
-    @staticmethod
-    def _delete(conn: sqlite3.Connection, entry_id: str) -> int | None:
-        row = conn.execute("SELECT rowid FROM entries WHERE id = ?", (entry_id,)).fetchone()
-        if row is None:
-            return None
-        rowid = row[0]
-        conn.execute("DELETE FROM entries WHERE rowid = ?", (rowid,))
-        conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-        conn.execute(
-            "DELETE FROM segs WHERE rowid BETWEEN ? AND ?",
-            (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
-        )
-        conn.execute("DELETE FROM entry_tags WHERE rowid = ?", (rowid,))
-        conn.execute("DELETE FROM entry_themes WHERE rowid = ?", (rowid,))
-        return rowid
 
     def upsert(self, entry: Entry, signature: str) -> None:
         """Index one added or changed entry and record the journal's new signature.
@@ -287,26 +217,35 @@ class SearchIndex:
         Only call this when the index was fresh before the write (see `is_fresh`), inside the same
         storage transaction; otherwise leave the index stale and it rebuilds on next use.
         """
-        self._write(lambda conn: self._upsert(conn, entry), signature)
+        self.upsert_many([entry], signature)
 
     def upsert_many(self, entries: list[Entry], signature: str) -> None:
         """Index many added or changed entries in one transaction (the same rules as `upsert`)."""
-        self._write(lambda conn: [self._upsert(conn, entry) for entry in entries], signature)
+        if not (self._sealed() and self._add_pending(entries, signature)):
+            self._write(lambda conn: [upsert_entry(conn, entry) for entry in entries], signature)
 
-    def _upsert(self, conn: sqlite3.Connection, entry: Entry) -> None:
-        rowid = self._delete(conn, entry.id)
-        if rowid is None:
-            rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
-        self._insert(conn, rowid, entry)
+    def _add_pending(self, entries: list[Entry], signature: str) -> bool:
+        """In an encrypted journal, note the entries in the pending file instead of sealing the whole index
+        again (see index_pending.py); False when the index must be saved whole (none yet, or enough waits)."""
+        pending = index_pending.load(self.home, self.path)
+        if pending is None or len(pending.docs) + len(entries) > index_pending.FOLD_AT:
+            return False
+        pending.docs.update((entry.id, entry.to_doc()) for entry in entries)
+        pending.signature = signature
+        with contextlib.suppress(OSError, VoiceJournalError):  # unsaved: the index is stale, rebuilt on use
+            index_pending.save(self.home, self.path, pending)
+        if self._conn is not None:  # this process's copy in memory follows too
+            _apply(self._conn, entries, signature)
+        return True
 
     def remove(self, entry_id: str, signature: str) -> None:
         """Forget one deleted entry and record the journal's new signature; its words leave the file too."""
-        self._write(lambda conn: self._delete(conn, entry_id), signature, scrub=True)
+        self._write(lambda conn: delete_entry(conn, entry_id), signature, scrub=True)
 
     def drop(self) -> None:
         """Remove the index file, overwritten first (it holds private words); the next use rebuilds it."""
         self.close()
-        for suffix in ("", "-journal", "-wal", "-shm"):
+        for suffix in ("", "-journal", "-wal", "-shm", index_pending.PENDING_SUFFIX):
             fs.shred(Path(f"{self.path}{suffix}"))
 
     def _write(self, change, signature: str, scrub: bool = False) -> None:
@@ -322,8 +261,9 @@ class SearchIndex:
                     conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
             if scrub:  # and SQLite keeps freed pages in the file until it is rebuilt
                 conn.execute("VACUUM")
-            if self._sealed():
+            if self._sealed():  # whole, with what was pending: a new, empty pending file follows it
                 files.save_sqlite(self.home, self.path, conn)
+                index_pending.start(self.home, self.path, signature)
         except sqlite3.DatabaseError:
             self._discard()  # rebuilt on next use
 
@@ -385,3 +325,16 @@ def _connect(path: Path) -> sqlite3.Connection:
     # The temporary table of hit sentences holds private words: keep it in memory, never in /tmp.
     conn.execute("PRAGMA temp_store = MEMORY")
     return conn
+
+
+def _apply(conn: sqlite3.Connection, entries, signature: str) -> None:
+    """Index changed entries (Entry objects or stored docs) and record the journal's signature."""
+    with conn:
+        for entry in entries:
+            if isinstance(entry, dict):
+                try:
+                    entry = Entry.from_doc(entry)
+                except (KeyError, TypeError, ValueError, JournalCorruptError):
+                    continue  # as `_fill` skips a malformed record
+            upsert_entry(conn, entry)
+        conn.execute("UPDATE info SET value = ? WHERE key = 'signature'", (signature,))

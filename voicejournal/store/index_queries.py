@@ -112,7 +112,8 @@ def best_sentences(
                 (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
             ).fetchone()
             best[rowid] = first or (None, "")
-    conn.execute("DELETE FROM temp.hitsegs")
+    # Dropped, not emptied: deleting FTS5 rows tokenizes every sentence again (as long as inserting them).
+    conn.execute("DROP TABLE temp.hitsegs")
     conn.commit()  # end the implicit transaction: it would hold a read lock on the index
     return {rowid: (start, make_snippet(text) if text else "") for rowid, (start, text) in best.items()}
 

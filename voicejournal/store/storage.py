@@ -22,16 +22,19 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
-from tinydb import Query, TinyDB
-from tinydb.storages import Storage as TinyStorage
 
 from voicejournal.core.validate import ID_ALPHABET
-from voicejournal.errors import JournalBusyError, JournalCorruptError, JournalVersionError
-from voicejournal.store import files, fs, sealing
+from voicejournal.errors import JournalBusyError, JournalVersionError
+from voicejournal.store import fs
 from voicejournal.store.home import ensure_private_dir
 from voicejournal.store.idmap import IdMap
+from voicejournal.store.tinyfile import JSONFileStorage, read_plain, replacer, where_id
+
+if TYPE_CHECKING:
+    from tinydb import TinyDB
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
@@ -41,78 +44,6 @@ LOCK_TIMEOUT = 30.0
 _IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
 _RECORD_ID = re.compile(rb'"id":"([^"\\]*)"')
-
-
-class JSONFileStorage(TinyStorage):
-    """TinyDB storage: orjson, compact, atomic replace, never overwrites a file it could not read."""
-
-    def __init__(self, path: Path, home: Path | None = None):
-        self.path = path
-        self.home = home
-
-    def read(self) -> dict | None:
-        try:
-            data = self.path.read_bytes()
-        except FileNotFoundError:
-            return None
-        if not data.strip():
-            # An empty file is what an interrupted first write of some other tool leaves; ours never do.
-            raise _corrupt(self.path)
-        data = _decrypt(self.home, self.path, data)  # also refuses a plain file in an encrypted journal
-        try:
-            parsed = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            raise _corrupt(self.path) from None
-        if not isinstance(parsed, dict) or not all(_is_table(t) for t in parsed.values()):
-            raise _corrupt(self.path)
-        return parsed
-
-    def write(self, data: dict) -> None:
-        if self.home is None:
-            fs.atomic_write_bytes(self.path, orjson.dumps(data), keep_backup=True)
-        else:
-            files.write_bytes(self.home, self.path, orjson.dumps(data), keep_backup=True)
-
-    def close(self) -> None:
-        pass
-
-
-def _is_table(table) -> bool:
-    """TinyDB's shape: {doc_id: {…}, …}; anything else would break far from here."""
-    return isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
-
-
-def _decrypt(home: Path | None, path: Path, data: bytes) -> bytes:
-    """Plaintext of an encrypted journal file, in memory only; damage is reported like any other."""
-    try:
-        return files.decrypt_from(home if home is not None else path.parent, path, data)
-    except sealing.DamagedFileError:
-        raise _corrupt(path) from None
-
-
-def read_plain(path: Path, home: Path) -> bytes:
-    """The bytes of a journal file, decrypted if it is encrypted."""
-    return _decrypt(home, path, path.read_bytes())
-
-
-def _corrupt(path: Path) -> JournalCorruptError:
-    backup = path.with_name(path.name + ".bak")
-    hint = (
-        f"The last good copy is {backup}; `voicejournal check --repair` puts it back."
-        if backup.exists()
-        else "No earlier copy of it exists."
-    )
-    return JournalCorruptError(f"The journal file {path} is damaged and was left untouched. {hint}")
-
-
-def _replacer(doc: dict):
-    """A TinyDB update function that makes the stored document exactly `doc`."""
-
-    def replace(stored: dict) -> None:
-        stored.clear()
-        stored.update(doc)
-
-    return replace
 
 
 def shard_name(created_iso: str) -> str:
@@ -212,6 +143,8 @@ class Storage:
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
+        from tinydb import TinyDB  # only writes go through TinyDB: commands that read never load it
+
         db = TinyDB(path, storage=JSONFileStorage, home=self.home)
         try:
             yield db
@@ -233,6 +166,19 @@ class Storage:
         except FileNotFoundError:
             return []
         return [self.entries_dir / n for n in sorted(names, reverse=True)]
+
+    def shard_stats(self) -> dict[str, os.stat_result]:
+        """Each month file's name and stat, newest first (plain strings: this runs several times per command)."""
+        folder = os.fspath(self.entries_dir)
+        try:
+            names = sorted((n for n in os.listdir(folder) if _SHARD_RE.match(n)), reverse=True)
+        except FileNotFoundError:
+            return {}
+        stats = {}
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):
+                stats[name] = os.stat(os.path.join(folder, name))
+        return stats
 
     def shard_docs(self, shard: Path) -> list[dict]:
         """The entries stored in one month file."""
@@ -283,7 +229,7 @@ class Storage:
             with self.idmap.follow():
                 if not self.idmap.replace(shard, entry_id, doc):  # in place; else through TinyDB
                     with self._db(shard) as db:
-                        db.table("entries", cache_size=0).update(_replacer(doc), Query().id == entry_id)
+                        db.table("entries", cache_size=0).update(replacer(doc), where_id() == entry_id)
 
     def update_entries(self, docs: list[dict]) -> None:
         """Replace many stored entries at once: one rewrite per month file instead of one per entry."""
@@ -311,7 +257,7 @@ class Storage:
     def remove_from(self, shard: Path, entry_id: str) -> None:
         with self.transaction(), self.idmap.follow() as ids:
             with self._db(shard) as db:
-                db.table("entries", cache_size=0).remove(Query().id == entry_id)
+                db.table("entries", cache_size=0).remove(where_id() == entry_id)
             if ids.get(entry_id) == shard.name:
                 del ids[entry_id]
 
@@ -334,11 +280,8 @@ class Storage:
 
     def signature(self) -> str:
         """Changes whenever any entry file changes: lets derived indexes notice they are stale."""
-        parts = []
-        for shard in self.shards():
-            st = shard.stat()
-            parts.append(f"{shard.name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}")
-        return "|".join(parts)
+        stats = self.shard_stats()
+        return "|".join(f"{name}:{st.st_size}:{st.st_mtime_ns}:{st.st_ino}" for name, st in stats.items())
 
     # --- small tables in journal.json ----------------------------------------------------------
 
@@ -369,11 +312,11 @@ class Storage:
 
     def update(self, table: str, record_id: str, doc: dict) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).update(_replacer(doc), Query().id == record_id)
+            db.table(table, cache_size=0).update(replacer(doc), where_id() == record_id)
 
     def remove(self, table: str, record_id: str) -> None:
         with self.transaction(), self._db(self.journal_path) as db:
-            db.table(table, cache_size=0).remove(Query().id == record_id)
+            db.table(table, cache_size=0).remove(where_id() == record_id)
 
     # --- ids -----------------------------------------------------------------------------------
 

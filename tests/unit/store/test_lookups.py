@@ -62,6 +62,23 @@ def test_show_and_tag_read_the_id_map_and_one_month_file(vj_home, tmp_path, read
     assert Journal(vj_home).get(wanted.id).tags == ["walks"]
 
 
+def test_tag_reads_its_month_file_once_and_again_after_any_change(vj_home, tmp_path, reads):
+    Journal(vj_home).import_text("jrnl", jrnl_export(tmp_path / "journal.json", 90))  # three months
+    first, second = Journal(vj_home).entries()[-2:]  # both in January
+    journal = Journal(vj_home)
+    reads.clear()
+
+    journal.tag(first.id, add=["walks"])  # looked up, looked up again under the lock, rewritten
+    assert reads.count("2023-01.json") == 1
+    journal.tag(second.id, add=["walks"])  # the month was rewritten since: its new bytes are read
+    assert reads.count("2023-01.json") == 2
+    shard = vj_home / "entries" / "2023-01.json"
+    shard.write_bytes(shard.read_bytes().replace(b"a walk with my sister", b"a walk with my brother"))
+    reads.clear()
+    assert "brother" in journal.get(first.id).text  # changed behind its back: read again, never stale
+    assert Journal(vj_home).get(second.id).tags == ["walks"]
+
+
 def test_a_month_file_changed_by_hand_is_the_only_one_read_again(vj_home, tmp_path, reads):
     journal = Journal(vj_home)
     journal.import_text("jrnl", jrnl_export(tmp_path / "journal.json", 90))

@@ -1,0 +1,63 @@
+"""`show`, `search` and `tag` in a fresh process load only the code they use (issue 14: start-up is most
+of what a person waits for on these commands)."""
+
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from voicejournal.core.entry import TEXT_ONLY, Entry
+from voicejournal.journal import Journal
+
+ROOT = Path(__file__).resolve().parents[3]  # this checkout, first on the path
+NOT_NEEDED = (
+    "voicejournal.services.ingest",
+    "voicejournal.services.archive",
+    "voicejournal.services.meaning",
+    "voicejournal.services.sessions",
+    "voicejournal.services.privacy",
+    "voicejournal.core.passages",
+    "voicejournal.speech",
+    "voicejournal.render.sections",
+    "rich",
+    "numpy",
+    "yaml",
+    "jinja2",
+    "tinydb",
+)
+
+
+def loaded_after(args: list[str], not_needed: tuple[str, ...] = NOT_NEEDED) -> str:
+    code = (
+        "import sys\nfrom voicejournal.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        f"print(sorted(m for m in {not_needed!r} if m in sys.modules), file=sys.stderr)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return proc.stderr.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def entry_id(vj_home):
+    journal = Journal(vj_home)
+    entry = Entry(id=journal.new_entry_id(), created=datetime(2026, 11, 2, 9).astimezone(), status=TEXT_ONLY,
+                  text="I slept badly and called my sister.", kind="journal")  # fmt: skip
+    journal.save_entry(entry, new=True)
+    journal.search("sister")  # the index exists, as after any first search
+    return entry.id
+
+
+@pytest.mark.parametrize("command", [["show"], ["search", "sister"]])
+def test_reading_commands_load_no_writer_renderer_or_heavy_library(entry_id, command):
+    args = command + [entry_id] if command == ["show"] else command
+    assert loaded_after(args) == "[]"
+
+
+def test_tag_loads_no_importer_renderer_or_heavy_library(entry_id):
+    # A write asks services/meaning whether meaning vectors exist to keep in step, so that one may load.
+    not_needed = tuple(
+        m for m in NOT_NEEDED if m not in ("voicejournal.services.meaning", "voicejournal.core.passages")
+    )
+    assert loaded_after(["tag", entry_id, "+sleep"], not_needed) == "[]"

@@ -1,0 +1,88 @@
+"""The search index's rows: its schema, and one entry written into it or taken out of it (store/index.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from voicejournal.core.entry import Entry
+from voicejournal.core.query import sentences_with_times
+from voicejournal.store.index_queries import SEG_SHIFT, TOKENIZER
+
+SCHEMA = f"""
+CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE entries(
+    rowid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, ts REAL NOT NULL, created TEXT NOT NULL,
+    kind TEXT, mood INTEGER, tags TEXT, themes TEXT, duration REAL, status TEXT, title TEXT, preview TEXT);
+CREATE INDEX entries_ts ON entries(ts);
+CREATE TABLE entry_tags(rowid INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE INDEX entry_tags_tag ON entry_tags(tag, rowid);
+CREATE INDEX entry_tags_rowid ON entry_tags(rowid);
+CREATE TABLE entry_themes(rowid INTEGER NOT NULL, theme TEXT NOT NULL, month TEXT NOT NULL);
+CREATE INDEX entry_themes_theme ON entry_themes(theme, rowid);
+CREATE INDEX entry_themes_rowid ON entry_themes(rowid);
+CREATE INDEX entry_themes_month ON entry_themes(month, theme);
+CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
+CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
+CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
+"""
+
+
+def entry_rows(entry: Entry) -> tuple[tuple, tuple, list[tuple[float | None, str]]]:
+    text = entry.text or ""
+    preview = " ".join(text.split())[:200]
+    meta = (
+        entry.id,
+        entry.created.timestamp(),
+        entry.created.isoformat(timespec="seconds"),
+        entry.kind,
+        entry.mood,
+        "\n".join(entry.tags),  # one per line: cheaper to read back than JSON for long listings
+        "\n".join(entry.themes),
+        entry.duration,
+        entry.status,
+        entry.title,
+        preview,
+    )
+    body = f"{entry.title}\n{text}" if entry.title and not text.startswith(entry.title) else text
+    doc = (body, " ".join(entry.tags), entry.notes or "")
+    return meta, doc, sentences_with_times(entry)
+
+
+def insert_entry(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
+    meta, doc, pieces = entry_rows(entry)
+    conn.execute("INSERT INTO entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (rowid, *meta))
+    conn.execute("INSERT INTO docs(rowid, text, tags, notes) VALUES (?, ?, ?, ?)", (rowid, *doc))
+    base = rowid * SEG_SHIFT
+    if len(pieces) > SEG_SHIFT:
+        tail_start = pieces[SEG_SHIFT - 1][0]
+        pieces = pieces[: SEG_SHIFT - 1] + [(tail_start, " ".join(p for _, p in pieces[SEG_SHIFT - 1 :]))]
+    conn.executemany(
+        "INSERT INTO segs(rowid, text, start) VALUES (?, ?, ?)",
+        [(base + i, text, start) for i, (start, text) in enumerate(pieces)],
+    )
+    conn.executemany("INSERT INTO entry_tags VALUES (?, ?)", [(rowid, t) for t in set(entry.tags)])
+    month = f"{entry.created:%Y-%m}"  # the month as the entry itself has it (its own time zone)
+    conn.executemany("INSERT INTO entry_themes VALUES (?, ?, ?)", [(rowid, t, month) for t in entry.themes])
+
+
+def delete_entry(conn: sqlite3.Connection, entry_id: str) -> int | None:
+    row = conn.execute("SELECT rowid FROM entries WHERE id = ?", (entry_id,)).fetchone()
+    if row is None:
+        return None
+    rowid = row[0]
+    conn.execute("DELETE FROM entries WHERE rowid = ?", (rowid,))
+    conn.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
+    conn.execute(
+        "DELETE FROM segs WHERE rowid BETWEEN ? AND ?",
+        (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
+    )
+    conn.execute("DELETE FROM entry_tags WHERE rowid = ?", (rowid,))
+    conn.execute("DELETE FROM entry_themes WHERE rowid = ?", (rowid,))
+    return rowid
+
+
+def upsert_entry(conn: sqlite3.Connection, entry: Entry) -> None:
+    rowid = delete_entry(conn, entry.id)
+    if rowid is None:
+        rowid = (conn.execute("SELECT max(rowid) FROM entries").fetchone()[0] or 0) + 1
+    insert_entry(conn, rowid, entry)
