@@ -83,3 +83,23 @@ def test_a_tag_leaves_the_vectors_file_alone_and_the_next_search_reads_one_month
 )
 def test_changed_months(old, new, expected):
     assert meaning.changed_months(old, new) == expected
+
+
+class RecordingModel:
+    """Stands in for the embedder: remembers what it was asked to embed, returns fixed vectors."""
+
+    def __init__(self):
+        self.texts = []
+
+    def embed(self, texts):
+        import numpy as np
+
+        self.texts += texts
+        return np.array([[3.0, 0.0], [0.0, 4.0]][: len(texts)], dtype=np.float32)
+
+
+def test_a_query_is_searched_as_the_mean_of_its_templates_scaled_to_length_one():
+    model = RecordingModel()
+    vector = meaning.query_vector(model, "  burnout. ")
+    assert model.texts == ["This entry is about burnout.", "Today I talked about burnout."]
+    assert vector.tolist() == pytest.approx([0.6, 0.8])  # (1.5, 2) / 2.5
