@@ -8,9 +8,11 @@ last hidden state, the mean over real tokens, scaled to length 1, so a dot produ
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 from voicejournal.errors import ModelNotFoundError
@@ -135,10 +137,25 @@ def mean_pool(hidden, mask):
 
 
 _LOADED: list[Embedder] = []
+_LOADING = threading.Lock()
 
 
 def embedder() -> Embedder:
-    """The embedder of this process, loaded once."""
+    """The embedder of this process, loaded once (a caller waits while another thread loads it)."""
+    with _LOADING:
+        if not _LOADED:
+            _LOADED.append(Embedder())
+        return _LOADED[0]
+
+
+def _load_quietly() -> None:
+    with contextlib.suppress(Exception):  # the caller's own embedder() call loads again and reports it
+        embedder()
+
+
+def preload() -> None:
+    """Start loading the model in another thread (importing onnxruntime, checking the sha256, building
+    the session take a few tenths of a second on the second core while the journal is being opened). Not
+    a daemon: a process that ends early waits for the load rather than exiting in the middle of it."""
     if not _LOADED:
-        _LOADED.append(Embedder())
-    return _LOADED[0]
+        threading.Thread(target=_load_quietly, name="meaning-model").start()

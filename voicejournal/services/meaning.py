@@ -289,6 +289,13 @@ def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) 
     return hits
 
 
+def preload_model() -> None:
+    """Start loading the model in another thread (see `semantic.embedder.preload`)."""
+    from voicejournal.semantic.embedder import preload
+
+    preload()
+
+
 def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
     """Entries ranked by closeness in meaning to `query`, each with its closest sentence and a similarity.
 
