@@ -22,7 +22,7 @@ BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar 
 BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
 SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
-SNIPPET_TOKENS = 32  # of each sentence compared (a long spoken one is judged by its beginning)
+SNIPPET_TOKENS = 20  # of each sentence compared (judged by its beginning: 450 -> 340 pieces for 3 hits)
 SNIPPET_WORDS = 28
 # A query is read as the average of these sentences about it: a bare "burnout" or "times I felt like
 # giving up" then sits nearer a journal entry's way of speaking. Chosen on the tuning set only (recall@3
