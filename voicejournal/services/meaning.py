@@ -65,6 +65,11 @@ def _load(journal):
     if journal.vectors is not None and journal.vectors[0] == key:
         return journal.vectors[1]
     vectors = store.load(MODEL_ID, MODEL_SHA256)
+    if vectors is not None and vectors.entries and not vectors.months:
+        # Written before vectors were kept per month: filed by month now, saved so at the next write.
+        months = journal.storage.entry_ids()
+        vectors.months.update({i: months.get(i, "unfiled") for i in vectors.entries})
+        vectors.dirty.update(vectors.months.values())
     journal.vectors = (key, vectors) if vectors is not None else None
     return vectors
 
@@ -96,6 +101,13 @@ def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None 
         if progress is not None:
             progress(len(batch))
     return items
+
+
+def _month(entry: Entry) -> str:
+    """The name of the month file an entry is stored in (its vectors are kept per month too)."""
+    from voicejournal.store.storage import shard_name
+
+    return shard_name(entry.created.isoformat(timespec="seconds"))
 
 
 def _months(journal, only: set[str] | None = None) -> Iterator[list[Entry]]:
@@ -160,7 +172,7 @@ def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None
         todo = _changed(vectors, month)
         vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
         if todo:
-            vectors.put(_embed_entries(todo, step if total else None))
+            vectors.put(_embed_entries(todo, step if total else None), {e.id: _month(e) for e in todo})
     if only is not None:  # the other months are as they were: their ids come from the id map
         present.update(journal.storage.entry_ids())
     vectors.remove([i for i in list(vectors.entries) if i not in present])
@@ -233,7 +245,7 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
         signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
     elif changed:
         try:
-            vectors.put(_embed_entries(changed))
+            vectors.put(_embed_entries(changed), {e.id: _month(e) for e in changed})
         except Exception:  # derived data never fails a save: the entry is already stored
             signature = ""  # caught up (and any problem shown) by the next search by meaning
     vectors.signature = signature

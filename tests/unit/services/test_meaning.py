@@ -103,3 +103,24 @@ def test_a_query_is_searched_as_the_mean_of_its_templates_scaled_to_length_one()
     vector = meaning.query_vector(model, "  burnout. ")
     assert model.texts == ["This entry is about burnout.", "Today I talked about burnout."]
     assert vector.tolist() == pytest.approx([0.6, 0.8])  # (1.5, 2) / 2.5
+
+
+def test_a_save_rewrites_only_its_month_vectors(journal, writes):
+    save_new_entries(journal, [written("Lay awake until four.", 40)])  # July
+    writes.clear()
+    save_new_entries(journal, [written("Mum called and we argued again.", 2)])  # June
+    vector_files = sorted(name for name in writes if name.startswith("index.sqlite-vectors"))
+    assert vector_files == ["index.sqlite-vectors", "index.sqlite-vectors-2026-06.json"]
+    assert len(stored(journal).entries) == 3 and stored(journal).signature == journal.storage.signature()
+
+
+def test_vectors_written_as_one_file_are_filed_by_month_at_the_next_save(journal):
+    from voicejournal.store.vectors import pack_block
+
+    vectors = stored(journal)
+    VectorStore(journal.home).path.write_bytes(pack_block(vectors))  # the first layout: one file
+    journal.vectors = None
+    [entry] = save_new_entries(journal, [written("Lay awake until four.", 40)])
+    again = stored(journal)
+    assert again.months == {**dict.fromkeys(vectors.entries, "2026-06.json"), entry.id: "2026-07.json"}
+    assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == entry.id
