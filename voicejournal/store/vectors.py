@@ -158,6 +158,7 @@ def pack_block(vectors: VectorSet) -> bytes:
 
 
 def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
+    """The vectors of one block; their matrix still float16, read in place (see `_as_float32`)."""
     import numpy as np
 
     try:
@@ -174,7 +175,19 @@ def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
         matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end).reshape(rows, dims)
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
-    return VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix.astype(np.float32))
+    return VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
+
+
+def _as_float32(parts: list[VectorSet], dims: int):
+    """One float32 matrix of the parts' float16 rows, converted straight into place (one pass)."""
+    import numpy as np
+
+    out = np.empty((sum(len(p.matrix) for p in parts), dims), dtype=np.float32)
+    row = 0
+    for part in parts:
+        out[row : row + len(part.matrix)] = part.matrix
+        row += len(part.matrix)
+    return out
 
 
 class VectorStore:
@@ -199,13 +212,15 @@ class VectorStore:
     def load(self, model: str, sha256: str) -> VectorSet | None:
         """The stored vectors, or None when missing, damaged or made by another model (rebuilt then).
         Vectors of the first layout (one file) come back with no months: every one is marked to file."""
-        import numpy as np
 
         blob = self._read(self.path)
         if blob is None:
             return None
         if blob.startswith(MAGIC):
-            return _parse_block(blob, model, sha256)
+            vectors = _parse_block(blob, model, sha256)
+            if vectors is not None:
+                vectors.matrix = _as_float32([vectors], vectors.dimensions)
+            return vectors
         try:
             head = orjson.loads(blob[len(HEAD_MAGIC) :]) if blob.startswith(HEAD_MAGIC) else {}
             if head.get("model") != model or head.get("sha256") != sha256:
@@ -214,7 +229,7 @@ class VectorStore:
         except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
         vectors = VectorSet(model, sha256, dims, str(head.get("signature", "")))
-        blocks = [vectors.matrix]
+        blocks = []
         for month in months:
             block = self._read(self.month_path(month))
             part = _parse_block(block, model, sha256) if block is not None else None
@@ -222,8 +237,8 @@ class VectorStore:
                 return None  # a month's vectors are missing or damaged: rebuilt
             vectors.entries.update(part.entries)
             vectors.months.update(dict.fromkeys(part.entries, month))
-            blocks.append(part.matrix)
-        vectors.matrix = np.concatenate(blocks)
+            blocks.append(part)
+        vectors.matrix = _as_float32(blocks, dims)
         return vectors
 
     def save(self, vectors: VectorSet) -> None:
