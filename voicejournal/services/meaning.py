@@ -14,21 +14,14 @@ from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
 from voicejournal.core.passages import entry_passages, fingerprint
-from voicejournal.core.query import IndexedEntry, SearchHit
+from voicejournal.core.query import SearchHit
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.services.meaning_rank import query_vector, rank_hits
 
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
 BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
-SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
-SNIPPET_TOKENS = 20  # of each sentence compared (judged by its beginning: 450 -> 340 pieces for 3 hits)
-SNIPPET_WORDS = 28
-# A query is read as the average of these sentences about it: a bare "burnout" or "times I felt like
-# giving up" then sits nearer a journal entry's way of speaking. Chosen on the tuning set only (recall@3
-# 0.66 -> 0.73; benchmarks/meaning_bench.py prints the held-out figure). Both are neutral on purpose:
-# "I am dealing with …" scored as well but pulled every struggle closer to a query about gardening.
-QUERY_TEMPLATES = ("This entry is about {}.", "Today I talked about {}.")
 
 
 @dataclass
@@ -255,52 +248,6 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
 # --- finding ---------------------------------------------------------------------------------
 
 
-def _indexed(entry: Entry) -> IndexedEntry:
-    preview = " ".join((entry.text or "").split())[:200]
-    return IndexedEntry(
-        entry.id, entry.created, entry.kind, entry.mood, list(entry.tags), list(entry.themes),
-        entry.duration, entry.status, entry.title, preview,
-    )  # fmt: skip
-
-
-def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) -> list[SearchHit]:
-    """The first `limit` ranked entries (of those `allowed`, when filtered) as hits, each showing its best
-    passage's sentence closest to the query (for the first few; the others show the passage's start)."""
-    import numpy as np
-
-    hits, picks = [], []
-    for entry_id, score, number in ranked:
-        if allowed is not None and entry_id not in allowed:
-            continue
-        entry = journal.get(entry_id)
-        passages = entry_passages(entry)
-        if not passages:
-            continue
-        passage = passages[min(number, len(passages) - 1)]
-        indexed = allowed[entry_id] if allowed is not None else _indexed(entry)
-        hits.append(SearchHit(indexed, score, passage.start, ""))
-        picks.append(list(passage.sentences))
-        if len(hits) == limit:
-            break
-    best = {h: pick[0] for h, pick in enumerate(picks)}
-    sentences = [(h, s) for h, pick in enumerate(picks[:SNIPPET_HITS]) for s in pick]
-    if query_vector is not None and sentences:
-        from voicejournal.semantic.embedder import embedder
-
-        texts = [text for _, (_, text) in sentences]
-        sims = embedder().embed(texts, max_tokens=SNIPPET_TOKENS) @ np.asarray(query_vector)
-        top: dict[int, float] = {}
-        for (h, sentence), sim in zip(sentences, sims, strict=True):
-            if sim > top.get(h, -2.0):
-                top[h], best[h] = float(sim), sentence
-    for h, hit in enumerate(hits):
-        start, text = best[h]
-        hit.start = start if start is not None else hit.start
-        words = text.split()
-        hit.snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
-    return hits
-
-
 def preload_model() -> None:
     """Start loading the model in another thread (see `semantic.embedder.preload`)."""
     from voicejournal.semantic.embedder import preload
@@ -333,15 +280,6 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
     return _ranked(journal, vectors, query, limit, filters, embedder)
 
 
-def query_vector(model, query: str):
-    """The unit vector a query is searched with: the mean of QUERY_TEMPLATES filled with it."""
-    import numpy as np
-
-    text = query.strip().rstrip(".!?;:,").strip() or query.strip()
-    vector = model.embed([t.format(text) for t in QUERY_TEMPLATES]).mean(axis=0)
-    return vector / max(float(np.linalg.norm(vector)), 1e-12)
-
-
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
     vector = query_vector(embedder(), query)
     allowed = None
@@ -349,7 +287,7 @@ def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
     if any(v for v in filters.values()):
         allowed = {e.id: e for e in journal.list_entries(**filters)}
         total = sum(1 for i in allowed if i in vectors.entries)
-    hits = _hits(journal, vectors.best(vector), limit, allowed, vector)
+    hits = rank_hits(journal, vectors.best(vector), limit, allowed, vector)
     return MeaningResult(query, hits, total)
 
 
@@ -365,7 +303,7 @@ def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None 
     ranked = (r for r in vectors.best(own) if r[0] != entry.id)
     centre = own.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    return _hits(journal, ranked, limit, None, centre)
+    return rank_hits(journal, ranked, limit, None, centre)
 
 
 ECHO_SIMILARITY = 0.55  # passages this close say much the same thing (measured on the paraphrase set)
@@ -385,7 +323,7 @@ def echoes(journal, entry_ids: list[str], before, limit: int = 2) -> list[tuple[
         for entry_id in entry_ids:
             if entry_id in vectors.entries and earlier:
                 ranked = (r for r in vectors.best(vectors.rows(entry_id)) if r[1] >= ECHO_SIMILARITY)
-                pairs += [(entry_id, hit) for hit in _hits(journal, ranked, 1, earlier)]
+                pairs += [(entry_id, hit) for hit in rank_hits(journal, ranked, 1, earlier)]
     except VoiceJournalError:
         return []  # derived and optional: the review never fails for it
     pairs.sort(key=lambda pair: -pair[1].score)

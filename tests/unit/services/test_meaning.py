@@ -8,7 +8,7 @@ import pytest
 from voicejournal.core.entry import DONE, Entry
 from voicejournal.journal import Journal
 from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
-from voicejournal.services import meaning
+from voicejournal.services import meaning, meaning_rank
 from voicejournal.services.entries import save_new_entries
 from voicejournal.store.vectors import VectorStore
 
@@ -100,7 +100,7 @@ class RecordingModel:
 
 def test_a_query_is_searched_as_the_mean_of_its_templates_scaled_to_length_one():
     model = RecordingModel()
-    vector = meaning.query_vector(model, "  burnout. ")
+    vector = meaning_rank.query_vector(model, "  burnout. ")
     assert model.texts == ["This entry is about burnout.", "Today I talked about burnout."]
     assert vector.tolist() == pytest.approx([0.6, 0.8])  # (1.5, 2) / 2.5
 
