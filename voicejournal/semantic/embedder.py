@@ -148,14 +148,30 @@ def embedder() -> Embedder:
         return _LOADED[0]
 
 
-def _load_quietly() -> None:
+_EARLY: dict[tuple[str, ...], object] = {}  # texts embedded by the preload thread -> their vectors
+_PRELOADS: list[threading.Thread] = []
+
+
+def _load_quietly(texts: tuple[str, ...]) -> None:
     with contextlib.suppress(Exception):  # the caller's own embedder() call loads again and reports it
-        embedder()
+        model = embedder()
+        if texts:
+            _EARLY[texts] = model.embed(list(texts))
 
 
-def preload() -> None:
-    """Start loading the model in another thread (importing onnxruntime, checking the sha256, building
-    the session take a few tenths of a second on the second core while the journal is being opened). Not
-    a daemon: a process that ends early waits for the load rather than exiting in the middle of it."""
-    if not _LOADED:
-        threading.Thread(target=_load_quietly, name="meaning-model").start()
+def preload(texts: tuple[str, ...] = ()) -> None:
+    """Start loading the model in another thread, and embed `texts` there too (importing onnxruntime,
+    checking the sha256, building the session and the first run take a few tenths of a second on the
+    second core while the journal is being opened; `embedded_early` hands the vectors over). Not a daemon:
+    a process that ends early waits for the load rather than exiting in the middle of it."""
+    if not _LOADED or texts:
+        thread = threading.Thread(target=_load_quietly, args=(tuple(texts),), name="meaning-model")
+        _PRELOADS.append(thread)
+        thread.start()
+
+
+def embedded_early(texts) -> object | None:
+    """The vectors of `texts` if a preload embedded them (waiting for it to finish), else None."""
+    while _PRELOADS:
+        _PRELOADS.pop().join()
+    return _EARLY.pop(tuple(texts), None)

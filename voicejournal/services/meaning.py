@@ -16,7 +16,7 @@ from voicejournal.core.entry import Entry
 from voicejournal.core.passages import entry_passages, fingerprint
 from voicejournal.core.query import SearchHit
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.services.meaning_rank import query_vector, rank_hits
+from voicejournal.services.meaning_rank import query_texts, query_vector, rank_hits
 
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
@@ -248,11 +248,13 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
 # --- finding ---------------------------------------------------------------------------------
 
 
-def preload_model() -> None:
-    """Start loading the model in another thread (see `semantic.embedder.preload`)."""
+def preload_model(query: str = "") -> None:
+    """Start loading the model in another thread, embedding `query` there once it is loaded (see
+    `semantic.embedder.preload`)."""
     from voicejournal.semantic.embedder import preload
 
-    preload()
+    if query.strip():  # an empty query is refused at once: nothing to load for
+        preload(query_texts(query))
 
 
 def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
@@ -281,7 +283,9 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
 
 
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
-    vector = query_vector(embedder(), query)
+    from voicejournal.semantic.embedder import embedded_early
+
+    vector = query_vector(embedder(), query, embedded_early(query_texts(query)))
     allowed = None
     total = len(vectors.entries)
     if any(v for v in filters.values()):

@@ -17,12 +17,19 @@ SNIPPET_WORDS = 28
 QUERY_TEMPLATES = ("This entry is about {}.", "Today I talked about {}.")
 
 
-def query_vector(model, query: str):
-    """The unit vector a query is searched with: the mean of QUERY_TEMPLATES filled with it."""
+def query_texts(query: str) -> tuple[str, ...]:
+    """What is embedded for a query: QUERY_TEMPLATES filled with it."""
+    text = query.strip().rstrip(".!?;:,").strip() or query.strip()
+    return tuple(t.format(text) for t in QUERY_TEMPLATES)
+
+
+def query_vector(model, query: str, embedded=None):
+    """The unit vector a query is searched with: the mean of its `query_texts` embedded by `model` (or
+    the rows `embedded` already holds for them)."""
     import numpy as np
 
-    text = query.strip().rstrip(".!?;:,").strip() or query.strip()
-    vector = model.embed([t.format(text) for t in QUERY_TEMPLATES]).mean(axis=0)
+    rows = embedded if embedded is not None else model.embed(list(query_texts(query)))
+    vector = rows.mean(axis=0)
     return vector / max(float(np.linalg.norm(vector)), 1e-12)
 
 

