@@ -177,6 +177,9 @@ def current(journal, progress: ProgressFn | None = None, limit: int | None = Non
     signature = journal.storage.signature()
     vectors = _load(journal)
     if vectors is not None and vectors.signature == signature:
+        if vectors.dirty:  # read in the first layout (one file): written per month from now on
+            with journal.storage.transaction():
+                _save(journal, vectors)
         return vectors
     vectors = vectors or _empty()
     if (

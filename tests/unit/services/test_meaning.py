@@ -114,11 +114,15 @@ def test_a_save_rewrites_only_its_month_vectors(journal, writes):
     assert len(stored(journal).entries) == 3 and stored(journal).signature == journal.storage.signature()
 
 
-def test_vectors_written_as_one_file_are_filed_by_month_at_the_next_save(journal):
+def test_vectors_written_as_one_file_are_filed_by_month_at_the_next_use(journal):
     from voicejournal.store.vectors import pack_block
 
     vectors = stored(journal)
     VectorStore(journal.home).path.write_bytes(pack_block(vectors))  # the first layout: one file
+    journal.vectors = None
+    meaning.current(journal)  # in step: nothing to embed, but filed by month
+    assert stored(journal).months == dict.fromkeys(vectors.entries, "2026-06.json")
+    VectorStore(journal.home).path.write_bytes(pack_block(vectors))
     journal.vectors = None
     [entry] = save_new_entries(journal, [written("Lay awake until four.", 40)])
     again = stored(journal)
