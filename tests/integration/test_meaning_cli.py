@@ -49,16 +49,16 @@ def test_search_by_meaning_ranks_with_sentence_time_and_similarity(journal):
     assert code == 0, stderr
     lines = stdout.splitlines()
     assert lines[0] == "4 entries · closest in meaning first · similarity 0-1"
-    # date, id, labels, where the closest sentence starts in the recording, similarity, the sentence
+    # date, id, labels, where the closest sentence starts in the recording, similarity, the sentence (picked
+    # by the sentences' kept sign bits, not the passage's first sentence)
     assert re.fullmatch(
-        r"2026-06-01  quit  work, the therapy its…  00:12  0\.\d\d  "
-        r"Nothing seemed worth the effort anymore, not even getting up\.",
+        r"2026-06-01  quit  work, the therapy its…  00:06  0\.\d\d  I just wanted to quit everything\.",
         lines[1],
     )
-    assert stderr == "Play a moment: voicejournal play quit --at 00:12\n"
+    assert stderr == "Play a moment: voicejournal play quit --at 00:06\n"
     [hit, *_] = json.loads(invoke("search", "--meaning", GIVING_UP, "--json")[1])
-    assert hit["id"] == "quit" and hit["at"] == "00:12" and hit["start"] == 12.0
-    assert hit["sentence"] == "Nothing seemed worth the effort anymore, not even getting up."
+    assert hit["id"] == "quit" and hit["at"] == "00:06" and hit["start"] == 6.0
+    assert hit["sentence"] == "I just wanted to quit everything."
     assert 0.3 < hit["similarity"] <= 1.0
     assert meaning_ids("arguments with my mother")[0] == "mums"
 

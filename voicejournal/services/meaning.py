@@ -78,22 +78,30 @@ def _save(journal, vectors) -> None:
 
 
 def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None = None):
-    """(id, digest, passage starts, vectors) for each entry with words; `progress(n)` after each step."""
+    """([(id, digest, passage starts, vectors)], {id: (sentences per passage, their sign bits)}) for the
+    entries with words, as `VectorSet.put` takes them; `progress(n)` after each step."""
+    import numpy as np
+
     from voicejournal.semantic.embedder import embedder
 
     model = embedder()
-    items = []
+    items, sentences = [], {}
     for first in range(0, len(entries), BATCH_ENTRIES):
         batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
-        vectors = model.embed([p.text for _, passages in batch for p in passages])
+        vectors, per_sentence = model.embed_passages(
+            [[text for _, text in p.sentences] for _, passages in batch for p in passages]
+        )
         row = 0
         for entry, passages in batch:
             starts = [p.start for p in passages]
             items.append((entry.id, fingerprint(passages), starts, vectors[row : row + len(passages)]))
+            if passages:
+                rows = np.concatenate(per_sentence[row : row + len(passages)])
+                sentences[entry.id] = ([len(p.sentences) for p in passages], np.packbits(rows > 0, axis=1))
             row += len(passages)
         if progress is not None:
             progress(len(batch))
-    return items
+    return items, sentences
 
 
 def _month(entry: Entry) -> str:
@@ -165,7 +173,8 @@ def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None
         todo = _changed(vectors, month)
         vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
         if todo:
-            vectors.put(_embed_entries(todo, step if total else None), {e.id: _month(e) for e in todo})
+            items, sentences = _embed_entries(todo, step if total else None)
+            vectors.put(items, {e.id: _month(e) for e in todo}, sentences)
     if only is not None:  # the other months are as they were: their ids come from the id map
         present.update(journal.storage.entry_ids())
     vectors.remove([i for i in list(vectors.entries) if i not in present])
@@ -241,7 +250,8 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
         signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
     elif changed:
         try:
-            vectors.put(_embed_entries(changed), {e.id: _month(e) for e in changed})
+            items, sentences = _embed_entries(changed)
+            vectors.put(items, {e.id: _month(e) for e in changed}, sentences)
         except Exception:  # derived data never fails a save: the entry is already stored
             signature = ""  # caught up (and any problem shown) by the next search by meaning
     vectors.signature = signature
@@ -294,7 +304,7 @@ def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
     if any(v for v in filters.values()):
         allowed = {e.id: e for e in journal.list_entries(**filters)}
         total = sum(1 for i in allowed if i in vectors.entries)
-    hits = rank_hits(journal, vectors.best(vector), limit, allowed, vector)
+    hits = rank_hits(journal, vectors.best(vector), limit, allowed, vector, vectors)
     return MeaningResult(query, hits, total)
 
 
@@ -310,7 +320,7 @@ def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None 
     ranked = (r for r in vectors.best(own) if r[0] != entry.id)
     centre = own.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    return rank_hits(journal, ranked, limit, None, centre)
+    return rank_hits(journal, ranked, limit, None, centre, vectors)
 
 
 ECHO_SIMILARITY = 0.55  # passages this close say much the same thing (measured on the paraphrase set)

@@ -7,8 +7,8 @@ from voicejournal.core.entry import Entry
 from voicejournal.core.passages import entry_passages
 from voicejournal.core.query import IndexedEntry, SearchHit
 
-SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
-SNIPPET_TOKENS = 20  # of each sentence compared (judged by its beginning: 450 -> 340 pieces for 3 hits)
+SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (by the kept sign bits)
+SNIPPET_TOKENS = 20  # without them (vectors saved before): each sentence judged by its first word pieces
 SNIPPET_WORDS = 28
 # A query is read as the average of these sentences about it: a bare "burnout" or "times I felt like
 # giving up" then sits nearer a journal entry's way of speaking. Chosen on the tuning set only (recall@3
@@ -41,9 +41,12 @@ def as_indexed(entry: Entry) -> IndexedEntry:
     )  # fmt: skip
 
 
-def rank_hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) -> list[SearchHit]:
+def rank_hits(
+    journal, ranked, limit: int, allowed: dict | None, query_vector=None, vectors=None
+) -> list[SearchHit]:
     """The first `limit` ranked entries (of those `allowed`, when filtered) as hits, each showing its best
-    passage's sentence closest to the query (for the first few; the others show the passage's start)."""
+    passage's sentence closest to the query (for the first few; the others show the passage's start).
+    The sentences' sign bits kept in `vectors` pick it; for vectors saved without them, a short model run."""
     import numpy as np
 
     hits, picks = [], []
@@ -54,23 +57,32 @@ def rank_hits(journal, ranked, limit: int, allowed: dict | None, query_vector=No
         passages = entry_passages(entry)
         if not passages:
             continue
-        passage = passages[min(number, len(passages) - 1)]
+        number = min(number, len(passages) - 1)
+        passage = passages[number]
         indexed = allowed[entry_id] if allowed is not None else as_indexed(entry)
         hits.append(SearchHit(indexed, score, passage.start, ""))
-        picks.append(list(passage.sentences))
+        picks.append((entry_id, number, list(passage.sentences)))
         if len(hits) == limit:
             break
-    best = {h: pick[0] for h, pick in enumerate(picks)}
-    sentences = [(h, s) for h, pick in enumerate(picks[:SNIPPET_HITS]) for s in pick]
-    if query_vector is not None and sentences:
-        from voicejournal.semantic.embedder import embedder
+    best = {h: pick[2][0] for h, pick in enumerate(picks)}
+    if query_vector is not None:
+        query = np.asarray(query_vector, dtype=np.float32)
+        unkept = []
+        for h, (entry_id, number, pick) in enumerate(picks[:SNIPPET_HITS]):
+            bits = vectors.sentence_bits(entry_id, number) if vectors is not None else None
+            if bits is None or len(bits) != len(pick):
+                unkept += [(h, s) for s in pick]
+                continue
+            signs = np.unpackbits(bits, axis=1)[:, : len(query)].astype(np.float32) * 2 - 1
+            best[h] = pick[int(np.argmax(signs @ query))]
+        if unkept:
+            from voicejournal.semantic.embedder import embedder
 
-        texts = [text for _, (_, text) in sentences]
-        sims = embedder().embed(texts, max_tokens=SNIPPET_TOKENS) @ np.asarray(query_vector)
-        top: dict[int, float] = {}
-        for (h, sentence), sim in zip(sentences, sims, strict=True):
-            if sim > top.get(h, -2.0):
-                top[h], best[h] = float(sim), sentence
+            sims = embedder().embed([text for _, (_, text) in unkept], max_tokens=SNIPPET_TOKENS) @ query
+            top: dict[int, float] = {}
+            for (h, sentence), sim in zip(unkept, sims, strict=True):
+                if sim > top.get(h, -2.0):
+                    top[h], best[h] = float(sim), sentence
     for h, hit in enumerate(hits):
         start, text = best[h]
         hit.start = start if start is not None else hit.start

@@ -31,6 +31,7 @@ from voicejournal.store import files, fs, sealing
 VECTORS_FILE = "index.sqlite-vectors"
 MAGIC = b"VJVEC1\n"  # a block of vectors (a month's, or every entry's in the first layout)
 HEAD_MAGIC = b"VJVEC2\n"
+SENTENCE_BYTES = 48  # a sentence's vector kept as the signs of its 384 numbers, to pick a hit's sentence
 UNFILED = "unfiled"  # the month of vectors put without one (only tests and benchmarks do that)
 
 
@@ -46,6 +47,8 @@ class VectorSet:
     matrix: object = None  # numpy float32 (rows, dimensions)
     months: dict[str, str] = field(default_factory=dict)  # entry id -> name of its month file
     dirty: set[str] = field(default_factory=set)  # months changed since the vectors were read or saved
+    # entry id -> (sentences in each passage, one row of SENTENCE_BYTES sign bits per sentence: numpy uint8)
+    sentences: dict[str, tuple[list[int], object]] = field(default_factory=dict)
 
     def __post_init__(self):
         import numpy as np
@@ -78,15 +81,20 @@ class VectorSet:
             first, n = spans[entry_id]
             keep[first : first + n] = False
             del self.entries[entry_id]
+            self.sentences.pop(entry_id, None)
             self.dirty.add(self.months.pop(entry_id, UNFILED))
         self.matrix = self.matrix[keep]
         return True
 
     def put(
-        self, items: list[tuple[str, str, list[float | None], object]], months: dict | None = None
+        self,
+        items: list[tuple[str, str, list[float | None], object]],
+        months: dict | None = None,
+        sentences: dict | None = None,
     ) -> None:
         """Set (entry id, digest, passage starts, vectors) for many entries at once; `months` names each
-        entry's month file (entry id -> name)."""
+        entry's month file (entry id -> name), `sentences` their sentences' sign bits (entry id ->
+        (sentences per passage, uint8 rows))."""
         import numpy as np
 
         self.remove([entry_id for entry_id, *_ in items])
@@ -97,6 +105,8 @@ class VectorSet:
             self.entries[entry_id] = (digest, list(starts))
             self.months[entry_id] = month = (months or {}).get(entry_id, UNFILED)
             self.dirty.add(month)
+            if entry_id in (sentences or {}):
+                self.sentences[entry_id] = sentences[entry_id]
             blocks.append(np.asarray(vectors, dtype=np.float32).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
 
@@ -126,6 +136,14 @@ class VectorSet:
         first, n = self.offsets()[entry_id]
         return self.matrix[first : first + n]
 
+    def sentence_bits(self, entry_id: str, passage: int):
+        """The sign bits of one passage's sentences (uint8 rows), or None when they were not kept."""
+        found = self.sentences.get(entry_id)
+        if found is None or passage >= len(found[0]):
+            return None
+        first = sum(found[0][:passage])
+        return found[1][first : first + found[0][passage]]
+
     def month_set(self, month: str) -> VectorSet:
         """The vectors of one month's entries (a copy)."""
         import numpy as np
@@ -135,9 +153,11 @@ class VectorSet:
         rows = [np.arange(spans[i][0], spans[i][0] + spans[i][1]) for i in ids]
         matrix = self.matrix[np.concatenate(rows)] if rows else None
         entries = {i: self.entries[i] for i in ids}
-        return VectorSet(
+        part = VectorSet(
             self.model, self.sha256, self.dimensions, "", entries, matrix, {i: month for i in ids}
         )
+        part.sentences = {i: self.sentences[i] for i in ids if i in self.sentences}
+        return part
 
 
 def pack_block(vectors: VectorSet) -> bytes:
@@ -150,10 +170,15 @@ def pack_block(vectors: VectorSet) -> bytes:
             "sha256": vectors.sha256,
             "dimensions": vectors.dimensions,
             "signature": vectors.signature,
-            "entries": [[i, d, s] for i, (d, s) in vectors.entries.items()],
+            "entries": [
+                [i, d, s, vectors.sentences[i][0]] if i in vectors.sentences else [i, d, s]
+                for i, (d, s) in vectors.entries.items()
+            ],
         }
     )
     body = np.ascontiguousarray(vectors.matrix, dtype=np.float16).tobytes()
+    bits = [vectors.sentences[i][1] for i in vectors.entries if i in vectors.sentences]
+    body += np.concatenate(bits).astype(np.uint8).tobytes() if bits else b""
     return MAGIC + struct.pack(">I", len(head)) + head + body
 
 
@@ -172,10 +197,21 @@ def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
         dims = int(head["dimensions"])
         entries = {e[0]: (e[1], e[2]) for e in head["entries"]}
         rows = sum(len(s) for _, s in entries.values())
-        matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end).reshape(rows, dims)
+        matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end, count=rows * dims).reshape(rows, dims)
+        counts = {e[0]: [int(n) for n in e[3]] for e in head["entries"] if len(e) > 3}
+        total = sum(sum(c) for c in counts.values())
+        bits = np.frombuffer(
+            blob, dtype=np.uint8, offset=head_end + rows * dims * 2, count=total * SENTENCE_BYTES
+        )
+        bits = bits.reshape(total, SENTENCE_BYTES)
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
-    return VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
+    vectors = VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
+    row = 0
+    for entry_id, count in counts.items():
+        vectors.sentences[entry_id] = (count, bits[row : row + sum(count)])
+        row += sum(count)
+    return vectors
 
 
 def _as_float32(parts: list[VectorSet], dims: int):
@@ -237,6 +273,7 @@ class VectorStore:
                 return None  # a month's vectors are missing or damaged: rebuilt
             vectors.entries.update(part.entries)
             vectors.months.update(dict.fromkeys(part.entries, month))
+            vectors.sentences.update(part.sentences)
             blocks.append(part)
         vectors.matrix = _as_float32(blocks, dims)
         return vectors

@@ -128,3 +128,26 @@ def test_vectors_written_as_one_file_are_filed_by_month_at_the_next_use(journal)
     again = stored(journal)
     assert again.months == {**dict.fromkeys(vectors.entries, "2026-06.json"), entry.id: "2026-07.json"}
     assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == entry.id
+
+
+def test_a_hit_sentence_is_picked_by_the_kept_bits_or_else_by_a_model_run(vj_home):
+    from voicejournal.core.entry import Segment
+
+    j = Journal(vj_home, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    said = [
+        "The session was short today.",
+        "I repotted the basil.",
+        "Nothing seemed worth the effort anymore.",
+    ]
+    entry = written(" ".join(said))
+    entry.segments = [Segment(6.0 * i, 6.0 * i + 5, s) for i, s in enumerate(said)]
+    [saved] = save_new_entries(j, [entry])
+    [hit] = meaning.search_meaning(j, "times I felt like giving up").hits
+    assert (hit.snippet, hit.start) == (said[2], 12.0) and stored(j).sentence_bits(saved.id, 0) is not None
+    vectors = stored(j)
+    vectors.sentences.clear()  # vectors saved before the bits were kept
+    vectors.dirty.add("2026-06.json")
+    VectorStore(j.home).save(vectors)
+    j.vectors = None
+    [hit] = meaning.search_meaning(j, "times I felt like giving up").hits
+    assert (hit.snippet, hit.start) == (said[2], 12.0)

@@ -96,3 +96,21 @@ def test_vectors_written_as_one_file_before_months_are_still_read(vj_home):
     loaded = VectorStore(vj_home).load("model-a", "sha-a")
     assert (vj_home / VECTORS_FILE).read_bytes().startswith(MAGIC)
     assert loaded.entries == vector_set().entries and loaded.months == {}  # the caller files them by month
+
+
+def test_the_sentences_sign_bits_are_kept_per_passage(vj_home):
+    vj_home.mkdir()
+    vectors = by_month()
+    bits = np.arange(3 * 48, dtype=np.uint8).reshape(3, 48)
+    vectors.put(
+        [("cccc", "d3", [0.0, 9.0], np.stack([unit(1), unit(0, 1)]))],
+        {"cccc": "2026-06.json"},
+        {"cccc": ([2, 1], bits)},
+    )
+    VectorStore(vj_home).save(vectors)
+    loaded = VectorStore(vj_home).load("model-a", "sha-a")
+    assert np.array_equal(loaded.sentence_bits("cccc", 0), bits[:2])
+    assert np.array_equal(loaded.sentence_bits("cccc", 1), bits[2:])
+    assert loaded.sentence_bits("cccc", 2) is None and loaded.sentence_bits("aaaa", 0) is None  # not kept
+    loaded.remove(["cccc"])
+    assert "cccc" not in loaded.sentences
