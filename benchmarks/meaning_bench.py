@@ -278,13 +278,37 @@ def _short_journal(home: Path, n: int) -> None:
     save_new_entries(journal, [_entry("", text, day) for day, text in enumerate(texts[:n])])
 
 
-def speed(n_search: int, n_embed: int) -> list[str]:
+def random_vectors(storage):
+    """Random unit vectors (and random sentence sign bits) for every passage of a journal's entries,
+    in step with it: they cost the same to load and score as real ones, without hours of embedding."""
     import numpy as np
+
+    from voicejournal.core.entry import Entry
+    from voicejournal.core.passages import entry_passages
+    from voicejournal.semantic.embedder import DIMENSIONS, MODEL_ID, MODEL_SHA256
+    from voicejournal.store.vectors import SENTENCE_BYTES, VectorSet
+
+    rng = np.random.default_rng(5)
+    vectors = VectorSet(MODEL_ID, MODEL_SHA256, DIMENSIONS, storage.signature())
+    items, sentences = [], {}
+    for doc in storage.all_entries():
+        passages = entry_passages(Entry.from_doc(doc))
+        n = len(passages)
+        v = rng.standard_normal((n, DIMENSIONS)).astype(np.float32)
+        items.append(
+            (doc["id"], "random", [p.start for p in passages], v / np.linalg.norm(v, axis=1, keepdims=True))
+        )
+        counts = [len(p.sentences) for p in passages]
+        sentences[doc["id"]] = (counts, rng.integers(0, 256, (sum(counts), SENTENCE_BYTES), dtype=np.uint8))
+    vectors.put(items, storage.entry_ids(), sentences)  # filed by month, as the journal keeps them
+    return vectors
+
+
+def speed(n_search: int, n_embed: int) -> list[str]:
     from make_journal import make_journal
 
-    from voicejournal.semantic.embedder import DIMENSIONS, MODEL_ID, MODEL_SHA256
     from voicejournal.store.storage import Storage
-    from voicejournal.store.vectors import VectorSet, VectorStore
+    from voicejournal.store.vectors import VectorStore
 
     lines = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -297,14 +321,7 @@ def speed(n_search: int, n_embed: int) -> list[str]:
         home = Path(tmp) / "big"
         make_journal(n_search, home)
         storage = Storage(home)
-        rng = np.random.default_rng(5)
-        vectors = VectorSet(MODEL_ID, MODEL_SHA256, DIMENSIONS, storage.signature())
-        items = []
-        for doc in storage.all_entries():
-            n = rng.integers(2, 5)
-            v = rng.standard_normal((n, DIMENSIONS)).astype(np.float32)
-            items.append((doc["id"], "random", [0.0] * n, v / np.linalg.norm(v, axis=1, keepdims=True)))
-        vectors.put(items, storage.entry_ids())  # filed by month, as the journal keeps them
+        vectors = random_vectors(storage)
         VectorStore(home).save(vectors)
         size = sum(p.stat().st_size for p in home.glob("index.sqlite-vectors*")) / 1e6
         env = {"VOICEJOURNAL_HOME": str(home)}

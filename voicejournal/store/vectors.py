@@ -198,19 +198,21 @@ def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
         entries = {e[0]: (e[1], e[2]) for e in head["entries"]}
         rows = sum(len(s) for _, s in entries.values())
         matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end, count=rows * dims).reshape(rows, dims)
-        counts = {e[0]: [int(n) for n in e[3]] for e in head["entries"] if len(e) > 3}
-        total = sum(sum(c) for c in counts.values())
+        spans, total = [], 0  # (entry id, sentences per passage, first bits row)
+        for e in head["entries"]:
+            if len(e) > 3:
+                spans.append((e[0], e[3], total))
+                total += sum(e[3])
         bits = np.frombuffer(
             blob, dtype=np.uint8, offset=head_end + rows * dims * 2, count=total * SENTENCE_BYTES
-        )
-        bits = bits.reshape(total, SENTENCE_BYTES)
+        ).reshape(total, SENTENCE_BYTES)
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
     vectors = VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
-    row = 0
-    for entry_id, count in counts.items():
-        vectors.sentences[entry_id] = (count, bits[row : row + sum(count)])
-        row += sum(count)
+    ends = [first for _, _, first in spans[1:]] + [total] * bool(spans)
+    vectors.sentences = {
+        i: (count, bits[first:end]) for (i, count, first), end in zip(spans, ends, strict=True)
+    }
     return vectors
 
 
