@@ -5,15 +5,16 @@
     python benchmarks/meaning_bench.py speed --entries 10000 --embed 1000
 
 quality: the targets, hard distractors (shared words, other meaning; several are polarity pairs) of
-benchmarks/data/meaning_set.json (the set tuned on) or meaning_heldout.json (written before any tuning and
-never tuned on: its figure is the honest one) plus generated everyday fillers go into a fresh journal; each query is
-asked of `search --meaning` (the service) and of word search (all words, as the CLI does, and any word:
+benchmarks/data/meaning_set.json (the set tuned on) or meaning_heldout.json (written before any tuning,
+never tuned on: its figure is the honest one) plus generated everyday fillers go into a fresh journal;
+each query is asked of `search --meaning` (the service) and of word search (all words, as the CLI does, and any word:
 terms joined with OR). Recall@1, recall@3, MRR and the misses are printed.
 
 speed: `search --meaning` in a fresh process over a synthetic 10,000-entry journal (make_journal.py; its
 vectors are random unit vectors and sentence bits for the entries' real passages, written with the
-journal's signature, which costs the same to load and score as real ones), one save with vectors present, embedding 1,000 entries in a fresh process (realistic 300-600-word transcripts, and short
-ones from the set), with the process's peak memory. The machine's load is printed with every figure.
+journal's signature, which costs the same to load and score as real ones), one save with vectors
+present, embedding 1,000 entries in a fresh process (realistic 300-600-word transcripts, and short ones
+from the set), with the process's peak memory. The machine's load is printed with every figure.
 """
 
 from __future__ import annotations
