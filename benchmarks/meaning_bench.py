@@ -7,8 +7,8 @@
 quality: the targets, hard distractors (shared words, other meaning; several are polarity pairs) of
 benchmarks/data/meaning_set.json (the set tuned on) or meaning_heldout.json (written before any tuning,
 never tuned on: its figure is the honest one) plus generated everyday fillers go into a fresh journal;
-each query is asked of `search --meaning` (the service) and of word search (all words, as the CLI does, and any word:
-terms joined with OR). Recall@1, recall@3, MRR and the misses are printed.
+each query is asked of `search --meaning` (the service) and of word search (all words, as the CLI does,
+and any word: terms joined with OR). Recall@1, recall@3, MRR and the misses are printed.
 
 speed: `search --meaning` in a fresh process over a synthetic 10,000-entry journal (make_journal.py; its
 vectors are random unit vectors and sentence bits for the entries' real passages, written with the
