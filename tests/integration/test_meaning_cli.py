@@ -12,7 +12,7 @@ from voicejournal.journal import Journal
 from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
 from voicejournal.store.sealing import is_encrypted_blob
 from voicejournal.store.storage import Storage
-from voicejournal.store.vectors import MAGIC, VECTORS_FILE, VectorStore
+from voicejournal.store.vectors import HEAD_MAGIC, MAGIC, VECTORS_FILE, VectorStore
 
 GIVING_UP = "times I felt like giving up"
 
@@ -49,16 +49,16 @@ def test_search_by_meaning_ranks_with_sentence_time_and_similarity(journal):
     assert code == 0, stderr
     lines = stdout.splitlines()
     assert lines[0] == "4 entries · closest in meaning first · similarity 0-1"
-    # date, id, labels, where the closest sentence starts in the recording, similarity, the sentence
+    # date, id, labels, where the closest sentence starts in the recording, similarity, the sentence (picked
+    # by the sentences' kept sign bits, not the passage's first sentence)
     assert re.fullmatch(
-        r"2026-06-01  quit  work, the therapy its…  00:12  0\.\d\d  "
-        r"Nothing seemed worth the effort anymore, not even getting up\.",
+        r"2026-06-01  quit  work, the therapy its…  00:06  0\.\d\d  I just wanted to quit everything\.",
         lines[1],
     )
-    assert stderr == "Play a moment: voicejournal play quit --at 00:12\n"
+    assert stderr == "Play a moment: voicejournal play quit --at 00:06\n"
     [hit, *_] = json.loads(invoke("search", "--meaning", GIVING_UP, "--json")[1])
-    assert hit["id"] == "quit" and hit["at"] == "00:12" and hit["start"] == 12.0
-    assert hit["sentence"] == "Nothing seemed worth the effort anymore, not even getting up."
+    assert hit["id"] == "quit" and hit["at"] == "00:06" and hit["start"] == 6.0
+    assert hit["sentence"] == "I just wanted to quit everything."
     assert 0.3 < hit["similarity"] <= 1.0
     assert meaning_ids("arguments with my mother")[0] == "mums"
 
@@ -209,9 +209,11 @@ def test_encrypted_journal_keeps_its_vectors_sealed(run_cli, vj_home):
     run_cli("encrypt", env=env, check=True)
     proc = run_cli("search", "--meaning", GIVING_UP, "--json", env=env, check=True)
     assert json.loads(proc.stdout)[0]["id"] == "quit"
-    blob = (vj_home / VECTORS_FILE).read_bytes()
-    assert is_encrypted_blob(blob) and MAGIC not in blob
-    assert not any(p.name.startswith(VECTORS_FILE) and p != vj_home / VECTORS_FILE for p in vj_home.iterdir())
+    found = sorted(p.name for p in vj_home.iterdir() if p.name.startswith(VECTORS_FILE))
+    assert found == [VECTORS_FILE, f"{VECTORS_FILE}-2026-06.json"]  # the head and the month's vectors
+    for name in found:
+        blob = (vj_home / name).read_bytes()
+        assert is_encrypted_blob(blob) and MAGIC not in blob and HEAD_MAGIC not in blob
 
 
 def test_review_points_to_an_earlier_entry_that_said_something_similar(run_cli, vj_home):

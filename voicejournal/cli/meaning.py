@@ -68,6 +68,7 @@ def search_meaning(query: str, limit: int, as_json: bool, **filters) -> None:
     """`search --meaning`: entries ranked by meaning, each with its closest sentence and a similarity."""
     from voicejournal.services import meaning
 
+    meaning.preload_model(query)  # on the other core while the journal opens and its vectors are read
     journal = indexed_journal()
     with _embedding_progress() as progress:
         result = meaning.search_meaning(journal, query, limit=limit, progress=progress, **filters)

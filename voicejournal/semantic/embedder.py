@@ -8,9 +8,11 @@ last hidden state, the mean over real tokens, scaled to length 1, so a dot produ
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 from voicejournal.errors import ModelNotFoundError
@@ -94,20 +96,31 @@ class Embedder:
             encodings = [
                 ids if len(ids) <= max_tokens else ids[: max_tokens - 1] + ids[-1:] for ids in encodings
             ]
-        # Texts of similar length go together, so padding costs little.
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        batch: list[int] = []
-        for i in order:
-            longest = len(encodings[i])  # sorted: the newest is the longest
-            if batch and longest * (len(batch) + 1) > BATCH_TOKENS:
-                out[batch] = self._run([encodings[j] for j in batch])
-                batch = []
-            batch.append(i)
-        if batch:
-            out[batch] = self._run([encodings[j] for j in batch])
+        for batch in _batches(encodings):
+            out[batch] = mean_pool(*self._hidden([encodings[j] for j in batch]))
         return out
 
-    def _run(self, id_lists: list[list[int]]):
+    def embed_passages(self, passages: list[list[str]]):
+        """For passages given as their sentences: (the passages' unit vectors, as `embed` of the sentences
+        joined by spaces; for each passage, one unit vector per sentence, the mean of the passage's token
+        states inside it). One model run serves both; a sentence cut off by truncation gets zeros."""
+        import numpy as np
+
+        texts = [" ".join(sentences) for sentences in passages]
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        per_sentence = [np.zeros((len(p), DIMENSIONS), dtype=np.float32) for p in passages]
+        if not texts:
+            return out, per_sentence
+        encodings = self.tokenizer.encode_batch(texts)
+        for batch in _batches([e.ids for e in encodings]):
+            hidden, mask = self._hidden([encodings[j].ids for j in batch])
+            out[batch] = mean_pool(hidden, mask)
+            for row, j in enumerate(batch):
+                per_sentence[j] = pool_sentences(hidden[row], encodings[j].offsets, passages[j])
+        return out, per_sentence
+
+    def _hidden(self, id_lists: list[list[int]]):
+        """The model's last hidden state for a batch (padded to its longest) and the attention mask."""
         import numpy as np
 
         width = max(len(ids) for ids in id_lists)
@@ -119,8 +132,39 @@ class Embedder:
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self.session.run(None, feeds)[0]
-        return mean_pool(hidden, mask)
+        return self.session.run(None, feeds)[0], mask
+
+
+def _batches(encodings: list[list[int]]):
+    """Indices of `encodings` in batches of at most BATCH_TOKENS padded pieces; texts of similar length go
+    together, so padding costs little."""
+    batch: list[int] = []
+    for i in sorted(range(len(encodings)), key=lambda i: len(encodings[i])):
+        if batch and len(encodings[i]) * (len(batch) + 1) > BATCH_TOKENS:  # sorted: i is the longest
+            yield batch
+            batch = []
+        batch.append(i)
+    if batch:
+        yield batch
+
+
+def pool_sentences(hidden, offsets, sentences: list[str]):
+    """Unit vectors of `sentences` from one passage's token states (`hidden`, one row per token of its
+    encoding, whose character `offsets` point into the sentences joined by spaces): the mean of the states
+    of each sentence's tokens, [CLS] and [SEP] left out; zeros for a sentence with no tokens."""
+    import numpy as np
+
+    starts, at = [], 0
+    for sentence in sentences:
+        starts.append(at)
+        at += len(sentence) + 1
+    n = len(offsets)
+    token_starts = np.fromiter((o[0] for o in offsets[1 : n - 1]), dtype=np.int64, count=max(n - 2, 0))
+    which = np.searchsorted(np.asarray(starts), token_starts, side="right") - 1
+    sums = np.zeros((len(sentences), hidden.shape[-1]), dtype=np.float32)
+    np.add.at(sums, which, hidden[1 : n - 1])
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return sums / np.maximum(norms, 1e-12)  # the mean's direction is the sum's
 
 
 def mean_pool(hidden, mask):
@@ -135,10 +179,41 @@ def mean_pool(hidden, mask):
 
 
 _LOADED: list[Embedder] = []
+_LOADING = threading.Lock()
 
 
 def embedder() -> Embedder:
-    """The embedder of this process, loaded once."""
-    if not _LOADED:
-        _LOADED.append(Embedder())
-    return _LOADED[0]
+    """The embedder of this process, loaded once (a caller waits while another thread loads it)."""
+    with _LOADING:
+        if not _LOADED:
+            _LOADED.append(Embedder())
+        return _LOADED[0]
+
+
+_EARLY: dict[tuple[str, ...], object] = {}  # texts embedded by the preload thread -> their vectors
+_PRELOADS: list[threading.Thread] = []
+
+
+def _load_quietly(texts: tuple[str, ...]) -> None:
+    with contextlib.suppress(Exception):  # the caller's own embedder() call loads again and reports it
+        model = embedder()
+        if texts:
+            _EARLY[texts] = model.embed(list(texts))
+
+
+def preload(texts: tuple[str, ...] = ()) -> None:
+    """Start loading the model in another thread, and embed `texts` there too (importing onnxruntime,
+    checking the sha256, building the session and the first run take a few tenths of a second on the
+    second core while the journal is being opened; `embedded_early` hands the vectors over). Not a daemon:
+    a process that ends early waits for the load rather than exiting in the middle of it."""
+    if not _LOADED or texts:
+        thread = threading.Thread(target=_load_quietly, args=(tuple(texts),), name="meaning-model")
+        _PRELOADS.append(thread)
+        thread.start()
+
+
+def embedded_early(texts) -> object | None:
+    """The vectors of `texts` if a preload embedded them (waiting for it to finish), else None."""
+    while _PRELOADS:
+        _PRELOADS.pop().join()
+    return _EARLY.pop(tuple(texts), None)

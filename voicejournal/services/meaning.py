@@ -14,16 +14,14 @@ from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
 from voicejournal.core.passages import entry_passages, fingerprint
-from voicejournal.core.query import IndexedEntry, SearchHit
+from voicejournal.core.query import SearchHit
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
+from voicejournal.services.meaning_rank import query_texts, query_vector, rank_hits
 
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
 BULK_SAVE = 200  # a save of more entries than this leaves them to the next search (which shows progress)
 QUIET_BACKFILL = 50  # a word search that finds nothing embeds at most this many entries to offer others
-SNIPPET_HITS = 3  # the first hits show their sentence closest to the query (one short model run)
-SNIPPET_TOKENS = 32  # of each sentence compared (a long spoken one is judged by its beginning)
-SNIPPET_WORDS = 28
 
 
 @dataclass
@@ -60,6 +58,11 @@ def _load(journal):
     if journal.vectors is not None and journal.vectors[0] == key:
         return journal.vectors[1]
     vectors = store.load(MODEL_ID, MODEL_SHA256)
+    if vectors is not None and vectors.entries and not vectors.months:
+        # Written before vectors were kept per month: filed by month now, saved so at the next write.
+        months = journal.storage.entry_ids()
+        vectors.months.update({i: months.get(i, "unfiled") for i in vectors.entries})
+        vectors.dirty.update(vectors.months.values())
     journal.vectors = (key, vectors) if vectors is not None else None
     return vectors
 
@@ -75,22 +78,37 @@ def _save(journal, vectors) -> None:
 
 
 def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None = None):
-    """(id, digest, passage starts, vectors) for each entry with words; `progress(n)` after each step."""
+    """([(id, digest, passage starts, vectors)], {id: (sentences per passage, their sign bits)}) for the
+    entries with words, as `VectorSet.put` takes them; `progress(n)` after each step."""
+    import numpy as np
+
     from voicejournal.semantic.embedder import embedder
 
     model = embedder()
-    items = []
+    items, sentences = [], {}
     for first in range(0, len(entries), BATCH_ENTRIES):
         batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
-        vectors = model.embed([p.text for _, passages in batch for p in passages])
+        vectors, per_sentence = model.embed_passages(
+            [[text for _, text in p.sentences] for _, passages in batch for p in passages]
+        )
         row = 0
         for entry, passages in batch:
             starts = [p.start for p in passages]
             items.append((entry.id, fingerprint(passages), starts, vectors[row : row + len(passages)]))
+            if passages:
+                rows = np.concatenate(per_sentence[row : row + len(passages)])
+                sentences[entry.id] = ([len(p.sentences) for p in passages], np.packbits(rows > 0, axis=1))
             row += len(passages)
         if progress is not None:
             progress(len(batch))
-    return items
+    return items, sentences
+
+
+def _month(entry: Entry) -> str:
+    """The name of the month file an entry is stored in (its vectors are kept per month too)."""
+    from voicejournal.store.storage import shard_name
+
+    return shard_name(entry.created.isoformat(timespec="seconds"))
 
 
 def _months(journal, only: set[str] | None = None) -> Iterator[list[Entry]]:
@@ -155,7 +173,8 @@ def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None
         todo = _changed(vectors, month)
         vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
         if todo:
-            vectors.put(_embed_entries(todo, step if total else None))
+            items, sentences = _embed_entries(todo, step if total else None)
+            vectors.put(items, {e.id: _month(e) for e in todo}, sentences)
     if only is not None:  # the other months are as they were: their ids come from the id map
         present.update(journal.storage.entry_ids())
     vectors.remove([i for i in list(vectors.entries) if i not in present])
@@ -167,6 +186,9 @@ def current(journal, progress: ProgressFn | None = None, limit: int | None = Non
     signature = journal.storage.signature()
     vectors = _load(journal)
     if vectors is not None and vectors.signature == signature:
+        if vectors.dirty:  # read in the first layout (one file): written per month from now on
+            with journal.storage.transaction():
+                _save(journal, vectors)
         return vectors
     vectors = vectors or _empty()
     if (
@@ -228,7 +250,8 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
         signature = vectors.signature  # a big import stays quick: the next search embeds them, with a bar
     elif changed:
         try:
-            vectors.put(_embed_entries(changed))
+            items, sentences = _embed_entries(changed)
+            vectors.put(items, {e.id: _month(e) for e in changed}, sentences)
         except Exception:  # derived data never fails a save: the entry is already stored
             signature = ""  # caught up (and any problem shown) by the next search by meaning
     vectors.signature = signature
@@ -238,50 +261,13 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
 # --- finding ---------------------------------------------------------------------------------
 
 
-def _indexed(entry: Entry) -> IndexedEntry:
-    preview = " ".join((entry.text or "").split())[:200]
-    return IndexedEntry(
-        entry.id, entry.created, entry.kind, entry.mood, list(entry.tags), list(entry.themes),
-        entry.duration, entry.status, entry.title, preview,
-    )  # fmt: skip
+def preload_model(query: str = "") -> None:
+    """Start loading the model in another thread, embedding `query` there once it is loaded (see
+    `semantic.embedder.preload`)."""
+    from voicejournal.semantic.embedder import preload
 
-
-def _hits(journal, ranked, limit: int, allowed: dict | None, query_vector=None) -> list[SearchHit]:
-    """The first `limit` ranked entries (of those `allowed`, when filtered) as hits, each showing its best
-    passage's sentence closest to the query (for the first few; the others show the passage's start)."""
-    import numpy as np
-
-    hits, picks = [], []
-    for entry_id, score, number in ranked:
-        if allowed is not None and entry_id not in allowed:
-            continue
-        entry = journal.get(entry_id)
-        passages = entry_passages(entry)
-        if not passages:
-            continue
-        passage = passages[min(number, len(passages) - 1)]
-        indexed = allowed[entry_id] if allowed is not None else _indexed(entry)
-        hits.append(SearchHit(indexed, score, passage.start, ""))
-        picks.append(list(passage.sentences))
-        if len(hits) == limit:
-            break
-    best = {h: pick[0] for h, pick in enumerate(picks)}
-    sentences = [(h, s) for h, pick in enumerate(picks[:SNIPPET_HITS]) for s in pick]
-    if query_vector is not None and sentences:
-        from voicejournal.semantic.embedder import embedder
-
-        texts = [text for _, (_, text) in sentences]
-        sims = embedder().embed(texts, max_tokens=SNIPPET_TOKENS) @ np.asarray(query_vector)
-        top: dict[int, float] = {}
-        for (h, sentence), sim in zip(sentences, sims, strict=True):
-            if sim > top.get(h, -2.0):
-                top[h], best[h] = float(sim), sentence
-    for h, hit in enumerate(hits):
-        start, text = best[h]
-        hit.start = start if start is not None else hit.start
-        words = text.split()
-        hit.snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
-    return hits
+    if query.strip():  # an empty query is refused at once: nothing to load for
+        preload(query_texts(query))
 
 
 def search_meaning(journal, query: str, limit: int = 20, progress: ProgressFn | None = None, **filters):
@@ -310,13 +296,15 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
 
 
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
-    query_vector = embedder().embed([query])[0]
+    from voicejournal.semantic.embedder import embedded_early
+
+    vector = query_vector(embedder(), query, embedded_early(query_texts(query)))
     allowed = None
     total = len(vectors.entries)
     if any(v for v in filters.values()):
         allowed = {e.id: e for e in journal.list_entries(**filters)}
         total = sum(1 for i in allowed if i in vectors.entries)
-    hits = _hits(journal, vectors.best(query_vector), limit, allowed, query_vector)
+    hits = rank_hits(journal, vectors.best(vector), limit, allowed, vector, vectors)
     return MeaningResult(query, hits, total)
 
 
@@ -332,7 +320,7 @@ def related(journal, entry_id: str, limit: int = 5, progress: ProgressFn | None 
     ranked = (r for r in vectors.best(own) if r[0] != entry.id)
     centre = own.mean(axis=0)
     centre /= max(float(np.linalg.norm(centre)), 1e-12)
-    return _hits(journal, ranked, limit, None, centre)
+    return rank_hits(journal, ranked, limit, None, centre, vectors)
 
 
 ECHO_SIMILARITY = 0.55  # passages this close say much the same thing (measured on the paraphrase set)
@@ -352,7 +340,7 @@ def echoes(journal, entry_ids: list[str], before, limit: int = 2) -> list[tuple[
         for entry_id in entry_ids:
             if entry_id in vectors.entries and earlier:
                 ranked = (r for r in vectors.best(vectors.rows(entry_id)) if r[1] >= ECHO_SIMILARITY)
-                pairs += [(entry_id, hit) for hit in _hits(journal, ranked, 1, earlier)]
+                pairs += [(entry_id, hit) for hit in rank_hits(journal, ranked, 1, earlier)]
     except VoiceJournalError:
         return []  # derived and optional: the review never fails for it
     pairs.sort(key=lambda pair: -pair[1].score)

