@@ -367,6 +367,7 @@ class Recorder:
             try:
                 if samples is None:
                     samples = read_frames(self.path, start, end)
+                live.hurry = self._stop_time is not None  # stopped: only chunks with no text yet are heard
                 if last:  # heard again with the chunks before it, when that fits the time left
                     spent = time.monotonic() - (self._stop_time or time.monotonic())
                     new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
