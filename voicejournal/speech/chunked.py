@@ -34,6 +34,8 @@ from voicejournal.store.home import SAMPLE_RATE
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 GROUP_SECONDS = 24.0  # chunks are heard again together once they make this much (benchmarks/quality.py)
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
+# Put before every prompt: the marker phrases people say (core/markers), so that Whisper expects them.
+PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
@@ -107,22 +109,26 @@ class ChunkedTranscript:
         return out
 
     def last(self, start: int, end: int, samples: Any, budget: float | None = None) -> list[Segment]:
-        """The final chunk: heard together with the chunks not yet heard in a window when all fit Whisper's
-        window and `budget` seconds (None: no limit); else alone. Returns the segments it added or changed."""
+        """The final chunk: heard together with the chunks not yet heard in a window (the last of them that fit
+        Whisper's window and `budget` seconds; None: no limit), else alone. Returns the segments it added or
+        changed."""
         self.chunks += 1
         self._levels.extend(block_levels(samples))
         span = _Span(start, end, len(self.segments), samples)
-        seconds = self._seconds([*self._pending, span])
-        if seconds <= WINDOW_SECONDS and (budget is None or seconds * self.rtf * 1.5 <= budget):
-            self._pending.append(span)
-            if len(self._pending) > 1:
-                self.final_pass = seconds
-            return self._hear_window()
-        out = self._hear_window() if budget is None else []  # live, out of time: the chunks keep their text
-        self._pending = []
-        new = self._hear(samples, start, self._prompt(len(self.segments)))
-        self.segments.extend(new)
-        return out + new
+        out: list[Segment] = []
+        if budget is None and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
+            out += self._hear_window()  # a file: what waits is a window of its own
+            span.first = len(self.segments)
+        joined = [*self._pending, span]
+        while len(joined) > 1 and (
+            self._seconds(joined) > WINDOW_SECONDS
+            or (budget is not None and self._seconds(joined) * self.rtf * 1.5 > budget)
+        ):
+            joined.pop(0)  # live, out of time: the earliest keep the text they got alone
+        if len(joined) > 1:
+            self.final_pass = self._seconds(joined)
+        self._pending = joined
+        return out + self._hear_window()
 
     def _hear_window(self) -> list[Segment]:
         """The pending chunks heard again together, in place of what they said alone."""
@@ -145,7 +151,7 @@ class ChunkedTranscript:
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
-        return text[-PROMPT_CHARS:] or None
+        return (PROMPT_HINT + " " + text[-PROMPT_CHARS:]).strip() or None
 
     def _transcribe(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
         began = time.perf_counter()

@@ -15,6 +15,18 @@ SR = 16000
 def windows_of_20_seconds(monkeypatch):
     """Round figures for the tests below (the tuned value is measured by benchmarks/quality.py)."""
     monkeypatch.setattr("voicejournal.speech.chunked.GROUP_SECONDS", 20.0)
+    monkeypatch.setattr("voicejournal.speech.chunked.PROMPT_HINT", "")
+
+
+def test_every_prompt_starts_with_the_marker_phrases(monkeypatch):
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Homework: Mood:")
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert [c[2].split()[:3] for c in fake.calls] == [["Homework:", "Mood:"], ["Homework:", "Mood:", "w0x8."]]
 
 
 @dataclass
