@@ -42,6 +42,7 @@ SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
 QUIETER_SPEECH_DB = 25.0  # speech this far below a chunk's loudest is still speech (unheard_tail)
+WINDOW_KEEPS = 0.85  # a window heard again must keep this share of the words its chunks said alone
 END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
@@ -140,6 +141,9 @@ class ChunkedTranscript:
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
         new = self._hear(both, first.start, self._prompt(first.first))
+        alone = self.segments[first.first :]
+        if all(s.heard for s in spans) and _words(new) < _words(alone) * WINDOW_KEEPS - 2:
+            return []  # Whisper skipped a sentence in the long window (it does): the chunks keep their text
         del self.segments[first.first :]
         self.segments.extend(new)
         return new
@@ -208,6 +212,10 @@ class ChunkedTranscript:
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
+
+
+def _words(segments: list[Segment]) -> int:
+    return sum(len(s.text.split()) for s in segments)
 
 
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:

@@ -273,3 +273,32 @@ def test_stopped_with_chunks_still_to_hear_no_window_is_heard_again():
     live.add(10 * SR, 20 * SR, tone(10))
     assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10)]
     assert said(live.segments) == ["w0x10.", "w10x10."]
+
+
+def test_at_stop_the_last_chunk_is_heard_with_as_many_chunks_before_it_as_the_time_left_allows():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    live._compute, live._heard = 1.0, 10.0  # 0.1 s per second of audio, 1.5 x for safety
+    live.last(16 * SR, 20 * SR, tone(4), budget=2.0)  # 12 s fit (1.8 s), 20 s would not (3 s)
+    assert fake.calls[-1][:2] == (8.0, 12)
+    assert said(live.segments) == ["w0x8.", "w8x12."]
+    assert live.final_pass == 12.0
+
+
+def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text():
+    @dataclass
+    class SkipsInWindows(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            if len(samples) > 10 * SR:
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                return Result([Segment(offset, offset + 20, "Only the first sentence.")])
+            return super().transcribe(samples, offset, initial_prompt)
+
+    fake = SkipsInWindows()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    assert (0.0, 20) in [c[:2] for c in fake.calls]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
