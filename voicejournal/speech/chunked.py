@@ -38,6 +38,7 @@ PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
+SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
@@ -173,6 +174,13 @@ class ChunkedTranscript:
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
+        elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
+            # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
+            # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
+            again = self.transcriber.transcribe(samples, offset=offset)
+            fresh = " ".join(s.text for s in again.segments)
+            if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not loops(again.segments):
+                result, said, prompted = again, fresh, False
         segments = list(result.segments)
         if (
             prompted
@@ -214,6 +222,23 @@ class ChunkedTranscript:
         return segments
 
 
+def speech_seconds(samples: Any) -> float:
+    """Seconds of speech in a chunk (100 ms blocks over `speech_bar`)."""
+    levels = block_levels(samples)
+    bar = speech_bar(levels)
+    return sum(db > bar for db in levels) / 10
+
+
+def speech_bar(levels: list[float]) -> float:
+    """The level above which a 100 ms block counts as speech: within QUIETER_SPEECH_DB of the chunk's speech
+    (a quiet speaker after a loud one counts: the speech-dev digits after "Please call Stella." sit 15-20 dB
+    below the sentences before them) and clear of its floor. Noise that passes is kept out by the speech gate."""
+    from voicejournal.speech.levels import speech_level
+
+    speech, floor = speech_level(levels)
+    return max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
+
+
 def _words(segments: list[Segment]) -> int:
     return sum(len(s.text.split()) for s in segments)
 
@@ -245,20 +270,14 @@ def runs_to_the_end(
 
 def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:
     """The first frame of speech after `heard_until` (seconds) that no segment covers: at least
-    UNHEARD_SECONDS long, and half of it within QUIETER_SPEECH_DB of the chunk's speech. None when nothing was heard at all
+    UNHEARD_SECONDS long, and half of it over the chunk's `speech_bar`. None when nothing was heard at all
     (the same audio again would give the same nothing) or what is left is pause, breath or noise."""
-    from voicejournal.speech.levels import block_levels, speech_level
-
     if heard_until is None:
         return None
     lo = max(0, int(heard_until * samplerate))
     if len(samples) - lo < UNHEARD_SECONDS * samplerate:
         return None
-    speech, floor = speech_level(block_levels(samples))
-    # Within 25 dB of the chunk's speech and clear of its floor: a quiet speaker after a loud one counts (the
-    # speech-dev digits after "Please call Stella." sit 15-20 dB below the sentences before them); noise that
-    # passes this is kept out by the transcriber's speech gate.
-    bar = max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
+    bar = speech_bar(block_levels(samples))
     loud = [db for db in block_levels(samples[lo:]) if db > bar]
     return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
 
