@@ -302,3 +302,30 @@ def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text()
     live.add(10 * SR, 20 * SR, tone(10))
     assert (0.0, 20) in [c[:2] for c in fake.calls]
     assert said(live.segments) == ["w0x10.", "w10x10."]
+
+
+def test_a_prompted_chunk_with_too_few_words_for_its_speech_is_heard_afresh():
+    @dataclass
+    class SkipsWhatThePromptHeld(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            if initial_prompt:  # 8 s of speech, 5 words: "I talked to my sister …" skipped
+                return Result([Segment(offset, offset + 8, "Mood: 7 out of 10.")])
+            return Result(
+                [Segment(offset, offset + 8, "I talked to my sister on the phone. Mood: 7 out of 10.")]
+            )
+
+    fake = SkipsWhatThePromptHeld()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert [c[2] is not None for c in fake.calls] == [False, True, False]
+    assert live.segments[-1].text.startswith("I talked to my sister")
+
+
+def test_a_prompted_chunk_with_words_enough_is_not_heard_twice():
+    fake = FakeTranscriber()  # two words a second
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert len(fake.calls) == 2
