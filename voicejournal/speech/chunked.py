@@ -43,7 +43,7 @@ SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
 QUIETER_SPEECH_DB = 25.0  # speech this far below a chunk's loudest is still speech (unheard_tail)
-WINDOW_KEEPS = 0.85  # a window heard again must keep this share of the words its chunks said alone
+SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
 END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
@@ -143,7 +143,7 @@ class ChunkedTranscript:
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
         new = self._hear(both, first.start, self._prompt(first.first))
         alone = self.segments[first.first :]
-        if all(s.heard for s in spans) and _words(new) < _words(alone) * WINDOW_KEEPS - 2:
+        if all(s.heard for s in spans) and skipped_words(alone, new) >= SKIPPED_WORDS:
             return []  # Whisper skipped a sentence in the long window (it does): the chunks keep their text
         del self.segments[first.first :]
         self.segments.extend(new)
@@ -239,8 +239,21 @@ def speech_bar(levels: list[float]) -> float:
     return max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
 
 
-def _words(segments: list[Segment]) -> int:
-    return sum(len(s.text.split()) for s in segments)
+def skipped_words(before: list[Segment], after: list[Segment]) -> int:
+    """The longest run of words in `before` that `after` leaves out (words compared `folded`)."""
+    from difflib import SequenceMatcher
+
+    old = folded(" ".join(s.text for s in before)).split()
+    new = folded(" ".join(s.text for s in after)).split()
+    runs = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    return max(
+        [
+            (i2 - i1) - (j2 - j1) if op == "replace" else i2 - i1
+            for op, i1, i2, j1, j2 in runs
+            if op in ("delete", "replace")
+        ],
+        default=0,
+    )
 
 
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:

@@ -329,3 +329,12 @@ def test_a_prompted_chunk_with_words_enough_is_not_heard_twice():
     live.add(0, 8 * SR, tone(8))
     live.add(8 * SR, 16 * SR, tone(8))
     assert len(fake.calls) == 2
+
+
+def test_a_sentence_left_out_is_counted_as_skipped_words():
+    from voicejournal.speech.chunked import skipped_words
+
+    alone = [Segment(0, 5, "I went home. Please call Stella."), Segment(5, 9, "1, 0, 0, 0.")]
+    assert skipped_words(alone, [Segment(0, 9, "I went home. 1, 0, 0, 0.")]) == 3
+    assert skipped_words(alone, [Segment(0, 9, "I went home.")]) == 7
+    assert skipped_words(alone, [Segment(0, 9, "I went home, please call Stella 1000.")]) <= 3
