@@ -76,7 +76,9 @@ class ChunkedTranscript:
         self.model: str | None = getattr(transcriber, "model_name", None)
         self.chunks = 0
         self.final_pass = 0.0  # seconds of audio the last window at stop covered (0: none)
-        self.hurry = False  # live, stopped with chunks still to hear: no more windows, only text for them
+        self.hurry = (
+            False  # live, stopped: no more windows, only text for chunks that have none (Recorder.stop)
+        )
         self._pending: list[_Span] = []  # chunks not yet heard in a window (at most WINDOW_SECONDS)
         self._compute = 0.0  # seconds spent transcribing
         self._heard = 0.0  # seconds of audio transcribed
@@ -137,14 +139,19 @@ class ChunkedTranscript:
         spans, self._pending = self._pending, []
         if not spans or (len(spans) == 1 and spans[0].heard):
             return []  # one chunk heard alone already is its own window
+        again = all(s.heard for s in spans)  # live: the chunks have their text already
+        if again and self.hurry:
+            return []  # stopped: the person waits, and the chunks' own text is there
         import numpy as np
 
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
         new = self._hear(both, first.start, self._prompt(first.first))
         alone = self.segments[first.first :]
-        if all(s.heard for s in spans) and skipped_words(alone, new) >= SKIPPED_WORDS:
-            return []  # Whisper skipped a sentence in the long window (it does): the chunks keep their text
+        if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
+            # Stopped while it was heard (what follows must not wait), or Whisper skipped a sentence in the
+            # long window (it does): the chunks keep their text.
+            return []
         del self.segments[first.first :]
         self.segments.extend(new)
         return new

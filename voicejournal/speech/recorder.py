@@ -192,6 +192,7 @@ class Recorder:
         if not self._stopped.is_set():
             self.stop_reason = self.stop_reason or reason
             self._stop_time = time.monotonic()
+            self._live.hurry = True  # no chunk is heard again in a window now: the person waits for the text
             self._stopped.set()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -367,7 +368,6 @@ class Recorder:
             try:
                 if samples is None:
                     samples = read_frames(self.path, start, end)
-                live.hurry = self._stop_time is not None  # stopped: only chunks with no text yet are heard
                 if last:  # heard again with the chunks before it, when that fits the time left
                     spent = time.monotonic() - (self._stop_time or time.monotonic())
                     new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))

@@ -338,3 +338,21 @@ def test_a_sentence_left_out_is_counted_as_skipped_words():
     assert skipped_words(alone, [Segment(0, 9, "I went home. 1, 0, 0, 0.")]) == 3
     assert skipped_words(alone, [Segment(0, 9, "I went home.")]) == 7
     assert skipped_words(alone, [Segment(0, 9, "I went home, please call Stella 1000.")]) <= 3
+
+
+def test_a_window_still_being_heard_when_the_recording_stops_keeps_the_chunks_text():
+    @dataclass
+    class StoppedMeanwhile(FakeTranscriber):
+        live: object = None
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            if len(samples) > 10 * SR:
+                self.live.hurry = True  # the person stops while the window is heard
+            return super().transcribe(samples, offset, initial_prompt)
+
+    fake = StoppedMeanwhile()
+    live = fake.live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10), (0.0, 20)]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
