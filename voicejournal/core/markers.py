@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry, Segment
+from voicejournal.core.mishearings import LEAD, clauses_heard_as, heard_as
 from voicejournal.core.mood import find_mood, word_count
 
 QUESTION, HOMEWORK, GOAL, WIN, MOOD = "question", "homework", "goal", "win", "mood"
@@ -100,61 +101,19 @@ def split_sentences(segments: list[Segment]) -> list[Sentence]:
 
 # --- explicit markers -----------------------------------------------------------------------------
 
-_LEAD = r"^(?:(?:and|so|okay|ok|oh|um|uh|also|right|well|now|then|alright|all\s+right)\b[\s,.]*)*"
 _THERAPIST = (
     r"(?:my\s+|the\s+)?(?:therapist|therapy|counsell?or|psychologist|psychiatrist|doctor|"
     r"dr\.?\s+[a-z]+|next\s+session|session)"
 )
-# What Whisper writes when it mishears a marker phrase (tiny.en on real and espeak-ng voices, in live chunks
-# and files; see benchmarks/quality.py): each is read as the phrase it stands for, at the start of a sentence.
-MISHEARINGS: tuple[tuple[str, str], ...] = (
-    (r"questions?\s+(?:from|four|of|with|by|for)\s+(?:my|me|a|the|your)\s+(?:therapists?'?s?|the\s+rapist|therapy)\b",
-     "question for my therapist"),
-    (r"(?:question|questions)\s+(?:for|from)\s+(?:the\s+)?rapist\b", "question for my therapist"),
-    (r"(?:home|whole|hum)[\s\-]+works?\b|homeworks\b|home-?work's\b", "homework"),
-    (r"(?:phone|foam|hope)[\s\-]?work(?:ed)?(?=(?:\s+for\s+(?:this|the|next)\s+week)?\s*[:;,.\-–—])", "homework"),
-    (r"(?:gold|goals|gol)(?=\s*[:;,.\-–—])|go(?=\s*[:;,\-–—])", "goal"),  # "Go, be in bed by ten."
-    (r"(?:gold|goals|gol|go)\s*!", "goal:"),
-    (r"go(?=\s+be\b)", "goal:"),  # "Go be in bed before midnight."
-    (r"(?:small|smol|smaller)\s+(?:wind|when|wen|ween|wins|win's)(?:\s+to\s+me)?"
-     r"(?=(?:\s+(?:today|this\s+week))?\s*[:;,.\-–—])", "small win"),  # "Small wind today, I cooked."
-    (r"(?:mud|moot|moo|mood's|mooed|moods|move|moved|woot|wood|woo)(?=\s*[:;,!\-–—])", "mood"),
-    (r"(?:mud|moot|move|moved|woot|wood)(?=\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+out\s+of\b)",
-     "mood"),  # "Move 6 out of 10."
-)  # fmt: skip
-# One pattern for all of them (an import reads every sentence of years of entries): the first that matches
-# wins, as in the list.
-_MISHEARD = re.compile(
-    _LEAD + "(?P<said>" + "|".join(f"(?P<m{i}>{heard})" for i, (heard, _) in enumerate(MISHEARINGS)) + ")",
-    re.I,
-)
-
-
 _CLAUSE = re.compile(r"[,;]\s+(?=(?:my|a|another|one|new|small|question|homework|goal)\b)", re.I)
 _MOOD_LAST = re.compile(r"\bmood\W*$", re.I)
-
-
-def _clauses_heard_as(sentence: str) -> str:
-    """`heard_as` at the start of the sentence and of each clause after a comma ("…, moved 6 out of 10")."""
-    if "," not in sentence and ";" not in sentence:
-        return heard_as(sentence)
-    return " ".join(heard_as(part) for part in re.split(r"(?<=[,;])\s+", sentence))
-
-
-def heard_as(sentence: str) -> str:
-    """The sentence with a misheard marker phrase at its start replaced by the phrase itself."""
-    match = _MISHEARD.match(sentence)
-    if not match:
-        return sentence
-    meant = next(meant for i, (_, meant) in enumerate(MISHEARINGS) if match.group(f"m{i}") is not None)
-    return sentence[: match.start("said")] + meant + sentence[match.end("said") :]
 
 
 _EXPLICIT = [
     (
         QUESTION,
         re.compile(
-            _LEAD
+            LEAD
             + r"(?:i\s+(?:also\s+)?(?:have|'ve\s+got|’ve\s+got)\s+)?"
             + r"(?:another\s+|a\s+|one\s+more\s+|my\s+)?question\s+(?:for|to)\s+"
             + _THERAPIST
@@ -162,11 +121,11 @@ _EXPLICIT = [
             re.I,
         ),
     ),
-    (QUESTION, re.compile(_LEAD + r"(?:another\s+)?question\s*:\s*(?P<sep>)(?P<rest>.*)", re.I)),
+    (QUESTION, re.compile(LEAD + r"(?:another\s+)?question\s*:\s*(?P<sep>)(?P<rest>.*)", re.I)),
     (
         HOMEWORK,
         re.compile(
-            _LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
+            LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
             r"(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
             re.I,
         ),
@@ -174,7 +133,7 @@ _EXPLICIT = [
     (
         GOAL,
         re.compile(
-            _LEAD + r"(?:(?:a\s+|my\s+)?new\s+goal|(?:my\s+|another\s+)?goal(?:\s+for\s+(?:this|the|next)\s+"
+            LEAD + r"(?:(?:a\s+|my\s+)?new\s+goal|(?:my\s+|another\s+)?goal(?:\s+for\s+(?:this|the|next)\s+"
             r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
             re.I,
         ),
@@ -182,7 +141,7 @@ _EXPLICIT = [
     (
         WIN,
         re.compile(
-            _LEAD + r"(?:a\s+|another\s+|one\s+)?(?:small|little|tiny|big)\s+(?:win|victory)"
+            LEAD + r"(?:a\s+|another\s+|one\s+)?(?:small|little|tiny|big)\s+(?:win|victory)"
             r"(?:\s+(?:today|this\s+week))?(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+that\b|\s+was\s+that\b|\s+is\b|"
             r"\s+was\b)?\s*(?P<rest>.*)",
             re.I,
@@ -227,7 +186,7 @@ _ASK_RE = re.compile(
     re.I,
 )
 _DIRECT_START = re.compile(
-    _LEAD + r"(?:is\s+(?:it|this|that)\s+(?:normal|okay|ok|common|possible|bad|wrong|healthy|fine|"
+    LEAD + r"(?:is\s+(?:it|this|that)\s+(?:normal|okay|ok|common|possible|bad|wrong|healthy|fine|"
     r"a\s+problem|something)|should\s+(?:i|we)|can\s+we|could\s+we|shall\s+we|do\s+you\s+think"
     r"|what\s+do\s+you\s+(?:think|make|recommend|suggest)|what\s+would\s+you|would\s+you|could\s+you"
     r"|can\s+you|how\s+(?:do|can|should|could)\s+i|what\s+(?:should|can|could)\s+i|am\s+i\s+"
@@ -327,7 +286,7 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
         elif _is_win(text):
             said = _tidy(_strip_lead(text))
             markers.append(Marker(WIN, said, entry_id, sentence.offset, explicit=False))
-        mood = find_mood(_clauses_heard_as(text))
+        mood = find_mood(clauses_heard_as(text))
         if mood is None and i + 1 < len(sentences) and _MOOD_LAST.search(heard_as(text)):
             mood = find_mood(
                 heard_as(text).rstrip(" .…!") + ": " + sentences[i + 1].text
@@ -338,7 +297,7 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
 
 
 def _strip_lead(text: str) -> str:
-    return re.sub(_LEAD, "", text, flags=re.I).strip()
+    return re.sub(LEAD, "", text, flags=re.I).strip()
 
 
 def _explicit(sentences: list[Sentence], i: int) -> tuple[str, str, bool] | None:

@@ -1,15 +1,21 @@
-"""The one way speech becomes text: cut at pauses into chunks, each transcribed with what came before as its
-prompt, the last ones again together at the end.
+"""The one way speech becomes text: cut at pauses into chunks, heard together in windows of 24-30 s, each
+with the text before it as its prompt.
 
 A live recording feeds chunks as the Chunker closes them (`speech/recorder`); a file is cut by the same
-Chunker from its own levels (`transcribe_samples`), so an imported file and a recording of the same words get
-the same transcript. Measured on real speech (benchmarks/quality.py), cutting at pauses with the previous
-text as prompt beat one long-form pass over the whole file, which drifts and skips quiet stretches.
+Chunker from its own levels (`transcribe_samples`). Chunks are grouped into windows the same way in both: once
+the chunks not yet heard together make GROUP_SECONDS (never more than Whisper's 30 s window), they are heard
+as one, the text before them as prompt. Live, each chunk is also heard alone as soon as it closes, so the
+text is there while recording goes on and, at stop, only the last chunk is left to hear; its window replaces
+that text. A file skips the hearing alone, so a file and a recording of the same words get the same text.
 
-The last pass: when the recording ends, the tail chunk is transcribed together with the chunks before it
-(up to Whisper's 30 s window), so a sentence or a spoken marker cut at a chunk edge is heard whole, and a
-short recording is transcribed in one piece. It is done only when it fits the time left (`budget`),
-estimated from how fast the earlier chunks went.
+Measured on the joined speech-dev file (benchmarks/quality.py, tiny.en): chunks of 8-28 s heard one by one
+gave 8.6 % WER where faster-whisper's own long-form pass over 30 s windows gave 5.6 %; windows of 20-30 s
+cut at pauses closed that gap (5.4 % with GROUP_SECONDS 24). Whisper hears a sentence better with more of
+its neighbours around it.
+
+The last pass: at stop, the last chunk is heard together with the chunks not yet in a window (a short
+recording entirely) when that fits the time left (`budget`), estimated from how fast the earlier chunks went;
+else alone, and the others keep the text they got alone.
 """
 
 from __future__ import annotations
@@ -26,12 +32,18 @@ from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normal
 from voicejournal.store.home import SAMPLE_RATE
 
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
+GROUP_SECONDS = 24.0  # chunks are heard again together once they make this much (benchmarks/quality.py)
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
+# Put before every prompt: the marker phrases people say (core/markers), so that Whisper expects them.
+PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
+SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
 PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
+QUIETER_SPEECH_DB = 25.0  # speech this far below a chunk's loudest is still speech (unheard_tail)
+SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
 END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
@@ -43,21 +55,31 @@ class _Span:
     start: int  # first frame
     end: int
     first: int  # index of its first segment
-    samples: Any  # kept while the span is within one window of the end (None after)
+    samples: Any
+    heard: bool = False  # transcribed on its own already (live)
 
 
 class ChunkedTranscript:
-    """Segments of one recording, chunk by chunk (see the module docstring)."""
+    """Segments of one recording, chunk by chunk, then window by window (see the module docstring).
 
-    def __init__(self, transcriber: Any, samplerate: int = SAMPLE_RATE):
+    `live`: each chunk is heard as soon as it closes (a recording has its text at once, and at stop only the
+    last chunk is left), and again with its neighbours once they fill a window. A file (`live=False`) is
+    heard window by window only: the same windows, the same text, half the work.
+    """
+
+    def __init__(self, transcriber: Any, samplerate: int = SAMPLE_RATE, live: bool = True):
         self.transcriber = transcriber
         self.samplerate = samplerate
+        self.live = live
         self.segments: list[Segment] = []
         self.language: str | None = None
         self.model: str | None = getattr(transcriber, "model_name", None)
         self.chunks = 0
-        self.final_pass = 0.0  # seconds of audio the last pass covered (0: none)
-        self._spans: list[_Span] = []
+        self.final_pass = 0.0  # seconds of audio the last window at stop covered (0: none)
+        self.hurry = (
+            False  # live, stopped: no more windows, only text for chunks that have none (Recorder.stop)
+        )
+        self._pending: list[_Span] = []  # chunks not yet heard in a window (at most WINDOW_SECONDS)
         self._compute = 0.0  # seconds spent transcribing
         self._heard = 0.0  # seconds of audio transcribed
         self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
@@ -67,59 +89,81 @@ class ChunkedTranscript:
         """Compute seconds per audio second so far."""
         return self._compute / self._heard if self._heard >= 1.0 else FIRST_RTF
 
+    def _seconds(self, spans: list[_Span]) -> float:
+        return (spans[-1].end - spans[0].start) / self.samplerate if spans else 0.0
+
     def add(self, start: int, end: int, samples: Any) -> list[Segment]:
-        """Transcribe one chunk (frames start..end); returns its new segments."""
-        self.chunks += 1
-        levels = block_levels(samples)
-        self._levels.extend(levels)
-        if max(levels, default=SILENT_DB) <= SILENT_DB:
-            return []  # not a sound louder than a dead microphone: Whisper would only imagine words
-        new = self._transcribe(samples, start, self._prompt(len(self.segments)))
-        self._keep(_Span(start, end, len(self.segments), samples))
-        self.segments.extend(new)
-        return new
-
-    def last(self, start: int, end: int, samples: Any, budget: float | None = None) -> list[Segment]:
-        """The final chunk: transcribed together with the chunks just before it when all fit in Whisper's
-        window and in `budget` seconds (None: no limit). Returns the segments of the whole last pass."""
-        spans = self._joinable(start, end, budget)
-        if not spans:
-            return self.add(start, end, samples)
-        import numpy as np
-
+        """One chunk (frames start..end); returns the segments it added or changed."""
         self.chunks += 1
         self._levels.extend(block_levels(samples))
+        out: list[Segment] = []
+        span = _Span(start, end, len(self.segments), samples)
+        if self._pending and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
+            out += [] if self.hurry else self._hear_window()
+            self._pending = []
+            span.first = len(self.segments)
+        if self.live:
+            new = self._hear(samples, start, self._prompt(len(self.segments)))
+            span.heard = True
+            self.segments.extend(new)
+            out += new
+        self._pending.append(span)
+        if self._seconds(self._pending) >= GROUP_SECONDS and not self.hurry:
+            out += self._hear_window()
+        return out
+
+    def last(self, start: int, end: int, samples: Any, budget: float | None = None) -> list[Segment]:
+        """The final chunk: heard together with the chunks not yet heard in a window (the last of them that fit
+        Whisper's window and `budget` seconds; None: no limit), else alone. Returns the segments it added or
+        changed."""
+        self.chunks += 1
+        self._levels.extend(block_levels(samples))
+        span = _Span(start, end, len(self.segments), samples)
+        out: list[Segment] = []
+        if budget is None and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
+            out += self._hear_window()  # a file: what waits is a window of its own
+            span.first = len(self.segments)
+        joined = [*self._pending, span]
+        while len(joined) > 1 and (
+            self._seconds(joined) > WINDOW_SECONDS
+            or (budget is not None and self._seconds(joined) * self.rtf * 1.5 > budget)
+        ):
+            joined.pop(0)  # live, out of time: the earliest keep the text they got alone
+        if len(joined) > 1:
+            self.final_pass = self._seconds(joined)
+        self._pending = joined
+        return out + self._hear_window()
+
+    def _hear_window(self) -> list[Segment]:
+        """The pending chunks heard again together, in place of what they said alone."""
+        spans, self._pending = self._pending, []
+        if not spans or (len(spans) == 1 and spans[0].heard):
+            return []  # one chunk heard alone already is its own window
+        again = all(s.heard for s in spans)  # live: the chunks have their text already
+        if again and self.hurry:
+            return []  # stopped: the person waits, and the chunks' own text is there
+        import numpy as np
+
         first = spans[0]
-        both = np.concatenate([*(s.samples for s in spans), samples])
-        new = self._transcribe(both, first.start, self._prompt(first.first))
+        both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
+        new = self._hear(both, first.start, self._prompt(first.first))
+        alone = self.segments[first.first :]
+        if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
+            # Stopped while it was heard (what follows must not wait), or Whisper skipped a sentence in the
+            # long window (it does): the chunks keep their text.
+            return []
         del self.segments[first.first :]
-        del self._spans[-len(spans) :]
-        self._spans.append(_Span(first.start, end, len(self.segments), None))
         self.segments.extend(new)
-        self.final_pass = (end - first.start) / self.samplerate
         return new
 
-    def _keep(self, span: _Span) -> None:
-        self._spans.append(span)
-        for old in self._spans[:-1]:
-            if (span.end - old.start) / self.samplerate > WINDOW_SECONDS:
-                old.samples = None
-
-    def _joinable(self, start: int, end: int, budget: float | None) -> list[_Span]:
-        """The last spans (touching each other and the final chunk at `start`) it can be heard with."""
-        chosen: list[_Span] = []
-        for span in reversed(self._spans):
-            seconds = (end - span.start) / self.samplerate
-            if span.samples is None or span.end != (chosen[0].start if chosen else start):
-                break
-            if seconds > WINDOW_SECONDS or (budget is not None and seconds * self.rtf * 1.5 > budget):
-                break
-            chosen.insert(0, span)
-        return chosen
+    def _hear(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
+        if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
+            return []  # not a sound louder than a dead microphone: Whisper would only imagine words
+        return self._transcribe(samples, start, prompt)
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
-        return text[-PROMPT_CHARS:] or None
+        return (PROMPT_HINT + " " + text[-PROMPT_CHARS:]).strip() or None
 
     def _transcribe(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
         began = time.perf_counter()
@@ -130,12 +174,19 @@ class ChunkedTranscript:
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
         said = " ".join(s.text for s in result.segments)
         prompted = bool(prompt)
-        if prompt and (repetitive(said) or not said):
+        if prompt and (loops(result.segments) or not said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
+                result, said, prompted = again, fresh, False
+        elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
+            # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
+            # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
+            again = self.transcriber.transcribe(samples, offset=offset)
+            fresh = " ".join(s.text for s in again.segments)
+            if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not loops(again.segments):
                 result, said, prompted = again, fresh, False
         segments = list(result.segments)
         if (
@@ -163,13 +214,53 @@ class ChunkedTranscript:
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
                 samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before
-            )
-            segments += list(more.segments)
+            ).segments
+            if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
+                more = self.transcriber.transcribe(
+                    samples[rest:], offset=offset + rest / self.samplerate
+                ).segments
+            # Neither a loop nor a sentence written already (a segment can run on over words it did say).
+            written = folded(" ".join(s.text for s in segments)[-PROMPT_CHARS:])
+            segments += [s for s in more if not repetitive(s.text) and folded(s.text) not in written]
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
+
+
+def speech_seconds(samples: Any) -> float:
+    """Seconds of speech in a chunk (100 ms blocks over `speech_bar`)."""
+    levels = block_levels(samples)
+    bar = speech_bar(levels)
+    return sum(db > bar for db in levels) / 10
+
+
+def speech_bar(levels: list[float]) -> float:
+    """The level above which a 100 ms block counts as speech: within QUIETER_SPEECH_DB of the chunk's speech
+    (a quiet speaker after a loud one counts: the speech-dev digits after "Please call Stella." sit 15-20 dB
+    below the sentences before them) and clear of its floor. Noise that passes is kept out by the speech gate."""
+    from voicejournal.speech.levels import speech_level
+
+    speech, floor = speech_level(levels)
+    return max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
+
+
+def skipped_words(before: list[Segment], after: list[Segment]) -> int:
+    """The longest run of words in `before` that `after` leaves out (words compared `folded`)."""
+    from difflib import SequenceMatcher
+
+    old = folded(" ".join(s.text for s in before)).split()
+    new = folded(" ".join(s.text for s in after)).split()
+    runs = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    return max(
+        [
+            (i2 - i1) - (j2 - j1) if op == "replace" else i2 - i1
+            for op, i1, i2, j1, j2 in runs
+            if op in ("delete", "replace")
+        ],
+        default=0,
+    )
 
 
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:
@@ -199,18 +290,21 @@ def runs_to_the_end(
 
 def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:
     """The first frame of speech after `heard_until` (seconds) that no segment covers: at least
-    UNHEARD_SECONDS long, and most of it as loud as the chunk's speech. None when nothing was heard at all
+    UNHEARD_SECONDS long, and half of it over the chunk's `speech_bar`. None when nothing was heard at all
     (the same audio again would give the same nothing) or what is left is pause, breath or noise."""
-    from voicejournal.speech.levels import block_levels, speech_level
-
     if heard_until is None:
         return None
     lo = max(0, int(heard_until * samplerate))
     if len(samples) - lo < UNHEARD_SECONDS * samplerate:
         return None
-    speech, _ = speech_level(block_levels(samples))
-    loud = [db for db in block_levels(samples[lo:]) if db > max(SILENT_DB, speech - 10.0)]
+    bar = speech_bar(block_levels(samples))
+    loud = [db for db in block_levels(samples[lo:]) if db > bar]
     return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
+
+
+def loops(segments: list[Segment]) -> bool:
+    """Whether an answer loops: as a whole, or in one segment ("Here's some more word word word …")."""
+    return repetitive(" ".join(s.text for s in segments)) or any(repetitive(s.text) for s in segments)
 
 
 def repetitive(text: str) -> bool:
@@ -234,7 +328,7 @@ def transcribe_samples(
     tail = chunker.finish()
     if tail is not None:
         chunks.append(tail)
-    out = ChunkedTranscript(transcriber)
+    out = ChunkedTranscript(transcriber, live=False)
     total = len(samples) / SAMPLE_RATE
     for n, (start, end) in enumerate(chunks):
         if n == len(chunks) - 1:

@@ -192,6 +192,7 @@ class Recorder:
         if not self._stopped.is_set():
             self.stop_reason = self.stop_reason or reason
             self._stop_time = time.monotonic()
+            self._live.hurry = True  # no chunk is heard again in a window now: the person waits for the text
             self._stopped.set()
 
     def wait(self, timeout: float | None = None) -> bool:

@@ -394,7 +394,7 @@ def test_mood_cut_at_a_chunk_edge_and_misheard():
 
 
 def test_heard_as_rewrites_only_the_opening_phrase():
-    from voicejournal.core.markers import heard_as
+    from voicejournal.core.mishearings import heard_as
 
     assert heard_as("Okay, question from my therapist: why?") == "Okay, question for my therapist: why?"
     assert heard_as("I said home work is hard.") == "I said home work is hard."
