@@ -37,6 +37,9 @@ PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 # Put before every prompt: the marker phrases people say (core/markers), so that Whisper expects them.
 PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
+# Live, a window is heard only as long as this takes (measured so far): a window being heard when the person
+# stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
+LIVE_WINDOW_COST = 0.8
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
@@ -82,12 +85,21 @@ class ChunkedTranscript:
         self._pending: list[_Span] = []  # chunks not yet heard in a window (at most WINDOW_SECONDS)
         self._compute = 0.0  # seconds spent transcribing
         self._heard = 0.0  # seconds of audio transcribed
+        self._window_compute = 0.0  # the same, of windows heard again live
+        self._window_heard = 0.0
         self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
     @property
     def rtf(self) -> float:
         """Compute seconds per audio second so far."""
         return self._compute / self._heard if self._heard >= 1.0 else FIRST_RTF
+
+    def group_seconds(self) -> float:
+        """How much audio makes a window: GROUP_SECONDS, or live what is heard within LIVE_WINDOW_COST."""
+        if not self.live:
+            return GROUP_SECONDS
+        rtf = self._window_compute / self._window_heard if self._window_heard else self.rtf
+        return min(GROUP_SECONDS, LIVE_WINDOW_COST / max(rtf, 1e-3))
 
     def _seconds(self, spans: list[_Span]) -> float:
         return (spans[-1].end - spans[0].start) / self.samplerate if spans else 0.0
@@ -108,7 +120,7 @@ class ChunkedTranscript:
             self.segments.extend(new)
             out += new
         self._pending.append(span)
-        if self._seconds(self._pending) >= GROUP_SECONDS and not self.hurry:
+        if self._seconds(self._pending) >= self.group_seconds() and not self.hurry:
             out += self._hear_window()
         return out
 
@@ -146,7 +158,11 @@ class ChunkedTranscript:
 
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
-        new = self._hear(both, first.start, self._prompt(first.first))
+        began = time.perf_counter()
+        new = self._hear(both, first.start, self._prompt(first.first), abandon=again)
+        if again:
+            self._window_compute += time.perf_counter() - began
+            self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
         if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
             # Stopped while it was heard (what follows must not wait), or Whisper skipped a sentence in the
@@ -156,22 +172,27 @@ class ChunkedTranscript:
         self.segments.extend(new)
         return new
 
-    def _hear(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
+    def _hear(self, samples: Any, start: int, prompt: str | None, abandon: bool = False) -> list[Segment]:
+        """`abandon`: a window heard again live, whose text is dropped once the recording stops (`hurry`)."""
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
-        return self._transcribe(samples, start, prompt)
+        return self._transcribe(samples, start, prompt, abandon)
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
         return (PROMPT_HINT + " " + text[-PROMPT_CHARS:]).strip() or None
 
-    def _transcribe(self, samples: Any, start: int, prompt: str | None) -> list[Segment]:
+    def _transcribe(
+        self, samples: Any, start: int, prompt: str | None, abandon: bool = False
+    ) -> list[Segment]:
         began = time.perf_counter()
         offset = start / self.samplerate
         # A quiet microphone is raised by what the whole recording so far says of its speech and its
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
         samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
+        if abandon and self.hurry:
+            return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
         said = " ".join(s.text for s in result.segments)
         prompted = bool(prompt)
         if prompt and (loops(result.segments) or not said):

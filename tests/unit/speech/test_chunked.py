@@ -356,3 +356,58 @@ def test_a_window_still_being_heard_when_the_recording_stops_keeps_the_chunks_te
     live.add(10 * SR, 20 * SR, tone(10))
     assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10), (0.0, 20)]
     assert said(live.segments) == ["w0x10.", "w10x10."]
+
+
+@dataclass
+class SlowTranscriber(FakeTranscriber):
+    """Takes `rtf` seconds of a fake clock per second of audio."""
+
+    rtf: float = 0.08
+    clock: list = field(default_factory=lambda: [0.0])
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        self.clock[0] += self.rtf * len(samples) / SR
+        return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+
+def test_a_busy_machine_hears_shorter_windows_live(monkeypatch):
+    """A window being heard at stop cannot be cut short: live, it is only as long as LIVE_WINDOW_COST allows."""
+    from voicejournal.speech import chunked
+
+    slow = SlowTranscriber(rtf=0.08)  # 0.8 s / 0.08 = 10 s windows
+    monkeypatch.setattr(chunked.time, "perf_counter", lambda: slow.clock[0])
+    live = ChunkedTranscript(slow)
+    for i in range(4):
+        live.add(i * 6 * SR, (i + 1) * 6 * SR, tone(6))
+    assert [c[:2] for c in slow.calls] == [(0.0, 6), (6.0, 6), (0.0, 12), (12.0, 6), (18.0, 6), (12.0, 12)]
+    assert live.group_seconds() == pytest.approx(10.0)
+
+    fast = SlowTranscriber(rtf=0.01)  # 80 s: GROUP_SECONDS (20 here) is the limit
+    monkeypatch.setattr(chunked.time, "perf_counter", lambda: fast.clock[0])
+    live = ChunkedTranscript(fast)
+    for i in range(4):
+        live.add(i * 6 * SR, (i + 1) * 6 * SR, tone(6))
+    assert [c[:2] for c in fast.calls][-1] == (0.0, 24)
+    assert ChunkedTranscript(slow, live=False).group_seconds() == 20.0  # a file: always the tuned windows
+
+
+def test_a_window_heard_when_the_stop_came_gets_no_second_look():
+    """Stopped while a window was heard: its text is dropped, so no extra pass makes the person wait."""
+
+    @dataclass
+    class StopsDuringWindow(FakeTranscriber):
+        live: object = None
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            if len(samples) >= 20 * SR:  # the window: the person stops meanwhile; one word (sparse) back
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                self.live.hurry = True
+                return Result([Segment(offset, offset + 1, "Hm.")])
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    fake = StopsDuringWindow()
+    live = fake.live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10), (0.0, 20)]  # no afresh pass after it
+    assert said(live.segments) == ["w0x10.", "w10x10."]  # the chunks keep their own text
