@@ -39,7 +39,7 @@ PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 # Live, a window is heard only as long as this takes (measured so far): a window being heard when the person
 # stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
-LIVE_WINDOW_COST = 0.8
+LIVE_WINDOW_COST = 1.1
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second

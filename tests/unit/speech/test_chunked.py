@@ -374,6 +374,7 @@ def test_a_busy_machine_hears_shorter_windows_live(monkeypatch):
     """A window being heard at stop cannot be cut short: live, it is only as long as LIVE_WINDOW_COST allows."""
     from voicejournal.speech import chunked
 
+    monkeypatch.setattr(chunked, "LIVE_WINDOW_COST", 0.8)
     slow = SlowTranscriber(rtf=0.08)  # 0.8 s / 0.08 = 10 s windows
     monkeypatch.setattr(chunked.time, "perf_counter", lambda: slow.clock[0])
     live = ChunkedTranscript(slow)
