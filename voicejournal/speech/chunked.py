@@ -158,10 +158,10 @@ class ChunkedTranscript:
 
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
-        began = time.perf_counter()
+        spent = self._compute
         new = self._hear(both, first.start, self._prompt(first.first), abandon=again)
         if again:
-            self._window_compute += time.perf_counter() - began
+            self._window_compute += self._compute - spent  # as `_transcribe` timed it
             self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
         if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
