@@ -80,6 +80,10 @@ def split_sentences(segments: list[Segment]) -> list[Sentence]:
         # A sentence that begins inside a segment (a long window holds several) starts that far into it:
         # spoken at an even pace, as a share of its characters.
         per_char = 0.0 if offset is None else max(0.0, float(seg.end) - offset) / len(text)
+
+        def starts_at(pos: int, offset=offset, per_char=per_char) -> float | None:
+            return None if offset is None else round(offset + per_char * pos, 2)
+
         if current and text[0].isupper():
             flush()
         pos = 0
@@ -89,14 +93,14 @@ def split_sentences(segments: list[Segment]) -> list[Sentence]:
             if match.group().startswith(".") and last_word.rstrip(".") in _ABBREVIATIONS:
                 continue
             if current_offset is None:
-                current_offset = None if offset is None else round(offset + per_char * pos, 2)
+                current_offset = starts_at(pos)
             current.append(text[pos : match.end()])
             flush()
             pos = match.end()
         rest = text[pos:].strip()
         if rest:
             if current_offset is None:
-                current_offset = None if offset is None else round(offset + per_char * pos, 2)
+                current_offset = starts_at(pos)
             current.append(rest)
     flush()
     return sentences
