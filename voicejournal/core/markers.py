@@ -163,7 +163,10 @@ _EXPLICIT_WORDS = ("question", "home", "goal", "win", "victory")
 
 def _has_any(text: str, words: tuple[str, ...]) -> bool:
     low = text.lower()
-    return any(word in low for word in words)
+    for word in words:  # noqa: SIM110 (a loop, not any(…): it runs for every sentence of years of entries)
+        if word in low:
+            return True
+    return False
 
 
 def _tidy(text: str) -> str:
@@ -249,7 +252,13 @@ _NOT_ASKED = re.compile(
 )
 
 
+# One of these is in every phrasing of _ASK_RE (a quick test before the pattern).
+_ASK_WORDS = ("ask", "bring", "raise", "mention", "talk", "discuss")
+
+
 def _is_question_phrase(sentence: str) -> bool:
+    if not _has_any(sentence, _ASK_WORDS):
+        return False
     match = _ASK_RE.search(sentence)
     if not match:
         return False
@@ -294,13 +303,17 @@ def extract_from_segments(segments: list[Segment], entry_id: str | None = None) 
             said = _tidy(_strip_lead(text))
             markers.append(Marker(WIN, said, entry_id, sentence.offset, explicit=False))
         mood = find_mood(clauses_heard_as(text))
-        if mood is None and i + 1 < len(sentences) and _MOOD_LAST.search(heard_as(text)):
+        if mood is None and i + 1 < len(sentences) and _ends_with_mood(heard := heard_as(text)):
             mood = find_mood(
-                heard_as(text).rstrip(" .…!") + ": " + sentences[i + 1].text
+                heard.rstrip(" .…!") + ": " + sentences[i + 1].text
             )  # "Mood." | "Six out of ten."
         if mood:
             markers.append(Marker(MOOD, mood[1], entry_id, sentence.offset, value=mood[0]))
     return markers
+
+
+def _ends_with_mood(text: str) -> bool:
+    return "mood" in text.lower() and _MOOD_LAST.search(text) is not None
 
 
 def _strip_lead(text: str) -> str:

@@ -7,6 +7,7 @@ Pure logic: `heard_as` rewrites a misheard phrase at the start of a sentence ("Q
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Words people open a sentence with before a marker ("And so, homework: ...").
 LEAD = r"^(?:(?:and|so|okay|ok|oh|um|uh|also|right|well|now|then|alright|all\s+right)\b[\s,.]*)*"
@@ -43,6 +44,7 @@ def clauses_heard_as(sentence: str) -> str:
     return " ".join(heard_as(part) for part in re.split(r"(?<=[,;])\s+", sentence))
 
 
+@lru_cache(maxsize=512)  # markers ask it about the same sentence several times
 def heard_as(sentence: str) -> str:
     """The sentence with a misheard marker phrase at its start replaced by the phrase itself."""
     match = MISHEARD.match(sentence)

@@ -25,7 +25,8 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    marks = [c for c in set(decomposed) if unicodedata.combining(c)]  # each distinct character once
+    return decomposed.translate(dict.fromkeys(map(ord, marks))) if marks else decomposed
 
 
 _STOPWORD_TEXT = """

@@ -233,8 +233,8 @@ def _spans(keys: list[str], themes: tuple[Theme, ...]) -> dict[int, list[tuple[i
     merged = _starts(themes)
     spans: dict[int, list[tuple[int, int]]] = {}
     free = [0] * (2 * len(themes))  # slot -> first index not inside the term it found last
-    for i, key in enumerate(keys):
-        for slot, candidates in merged.get(key, ()):
+    for i in [i for i, key in enumerate(keys) if key in merged]:  # most words start no term at all
+        for slot, candidates in merged[keys[i]]:
             if i < free[slot]:
                 continue
             for forms in candidates:

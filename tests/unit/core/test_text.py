@@ -44,3 +44,13 @@ def test_fold_and_words():
 )  # fmt: skip
 def test_goal_mentions_share_the_rules(text, goal, expected):
     assert mentions_goal(text, goal) is expected
+
+
+def test_fold_drops_every_combining_mark_and_keeps_compatibility_forms():
+    assert (
+        fold("Cafe\u0301 cre\u0300me na\u00efve \u212bngstro\u0308m \ufb01ne\u2026")
+        == "cafe creme naive angstrom fine..."
+    )
+    assert (
+        fold("\u201cquoted\u201d \u2013 dash") == "\u201cquoted\u201d \u2013 dash"
+    )  # no marks: nothing else changes
