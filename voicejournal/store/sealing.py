@@ -69,7 +69,7 @@ def open_sealed(data_key: bytes, blob: bytes, role: bytes) -> bytes | None:
         header = blob[: len(FILE_HEADER) + COUNTER_SIZE]  # the counter is authenticated with the header
     elif header != FILE_HEADER_V1:
         return None
-    body = blob[len(header) :]
+    body = memoryview(blob)[len(header) :]  # views, not copies: a search index is tens of MB
     if len(body) < NONCE_SIZE + TAG_SIZE:
         return None
     try:
