@@ -164,12 +164,16 @@ _SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
 def sentences_with_times(entry: Entry) -> list[tuple[float | None, str]]:
     """The entry's text as (start time, sentence) pieces for the best-sentence lookup.
 
-    Unedited transcripts use the recognizer's segments. An edited transcript uses the edited text, each
-    sentence placed at the segment it shares most words with (so a corrected word keeps its time).
+    Unedited transcripts use the recognizer's segments cut into sentences, each at the moment it begins (a
+    segment of a 24 s window often holds several: `core.markers.split_sentences` places each by its share of
+    the segment's characters, as it does for spoken markers). An edited transcript uses the edited text,
+    each sentence placed at the segment it shares most words with (so a corrected word keeps its time).
     Written entries have sentences without times.
     """
     if entry.segments and not entry.edited:
-        return [(s.start, s.text.strip()) for s in entry.segments if s.text.strip()]
+        from voicejournal.core.markers import split_sentences  # here: only index and vector writes need it
+
+        return [(s.offset, s.text) for seg in entry.segments for s in split_sentences([seg]) if s.text]
     pieces = [p.strip() for p in _SENTENCE_RE.split(entry.text or "") if p.strip()]
     if not entry.segments:
         return [(None, p) for p in pieces]

@@ -47,7 +47,7 @@ from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.index_rows import SCHEMA, delete_entry, insert_entry, upsert_entry
 
 INDEX_FILE = "index.sqlite"
-INDEX_VERSION = "4"
+INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
 
 
 class SearchIndex:

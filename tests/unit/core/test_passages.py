@@ -67,3 +67,16 @@ def test_the_fingerprint_follows_the_words_only():
     assert fingerprint(entry_passages(entry)) == before
     entry.text, entry.edited = "I slept well.", True
     assert fingerprint(entry_passages(entry)) != before
+
+
+def test_a_long_segment_is_cut_into_sentences_each_at_its_moment():
+    said = "I could not sleep. The deadline moved again. I called my sister."
+    entry = spoken([said], seconds=20.0)
+    (passage,) = entry_passages(entry)
+    assert [t for _, t in passage.sentences] == [
+        "I could not sleep.",
+        "The deadline moved again.",
+        "I called my sister.",
+    ]
+    # each at its share of the segment's characters (from the space before it), not all at 0.0
+    assert [s for s, _ in passage.sentences] == [0.0, 5.62, 13.75]

@@ -323,6 +323,16 @@ def test_edited_entry_keeps_times_for_sentences(storage):
     assert hit.start == 5.0 and hit.snippet == "Then the dream about the **lake**."
 
 
+def test_a_hit_inside_a_long_segment_is_its_own_sentence_at_its_own_moment(storage):
+    # A 24 s window often comes back from Whisper as one segment holding several sentences.
+    said = "I slept badly again. Work was loud all day. Then my sister called about the lake house."
+    entry = make_entry("window", 71, [said], seconds=24.0)
+    storage.put(entry)
+    hit = SearchIndex(storage).search("lake").hits[0]
+    assert hit.snippet == "Then my sister called about the **lake** house."
+    assert hit.start == round(24.0 * (said.index("Then") - 1) / len(said), 2) == 11.86  # not the window's 0.0
+
+
 # --- the query language ----------------------------------------------------------------------
 
 
