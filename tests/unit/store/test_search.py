@@ -333,6 +333,17 @@ def test_a_hit_inside_a_long_segment_is_its_own_sentence_at_its_own_moment(stora
     assert hit.start == round(24.0 * (said.index("Then") - 1) / len(said), 2) == 11.86  # not the window's 0.0
 
 
+def test_an_edited_sentence_keeps_the_moment_of_the_heard_sentence_inside_a_long_segment(storage):
+    said = "I slept badly again. Work was loud all day. Then the dream about the lake."
+    entry = make_entry("edit2", 72, [said], seconds=24.0)
+    entry.text = "I slept badly again. Work was loud all day. Then the dream about the lake house."
+    entry.edited = True
+    storage.put(entry)
+    hit = SearchIndex(storage).search("lake").hits[0]
+    assert hit.snippet == "Then the dream about the **lake** house."
+    assert hit.start == round(24.0 * (said.index("Then") - 1) / len(said), 2)  # not the segment's 0.0
+
+
 # --- the query language ----------------------------------------------------------------------
 
 
