@@ -110,16 +110,21 @@ class VectorSet:
             blocks.append(np.asarray(vectors, dtype=np.float32).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
 
-    def best(self, query) -> Iterator[tuple[str, float, int]]:
+    def best(self, query, centre: float = 0.0) -> Iterator[tuple[str, float, int]]:
         """(entry id, similarity, best passage number) for every entry, most similar first (lazily: the
         scoring is one matrix product and two sorts, whatever the number of entries). `query` is one
-        vector, or several (rows), of which the closest counts."""
+        vector, or several (rows), of which the closest counts. With `centre` (one vector only), the
+        cosine is taken after moving every vector, the query's too, by `centre` times the journal's mean
+        vector away from it (see `centred_sims`)."""
         import numpy as np
 
         if not self.entries:
             return
         query = np.asarray(query, dtype=np.float32)
-        sims = self.matrix @ query if query.ndim == 1 else (self.matrix @ query.T).max(axis=1)
+        if centre and query.ndim == 1:
+            sims = self.centred_sims(query, centre)
+        else:
+            sims = self.matrix @ query if query.ndim == 1 else (self.matrix @ query.T).max(axis=1)
         counts = np.fromiter(
             (len(s) for _, s in self.entries.values()), dtype=np.int64, count=len(self.entries)
         )
@@ -131,6 +136,21 @@ class VectorSet:
         for i in np.argsort(-sims[top_row], kind="stable"):
             row = int(top_row[i])
             yield ids[i], float(sims[row]), row - int(firsts[i])
+
+    def centred_sims(self, query, centre: float):
+        """Cosines between `query` and every row after both moved away from the rows' mean m: p - c*m
+        and q - c*m (c = `centre`). Every journal entry shares a way of speaking, and the model puts
+        all of them in one corner; taking part of that corner out lets what an entry is about count
+        more. Computed from two matrix-vector products, without a centred copy of the matrix:
+        |p - c*m|^2 = 1 - 2c p.m + c^2 |m|^2 for a unit row p."""
+        import numpy as np
+
+        mean = self.matrix.mean(axis=0)
+        moved = query - centre * mean
+        moved /= max(float(np.linalg.norm(moved)), 1e-12)
+        top = self.matrix @ moved - centre * float(mean @ moved)
+        square = 1.0 - 2.0 * centre * (self.matrix @ mean) + centre * centre * float(mean @ mean)
+        return top / np.sqrt(np.maximum(square, 1e-12))
 
     def rows(self, entry_id: str):
         first, n = self.offsets()[entry_id]

@@ -31,6 +31,21 @@ def test_best_ranks_entries_by_their_closest_passage():
     assert {r[0] for r in several[:2]} == {"aaaa", "cccc"}
 
 
+def test_centred_sims_are_the_cosines_after_moving_away_from_the_mean():
+    vectors = vector_set()
+    query = unit(1, 2, 0.5)
+    mean = vectors.matrix.mean(axis=0)
+    moved = vectors.matrix - 0.3 * mean
+    moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+    q = (query - 0.3 * mean) / np.linalg.norm(query - 0.3 * mean)
+    assert np.allclose(vectors.centred_sims(query, 0.3), moved @ q, atol=1e-5)
+    ranked = list(vectors.best(query, centre=0.3))
+    sims = moved @ q
+    best = {"aaaa": max(sims[0], sims[1]), "bbbb": sims[2], "cccc": sims[3]}
+    assert [r[0] for r in ranked] == sorted(best, key=lambda i: -best[i])
+    assert np.allclose([r[1] for r in ranked], sorted(best.values(), reverse=True), atol=1e-5)
+
+
 def test_put_replaces_and_remove_drops_an_entry_rows():
     vectors = vector_set()
     vectors.put([("aaaa", "d1b", [1.0], np.stack([unit(0, 0, 0, 1)]))])
