@@ -304,6 +304,7 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
     from voicejournal.semantic.embedder import embedded_early
 
+    vectors.warm()  # while the model may still be loading on the other thread
     vector = query_vector(embedder(), query, embedded_early(query_texts(query)))
     allowed = None
     total = len(vectors.entries)

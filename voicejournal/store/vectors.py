@@ -51,6 +51,7 @@ class VectorSet:
     # entry id -> (sentences in each passage, one row of SENTENCE_BYTES sign bits per sentence: numpy uint8)
     sentences: dict[str, tuple[list[int], object]] = field(default_factory=dict)
     known_sum: object = None  # the rows' sum (float64), when known: kept in each month file's header
+    warm_rows: object = None  # the rows as float32, once `warm` made them
 
     def __post_init__(self):
         import numpy as np
@@ -86,7 +87,7 @@ class VectorSet:
             self.sentences.pop(entry_id, None)
             self.dirty.add(self.months.pop(entry_id, UNFILED))
         self.matrix = self.matrix[keep]
-        self.known_sum = None
+        self.known_sum = self.warm_rows = None
         return True
 
     def put(
@@ -112,7 +113,7 @@ class VectorSet:
                 self.sentences[entry_id] = sentences[entry_id]
             blocks.append(np.asarray(vectors, dtype=np.float16).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
-        self.known_sum = None
+        self.known_sum = self.warm_rows = None
 
     def best(self, query, centre: float = 0.0) -> Iterator[tuple[str, float, int]]:
         """(entry id, similarity, best passage number) for every entry, most similar first (lazily: the
@@ -159,19 +160,15 @@ class VectorSet:
 
     def mean(self):
         """The mean of every row (float32; zeros without rows)."""
-        import numpy as np
-
-        return (self.total() / max(len(self.matrix), 1)).astype(np.float32)
+        return (self.total() / max(len(self.matrix), 1)).astype("float32")
 
     def total(self):
         """The sum of every row (float64), read from the month files when they kept it."""
         import numpy as np
 
         if self.known_sum is None:
-            total = np.zeros(self.dimensions, dtype=np.float64)
-            for block in self._float_blocks():
-                total += block.sum(axis=0, dtype=np.float64)
-            self.known_sum = total
+            blocks = (b.sum(axis=0, dtype=np.float64) for b in self._float_blocks())
+            self.known_sum = sum(blocks, start=np.zeros(self.dimensions))
         return self.known_sum
 
     def products(self, queries):
@@ -181,12 +178,22 @@ class VectorSet:
         import numpy as np
 
         queries = np.asarray(queries, dtype=np.float32)
+        if self.warm_rows is not None:
+            return self.warm_rows @ queries.T
         out = np.empty((len(self.matrix), len(queries)), dtype=np.float32)
         row = 0
         for block in self._float_blocks():
             np.matmul(block, queries.T, out=out[row : row + len(block)])
             row += len(block)
         return out
+
+    def warm(self) -> None:
+        """Turn every row into float32 now, while waiting for something else (the query's vector):
+        scoring is then only a matrix product."""
+        import numpy as np
+
+        if self.warm_rows is None:
+            self.warm_rows = self.matrix.astype(np.float32)
 
     def _float_blocks(self):
         import numpy as np
@@ -299,9 +306,8 @@ def _joined(parts: list[VectorSet], dims: int):
 
 def _known_sum(parts: list[VectorSet]):
     """The sum of the parts' rows, if every part's file kept its own (else None: summed when needed)."""
-    if any(p.known_sum is None for p in parts):
-        return None
-    return sum((p.known_sum for p in parts), start=0.0 * parts[0].known_sum) if parts else None
+    sums = [p.known_sum for p in parts]
+    return None if not sums or any(s is None for s in sums) else sum(sums[1:], start=sums[0])
 
 
 class VectorStore:

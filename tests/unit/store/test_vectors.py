@@ -132,3 +132,12 @@ def test_the_sentences_sign_bits_are_kept_per_passage(vj_home):
     assert loaded.sentence_bits("cccc", 2) is None and loaded.sentence_bits("aaaa", 0) is None  # not kept
     loaded.remove(["cccc"])
     assert "cccc" not in loaded.sentences
+
+
+def test_an_empty_set_has_a_zero_mean_and_scores_nothing():
+    empty = VectorSet("model-a", "sha-a", 4)
+    assert empty.mean().tolist() == [0.0] * 4 and list(empty.best(unit(1), centre=0.3)) == []
+    vectors = vector_set()
+    cold = vectors.centred_sims(unit(1, 2), 0.3)
+    vectors.warm()  # float32 rows made ahead: the same scores
+    assert np.allclose(vectors.centred_sims(unit(1, 2), 0.3), cold, atol=1e-6)
