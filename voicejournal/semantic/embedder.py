@@ -66,17 +66,17 @@ class Embedder:
     """Turns texts into unit vectors (numpy float32, one row per text)."""
 
     def __init__(self, model_path: Path | None = None, threads: int | None = None):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
         path = Path(model_path) if model_path else model_file()
         data = path.read_bytes()
-        # The sha256 is computed on another thread while the session is built from the same bytes (both
-        # release the GIL: on two cores the check costs no time), and the session is used only if it
-        # matches: a model that fails the check is never run.
+        # The sha256 is computed on another thread while onnxruntime is imported and the session built
+        # from the same bytes (hashing releases the GIL: on two cores the check costs no time), and the
+        # session is used only if it matches: a model that fails the check is never run.
         checked: list[bool] = []
         hashing = threading.Thread(target=lambda: checked.append(_matches(data)), name="model-sha256")
         hashing.start()
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
@@ -226,6 +226,10 @@ def preload(texts: tuple[str, ...] = ()) -> None:
     second core while the journal is being opened; `embedded_early` hands the vectors over). Not a daemon:
     a process that ends early waits for the load rather than exiting in the middle of it."""
     if not _LOADED or texts:
+        # numpy first, on this thread: onnxruntime imports it on the other one, and two threads importing
+        # numpy at once can meet in its import cycle ("partially initialized module": seen 1 run in 8)
+        import numpy  # noqa: F401
+
         thread = threading.Thread(target=_load_quietly, args=(tuple(texts),), name="meaning-model")
         _PRELOADS.append(thread)
         thread.start()
