@@ -313,7 +313,8 @@ def random_vectors(storage):
 def timed_runs(args: list[str], runs: int, env: dict) -> dict:
     """Wall and CPU (user+sys) time of fresh processes, in ms (median, min, max of wall; median CPU).
     Byte-compiled code is kept between runs (PYTHONPYCACHEPREFIX, one untimed run first), as an installed
-    package has it: with PYTHONDONTWRITEBYTECODE set, every run compiled ~70 modules again (~90 ms)."""
+    package has it (PYTHONDONTWRITEBYTECODE, set on this machine, makes every run compile voicejournal's
+    modules again; measured on a quiet machine it costs little, ~10 ms, the line below shows it)."""
     import resource
     import statistics
 
