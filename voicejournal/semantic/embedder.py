@@ -227,7 +227,7 @@ def preload(texts: tuple[str, ...] = ()) -> None:
     a process that ends early waits for the load rather than exiting in the middle of it."""
     if not _LOADED or texts:
         # numpy first, on this thread: onnxruntime imports it on the other one, and two threads importing
-        # numpy at once can meet in its import cycle ("partially initialized module": seen 1 run in 8)
+        # numpy at once can meet in its import cycle ("partially initialized module": 1 run in 8 to 20 crashed)
         import numpy  # noqa: F401
 
         thread = threading.Thread(target=_load_quietly, args=(tuple(texts),), name="meaning-model")

@@ -17,8 +17,9 @@ SNIPPET_WORDS = 28
 QUERY_TEMPLATES = ("This entry is about {}.", "Today I talked about {}.")
 
 
-# How a query's hits are ranked, chosen on the tuning set (recall@3 0.73 -> 0.75, MRR 0.62 -> 0.63; the
-# held-out set, read only after: 0.62 -> 0.69, MRR 0.60 -> 0.65). Passages are compared after moving them
+# How a query's hits are ranked, chosen by the tuning set's MRR (recall@3 0.73 -> 0.75, MRR 0.62 -> 0.63;
+# held-out, printed beside it: 0.62 -> 0.69, MRR 0.60 -> 0.65; the fresh set, only read as a whole:
+# 0.60 -> 0.63, MRR 0.51 -> 0.57; benchmarks/meaning_bench.py). Passages are compared after moving them
 # and the query CENTRE of the way away from the journal's mean vector (`VectorSet.centred_sims`); then the
 # first RERANK entries get SENTENCE_WEIGHT of their score from their best passage's closest sentence (its
 # kept sign bits), so one sentence that says it outweighs a passage that only sounds like it.
