@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -315,7 +316,6 @@ def timed_runs(args: list[str], runs: int, env: dict) -> dict:
     Byte-compiled code is kept between runs (PYTHONPYCACHEPREFIX, one untimed run first), as an installed
     package has it (PYTHONDONTWRITEBYTECODE, set on this machine, makes every run compile voicejournal's
     modules again; measured on a quiet machine it costs little, ~10 ms, the line below shows it)."""
-    import resource
     import statistics
 
     pyc = tempfile.mkdtemp(prefix="vj-pyc-")
@@ -326,6 +326,21 @@ def timed_runs(args: list[str], runs: int, env: dict) -> dict:
         "PYTHONDONTWRITEBYTECODE": "",
         "PYTHONPYCACHEPREFIX": pyc,
     }
+    try:
+        walls, cpus = _timed(args, runs, full)
+    finally:
+        shutil.rmtree(pyc, ignore_errors=True)
+    return {
+        "median_ms": statistics.median(walls),
+        "min_ms": min(walls),
+        "max_ms": max(walls),
+        "cpu_ms": statistics.median(cpus),
+    }
+
+
+def _timed(args: list[str], runs: int, full: dict) -> tuple[list[float], list[float]]:
+    import resource
+
     subprocess.run(args, env=full, capture_output=True, check=True)
     walls, cpus = [], []
     for _ in range(runs):
@@ -335,12 +350,7 @@ def timed_runs(args: list[str], runs: int, env: dict) -> dict:
         walls.append((time.perf_counter() - start) * 1000)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
-    return {
-        "median_ms": statistics.median(walls),
-        "min_ms": min(walls),
-        "max_ms": max(walls),
-        "cpu_ms": statistics.median(cpus),
-    }
+    return walls, cpus
 
 
 def speed(n_search: int, n_embed: int) -> list[str]:
