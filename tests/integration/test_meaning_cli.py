@@ -90,9 +90,9 @@ def test_an_empty_journal_says_so(vj_home):
 
 
 def test_word_search_that_finds_nothing_offers_the_closest_by_meaning(journal):
-    code, stdout, stderr = invoke("search", "hopeless")
+    code, stdout, stderr = invoke("search", "feeling defeated")
     assert code == 0
-    assert stderr.startswith("Nothing found for: hopeless.\nClosest by meaning:\n")
+    assert stderr.startswith('Nothing found for: "feeling defeated".\nClosest by meaning:\n')
     assert stdout.splitlines()[0].startswith("2026-06-01  quit  ")
 
 

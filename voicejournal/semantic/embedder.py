@@ -45,12 +45,16 @@ def model_file() -> Path:
 def check_sha256(path: Path, expected: str = MODEL_SHA256) -> bytes:
     """The model file's bytes, if their sha256 is the expected one (ModelNotFoundError otherwise)."""
     data = Path(path).read_bytes()
-    if hashlib.sha256(data).hexdigest() != expected:
+    if not _matches(data, expected):
         raise ModelNotFoundError(
             f"The meaning model at {path} is not the expected file (its sha256 differs), so it was not "
             f"loaded. Install it again with: {INSTALL_HINT} --force-reinstall"
         )
     return data
+
+
+def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
+    return hashlib.sha256(data).hexdigest() == expected
 
 
 def default_threads() -> int:
@@ -62,11 +66,17 @@ class Embedder:
     """Turns texts into unit vectors (numpy float32, one row per text)."""
 
     def __init__(self, model_path: Path | None = None, threads: int | None = None):
+        path = Path(model_path) if model_path else model_file()
+        data = path.read_bytes()
+        # The sha256 is computed on another thread while onnxruntime is imported and the session built
+        # from the same bytes (hashing releases the GIL: on two cores the check costs no time), and the
+        # session is used only if it matches: a model that fails the check is never run.
+        checked: list[bool] = []
+        hashing = threading.Thread(target=lambda: checked.append(_matches(data)), name="model-sha256")
+        hashing.start()
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        path = Path(model_path) if model_path else model_file()
-        data = check_sha256(path)
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
@@ -76,7 +86,16 @@ class Embedder:
         # take 170 MB more memory (EXTENDED even turns the int8 weights back into 90 MB of floats), for no
         # steady gain in speed. A query in a fresh process wants the quick load.
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
-        self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
+        try:
+            session, failure = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"]), None
+        except Exception as exc:  # another file's bytes may not even load: the sha256 is reported first
+            session, failure = None, exc
+        hashing.join()
+        if checked != [True]:
+            check_sha256(path)  # reads it again: raises with the message (unless the file was just fixed)
+        if failure is not None:
+            raise failure
+        self.session = session
         self.inputs = {i.name for i in self.session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(TOKENIZER))
         tokenizer.no_padding()  # the file pads everything to 128: padding is done per batch below
@@ -207,6 +226,10 @@ def preload(texts: tuple[str, ...] = ()) -> None:
     second core while the journal is being opened; `embedded_early` hands the vectors over). Not a daemon:
     a process that ends early waits for the load rather than exiting in the middle of it."""
     if not _LOADED or texts:
+        # numpy first, on this thread: onnxruntime imports it on the other one, and two threads importing
+        # numpy at once can meet in its import cycle ("partially initialized module": 1 run in 8 to 20 crashed)
+        import numpy  # noqa: F401
+
         thread = threading.Thread(target=_load_quietly, args=(tuple(texts),), name="meaning-model")
         _PRELOADS.append(thread)
         thread.start()

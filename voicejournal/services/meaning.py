@@ -16,7 +16,13 @@ from voicejournal.core.entry import Entry
 from voicejournal.core.passages import entry_passages, fingerprint
 from voicejournal.core.query import SearchHit
 from voicejournal.errors import JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.services.meaning_rank import query_texts, query_vector, rank_hits
+from voicejournal.services.meaning_rank import (
+    centre_for,
+    query_texts,
+    query_vector,
+    rank_hits,
+    reranked,
+)
 
 ProgressFn = Callable[[int, int], None]  # (entries embedded, entries to embed), after each step
 BATCH_ENTRIES = 32  # entries embedded per step of a backfill (the progress bar moves per step)
@@ -298,13 +304,15 @@ def closest(journal, query: str, limit: int = 3, **filters) -> MeaningResult | N
 def _ranked(journal, vectors, query, limit, filters, embedder) -> MeaningResult:
     from voicejournal.semantic.embedder import embedded_early
 
+    vectors.warm()  # while the model may still be loading on the other thread
     vector = query_vector(embedder(), query, embedded_early(query_texts(query)))
     allowed = None
     total = len(vectors.entries)
     if any(v for v in filters.values()):
         allowed = {e.id: e for e in journal.list_entries(**filters)}
         total = sum(1 for i in allowed if i in vectors.entries)
-    hits = rank_hits(journal, vectors.best(vector), limit, allowed, vector, vectors)
+    ranked = reranked(vectors.best(vector, centre=centre_for(vectors)), vectors, vector, allowed)
+    hits = rank_hits(journal, ranked, limit, allowed, vector, vectors)
     return MeaningResult(query, hits, total)
 
 

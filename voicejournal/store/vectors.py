@@ -31,6 +31,7 @@ from voicejournal.store import files, fs, sealing
 VECTORS_FILE = "index.sqlite-vectors"
 MAGIC = b"VJVEC1\n"  # a block of vectors (a month's, or every entry's in the first layout)
 HEAD_MAGIC = b"VJVEC2\n"
+SCORE_ROWS = 4096  # rows turned into float32 at a time while scoring (a small buffer, used again)
 SENTENCE_BYTES = 48  # a sentence's vector kept as the signs of its 384 numbers, to pick a hit's sentence
 UNFILED = "unfiled"  # the month of vectors put without one (only tests and benchmarks do that)
 
@@ -44,17 +45,19 @@ class VectorSet:
     dimensions: int
     signature: str = ""
     entries: dict[str, tuple[str, list[float | None]]] = field(default_factory=dict)  # id -> (digest, starts)
-    matrix: object = None  # numpy float32 (rows, dimensions)
+    matrix: object = None  # numpy float16 (rows, dimensions), as stored: scored in float32 blocks
     months: dict[str, str] = field(default_factory=dict)  # entry id -> name of its month file
     dirty: set[str] = field(default_factory=set)  # months changed since the vectors were read or saved
     # entry id -> (sentences in each passage, one row of SENTENCE_BYTES sign bits per sentence: numpy uint8)
     sentences: dict[str, tuple[list[int], object]] = field(default_factory=dict)
+    known_sum: object = None  # the rows' sum (float64), when known: kept in each month file's header
+    warm_rows: object = None  # the rows as float32, once `warm` made them
 
     def __post_init__(self):
         import numpy as np
 
         if self.matrix is None:
-            self.matrix = np.zeros((0, self.dimensions), dtype=np.float32)
+            self.matrix = np.zeros((0, self.dimensions), dtype=np.float16)
 
     def digest(self, entry_id: str) -> str | None:
         found = self.entries.get(entry_id)
@@ -84,6 +87,7 @@ class VectorSet:
             self.sentences.pop(entry_id, None)
             self.dirty.add(self.months.pop(entry_id, UNFILED))
         self.matrix = self.matrix[keep]
+        self.known_sum = self.warm_rows = None
         return True
 
     def put(
@@ -107,19 +111,25 @@ class VectorSet:
             self.dirty.add(month)
             if entry_id in (sentences or {}):
                 self.sentences[entry_id] = sentences[entry_id]
-            blocks.append(np.asarray(vectors, dtype=np.float32).reshape(len(starts), self.dimensions))
+            blocks.append(np.asarray(vectors, dtype=np.float16).reshape(len(starts), self.dimensions))
         self.matrix = np.concatenate(blocks) if len(blocks) > 1 else self.matrix
+        self.known_sum = self.warm_rows = None
 
-    def best(self, query) -> Iterator[tuple[str, float, int]]:
+    def best(self, query, centre: float = 0.0) -> Iterator[tuple[str, float, int]]:
         """(entry id, similarity, best passage number) for every entry, most similar first (lazily: the
         scoring is one matrix product and two sorts, whatever the number of entries). `query` is one
-        vector, or several (rows), of which the closest counts."""
+        vector, or several (rows), of which the closest counts. With `centre` (one vector only), the
+        cosine is taken after moving every vector, the query's too, by `centre` times the journal's mean
+        vector away from it (see `centred_sims`)."""
         import numpy as np
 
         if not self.entries:
             return
         query = np.asarray(query, dtype=np.float32)
-        sims = self.matrix @ query if query.ndim == 1 else (self.matrix @ query.T).max(axis=1)
+        if centre and query.ndim == 1:
+            sims = self.centred_sims(query, centre)
+        else:
+            sims = self.products(query.reshape(-1, self.dimensions)).max(axis=1)
         counts = np.fromiter(
             (len(s) for _, s in self.entries.values()), dtype=np.int64, count=len(self.entries)
         )
@@ -132,9 +142,75 @@ class VectorSet:
             row = int(top_row[i])
             yield ids[i], float(sims[row]), row - int(firsts[i])
 
+    def centred_sims(self, query, centre: float):
+        """Cosines between `query` and every row after both moved away from the rows' mean m: p - c*m
+        and q - c*m (c = `centre`). Every journal entry shares a way of speaking, and the model puts
+        all of them in one corner; taking part of that corner out lets what an entry is about count
+        more. Computed from two matrix-vector products, without a centred copy of the matrix:
+        |p - c*m|^2 = 1 - 2c p.m + c^2 |m|^2 for a unit row p."""
+        import numpy as np
+
+        mean = self.mean()
+        moved = query - centre * mean
+        moved /= max(float(np.linalg.norm(moved)), 1e-12)
+        both = self.products(np.stack([moved, mean]))
+        top = both[:, 0] - centre * float(mean @ moved)
+        square = 1.0 - 2.0 * centre * both[:, 1] + centre * centre * float(mean @ mean)
+        return top / np.sqrt(np.maximum(square, 1e-12))
+
+    def mean(self):
+        """The mean of every row (float32; zeros without rows)."""
+        return (self.total() / max(len(self.matrix), 1)).astype("float32")
+
+    def total(self):
+        """The sum of every row (float64), read from the month files when they kept it."""
+        import numpy as np
+
+        if self.known_sum is None:
+            blocks = (b.sum(axis=0, dtype=np.float64) for b in self._float_blocks())
+            self.known_sum = sum(blocks, start=np.zeros(self.dimensions))
+        return self.known_sum
+
+    def products(self, queries):
+        """Every row's dot product with each of `queries` (float32 rows): shape (rows, len(queries)).
+        The float16 rows are turned into float32 a block at a time, in one small buffer: no float32 copy
+        of the whole matrix (tens of MB, and their page faults, in a fresh process) is ever made."""
+        import numpy as np
+
+        queries = np.asarray(queries, dtype=np.float32)
+        if self.warm_rows is not None:
+            return self.warm_rows @ queries.T
+        out = np.empty((len(self.matrix), len(queries)), dtype=np.float32)
+        row = 0
+        for block in self._float_blocks():
+            np.matmul(block, queries.T, out=out[row : row + len(block)])
+            row += len(block)
+        return out
+
+    def warm(self) -> None:
+        """Turn every row into float32 now, while waiting for something else (the query's vector):
+        scoring is then only a matrix product."""
+        import numpy as np
+
+        if self.warm_rows is None:
+            self.warm_rows = self.matrix.astype(np.float32)
+
+    def _float_blocks(self):
+        import numpy as np
+
+        buffer = np.empty((min(SCORE_ROWS, len(self.matrix)), self.dimensions), dtype=np.float32)
+        for first in range(0, len(self.matrix), SCORE_ROWS):
+            part = self.matrix[first : first + SCORE_ROWS]
+            block = buffer[: len(part)]
+            block[...] = part
+            yield block
+
     def rows(self, entry_id: str):
+        """One entry's vectors (float32, a copy)."""
+        import numpy as np
+
         first, n = self.offsets()[entry_id]
-        return self.matrix[first : first + n]
+        return self.matrix[first : first + n].astype(np.float32)
 
     def sentence_bits(self, entry_id: str, passage: int):
         """The sign bits of one passage's sentences (uint8 rows), or None when they were not kept."""
@@ -170,6 +246,7 @@ def pack_block(vectors: VectorSet) -> bytes:
             "sha256": vectors.sha256,
             "dimensions": vectors.dimensions,
             "signature": vectors.signature,
+            "sum": vectors.total().tolist(),
             "entries": [
                 [i, d, s, vectors.sentences[i][0]] if i in vectors.sentences else [i, d, s]
                 for i, (d, s) in vectors.entries.items()
@@ -183,7 +260,7 @@ def pack_block(vectors: VectorSet) -> bytes:
 
 
 def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
-    """The vectors of one block; their matrix still float16, read in place (see `_as_float32`)."""
+    """The vectors of one block; their float16 matrix read in place (see `_joined`)."""
     import numpy as np
 
     try:
@@ -209,6 +286,8 @@ def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
     except (ValueError, KeyError, TypeError, IndexError, struct.error):
         return None
     vectors = VectorSet(model, sha256, dims, head.get("signature", ""), entries, matrix)
+    if isinstance(head.get("sum"), list) and len(head["sum"]) == dims:
+        vectors.known_sum = np.asarray(head["sum"], dtype=np.float64)
     ends = [first for _, _, first in spans[1:]] + [total] * bool(spans)
     vectors.sentences = {
         i: (count, bits[first:end]) for (i, count, first), end in zip(spans, ends, strict=True)
@@ -216,16 +295,19 @@ def _parse_block(blob: bytes, model: str, sha256: str) -> VectorSet | None:
     return vectors
 
 
-def _as_float32(parts: list[VectorSet], dims: int):
-    """One float32 matrix of the parts' float16 rows, converted straight into place (one pass)."""
+def _joined(parts: list[VectorSet], dims: int):
+    """One float16 matrix of the parts' rows (read in place from their blocks until now)."""
     import numpy as np
 
-    out = np.empty((sum(len(p.matrix) for p in parts), dims), dtype=np.float32)
-    row = 0
-    for part in parts:
-        out[row : row + len(part.matrix)] = part.matrix
-        row += len(part.matrix)
-    return out
+    if len(parts) == 1:
+        return parts[0].matrix.copy()  # a copy owns its memory (the block's bytes can go)
+    return np.concatenate([p.matrix for p in parts]) if parts else np.zeros((0, dims), dtype=np.float16)
+
+
+def _known_sum(parts: list[VectorSet]):
+    """The sum of the parts' rows, if every part's file kept its own (else None: summed when needed)."""
+    sums = [p.known_sum for p in parts]
+    return None if not sums or any(s is None for s in sums) else sum(sums[1:], start=sums[0])
 
 
 class VectorStore:
@@ -257,7 +339,7 @@ class VectorStore:
         if blob.startswith(MAGIC):
             vectors = _parse_block(blob, model, sha256)
             if vectors is not None:
-                vectors.matrix = _as_float32([vectors], vectors.dimensions)
+                vectors.matrix = _joined([vectors], vectors.dimensions)
             return vectors
         try:
             head = orjson.loads(blob[len(HEAD_MAGIC) :]) if blob.startswith(HEAD_MAGIC) else {}
@@ -277,7 +359,8 @@ class VectorStore:
             vectors.months.update(dict.fromkeys(part.entries, month))
             vectors.sentences.update(part.sentences)
             blocks.append(part)
-        vectors.matrix = _as_float32(blocks, dims)
+        vectors.matrix = _joined(blocks, dims)
+        vectors.known_sum = _known_sum(blocks)
         return vectors
 
     def save(self, vectors: VectorSet) -> None:

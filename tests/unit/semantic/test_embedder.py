@@ -99,3 +99,30 @@ def test_texts_embedded_by_the_preload_thread_are_handed_over_once(model):
     early = embedded_early(texts)
     assert np.allclose(early, model.embed(list(texts)), atol=1e-6)
     assert embedded_early(texts) is None  # handed over once; the caller embeds it itself then
+
+
+def test_a_file_that_is_no_model_at_all_is_refused_for_its_sha256(tmp_path):
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not a model")
+    with pytest.raises(ModelNotFoundError) as exc:
+        Embedder(model_path=fake)
+    assert "is not the expected file (its sha256 differs)" in str(exc.value)
+
+
+def test_numpy_is_imported_before_the_model_thread_starts():
+    """Two threads importing numpy at once can meet in its import cycle (an ImportError about a
+    'partially initialized module', seen once in 8-20 runs of `search --meaning`): preload imports it on
+    the caller's thread before starting the model's."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from voicejournal.semantic import embedder\n"
+        "embedder.MODEL_PACKAGE = 'no_such_meaning_model_package'\n"
+        "before = 'numpy' in sys.modules\n"
+        "embedder.preload()\n"
+        "print(before, 'numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

@@ -151,3 +151,36 @@ def test_a_hit_sentence_is_picked_by_the_kept_bits_or_else_by_a_model_run(vj_hom
     j.vectors = None
     [hit] = meaning.search_meaning(j, "times I felt like giving up").hits
     assert (hit.snippet, hit.start) == (said[2], 12.0)
+
+
+class KeptBits:
+    """Sentence sign bits per entry, as `VectorSet.sentence_bits` hands them out."""
+
+    def __init__(self, signs: dict):
+        import numpy as np
+
+        self.bits = {i: np.packbits(np.asarray(s) > 0, axis=1) for i, s in signs.items()}
+
+    def sentence_bits(self, entry_id, passage):
+        return self.bits.get(entry_id)
+
+
+def test_the_first_hits_are_ranked_again_with_their_closest_sentence(monkeypatch):
+    import numpy as np
+
+    query = np.ones(8, dtype=np.float32) / np.sqrt(8)
+    kept = KeptBits({
+        "near": [[1] * 8, [-1] * 8],  # one sentence says just what the query says
+        "vague": [[1] * 6 + [-1] * 2],  # its sentence only partly does
+        "late": [[1] * 8],
+    })  # fmt: skip
+    monkeypatch.setattr(meaning_rank, "RERANK", 3)
+    ranked = [("vague", 0.50, 0), ("near", 0.45, 0), ("plain", 0.40, 0), ("late", 0.39, 0)]
+    out = list(meaning_rank.reranked(ranked, kept, query))
+    assert [r[0] for r in out] == ["near", "vague", "plain", "late"]  # "late" was not in the first 3
+    assert out[0][1] == pytest.approx(0.7 * 0.45 + 0.3 * 1.0) and out[1][1] == pytest.approx(
+        0.7 * 0.5 + 0.3 * 0.5
+    )
+    assert out[2][1] == 0.40 and out[3][1] <= out[2][1]  # no bits kept: its score as it was
+    allowed = {"plain": None, "late": None}
+    assert [r[0] for r in meaning_rank.reranked(ranked, kept, query, allowed)][:2] == ["late", "plain"]
