@@ -184,7 +184,12 @@ def show(entry_id, related, as_json):
         if entry.edited:
             lines += [[], [("(edited by you; `--json` shows what was heard originally)", "dim")]]
     else:
-        lines += [[(timestamp(seg.start), "dim"), (f"  {seg.text}", None)] for seg in entry.segments]
+        from voicejournal.core.sentences import sentences_with_times  # a 24 s window is often one segment
+
+        lines += [
+            [(timestamp(start or 0.0), "dim"), (f"  {text}", None)]
+            for start, text in sentences_with_times(entry)
+        ]
     print_styled(lines)
 
 

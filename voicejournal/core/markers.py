@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from voicejournal.core.entry import Entry, Segment
 from voicejournal.core.mishearings import LEAD, clauses_heard_as, heard_as
 from voicejournal.core.mood import find_mood, word_count
+from voicejournal.core.sentences import Sentence, split_sentences
 
 QUESTION, HOMEWORK, GOAL, WIN, MOOD = "question", "homework", "goal", "win", "mood"
 MARKER_KINDS = (QUESTION, HOMEWORK, GOAL, WIN, MOOD)
@@ -35,16 +36,7 @@ class Marker:
     explicit: bool = True  # said with a marker word ("Question for my therapist: …") or found by phrasing
 
 
-@dataclass
-class Sentence:
-    text: str
-    offset: float | None
-
-
-# --- sentences ------------------------------------------------------------------------------------
-
-_ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "prof"}
-_END = re.compile(r"[.?!…]+[\"'”’)]*(?=\s|$)")
+# --- sentences (cut in core/sentences.py) ---------------------------------------------------------
 
 
 def entry_segments(entry: Entry) -> list[Segment]:
@@ -53,57 +45,6 @@ def entry_segments(entry: Entry) -> list[Segment]:
     if entry.segments and not entry.edited:
         return entry.segments
     return [Segment(-1.0, -1.0, line) for line in entry.text.splitlines() if line.strip()]
-
-
-def split_sentences(segments: list[Segment]) -> list[Sentence]:
-    """Sentences across Whisper's segments, each with the start time of the segment it begins in.
-
-    Ends of sentences are punctuation, and a segment boundary where the next segment starts with a
-    capital letter (Whisper often leaves the full stop out between segments).
-    """
-    sentences: list[Sentence] = []
-    current: list[str] = []
-    current_offset: float | None = None
-
-    def flush() -> None:
-        nonlocal current, current_offset
-        text = " ".join(current).strip()
-        if text:
-            sentences.append(Sentence(text, current_offset))
-        current, current_offset = [], None
-
-    for seg in segments:
-        text = " ".join(seg.text.split())
-        if not text:
-            continue
-        offset = None if seg.start < 0 else float(seg.start)
-        # A sentence that begins inside a segment (a long window holds several) starts that far into it:
-        # spoken at an even pace, as a share of its characters.
-        per_char = 0.0 if offset is None else max(0.0, float(seg.end) - offset) / len(text)
-
-        def starts_at(pos: int, offset=offset, per_char=per_char) -> float | None:
-            return None if offset is None else round(offset + per_char * pos, 2)
-
-        if current and text[0].isupper():
-            flush()
-        pos = 0
-        for match in _END.finditer(text):
-            before = text[pos : match.start()]
-            last_word = before.rsplit(None, 1)[-1].lower() if before.strip() else ""
-            if match.group().startswith(".") and last_word.rstrip(".") in _ABBREVIATIONS:
-                continue
-            if current_offset is None:
-                current_offset = starts_at(pos)
-            current.append(text[pos : match.end()])
-            flush()
-            pos = match.end()
-        rest = text[pos:].strip()
-        if rest:
-            if current_offset is None:
-                current_offset = starts_at(pos)
-            current.append(rest)
-    flush()
-    return sentences
 
 
 # --- explicit markers -----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 The embedding model reads at most 256 word pieces (about 180 English words), so a long transcript is cut
 into passages that each fit, and each passage keeps where it starts in the recording. A passage is a run of
-whole sentences (`core.query.sentences_with_times`); a single sentence longer than the limit is cut at word
+whole sentences (`core.sentences.sentences_with_times`); a single sentence longer than the limit is cut at word
 boundaries so nothing is lost to truncation.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
-from voicejournal.core.query import sentences_with_times
+from voicejournal.core.sentences import sentences_with_times
 
 TARGET_WORDS = 150  # a passage grows to about this many words…
 MAX_WORDS = 180  # …and never beyond this (256 word pieces is about 180 words of everyday speech)

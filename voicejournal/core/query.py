@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from voicejournal.core.entry import Entry
 from voicejournal.core.text import fold, word_family
 from voicejournal.errors import UsageError
 
@@ -156,40 +155,6 @@ class Filters:
     themes: tuple[str, ...] = ()
     kind: str | None = None
     mood: int | None = None
-
-
-_SENTENCE_RE = re.compile(r"(?<=[.!?…])\s+|\n+")
-
-
-def sentences_with_times(entry: Entry) -> list[tuple[float | None, str]]:
-    """The entry's text as (start time, sentence) pieces for the best-sentence lookup.
-
-    Unedited transcripts use the recognizer's segments cut into sentences, each at the moment it begins (a
-    segment of a 24 s window often holds several: `core.markers.split_sentences` places each by its share of
-    the segment's characters, as it does for spoken markers). An edited transcript uses the edited text,
-    each sentence placed at the heard sentence it shares most words with (so a corrected word keeps its
-    time). Written entries have sentences without times.
-    """
-    if not entry.segments:
-        return [(None, p.strip()) for p in _SENTENCE_RE.split(entry.text or "") if p.strip()]
-    from voicejournal.core.markers import split_sentences  # here: only index and vector writes need it
-
-    heard = [(s.offset, s.text) for seg in entry.segments for s in split_sentences([seg]) if s.text]
-    if not entry.edited:
-        return heard
-    heard_words = [(start, set(WORD_RE.findall(text.lower()))) for start, text in heard]
-    out: list[tuple[float | None, str]] = []
-    for p in (p.strip() for p in _SENTENCE_RE.split(entry.text or "")):
-        if not p:
-            continue
-        words = set(WORD_RE.findall(p.lower()))
-        best, best_overlap = None, 0
-        for start, sw in heard_words:
-            overlap = len(words & sw)
-            if overlap > best_overlap:
-                best, best_overlap = start, overlap
-        out.append((best if best_overlap * 2 >= len(words) else None, p))
-    return out
 
 
 def make_snippet(highlighted: str, before: int = 10, after: int = 18) -> str:

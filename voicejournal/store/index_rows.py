@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from voicejournal.core.entry import Entry
-from voicejournal.core.query import sentences_with_times
+from voicejournal.core.sentences import sentences_with_times
 from voicejournal.store.index_queries import SEG_SHIFT, TOKENIZER
 
 SCHEMA = f"""

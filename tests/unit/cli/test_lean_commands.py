@@ -19,6 +19,7 @@ NOT_NEEDED = (
     "voicejournal.services.sessions",
     "voicejournal.services.privacy",
     "voicejournal.core.passages",
+    "voicejournal.core.markers",  # its patterns take ~10 ms to compile; sentences are cut by core/sentences
     "voicejournal.speech",
     "voicejournal.render.sections",
     "rich",
