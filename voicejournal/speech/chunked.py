@@ -87,6 +87,7 @@ class ChunkedTranscript:
         self._heard = 0.0  # seconds of audio transcribed
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
+        self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
         self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
     @property
@@ -158,10 +159,11 @@ class ChunkedTranscript:
 
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
-        spent = self._compute
+        self._first_call = 0.0
         new = self._hear(both, first.start, self._prompt(first.first), abandon=again)
         if again:
-            self._window_compute += self._compute - spent  # as `_transcribe` timed it
+            # Only its first call: a stop waits for the call under way, and no more (see `_transcribe`).
+            self._window_compute += self._first_call
             self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
         if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
@@ -191,6 +193,7 @@ class ChunkedTranscript:
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
         samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
+        self._first_call = time.perf_counter() - began
         if abandon and self.hurry:
             return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
         said = " ".join(s.text for s in result.segments)
@@ -199,6 +202,8 @@ class ChunkedTranscript:
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
+            if abandon and self.hurry:
+                return []  # stopped: the chunks keep their text, and the person waits no longer
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
@@ -206,6 +211,8 @@ class ChunkedTranscript:
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
             again = self.transcriber.transcribe(samples, offset=offset)
+            if abandon and self.hurry:
+                return []
             fresh = " ".join(s.text for s in again.segments)
             if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not loops(again.segments):
                 result, said, prompted = again, fresh, False
@@ -222,6 +229,8 @@ class ChunkedTranscript:
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
             again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True)
+            if abandon and self.hurry:
+                return []
             fresh = " ".join(s.text for s in again.segments)
             if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
                 segments = list(again.segments)
@@ -231,7 +240,7 @@ class ChunkedTranscript:
         rest = unheard_tail(
             samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
         )
-        if rest is not None:
+        if rest is not None and not (abandon and self.hurry):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
                 samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before

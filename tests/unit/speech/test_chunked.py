@@ -412,3 +412,62 @@ def test_a_window_heard_when_the_stop_came_gets_no_second_look():
     live.add(10 * SR, 20 * SR, tone(10))
     assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10), (0.0, 20)]  # no afresh pass after it
     assert said(live.segments) == ["w0x10.", "w10x10."]  # the chunks keep their own text
+
+
+def test_a_stop_during_a_windows_second_look_waits_for_that_call_only(monkeypatch):
+    """A window's extra passes (afresh, the unheard rest) stop with the recording: the person waits for one
+    call to the model at most (the 502 s live run once waited 5.3 s after stop)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")  # every window is prompted, so it can be sparse
+
+    @dataclass
+    class StopsDuringAfresh(FakeTranscriber):
+        live: object = None
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            if (
+                len(samples) >= 20 * SR
+            ):  # the window: one word (sparse), then heard afresh, when the stop comes
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                self.live.hurry = self.live.hurry or initial_prompt is None
+                return Result([Segment(offset, offset + 1, "Hm.")])  # leaves 19 s unheard
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    fake = StopsDuringAfresh()
+    live = fake.live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    assert [(c[0], c[1], c[2] is None) for c in fake.calls] == [
+        (0.0, 10, False),
+        (10.0, 10, False),
+        (0.0, 20, False),  # the window
+        (0.0, 20, True),  # heard afresh (sparse): the stop came meanwhile, so no pass over the rest after it
+    ]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
+
+
+def test_a_windows_cost_is_its_first_call(monkeypatch):
+    """Only the call under way delays a stop, so a window's extra passes do not shorten the windows after it
+    (live, half the 502 s run went without windows when they counted)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "LIVE_WINDOW_COST", 0.8)
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class SparseWindows(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+            if len(samples) > 6 * SR and initial_prompt:  # a window: one word with the prompt, all afresh
+                self.clock[0] += self.rtf * len(samples) / SR
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                return Result([Segment(offset, offset + len(samples) / SR, "Hm.")])
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    slow = SparseWindows(rtf=0.05)  # 0.8 s / 0.05 = 16 s windows
+    monkeypatch.setattr(chunked.time, "perf_counter", lambda: slow.clock[0])
+    live = ChunkedTranscript(slow)
+    for i in range(8):
+        live.add(i * 6 * SR, (i + 1) * 6 * SR, tone(6))
+    assert sum(c[1] == 18 and c[2] is None for c in slow.calls) >= 2  # windows heard afresh (sparse)
+    assert live.group_seconds() == pytest.approx(16.0)
