@@ -40,6 +40,7 @@ FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was 
 # Live, a window is heard only as long as this takes (measured so far): a window being heard when the person
 # stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
 LIVE_WINDOW_COST = 1.1
+LIVE_TEMPERATURES = (0.0, 0.2)  # live, Whisper's fallbacks when an answer looks wrong (a file: all six)
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
@@ -88,6 +89,9 @@ class ChunkedTranscript:
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
         self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
+        # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
+        # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
+        self._decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
         self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
     @property
@@ -192,7 +196,7 @@ class ChunkedTranscript:
         # A quiet microphone is raised by what the whole recording so far says of its speech and its
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
         samples = normalise(samples, self._levels)
-        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
+        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt, **self._decode)
         self._first_call = time.perf_counter() - began
         if abandon and self.hurry:
             return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
@@ -201,7 +205,7 @@ class ChunkedTranscript:
         if prompt and (loops(result.segments) or not said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
-            again = self.transcriber.transcribe(samples, offset=offset)
+            again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
             if abandon and self.hurry:
                 return []  # stopped: the chunks keep their text, and the person waits no longer
             fresh = " ".join(s.text for s in again.segments)
@@ -210,7 +214,7 @@ class ChunkedTranscript:
         elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
-            again = self.transcriber.transcribe(samples, offset=offset)
+            again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
             if abandon and self.hurry:
                 return []
             fresh = " ".join(s.text for s in again.segments)
@@ -228,7 +232,7 @@ class ChunkedTranscript:
             # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
-            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True)
+            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True, **self._decode)
             if abandon and self.hurry:
                 return []
             fresh = " ".join(s.text for s in again.segments)
@@ -243,11 +247,11 @@ class ChunkedTranscript:
         if rest is not None and not (abandon and self.hurry):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
-                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before
+                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self._decode
             ).segments
             if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
                 more = self.transcriber.transcribe(
-                    samples[rest:], offset=offset + rest / self.samplerate
+                    samples[rest:], offset=offset + rest / self.samplerate, **self._decode
                 ).segments
             # Neither a loop nor a sentence written already (a segment can run on over words it did say).
             written = folded(" ".join(s.text for s in segments)[-PROMPT_CHARS:])
@@ -296,7 +300,9 @@ def skipped_words(before: list[Segment], after: list[Segment]) -> int:
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:
     """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
     longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
-    words = len(segment.text.split())
+    words = len(
+        re.findall(r"[^\W\d]+(?:'[^\W\d]+)*|\d", segment.text)
+    )  # digits count one by one: "1-0-0-0-1" is 5 words said
     return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
 
 

@@ -50,7 +50,9 @@ STALL_SECONDS = 5.0  # no audio from an open stream for this long: the device is
 class TranscriberLike(Protocol):
     """What Recorder needs from a transcriber (transcription.Transcriber is one)."""
 
-    def transcribe(self, audio: Any, offset: float = 0.0, initial_prompt: str | None = None) -> Any: ...
+    def transcribe(
+        self, audio: Any, offset: float = 0.0, initial_prompt: str | None = None, **options: Any
+    ) -> Any: ...
 
 
 @dataclass
