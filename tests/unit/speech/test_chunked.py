@@ -519,3 +519,15 @@ def test_the_transcriber_decodes_with_the_temperatures_asked_for(monkeypatch):
     t.transcribe(tone(2))
     t.transcribe(tone(2), temperatures=(0.0, 0.2))
     assert asked == [transcription.DECODE_OPTIONS["temperature"], (0.0, 0.2)]
+
+
+def test_no_window_is_heard_while_chunks_wait():
+    """Behind (more chunks queued), windows wait: hearing each chunk once keeps up with speech."""
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 12 * SR, tone(12), behind=True)
+    live.add(12 * SR, 24 * SR, tone(12), behind=True)  # 24 s: a window, but a chunk waits
+    assert [c[:2] for c in fake.calls] == [(0.0, 12), (12.0, 12)]
+    live.add(24 * SR, 32 * SR, tone(8), behind=True)  # over 30 s together: the window is dropped
+    live.add(32 * SR, 44 * SR, tone(12))  # caught up: the chunks not yet in a window are heard together
+    assert [c[:2] for c in fake.calls][2:] == [(24.0, 8), (32.0, 12), (24.0, 20)]
