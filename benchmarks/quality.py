@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _speech import cli, play, private_server, start_record, stop_record  # noqa: E402
+from _wer_align import errors_per_clip  # noqa: E402
 from common import report, word_edits  # noqa: E402
 
 # --- the normaliser -----------------------------------------------------------------------------------
@@ -236,9 +237,13 @@ def add_text(home: Path, wav: Path) -> tuple[str, float]:
 
 
 def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = False,
-               seconds: float | None = None) -> dict:  # fmt: skip
-    """`record` while the wavs play into a private virtual mic (looping until `seconds` when given)."""
+               seconds: float | None = None, vectors: bool = False) -> dict:  # fmt: skip
+    """`record` while the wavs play into a private virtual mic (looping until `seconds` when given); with
+    `vectors`, into a journal that has meaning vectors already (the save then embeds the transcript)."""
     home = folder / f"home{time.monotonic_ns()}"
+    if vectors:
+        cli(home, "add", str(wavs[0]))
+        cli(home, "index")
     server, stop_server = private_server(folder / f"vmic{time.monotonic_ns()}")
     hog_proc = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if hog else None
     try:
@@ -276,6 +281,7 @@ def main() -> None:
         "--minutes", type=float, nargs="*", help="stop -> saved for these lengths (default 1 5 10)"
     )
     parser.add_argument("--tries", type=int, help="spoken markers to try while recording (default 20)")
+    parser.add_argument("--vectors", action="store_true", help="latency: a journal with meaning vectors")
     parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
@@ -299,8 +305,8 @@ def main() -> None:
         _, model_path = resolve_model(None)
         direct = errors(reference, direct_defaults(str(model_path), wav))
         say(f"faster-whisper direct, its defaults: WER {pct(*direct)}; {load()}")
-        text, took = add_text(folder / "home-add", wav)
-        added = errors(reference, text)
+        added_text, took = add_text(folder / "home-add", wav)
+        added = errors(reference, added_text)
         say(f"voicejournal add: WER {pct(*added)} in {took:.0f} s; {load()}")
         rows.append(("add WER, joined file", f"<= direct {pct(*direct)}", pct(*added)))
 
@@ -320,6 +326,11 @@ def main() -> None:
             say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
             target = 100 * added[0] / added[1] + 0.5
             rows.append(("live record WER (virtual mic)", f"<= {target:.1f} %", pct(*live)))
+            refs = [ref for _, ref in items]
+            pairs = zip(items, errors_per_clip(refs, added_text, words),
+                        errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
+            worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
+            say(f"  clips where live has more errors than add (add->live): {', '.join(worse) or 'none'}")
 
         transcriber = Transcriber()
         invented = []
@@ -350,8 +361,9 @@ def main() -> None:
 
         if "latency" not in skip:
             for minutes in args.minutes or ([1] if args.quick else [1, 5, 10]):
-                run = record_run(folder, [path for path, _ in items], hog=True, seconds=minutes * 60)
-                say(f"{minutes:g} min with a CPU hog: stop -> saved {run['saved_after']} s (SIGINT -> exit "
+                run = record_run(folder, [path for path, _ in items], hog=True, seconds=minutes * 60,
+                                 vectors=args.vectors)  # fmt: skip
+                say(f"{minutes:g} min with a CPU hog{' (vectors)' * args.vectors}: stop -> saved {run['saved_after']} s (SIGINT -> exit "
                     f"{run['wall']:.1f} s); {run['load']}")  # fmt: skip
                 rows.append(
                     (f"stop -> saved, {minutes} min, one core busy", "<= 2 s", f"{run['saved_after']} s")

@@ -82,6 +82,9 @@ def record(device, tags, mood, kind, no_transcribe, max_minutes, show_prompt, mo
     status.print(
         f"Saved {entry.id}  ·  {length(entry.duration)}  ·  `voicejournal show {entry.id}`", markup=False
     )
+    from voicejournal.services.capture import embed_saved
+
+    embed_saved(journal)  # after the transcript is shown: the person does not wait for it
 
 
 def _greet(journal, status, session_id: str | None, show_prompt: bool) -> None:

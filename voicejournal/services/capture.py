@@ -20,7 +20,7 @@ from voicejournal.errors import (
     UsageError,
     VoiceJournalError,
 )
-from voicejournal.services.entries import clean_tags
+from voicejournal.services.entries import clean_tags, save_entry
 from voicejournal.store.diskspace import disk_full
 from voicejournal.store.home import ensure_private_dir, incoming_dir
 
@@ -218,7 +218,9 @@ def _file_incoming(
         source="microphone",
         source_key=key,
     )
-    journal.save_entry(entry, new=True)
+    # The meaning vectors of a long transcript take a second (1,041 words: 0.7 s; twice that on a busy
+    # machine): the person waits for the saved transcript, not for them (`embed_saved`).
+    save_entry(journal, entry, new=True, embed=False)
     _discard(journal, wav)
     _discard(journal, wav.with_suffix(".json"))
     return entry
@@ -366,3 +368,18 @@ class RecordOutcome:
     entry: Entry | None
     result: RecordingResult
     saved_after: float  # seconds from the stop request to the entry saved with its transcript
+
+
+def embed_saved(journal) -> None:
+    """The meaning vectors of a recording just saved without them (`_file_incoming`), made once the person
+    has the transcript; only in a journal that keeps vectors, and only when it is the one entry waiting
+    (anything more is left to the next search by meaning, with its progress bar). Derived data: a failure
+    leaves them to that search too."""
+    import contextlib
+
+    from voicejournal.services import meaning
+
+    if meaning.before_write(journal).before is None:
+        return  # no vectors yet: the first search by meaning makes them all
+    with contextlib.suppress(Exception):
+        meaning.current(journal, limit=1)

@@ -101,9 +101,10 @@ def enrich(journal, entry: Entry) -> None:
     sessions.enrich_review(journal, entry)
 
 
-def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) -> Entry:
+def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True, embed: bool = True) -> Entry:
     """Store a new or changed entry (derived fields are refreshed first, unless `derive` is False: a change
-    that leaves the text alone, such as tags, changes nothing derived from it)."""
+    that leaves the text alone, such as tags, changes nothing derived from it). Without `embed` its meaning
+    vectors wait for the next search by meaning (or `capture.embed_saved`): a recording is saved first."""
     if derive:
         journal.enrich(entry)
     with journal.storage.transaction():
@@ -115,7 +116,7 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True) ->
             journal.storage.update_entry(entry.id, entry.to_doc())
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
-        meaning.after_write(journal, vectors, upsert=[entry] if derive else [])  # derive: words may change
+        meaning.after_write(journal, vectors, upsert=[entry] if derive and embed else [])  # words may change
     return entry
 
 

@@ -40,6 +40,7 @@ FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was 
 # Live, a window is heard only as long as this takes (measured so far): a window being heard when the person
 # stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
 LIVE_WINDOW_COST = 1.1
+LIVE_TEMPERATURES = (0.0, 0.2)  # live, Whisper's fallbacks when an answer looks wrong (a file: all six)
 REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
@@ -87,6 +88,10 @@ class ChunkedTranscript:
         self._heard = 0.0  # seconds of audio transcribed
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
+        self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
+        # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
+        # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
+        self._decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
         self._levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
     @property
@@ -104,14 +109,16 @@ class ChunkedTranscript:
     def _seconds(self, spans: list[_Span]) -> float:
         return (spans[-1].end - spans[0].start) / self.samplerate if spans else 0.0
 
-    def add(self, start: int, end: int, samples: Any) -> list[Segment]:
-        """One chunk (frames start..end); returns the segments it added or changed."""
+    def add(self, start: int, end: int, samples: Any, behind: bool = False) -> list[Segment]:
+        """One chunk (frames start..end); returns the segments it added or changed. `behind` (live): more
+        chunks wait, so no window is heard now: the transcriber keeps up with speech, and a stop finds no
+        queue (10 min with a CPU hog: stop -> saved 8.0 s)."""
         self.chunks += 1
         self._levels.extend(block_levels(samples))
         out: list[Segment] = []
         span = _Span(start, end, len(self.segments), samples)
         if self._pending and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
-            out += [] if self.hurry else self._hear_window()
+            out += [] if self.hurry or behind else self._hear_window()
             self._pending = []
             span.first = len(self.segments)
         if self.live:
@@ -120,7 +127,7 @@ class ChunkedTranscript:
             self.segments.extend(new)
             out += new
         self._pending.append(span)
-        if self._seconds(self._pending) >= self.group_seconds() and not self.hurry:
+        if self._seconds(self._pending) >= self.group_seconds() and not (self.hurry or behind):
             out += self._hear_window()
         return out
 
@@ -158,10 +165,11 @@ class ChunkedTranscript:
 
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
-        spent = self._compute
+        self._first_call = 0.0
         new = self._hear(both, first.start, self._prompt(first.first), abandon=again)
         if again:
-            self._window_compute += self._compute - spent  # as `_transcribe` timed it
+            # Only its first call: a stop waits for the call under way, and no more (see `_transcribe`).
+            self._window_compute += self._first_call
             self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
         if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
@@ -190,7 +198,8 @@ class ChunkedTranscript:
         # A quiet microphone is raised by what the whole recording so far says of its speech and its
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
         samples = normalise(samples, self._levels)
-        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt)
+        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt, **self._decode)
+        self._first_call = time.perf_counter() - began
         if abandon and self.hurry:
             return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
         said = " ".join(s.text for s in result.segments)
@@ -198,14 +207,18 @@ class ChunkedTranscript:
         if prompt and (loops(result.segments) or not said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
-            again = self.transcriber.transcribe(samples, offset=offset)
+            again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
+            if abandon and self.hurry:
+                return []  # stopped: the chunks keep their text, and the person waits no longer
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
         elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
-            again = self.transcriber.transcribe(samples, offset=offset)
+            again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
+            if abandon and self.hurry:
+                return []
             fresh = " ".join(s.text for s in again.segments)
             if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not loops(again.segments):
                 result, said, prompted = again, fresh, False
@@ -221,7 +234,9 @@ class ChunkedTranscript:
             # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
-            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True)
+            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True, **self._decode)
+            if abandon and self.hurry:
+                return []
             fresh = " ".join(s.text for s in again.segments)
             if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
                 segments = list(again.segments)
@@ -231,14 +246,14 @@ class ChunkedTranscript:
         rest = unheard_tail(
             samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
         )
-        if rest is not None:
+        if rest is not None and not (abandon and self.hurry):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
-                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before
+                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self._decode
             ).segments
             if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
                 more = self.transcriber.transcribe(
-                    samples[rest:], offset=offset + rest / self.samplerate
+                    samples[rest:], offset=offset + rest / self.samplerate, **self._decode
                 ).segments
             # Neither a loop nor a sentence written already (a segment can run on over words it did say).
             written = folded(" ".join(s.text for s in segments)[-PROMPT_CHARS:])
@@ -287,7 +302,9 @@ def skipped_words(before: list[Segment], after: list[Segment]) -> int:
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:
     """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
     longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
-    words = len(segment.text.split())
+    words = len(
+        re.findall(r"[^\W\d]+(?:'[^\W\d]+)*|\d", segment.text)
+    )  # digits count one by one: "1-0-0-0-1" is 5 words said
     return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
 
 

@@ -50,7 +50,9 @@ STALL_SECONDS = 5.0  # no audio from an open stream for this long: the device is
 class TranscriberLike(Protocol):
     """What Recorder needs from a transcriber (transcription.Transcriber is one)."""
 
-    def transcribe(self, audio: Any, offset: float = 0.0, initial_prompt: str | None = None) -> Any: ...
+    def transcribe(
+        self, audio: Any, offset: float = 0.0, initial_prompt: str | None = None, **options: Any
+    ) -> Any: ...
 
 
 @dataclass
@@ -372,7 +374,7 @@ class Recorder:
                     spent = time.monotonic() - (self._stop_time or time.monotonic())
                     new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
                 else:
-                    new = live.add(start, end, samples)
+                    new = live.add(start, end, samples, behind=not self._chunks.empty())
             except Exception as e:  # the audio is safe; the entry is saved as pending
                 self._transcription_error = e
                 continue

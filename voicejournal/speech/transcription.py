@@ -110,11 +110,14 @@ class Transcriber:
         initial_prompt: str | None = None,
         progress: Callable[[float, float], None] | None = None,
         word_timestamps: bool = False,
+        temperatures: tuple[float, ...] | None = None,
     ) -> Transcript:
         """Transcribe a path or float32 16 kHz mono samples; segment times are shifted by `offset`.
 
         `progress(done_seconds, total_seconds)` is called as segments come in. With `word_timestamps` each
         segment ends where its last word does (Whisper's own end can run on over speech it did not write).
+        `temperatures`: the fallbacks tried when an answer looks wrong (DECODE_OPTIONS has six; each is one
+        more decoding, so live recording, which must keep to its time, tries fewer).
         """
         model = self._load()
         language = self.language
@@ -138,7 +141,7 @@ class Transcriber:
                 language=language,
                 initial_prompt=initial_prompt,
                 word_timestamps=word_timestamps,
-                **self.options,
+                **(self.options if temperatures is None else {**self.options, "temperature": temperatures}),
             )
             result = []
             for seg in segments:

@@ -44,7 +44,7 @@ class FakeTranscriber:
     calls: list = field(default_factory=list)
     loop_with_prompt: bool = False
 
-    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
         seconds = round(len(samples) / SR)
         self.calls.append((round(offset, 2), seconds, initial_prompt))
         if self.loop_with_prompt and initial_prompt:
@@ -160,7 +160,7 @@ def test_a_file_is_cut_at_its_pauses_like_a_recording():
 def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
     @dataclass
     class StopsEarly(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
             self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
             heard = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
             words = " ".join(f"x{i}" for i in range(8))
@@ -195,7 +195,7 @@ def test_a_segment_stretched_over_speech_it_did_not_write_ends_where_its_words_c
 def test_a_chunk_skipped_because_of_its_prompt_is_heard_again_without_it():
     @dataclass
     class SkipsWithPrompt(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
             if initial_prompt and offset > 0:
                 self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
                 return Result([])
@@ -214,7 +214,7 @@ def test_a_chunk_whose_answer_repeats_its_prompt_and_runs_over_its_closing_pause
     class StopsAfterThePrompt(FakeTranscriber):
         """With a prompt: only the first sentence, its segment running to the chunk's end (no end written)."""
 
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
             seconds = len(samples) / SR
             if initial_prompt:
@@ -248,7 +248,7 @@ def test_a_chunk_whose_answer_repeats_its_prompt_and_runs_over_its_closing_pause
 def test_a_looping_rest_is_heard_again_without_the_prompt_and_a_sentence_written_already_is_dropped():
     @dataclass
     class Tail(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
             if offset == 0:  # hears the first 4 s only
                 return Result([Segment(0.0, 4.0, "Word. Another word. I went home.")])
@@ -290,7 +290,7 @@ def test_at_stop_the_last_chunk_is_heard_with_as_many_chunks_before_it_as_the_ti
 def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text():
     @dataclass
     class SkipsInWindows(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             if len(samples) > 10 * SR:
                 self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
                 return Result([Segment(offset, offset + 20, "Only the first sentence.")])
@@ -307,7 +307,7 @@ def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text()
 def test_a_prompted_chunk_with_too_few_words_for_its_speech_is_heard_afresh():
     @dataclass
     class SkipsWhatThePromptHeld(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
             if initial_prompt:  # 8 s of speech, 5 words: "I talked to my sister …" skipped
                 return Result([Segment(offset, offset + 8, "Mood: 7 out of 10.")])
@@ -345,7 +345,7 @@ def test_a_window_still_being_heard_when_the_recording_stops_keeps_the_chunks_te
     class StoppedMeanwhile(FakeTranscriber):
         live: object = None
 
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             if len(samples) > 10 * SR:
                 self.live.hurry = True  # the person stops while the window is heard
             return super().transcribe(samples, offset, initial_prompt)
@@ -365,7 +365,7 @@ class SlowTranscriber(FakeTranscriber):
     rtf: float = 0.08
     clock: list = field(default_factory=lambda: [0.0])
 
-    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
         self.clock[0] += self.rtf * len(samples) / SR
         return super().transcribe(samples, offset, initial_prompt, word_timestamps)
 
@@ -399,7 +399,7 @@ def test_a_window_heard_when_the_stop_came_gets_no_second_look():
     class StopsDuringWindow(FakeTranscriber):
         live: object = None
 
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
             if len(samples) >= 20 * SR:  # the window: the person stops meanwhile; one word (sparse) back
                 self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
                 self.live.hurry = True
@@ -412,3 +412,122 @@ def test_a_window_heard_when_the_stop_came_gets_no_second_look():
     live.add(10 * SR, 20 * SR, tone(10))
     assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 10), (0.0, 20)]  # no afresh pass after it
     assert said(live.segments) == ["w0x10.", "w10x10."]  # the chunks keep their own text
+
+
+def test_a_stop_during_a_windows_second_look_waits_for_that_call_only(monkeypatch):
+    """A window's extra passes (afresh, the unheard rest) stop with the recording: the person waits for one
+    call to the model at most (the 502 s live run once waited 5.3 s after stop)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")  # every window is prompted, so it can be sparse
+
+    @dataclass
+    class StopsDuringAfresh(FakeTranscriber):
+        live: object = None
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            if (
+                len(samples) >= 20 * SR
+            ):  # the window: one word (sparse), then heard afresh, when the stop comes
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                self.live.hurry = self.live.hurry or initial_prompt is None
+                return Result([Segment(offset, offset + 1, "Hm.")])  # leaves 19 s unheard
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    fake = StopsDuringAfresh()
+    live = fake.live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    assert [(c[0], c[1], c[2] is None) for c in fake.calls] == [
+        (0.0, 10, False),
+        (10.0, 10, False),
+        (0.0, 20, False),  # the window
+        (0.0, 20, True),  # heard afresh (sparse): the stop came meanwhile, so no pass over the rest after it
+    ]
+    assert said(live.segments) == ["w0x10.", "w10x10."]
+
+
+def test_a_windows_cost_is_its_first_call(monkeypatch):
+    """Only the call under way delays a stop, so a window's extra passes do not shorten the windows after it
+    (live, half the 502 s run went without windows when they counted)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "LIVE_WINDOW_COST", 0.8)
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class SparseWindows(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            if len(samples) > 6 * SR and initial_prompt:  # a window: one word with the prompt, all afresh
+                self.clock[0] += self.rtf * len(samples) / SR
+                self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+                return Result([Segment(offset, offset + len(samples) / SR, "Hm.")])
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    slow = SparseWindows(rtf=0.05)  # 0.8 s / 0.05 = 16 s windows
+    monkeypatch.setattr(chunked.time, "perf_counter", lambda: slow.clock[0])
+    live = ChunkedTranscript(slow)
+    for i in range(8):
+        live.add(i * 6 * SR, (i + 1) * 6 * SR, tone(6))
+    assert sum(c[1] == 18 and c[2] is None for c in slow.calls) >= 2  # windows heard afresh (sparse)
+    assert live.group_seconds() == pytest.approx(16.0)
+
+
+def test_digits_count_one_by_one_in_the_time_words_take():
+    """A phone number written "1-0-0-0-1" was 1 word, so its speech looked unheard, was heard again at stop
+    (4.5 s) and written twice."""
+    from voicejournal.speech.chunked import spoken_until
+
+    number = Segment(0.0, 10.0, "Please call Stella 1-0-0-0-1 9-0-2-1-0.")
+    assert spoken_until(number) == 10.0  # 13 words said slowly take longer than the segment
+    assert spoken_until(Segment(0.0, 20.0, "I don't know.")) == pytest.approx(3 / 1.5 + 2.0)
+
+
+def test_live_calls_try_one_fallback_and_a_file_all_of_them():
+    from voicejournal.speech.chunked import LIVE_TEMPERATURES
+
+    @dataclass
+    class Options(FakeTranscriber):
+        options: list = field(default_factory=list)
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.options.append(options)
+            return super().transcribe(samples, offset, initial_prompt, word_timestamps)
+
+    live = Options()
+    ChunkedTranscript(live).add(0, 8 * SR, tone(8))
+    assert live.options == [{"temperatures": LIVE_TEMPERATURES}]
+    a_file = Options()
+    transcribe_samples(a_file, np.concatenate([tone(9), np.zeros(SR, np.float32), tone(9)]))
+    assert a_file.options and all(o == {} for o in a_file.options)
+
+
+def test_the_transcriber_decodes_with_the_temperatures_asked_for(monkeypatch):
+    from voicejournal.speech import transcription
+
+    asked = []
+
+    class Model:
+        def transcribe(self, audio, **options):
+            asked.append(options["temperature"])
+            return iter([]), type("Info", (), {"language": "en", "duration": len(audio) / SR})()
+
+    monkeypatch.setattr(transcription, "hears_speech", lambda samples: True)
+    monkeypatch.setattr(transcription, "resolve_model", lambda name: ("tiny.en", "/nowhere"))
+    t = transcription.Transcriber()
+    t._model = Model()
+    t.transcribe(tone(2))
+    t.transcribe(tone(2), temperatures=(0.0, 0.2))
+    assert asked == [transcription.DECODE_OPTIONS["temperature"], (0.0, 0.2)]
+
+
+def test_no_window_is_heard_while_chunks_wait():
+    """Behind (more chunks queued), windows wait: hearing each chunk once keeps up with speech."""
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 12 * SR, tone(12), behind=True)
+    live.add(12 * SR, 24 * SR, tone(12), behind=True)  # 24 s: a window, but a chunk waits
+    assert [c[:2] for c in fake.calls] == [(0.0, 12), (12.0, 12)]
+    live.add(24 * SR, 32 * SR, tone(8), behind=True)  # over 30 s together: the window is dropped
+    live.add(32 * SR, 44 * SR, tone(12))  # caught up: the chunks not yet in a window are heard together
+    assert [c[:2] for c in fake.calls][2:] == [(24.0, 8), (32.0, 12), (24.0, 20)]
