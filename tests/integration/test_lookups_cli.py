@@ -27,7 +27,7 @@ def test_show_prints_the_text_as_it_is_said(run_cli, vj_home):
         "Themes: sleep",
         "",
         "00:00  I wrote [bold]notes[/] :smile: today.",
-        "00:04  Then     I slept.",  # the tab as a terminal shows it
+        "00:04  Then I slept.",  # one sentence a line, its spaces as one
     ]
     journal.edit_text("ab12", "I wrote notes today.")
     shown = run_cli("show", "ab12", now=NOW, tz="Europe/Berlin", check=True).stdout
