@@ -21,8 +21,6 @@ from voicejournal.core.brief import (
     ThemeChange,
 )
 from voicejournal.core.entry import Entry
-from voicejournal.core.markers import entry_segments as segments_of
-from voicejournal.core.markers import split_sentences
 from voicejournal.core.planning import (
     Goal,
     Homework,
@@ -35,6 +33,8 @@ from voicejournal.core.planning import (
     next_session,
 )
 from voicejournal.core.planning import session_for as reflection_session
+from voicejournal.core.sentences import entry_segments as segments_of
+from voicejournal.core.sentences import split_sentences
 
 
 def review_period(sessions: list[Session], now: datetime, since: datetime | None = None):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from voicejournal.core.entry import Entry, Segment
 from voicejournal.core.mishearings import LEAD, clauses_heard_as, heard_as
 from voicejournal.core.mood import find_mood, word_count
-from voicejournal.core.sentences import Sentence, split_sentences
+from voicejournal.core.sentences import Sentence, entry_segments, split_sentences
 
 QUESTION, HOMEWORK, GOAL, WIN, MOOD = "question", "homework", "goal", "win", "mood"
 MARKER_KINDS = (QUESTION, HOMEWORK, GOAL, WIN, MOOD)
@@ -34,17 +34,6 @@ class Marker:
     offset: float | None = None  # seconds into the recording (None for a written entry)
     value: int | None = None  # mood 1-5
     explicit: bool = True  # said with a marker word ("Question for my therapist: …") or found by phrasing
-
-
-# --- sentences (cut in core/sentences.py) ---------------------------------------------------------
-
-
-def entry_segments(entry: Entry) -> list[Segment]:
-    """The entry's timed segments, or its text as untimed segments, one a line (written or edited
-    entries: a typed list "Homework: …" / "Question: …" needs no full stops to be read apart)."""
-    if entry.segments and not entry.edited:
-        return entry.segments
-    return [Segment(-1.0, -1.0, line) for line in entry.text.splitlines() if line.strip()]
 
 
 # --- explicit markers -----------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Sentences of a transcript, each with the moment it begins in the recording.
 
 Whisper's segments are not sentences: a 24 s window often comes back as one segment holding several, and
-a sentence may run across two. Markers, search hits, meaning passages, `show` and exports all cut a
-transcript here, the same way, so a sentence has one moment everywhere. Light on purpose (one pattern):
-`show` and the index use it without loading the marker patterns.
+a sentence may run across two. `split_sentences` cuts them (inside a segment, a sentence's moment is its
+share of the segment's characters). Markers, the brief, sharing and exports cut the whole transcript
+(`entry_segments`), joining a sentence that runs across segments; search hits, meaning passages and `show`
+cut each segment on its own (`sentences_with_times`), so every piece keeps to one segment's time span.
+Light on purpose (a few patterns): `show` and the index use it without loading the marker patterns.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ class Sentence:
 _ABBREVIATIONS = {"dr", "mr", "mrs", "ms", "st", "vs", "etc", "e.g", "i.e", "prof"}
 _WORD_RE = re.compile(r"[^\W_]+")
 _END = re.compile(r"[.?!…]+[\"'”’)]*(?=\s|$)")
+
+
+def entry_segments(entry: Entry) -> list[Segment]:
+    """The entry's timed segments, or its text as untimed segments, one a line (written or edited
+    entries: a typed list "Homework: …" / "Question: …" needs no full stops to be read apart)."""
+    if entry.segments and not entry.edited:
+        return entry.segments
+    return [Segment(-1.0, -1.0, line) for line in entry.text.splitlines() if line.strip()]
 
 
 def split_sentences(segments: list[Segment]) -> list[Sentence]:

@@ -6,9 +6,9 @@ from voicejournal.core.brief import Quote, Review, Share
 from voicejournal.core.brief_builder import clip
 from voicejournal.core.dates import parse_offset
 from voicejournal.core.entry import Entry
-from voicejournal.core.markers import entry_segments as segments_of
-from voicejournal.core.markers import split_sentences
 from voicejournal.core.planning import Goal, Homework, Question, Win
+from voicejournal.core.sentences import entry_segments as segments_of
+from voicejournal.core.sentences import split_sentences
 from voicejournal.core.wording import clock, day, length_text, offset_text
 from voicejournal.errors import EntryNotFoundError, UsageError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from voicejournal.core.entry import Entry
-from voicejournal.core.markers import entry_segments, split_sentences
+from voicejournal.core.sentences import entry_segments, split_sentences
 from voicejournal.core.wording import length_text, offset_text
 
 
