@@ -8,26 +8,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from click.testing import CliRunner
 
-from voicejournal.cli import main
+from tests.in_process import invoke
 from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
 from voicejournal.store.storage import Storage
 
 TZ = UTC
-
-
-def invoke(*args, input=None, env=None):
-    """Run `voicejournal ARGS` in this process (fast); returns (exit code, stdout, stderr)."""
-    runner = CliRunner()
-    with runner.isolation(input=input, env=env) as (stdout, stderr, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-    return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
 def spoken(journal, eid, day, sentences, seconds=6.0, tags=(), mood=None, audio=False):

@@ -5,27 +5,15 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from tests.audio_helpers import write_wav
-from voicejournal.cli import main
+from tests.in_process import invoke
 from voicejournal.core.entry import TEXT_ONLY, Entry
 from voicejournal.journal import Journal
 
 N = [0, 1, 2]
 ENTRIES = {0: "0 entries", 1: "1 entry", 2: "2 entries", 3: "3 entries"}
 RECORDINGS = {0: "0 recordings", 1: "1 recording", 2: "2 recordings"}
-
-
-def invoke(*args):
-    """The real CLI in this process: (exit code, stdout, stderr)."""
-    with CliRunner().isolation() as (stdout, stderr, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-    return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
 def written(

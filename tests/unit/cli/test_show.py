@@ -2,21 +2,9 @@
 
 from datetime import UTC, datetime
 
-from click.testing import CliRunner
-
-from voicejournal.cli import main
+from tests.in_process import invoke
 from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
-
-
-def invoke(*args):
-    with CliRunner().isolation() as (stdout, stderr, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-    return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
 def test_a_window_heard_as_one_segment_is_shown_sentence_by_sentence(vj_home):

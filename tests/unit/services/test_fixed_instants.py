@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 import soundfile as sf
-from click.testing import CliRunner
 
-from voicejournal.cli import main
+from tests.in_process import invoke
 from voicejournal.core.dates import parse_date
 from voicejournal.core.entry import DONE, Entry, Segment
 from voicejournal.journal import Journal
@@ -36,18 +35,6 @@ def at(local_tz, time_machine):
         return moment
 
     return go
-
-
-def invoke(*args: str) -> tuple[int, str, str]:
-    """Run `voicejournal ARGS` in this process; (exit code, stdout, stderr)."""
-    runner = CliRunner()
-    with runner.isolation() as (stdout, stderr, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-    return code, stdout.getvalue().decode(), stderr.getvalue().decode()
 
 
 def local(when: str, tz: str) -> datetime:
