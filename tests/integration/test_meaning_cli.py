@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from tests.integration.test_search_cli import invoke, spoken
+from tests.in_process import invoke
+from tests.integration.test_search_cli import spoken
 from voicejournal.journal import Journal
 from voicejournal.semantic.embedder import MODEL_ID, MODEL_SHA256
 from voicejournal.store.sealing import is_encrypted_blob
