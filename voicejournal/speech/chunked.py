@@ -80,9 +80,7 @@ class ChunkedTranscript:
         self.model: str | None = getattr(transcriber, "model_name", None)
         self.chunks = 0
         self.final_pass = 0.0  # seconds of audio the last window at stop covered (0: none)
-        self.hurry = (
-            False  # live, stopped: no more windows, only text for chunks that have none (Recorder.stop)
-        )
+        self.hurry = False  # live, stopped (Recorder.stop): no more windows, only text for chunks with none
         self._pending: list[_Span] = []  # chunks not yet heard in a window (at most WINDOW_SECONDS)
         self._compute = 0.0  # seconds spent transcribing
         self._heard = 0.0  # seconds of audio transcribed
@@ -299,12 +297,13 @@ def skipped_words(before: list[Segment], after: list[Segment]) -> int:
     )
 
 
+_SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
+
+
 def spoken_until(segment: Segment, offset: float = 0.0) -> float:
     """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
     longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
-    words = len(
-        re.findall(r"[^\W\d]+(?:'[^\W\d]+)*|\d", segment.text)
-    )  # digits count one by one: "1-0-0-0-1" is 5 words said
+    words = len(_SAID_WORD.findall(segment.text))
     return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
 
 
