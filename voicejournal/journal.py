@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from voicejournal import clock
 from voicejournal.clock import Clock
 from voicejournal.services import on_first_use
-from voicejournal.store.home import home_dir, private_umask
+from voicejournal.store.home import has_incoming, home_dir, private_umask
 from voicejournal.store.storage import Storage
 
 if TYPE_CHECKING:
@@ -238,6 +238,8 @@ class Journal:
 
     def recover(self) -> list[Entry]:
         """Turn recordings a crash or kill left in audio/incoming into pending entries."""
+        if not has_incoming(self.home):
+            return []  # every command asks: one directory read, without loading the recording code
         return capture.recover(self)
 
     def play(

@@ -26,7 +26,6 @@ from voicejournal.cli.output import (
     progress_bar,
 )
 from voicejournal.core.wording import count, timestamp
-from voicejournal.render.json import search_json
 
 
 def _query_from_args(words: tuple[str, ...]) -> str:
@@ -80,6 +79,8 @@ def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_jso
         query, since=since, until=until, tags=tags, themes=themes, kind=kind, mood=mood, limit=limit
     )
     if as_json:
+        from voicejournal.render.json import search_json  # only for --json
+
         print_json(search_json(result))
         return
     if not result.hits:

@@ -27,6 +27,15 @@ def incoming_dir(home: Path) -> Path:
     return home / "audio" / "incoming"
 
 
+def has_incoming(home: Path) -> bool:
+    """Is anything in audio/incoming (a recording being made, or one a crash left)?"""
+    try:
+        with os.scandir(incoming_dir(home)) as found:
+            return any(found)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+
+
 def ensure_private_dir(path: Path) -> Path:
     """Create `path` (and parents) readable by the owner only."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

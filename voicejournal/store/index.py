@@ -44,7 +44,6 @@ from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, 
 from voicejournal.store import files, fs, index_pending, keyfile
 from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
-from voicejournal.store.index_rows import SCHEMA, delete_entry, insert_entry, upsert_entry
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
@@ -195,6 +194,9 @@ class SearchIndex:
         self.rebuilt = True
 
     def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
+        # The row writer (and its sentence cutting) loads for writes only: `search` never needs it.
+        from voicejournal.store.index_rows import SCHEMA, insert_entry
+
         conn.executescript(SCHEMA)
         with conn:
             entries = []
@@ -222,6 +224,8 @@ class SearchIndex:
     def upsert_many(self, entries: list[Entry], signature: str) -> None:
         """Index many added or changed entries in one transaction (the same rules as `upsert`)."""
         if not (self._sealed() and self._add_pending(entries, signature)):
+            from voicejournal.store.index_rows import upsert_entry
+
             self._write(lambda conn: [upsert_entry(conn, entry) for entry in entries], signature)
 
     def _add_pending(self, entries: list[Entry], signature: str) -> bool:
@@ -240,6 +244,8 @@ class SearchIndex:
 
     def remove(self, entry_id: str, signature: str) -> None:
         """Forget one deleted entry and record the journal's new signature; its words leave the file too."""
+        from voicejournal.store.index_rows import delete_entry
+
         self._write(lambda conn: delete_entry(conn, entry_id), signature, scrub=True)
 
     def drop(self) -> None:
@@ -329,6 +335,8 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _apply(conn: sqlite3.Connection, entries, signature: str) -> None:
     """Index changed entries (Entry objects or stored docs) and record the journal's signature."""
+    from voicejournal.store.index_rows import upsert_entry
+
     with conn:
         for entry in entries:
             if isinstance(entry, dict):

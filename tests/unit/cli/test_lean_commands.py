@@ -56,6 +56,23 @@ def test_reading_commands_load_no_writer_renderer_or_heavy_library(entry_id, com
     assert loaded_after(args) == "[]"
 
 
+# Asked by every command (is a recording waiting in audio/incoming?), read by none of these two when the
+# answer is no; the index's row writer (and its sentence cutting) only when an entry is written.
+READ_ONLY_NOT_NEEDED = (
+    "voicejournal.services.capture",
+    "voicejournal.store.index_rows",
+    "voicejournal.render.json",
+)
+
+
+def test_search_loads_no_recording_code_index_writer_or_json_renderer(entry_id):
+    assert loaded_after(["search", "sister"], READ_ONLY_NOT_NEEDED + ("voicejournal.core.sentences",)) == "[]"
+
+
+def test_show_loads_no_recording_code_or_index_writer(entry_id):
+    assert loaded_after(["show", entry_id], READ_ONLY_NOT_NEEDED) == "[]"
+
+
 def test_tag_loads_no_importer_renderer_or_heavy_library(entry_id):
     # A write asks services/meaning whether meaning vectors exist to keep in step, so that one may load.
     not_needed = tuple(
