@@ -120,6 +120,14 @@ def test_planning_commands(run_cli):
         + json.loads(run_cli("session", "list", "--json").stdout)[0]["id"]
         + ").\n"
     )
+    # As people say it: the day in words, "at", the time; one quoted argument works the same.
+    at = {"now": "2026-12-01T18:00:00", "tz": "Europe/Berlin"}  # a Tuesday
+    assert "Added the session on Tue 8 Dec, 15:00 (" in run_cli("session", "add", "next", "tuesday", "at", "3pm",
+                                                                 check=True, **at).stderr  # fmt: skip
+    assert (
+        "Added the session on Fri 4 Dec, 09:30 ("
+        in run_cli("session", "add", "friday 9.30", check=True, **at).stderr
+    )
     run_cli("goal", "add", "Sleep before midnight", "--words", "sleep, bed", check=True)
     [g] = json.loads(run_cli("goal", "list", "--json", check=True).stdout)
     assert (g["text"], g["words"], g["mentions"]) == ("Sleep before midnight", ["sleep", "bed"], [])
@@ -153,6 +161,9 @@ def test_planning_commands(run_cli):
         (("session", "add", "2026-02-30", "14:00"),
          "Could not understand the date '2026-02-30'. Try 2026-11-02, 'yesterday' or '3 weeks ago'."),
         (("session", "add", "2026-12-03", "25:00"), "Could not understand the time '25:00'. Try 14:00 or 2pm."),
+        (("session", "add", "next", "tuesday"),
+         "Give the DATE and TIME of the session (`voicejournal session add 2026-12-03 14:00`), or a calendar "
+         "file with --from-ics FILE."),
         (("homework", "add", "Letter", "--due", "someday"),
          "Could not understand the date 'someday'. Try 2026-11-02, 'yesterday' or '3 weeks ago'."),
         (("review", "--since", "the other day"),

@@ -39,8 +39,7 @@ def session():
 
 
 @session.command(name="add")
-@click.argument("day", metavar="DATE", required=False)
-@click.argument("at", metavar="TIME", required=False)
+@click.argument("when", metavar="DATE TIME", nargs=-1)
 @click.option("--with", "with_name", metavar="NAME", help="Who the session is with.")
 @click.option("--note", help="A note about it.")
 @click.option(
@@ -51,19 +50,20 @@ def session():
     help="Import the appointments in a calendar export (.ics) instead; importing it again adds nothing.",
 )
 @click.option("--match", metavar="TEXT", help="With --from-ics: only events whose title contains TEXT.")
-def session_add(day, at, with_name, note, ics, match):
-    """Add a session on DATE (2026-12-03, tomorrow) at TIME (14:00, 2pm), or import your appointments
-    from a calendar (--from-ics; weekly ones are added for the next six months).
+def session_add(when, with_name, note, ics, match):
+    """Add a session on DATE (2026-12-03, tomorrow, next tuesday) at TIME (14:00, 2pm), or import your
+    appointments from a calendar (--from-ics; weekly ones are added for the next six months).
 
     \b
     Examples:
       voicejournal session add 2026-12-03 14:00 --with "Dr. Rivera"
+      voicejournal session add next tuesday at 3pm
       voicejournal session add --from-ics ~/Downloads/therapy.ics
     """
     from voicejournal.errors import UsageError
 
     if ics is not None:
-        if day or at or with_name or note:
+        if when or with_name or note:
             raise UsageError(
                 "--from-ics takes the sessions from the file; leave out DATE, TIME, --with and --note."
             )
@@ -71,12 +71,15 @@ def session_add(day, at, with_name, note, ics, match):
         return
     if match:
         raise UsageError("--match only goes with --from-ics FILE.")
-    if not day or not at:
+    from voicejournal.core.dates import split_appointment
+
+    day_and_time = split_appointment(when)
+    if day_and_time is None:
         raise UsageError(
             "Give the DATE and TIME of the session (`voicejournal session add 2026-12-03 14:00`), "
             "or a calendar file with --from-ics FILE."
         )
-    s = open_journal().add_session(day, at, with_name, note)
+    s = open_journal().add_session(*day_and_time, with_name, note)
     who = f" with {s.with_name}" if s.with_name else ""
     err().print(f"Added the session on {_today_label(s.start)}{who} ({s.id}).", markup=False)
 

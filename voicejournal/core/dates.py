@@ -189,6 +189,26 @@ def parse_time_of_day(text: str) -> time:
     raise UsageError(f"Could not understand the time '{text}'. Try 14:00 or 2pm.")
 
 
+# A time at the end of what was typed: '14:00', '9.30', '2pm', '2 pm', 'at 14:00' (a bare '3' is not one).
+_ENDING_TIME = re.compile(
+    r"^(?P<day>\S.*?)(?:\s+at)?\s+(?P<time>\d{1,2}(?:[:.h]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?|\s*(?:am|pm|a\.m\.|p\.m\.)))$",
+    re.I,
+)
+
+
+def split_appointment(words: list[str] | tuple[str, ...]) -> tuple[str, str] | None:
+    """What was typed for an appointment, as (day, time of day): 'next tuesday 3pm', 'tomorrow at 14:00',
+    '2026-12-03 14:00', or any DAY TIME pair; None when no time can be told apart."""
+    match = _ENDING_TIME.match(" ".join(" ".join(words).split()))
+    if match:
+        return match.group("day"), match.group("time")
+    if (
+        len(words) == 2 and words[1][:1].isdigit()
+    ):  # DAY TIME as typed: the time's own error says what is wrong
+        return words[0], words[1]
+    return None
+
+
 def parse_offset(text: str) -> float:
     """A moment in a recording: '2:31', '1:02:03' or '95' -> seconds."""
     try:

@@ -9,6 +9,7 @@ from voicejournal.core.dates import (
     parse_due,
     parse_offset,
     parse_time_of_day,
+    split_appointment,
 )
 from voicejournal.errors import UsageError
 
@@ -122,3 +123,23 @@ def test_bad_offset(text):
     with pytest.raises(UsageError) as err:
         parse_offset(text)
     assert str(err.value) == f"'{text}' is not a time in the recording; write it like 02:13."
+
+
+@pytest.mark.parametrize(
+    "words, expected",
+    [
+        (["next", "tuesday", "3pm"], ("next tuesday", "3pm")),
+        (["next tuesday at 3pm"], ("next tuesday", "3pm")),  # one quoted argument
+        (["tomorrow", "at", "14:00"], ("tomorrow", "14:00")),
+        (["2026-12-03", "14:00"], ("2026-12-03", "14:00")),
+        (["3", "december", "2", "pm"], ("3 december", "2 pm")),
+        (["tomorrow", "2:30", "p.m."], ("tomorrow", "2:30 p.m.")),
+        (["tomorrow", "14"], ("tomorrow", "14")),  # DATE TIME as two words, as before
+        (["2026-12-03", "25:00"], ("2026-12-03", "25:00")),  # the time's own error tells what is wrong
+        (["2026-12-03"], None),
+        (["next", "tuesday"], None),
+        ([], None),
+    ],
+)
+def test_an_appointment_is_split_into_its_day_and_time(words, expected):
+    assert split_appointment(words) == expected
