@@ -540,3 +540,15 @@ def test_search_an_empty_journal():
     assert (
         stderr == "No entries yet. Record one with `voicejournal record` or import with `voicejournal add`.\n"
     )
+
+
+def test_export_takes_its_destination_as_an_argument_or_with_dash_o(journal, tmp_path):
+    code, _, stderr = invoke("export", "-o", str(tmp_path / "backup.zip"))
+    assert code == 0, stderr
+    assert (
+        stderr.startswith("Backed up 3 entries and 1 recording to ") and (tmp_path / "backup.zip").is_file()
+    )
+    code, _, stderr = invoke("export", str(tmp_path / "a.zip"), "-o", str(tmp_path / "b.zip"))
+    assert code == 2 and "Error: Give one destination: DESTINATION or --output, not both." in stderr
+    code, _, stderr = invoke("export")
+    assert code == 2 and "Error: Where should it go? For example: voicejournal export backup.zip" in stderr

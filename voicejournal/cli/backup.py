@@ -23,13 +23,17 @@ from voicejournal.errors import VoiceJournalError
 
 
 @click.command()
-@click.argument("destination", type=click.Path(path_type=Path))
+@click.argument("destination", type=click.Path(path_type=Path), required=False)
+@click.option(
+    "--output", "-o", "output", type=click.Path(path_type=Path), metavar="PATH",
+    help="Where to write it (the same as giving DESTINATION; as in `review -o`).",
+)  # fmt: skip
 @click.option(
     "--format", "fmt", type=click.Choice(["backup", "markdown"]), default="backup", show_default=True,
     help="backup: a zip of everything (journal and audio); markdown: the transcripts, readable anywhere.",
 )  # fmt: skip
 @date_option("--since", help="With --format markdown: only entries on or after this date.")
-def export(destination, fmt, since):
+def export(destination, output, fmt, since):
     """Back up the whole journal to a zip, or write the transcripts as Markdown.
 
     \b
@@ -38,6 +42,11 @@ def export(destination, fmt, since):
       voicejournal export --format markdown transcripts/
       voicejournal export --format markdown all-entries.md
     """
+    if destination and output and destination != output:
+        raise click.UsageError("Give one destination: DESTINATION or --output, not both.")
+    destination = destination or output
+    if destination is None:
+        raise click.UsageError("Where should it go? For example: voicejournal export backup.zip")
     journal = open_journal()
     if fmt == "markdown":
         written = journal.export_markdown(destination, since=since)
