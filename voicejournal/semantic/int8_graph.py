@@ -84,13 +84,23 @@ def fields(data: bytes | memoryview) -> list[tuple[int, int, memoryview]]:
 
 def encode(message) -> bytes:
     """The bytes of fields as `fields` returns them."""
-    parts = []
+    return b"".join(_parts(message))
+
+
+def _parts(message) -> list:
+    """`encode`'s pieces, not joined; a value may itself be a list of pieces (a message inside, whose
+    bytes are then copied once, by the outermost join: the weights are 23 MB)."""
+    parts: list = []
     for number, wire, value in message:
         parts.append(_encode_varint(number << 3 | wire))
+        if isinstance(value, list):
+            parts.append(_encode_varint(sum(len(p) for p in value)))
+            parts += value
+            continue
         if wire == _LEN:
             parts.append(_encode_varint(len(value)))
         parts.append(value)
-    return b"".join(parts)
+    return parts
 
 
 def _string(number: int, text: str) -> tuple[int, int, bytes]:
@@ -251,7 +261,7 @@ def rewrite(model: bytes, keep_float: int = FLOAT_PRODUCTS) -> tuple[bytes, dict
     first = next(i for i, (number, _, _) in enumerate(graph) if number == GRAPH_NODE)
     rest = [f for f in graph if f[0] != GRAPH_NODE]
     graph = rest[:first] + [(GRAPH_NODE, _LEN, n.encode()) for n in new_nodes] + rest[first:]
-    top[graph_at] = (MODEL_GRAPH, _LEN, encode(graph))
+    top[graph_at] = (MODEL_GRAPH, _LEN, _parts(graph))
     if made["DynamicQuantizeMatMul"]:  # OperatorSetIdProto: domain = 1, version = 2
         top.append((MODEL_OPSET, _LEN, encode([_string(1, MS_DOMAIN), (2, 0, _encode_varint(1))])))
     return encode(top), made
