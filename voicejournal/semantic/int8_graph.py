@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 # The first layer's six products stay in float: with all 36 in 8 bits, recall@1 on the three paraphrase
 # sets fell from 0.47/0.59/0.47 to 0.39/0.59/0.43 (MRR 0.63/0.65/0.57 to 0.58/0.65/0.56); with the first
-# layer in float it was 0.45/0.59/0.43 (MRR 0.62/0.65/0.57), for about a tenth more time.
+# layer in float it was 0.45/0.59/0.43 (MRR 0.62/0.65/0.57), for about 15% more CPU time.
 # Leaving the last layer in float instead helped nothing (0.39/0.59/0.43). benchmarks/meaning_bench.py.
 FLOAT_PRODUCTS = 6
 MS_DOMAIN = "com.microsoft"
