@@ -20,15 +20,15 @@ else alone, and the others keep the text they got alone.
 
 from __future__ import annotations
 
-import re
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
+from voicejournal.speech.answers import folded, loops, new_words, repetitive, skipped_words, spoken_until
 from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normalise
+from voicejournal.speech.unheard import runs_to_the_end, speech_seconds, unheard_tail
 from voicejournal.store.home import SAMPLE_RATE
 
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
@@ -41,14 +41,8 @@ FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was 
 # stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
 LIVE_WINDOW_COST = 1.1
 LIVE_TEMPERATURES = (0.0, 0.2)  # live, Whisper's fallbacks when an answer looks wrong (a file: all six)
-REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
-SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
-UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
-PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
-QUIETER_SPEECH_DB = 25.0  # speech this far below a chunk's loudest is still speech (unheard_tail)
 SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
-END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
 )
@@ -253,101 +247,14 @@ class ChunkedTranscript:
                 more = self.transcriber.transcribe(
                     samples[rest:], offset=offset + rest / self.samplerate, **self._decode
                 ).segments
-            # Neither a loop nor a sentence written already (a segment can run on over words it did say).
-            written = folded(" ".join(s.text for s in segments)[-PROMPT_CHARS:])
-            segments += [s for s in more if not repetitive(s.text) and folded(s.text) not in written]
+            # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
+            # speaker's last words, said after `spoken_until`, are heard again at the rest's start.
+            segments += new_words(before, [s for s in more if not repetitive(s.text)])
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
-
-
-def speech_seconds(samples: Any) -> float:
-    """Seconds of speech in a chunk (100 ms blocks over `speech_bar`)."""
-    levels = block_levels(samples)
-    bar = speech_bar(levels)
-    return sum(db > bar for db in levels) / 10
-
-
-def speech_bar(levels: list[float]) -> float:
-    """The level above which a 100 ms block counts as speech: within QUIETER_SPEECH_DB of the chunk's speech
-    (a quiet speaker after a loud one counts: the speech-dev digits after "Please call Stella." sit 15-20 dB
-    below the sentences before them) and clear of its floor. Noise that passes is kept out by the speech gate."""
-    from voicejournal.speech.levels import speech_level
-
-    speech, floor = speech_level(levels)
-    return max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
-
-
-def skipped_words(before: list[Segment], after: list[Segment]) -> int:
-    """The longest run of words in `before` that `after` leaves out (words compared `folded`)."""
-    from difflib import SequenceMatcher
-
-    old = folded(" ".join(s.text for s in before)).split()
-    new = folded(" ".join(s.text for s in after)).split()
-    runs = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-    return max(
-        [
-            (i2 - i1) - (j2 - j1) if op == "replace" else i2 - i1
-            for op, i1, i2, j1, j2 in runs
-            if op in ("delete", "replace")
-        ],
-        default=0,
-    )
-
-
-_SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
-
-
-def spoken_until(segment: Segment, offset: float = 0.0) -> float:
-    """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
-    longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
-    words = len(_SAID_WORD.findall(segment.text))
-    return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
-
-
-def folded(text: str) -> str:
-    """Lower-case words only, for comparing what Whisper wrote."""
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
-def runs_to_the_end(
-    segment: Segment, samples: Any, offset: float = 0.0, samplerate: int = SAMPLE_RATE
-) -> bool:
-    """Whether a chunk's last segment ends with the chunk although the chunk ends in a pause (its last
-    PAUSE_SECONDS well below its speech): Whisper then wrote no end of its own."""
-    from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, speech_level
-
-    if segment.end - offset < len(samples) / samplerate - END_SLACK_SECONDS:
-        return False
-    speech, _ = speech_level(block_levels(samples))
-    return level_db(samples[-int(PAUSE_SECONDS * samplerate) :]) < speech - SPEECH_OVER_FLOOR_DB
-
-
-def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:
-    """The first frame of speech after `heard_until` (seconds) that no segment covers: at least
-    UNHEARD_SECONDS long, and half of it over the chunk's `speech_bar`. None when nothing was heard at all
-    (the same audio again would give the same nothing) or what is left is pause, breath or noise."""
-    if heard_until is None:
-        return None
-    lo = max(0, int(heard_until * samplerate))
-    if len(samples) - lo < UNHEARD_SECONDS * samplerate:
-        return None
-    bar = speech_bar(block_levels(samples))
-    loud = [db for db in block_levels(samples[lo:]) if db > bar]
-    return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
-
-
-def loops(segments: list[Segment]) -> bool:
-    """Whether an answer loops: as a whole, or in one segment ("Here's some more word word word …")."""
-    return repetitive(" ".join(s.text for s in segments)) or any(repetitive(s.text) for s in segments)
-
-
-def repetitive(text: str) -> bool:
-    """Text that compresses as well as a loop does (Whisper's own test, over a whole chunk)."""
-    data = text.encode()
-    return len(data) > 60 and len(data) / len(zlib.compress(data)) > REPETITIVE_RATIO
 
 
 def transcribe_samples(

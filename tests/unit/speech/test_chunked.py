@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.chunked import ChunkedTranscript, repetitive, transcribe_samples
+from voicejournal.speech.answers import repetitive
+from voicejournal.speech.chunked import ChunkedTranscript, transcribe_samples
 
 SR = 16000
 
@@ -163,7 +164,7 @@ def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
         def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
             self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
             heard = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
-            words = " ".join(f"x{i}" for i in range(8))
+            words = " ".join(f"x{round(offset)}y{i}" for i in range(8))
             return Result([Segment(offset, offset + heard, f"w{round(offset)}. {words}")])
 
     fake = StopsEarly()
@@ -176,7 +177,7 @@ def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
 
 
 def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
-    from voicejournal.speech.chunked import unheard_tail
+    from voicejournal.speech.unheard import unheard_tail
 
     chunk = np.concatenate([tone(3), np.zeros(3 * SR, dtype=np.float32), tone(0.5, level=0.005)])
     assert unheard_tail(chunk, 3.0) is None
@@ -185,7 +186,7 @@ def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
 
 
 def test_a_segment_stretched_over_speech_it_did_not_write_ends_where_its_words_can_have():
-    from voicejournal.speech.chunked import spoken_until
+    from voicejournal.speech.answers import spoken_until
 
     stretched = Segment(100.0, 114.0, "From the store... Please call Stella...")  # then 8 s of digits
     assert spoken_until(stretched, offset=100.0) == 6.0  # 6 words said slowly, and a pause
@@ -332,7 +333,7 @@ def test_a_prompted_chunk_with_words_enough_is_not_heard_twice():
 
 
 def test_a_sentence_left_out_is_counted_as_skipped_words():
-    from voicejournal.speech.chunked import skipped_words
+    from voicejournal.speech.answers import skipped_words
 
     alone = [Segment(0, 5, "I went home. Please call Stella."), Segment(5, 9, "1, 0, 0, 0.")]
     assert skipped_words(alone, [Segment(0, 9, "I went home. 1, 0, 0, 0.")]) == 3
@@ -476,7 +477,7 @@ def test_a_windows_cost_is_its_first_call(monkeypatch):
 def test_digits_count_one_by_one_in_the_time_words_take():
     """A phone number written "1-0-0-0-1" was 1 word, so its speech looked unheard, was heard again at stop
     (4.5 s) and written twice."""
-    from voicejournal.speech.chunked import spoken_until
+    from voicejournal.speech.answers import spoken_until
 
     number = Segment(0.0, 10.0, "Please call Stella 1-0-0-0-1 9-0-2-1-0.")
     assert spoken_until(number) == 10.0  # 13 words said slowly take longer than the segment
