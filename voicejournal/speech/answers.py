@@ -15,6 +15,7 @@ REPEAT_WORDS = 2  # a re-heard rest starting with this many of the written text'
 CUT_WORDS = 1  # words at a re-heard rest's start that may be cut (it begins mid-word) before the repeat
 SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
 FOLDED_WORD = re.compile(r"[a-z0-9']+")
+SAME_WORDS_RATIO = 0.6  # words this alike by characters are one hearing and another of the same words
 
 
 def folded(text: str) -> str:
@@ -87,4 +88,77 @@ def new_words(written: str, more: list[Segment]) -> list[Segment]:
             out.append(
                 replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(tokens))
             )
+    return out
+
+
+def put_back(alone: list[Segment], window: list[Segment], run: int) -> list[Segment]:
+    """`window`'s segments with every run of `run` or more words in a row that it left out of `alone` (the same
+    audio heard chunk by chunk) put back where the words align, in `alone`'s words; what a run replaced in the
+    window goes. A long window heard again skips a sentence now and then ("Please call Stella."), and is
+    better than the chunks elsewhere. Times are shared out by characters within each segment."""
+    from difflib import SequenceMatcher
+
+    old, new = _tokens(alone), _tokens(window)
+    old_words = [(k, w) for k, t in enumerate(old) for w in t[1]]
+    new_words_ = [(k, w) for k, t in enumerate(new) for w in t[1]]
+    runs = SequenceMatcher(None, [w for _, w in old_words], [w for _, w in new_words_], autojunk=False)
+    out: list[tuple[int, str, float, float]] = []  # (source segment, token, start, end); window >= 0
+    at = 0  # the next window token
+    for op, i1, i2, j1, j2 in runs.get_opcodes():
+        if op not in ("delete", "replace") or (i2 - i1) - (j2 - j1) < run:
+            continue
+        cut = new_words_[j1][0] if j1 < len(new_words_) else len(new)
+        resume = new_words_[j2 - 1][0] + 1 if j2 > j1 else cut
+        side = _edge(" ".join(w for _, w in new_words_[j1:j2]), [w for _, w in old_words[i1:i2]])
+        if side == "start":  # the window's words are the run's first ones, heard better: kept, the rest after
+            cut, i1 = resume, i1 + j2 - j1
+        elif side == "end":
+            resume, i2 = cut, i2 - (j2 - j1)
+        out += [(t[0], t[2], t[3], t[4]) for t in new[at:cut]]
+        out += [(-1 - t[0], t[2], t[3], t[4]) for t in old[old_words[i1][0] : old_words[i2 - 1][0] + 1]]
+        at = max(at, resume)
+    out += [(t[0], t[2], t[3], t[4]) for t in new[at:]]
+    pieces: list[Segment] = []
+    last = None
+    for source, token, start, end in out:
+        if pieces:  # in order of time, though a window's own times do not know of the words put back
+            start = max(start, pieces[-1].end)
+            end = max(end, start)
+        if source == last:
+            pieces[-1] = Segment(pieces[-1].start, end, f"{pieces[-1].text} {token}")
+        else:
+            pieces.append(Segment(start, end, f" {token}"))
+        last = source
+    return pieces
+
+
+def _edge(said: str, run: list[str]) -> str | None:
+    """Which end of a run of words left out `said` (the few words a window wrote in its place) is another
+    hearing of: "start", "end" or None (neither is close, by characters)."""
+    from difflib import SequenceMatcher
+
+    if not said:
+        return None
+    n = len(said.split())
+    head = SequenceMatcher(None, said, " ".join(run[:n])).ratio()
+    tail = SequenceMatcher(None, said, " ".join(run[-n:])).ratio()
+    if max(head, tail) < SAME_WORDS_RATIO:
+        return None
+    return "start" if head >= tail else "end"
+
+
+def _tokens(segments: list[Segment]) -> list[tuple[int, list[str], str, float, float]]:
+    """Each whitespace token of the segments: (segment, its folded words, token, start, end by characters)."""
+    out = []
+    for k, segment in enumerate(segments):
+        text = segment.text
+        matches = list(re.finditer(r"\S+", text))
+        if not matches:
+            continue
+        first, size = matches[0].start(), max(matches[-1].end() - matches[0].start(), 1)
+        share = (segment.end - segment.start) / size  # the first token starts the segment, the last ends it
+        for match in matches:
+            start = segment.start + share * (match.start() - first)
+            end = segment.start + share * (match.end() - first)
+            out.append((k, FOLDED_WORD.findall(match.group().lower()), match.group(), start, end))
     return out

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import folded, loops, new_words, repetitive, skipped_words, spoken_until
+from voicejournal.speech.answers import (
+    folded,
+    loops,
+    new_words,
+    put_back,
+    repetitive,
+    skipped_words,
+    spoken_until,
+)
 from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normalise
 from voicejournal.speech.unheard import runs_to_the_end, speech_seconds, unheard_tail
 from voicejournal.store.home import SAMPLE_RATE
@@ -164,10 +172,12 @@ class ChunkedTranscript:
             self._window_compute += self._first_call
             self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
-        if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
-            # Stopped while it was heard (what follows must not wait), or Whisper skipped a sentence in the
-            # long window (it does): the chunks keep their text.
-            return []
+        if again and self.hurry:
+            return []  # stopped while it was heard (what follows must not wait): the chunks keep their text
+        if again and skipped_words(alone, new) >= SKIPPED_WORDS:
+            # Whisper skipped a sentence in the long window (it does: "Please call Stella."): the chunks' words
+            # are put back for it, and the window keeps the rest, which it hears better.
+            new = put_back(alone, new, SKIPPED_WORDS)
         del self.segments[first.first :]
         self.segments.extend(new)
         return new

@@ -81,3 +81,30 @@ def test_a_slow_speakers_last_words_heard_again_are_written_once(monkeypatch):
     assert (
         " ".join(s.text.strip() for s in live.segments) == "I walked slowly down to the river. It was cold."
     )
+
+
+def test_a_sentence_a_window_left_out_is_put_back_from_the_chunks_where_it_was_said():
+    from voicejournal.speech.answers import put_back
+
+    alone = [
+        Segment(0.0, 5.0, " I went hme. Please call Stella."),
+        Segment(5.0, 9.0, " Ask her to bring it."),
+    ]
+    window = [Segment(0.0, 9.0, " I went home. Ask her to bring it with her.")]
+    kept = put_back(alone, window, 3)
+    assert (
+        " ".join(s.text.strip() for s in kept)
+        == "I went home. Please call Stella. Ask her to bring it with her."
+    )
+    assert [s.start for s in kept] == sorted(s.start for s in kept) and kept[0].start == 0.0
+    assert kept[-1].end == 9.0
+    assert put_back(alone, window, 4) == window  # a run shorter than `run` is the window's to leave out
+
+
+def test_words_put_back_take_the_place_of_what_the_window_wrote_there_instead():
+    from voicejournal.speech.answers import put_back
+
+    alone = [Segment(0.0, 6.0, " Go forward ten meters, then turn left at the gate.")]
+    window = [Segment(0.0, 6.0, " Go fort. Turn left at the gate.")]
+    text = " ".join(s.text.strip() for s in put_back(alone, window, 3))
+    assert text == "Go forward ten meters, then Turn left at the gate."  # the rest is the window's

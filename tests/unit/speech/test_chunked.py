@@ -305,6 +305,33 @@ def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text()
     assert said(live.segments) == ["w0x10.", "w10x10."]
 
 
+def test_a_window_that_skips_a_sentence_gets_it_back_from_the_chunks_and_keeps_its_other_words():
+    @dataclass
+    class SkipsFiveWords(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            if len(samples) <= 10 * SR:
+                return super().transcribe(samples, offset, initial_prompt)
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
+            second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
+            heard = ["Better."] + first[1:] + second[:8] + second[13:]  # 5 words of the second chunk left out
+            return Result([Segment(offset, offset + 20, " ".join(heard))])
+
+    fake = SkipsFiveWords()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    words = " ".join(s.text for s in live.segments).split()
+    assert (0.0, 20) in [c[:2] for c in fake.calls]
+    assert words[0] == "Better." and words[1:] == " ".join(fake_text(0, 10) + fake_text(10, 10)).split()[1:]
+    assert len(words) == 42 and [s.start for s in live.segments] == sorted(s.start for s in live.segments)
+
+
+def fake_text(offset, seconds):
+    """What FakeTranscriber says for `seconds` of sound at `offset`."""
+    return FakeTranscriber().transcribe(tone(seconds), offset).segments[0].text.split()
+
+
 def test_a_prompted_chunk_with_too_few_words_for_its_speech_is_heard_afresh():
     @dataclass
     class SkipsWhatThePromptHeld(FakeTranscriber):
