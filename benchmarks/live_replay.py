@@ -1,12 +1,13 @@
 """The live strategy without real time: the joined speech-dev file cut by the Chunker and fed chunk by chunk to
-ChunkedTranscript(live=True), every chunk heard alone, then in windows, as while recording on an idle machine.
+ChunkedTranscript(live=True), every chunk heard alone, then in windows of GROUP_SECONDS, as while recording on
+an idle machine (windows do not shrink with the measured cost here, so two runs hear the same windows).
 
     python benchmarks/live_replay.py ../shared/speech-dev [--quick] [--keep-chunks]
 
 Prints the WER (quality.py's normaliser), how many windows left out a run of words the chunks had (the
 `skipped_words` guard) and what was done with them: put back (`answers.put_back`, today) or, with
 --keep-chunks, the chunks' own text kept for the whole window (before). Also how many re-heard rests had
-words that repeat the text before them (`answers.new_words`). A live run through the virtual mic differs
+words that repeat the text before them (`answers.new_words`; --keep-repeats: kept, as before). A live run through the virtual mic differs
 (chunks cut in real time, windows only as the measured cost allows): quality.py measures that.
 """
 
@@ -31,6 +32,7 @@ def main() -> None:
     parser.add_argument("speech_dev", type=Path)
     parser.add_argument("--quick", action="store_true", help="the first 19 clips only")
     parser.add_argument("--keep-chunks", action="store_true", help="a window that skipped words is dropped")
+    parser.add_argument("--keep-repeats", action="store_true", help="a re-heard rest keeps repeated words")
     args = parser.parse_args()
 
     from voicejournal.speech import answers, chunked
@@ -50,6 +52,8 @@ def main() -> None:
         return answers.put_back(alone, window, run)
 
     def new_words(written, more):
+        if args.keep_repeats:  # before: only a rest segment found whole in the text, as characters, went
+            return [s for s in more if answers.folded(s.text) not in answers.folded(written)]
         kept = answers.new_words(written, more)
         counts["rests with repeated words"] += " ".join(s.text for s in kept) != " ".join(
             s.text for s in more
@@ -67,6 +71,7 @@ def main() -> None:
         cuts.extend(chunker.feed(level_db(block), len(block)))
     cuts += [tail] if (tail := chunker.finish()) is not None else []
     live = chunked.ChunkedTranscript(Transcriber())
+    live.group_seconds = lambda: chunked.GROUP_SECONDS
     began, cpu = time.monotonic(), os.times()
     for n, (start, end) in enumerate(cuts):
         if n == len(cuts) - 1:
@@ -75,7 +80,9 @@ def main() -> None:
             live.add(start, end, samples[start:end])
     wall, done = time.monotonic() - began, os.times()
     text = " ".join(s.text.strip() for s in live.segments)
-    mode = "chunks kept" if args.keep_chunks else "words put back"
+    mode = ("chunks kept" if args.keep_chunks else "words put back") + (
+        ", repeats kept" if args.keep_repeats else ""
+    )
     print(f"live replay ({mode}), {len(items)} clips, {seconds:.0f} s in {len(cuts)} chunks: WER "
           f"{pct(*errors(reference, text))}; {wall:.0f} s wall, "
           f"{done.user - cpu.user + done.system - cpu.system:.0f} s CPU; {load()}")  # fmt: skip

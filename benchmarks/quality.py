@@ -272,6 +272,7 @@ def main() -> None:
     )
     parser.add_argument("--tries", type=int, help="spoken markers to try while recording (default 20)")
     parser.add_argument("--vectors", action="store_true", help="latency: a journal with meaning vectors")
+    parser.add_argument("--texts", type=Path, help="a folder to keep the add and live transcripts in")
     parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
@@ -321,6 +322,10 @@ def main() -> None:
                         errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
             worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
             say(f"  clips where live has more errors than add (add->live): {', '.join(worse) or 'none'}")
+            if args.texts:
+                args.texts.mkdir(parents=True, exist_ok=True)
+                (args.texts / "add.txt").write_text(added_text + "\n")
+                (args.texts / "live.txt").write_text(run["entry"]["text"] + "\n")
 
         transcriber = Transcriber()
         invented = []
