@@ -89,6 +89,7 @@ class ChunkedTranscript:
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
         self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
+        self._until: float | None = None  # live, at stop: no second look at a chunk after this perf_counter()
         # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
         # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
         self._decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
@@ -137,6 +138,7 @@ class ChunkedTranscript:
         changed."""
         self.chunks += 1
         self._levels.extend(block_levels(samples))
+        self._until = None if budget is None else time.perf_counter() + budget
         span = _Span(start, end, len(self.segments), samples)
         out: list[Segment] = []
         if budget is None and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
@@ -188,6 +190,15 @@ class ChunkedTranscript:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         return self._transcribe(samples, start, prompt, abandon)
 
+    def _time_for(self, frames: int) -> bool:
+        """Whether one more look at `frames` of audio fits the last pass's budget (`last`; none: it does). The
+        digits at the end of the 502 s live run, heard afresh and then their rest heard again after the last
+        pass, made stop -> saved 7.2 s: only the first call was in the budget."""
+        return (
+            self._until is None
+            or time.perf_counter() + frames / self.samplerate * self.rtf * 1.5 <= self._until
+        )
+
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
         return (PROMPT_HINT + " " + text[-PROMPT_CHARS:]).strip() or None
@@ -215,7 +226,11 @@ class ChunkedTranscript:
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
-        elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
+        elif (
+            prompt
+            and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples)
+            and self._time_for(len(samples))
+        ):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
             again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
@@ -230,6 +245,7 @@ class ChunkedTranscript:
             and segments
             and folded(segments[-1].text) in folded(prompt)
             and runs_to_the_end(segments[-1], samples, offset, self.samplerate)
+            and self._time_for(len(samples))
         ):
             # Whisper wrote again a sentence its prompt already held and stopped, giving it no end (faster-whisper
             # then ends it with the chunk) although the chunk ends in a pause: what followed ("Mood: seven out of
@@ -248,7 +264,7 @@ class ChunkedTranscript:
         rest = unheard_tail(
             samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
         )
-        if rest is not None and not (abandon and self.hurry):
+        if rest is not None and not (abandon and self.hurry) and self._time_for(len(samples) - rest):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
                 samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self._decode

@@ -559,3 +559,31 @@ def test_no_window_is_heard_while_chunks_wait():
     live.add(24 * SR, 32 * SR, tone(8), behind=True)  # over 30 s together: the window is dropped
     live.add(32 * SR, 44 * SR, tone(12))  # caught up: the chunks not yet in a window are heard together
     assert [c[:2] for c in fake.calls][2:] == [(24.0, 8), (32.0, 12), (24.0, 20)]
+
+
+def test_the_last_pass_takes_no_second_look_beyond_its_budget(monkeypatch):
+    """At stop the person waits: a sparse answer is heard afresh only when that fits the time left (the
+    digits at the end of a 502 s live run, heard afresh and their rest again, made stop -> saved 7.2 s)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class SparseWithPrompt(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.clock[0] += self.rtf * len(samples) / SR
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            if initial_prompt:  # 8 s of speech, 4 words: too few, so heard afresh when there is time
+                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
+            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
+
+    first, afresh, rest = (0.0, 8, True), (0.0, 8, False), (4.67, 3, True)  # (offset, seconds, prompted)
+    # FIRST_RTF 0.15 with a margin of 1.5: a look at 8 s is taken to need 1.8 s, at the 3.3 s rest 0.75 s
+    heard = {}
+    for budget in (0.7, 2.0, 10.0):
+        slow = SparseWithPrompt(rtf=0.08)  # the first look at 8 s takes 0.64 s
+        monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
+        ChunkedTranscript(slow).last(0, 8 * SR, tone(8), budget=budget)
+        heard[budget] = [(o, n, p is not None) for o, n, p in slow.calls]
+    assert heard[0.7] == [first] and heard[2.0] == [first, rest]
+    assert heard[10.0][:2] == [first, afresh]
