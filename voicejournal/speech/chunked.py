@@ -89,7 +89,7 @@ class ChunkedTranscript:
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
         self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
-        self._until: float | None = None  # live, at stop: no second look at a chunk after this perf_counter()
+        self._until: float | None = None  # live, stopped: no second look at a chunk after this perf_counter()
         # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
         # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
         self._decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
@@ -189,6 +189,13 @@ class ChunkedTranscript:
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         return self._transcribe(samples, start, prompt, abandon)
+
+    def stop(self, budget: float) -> None:
+        """Live, the person stopped: no window is heard again, and a chunk still to hear gets no second look that
+        would end more than `budget` seconds from now (the chunks waiting, and the one under way, keep to the
+        time of the last pass)."""
+        self.hurry = True
+        self._until = time.perf_counter() + budget
 
     def _time_for(self, frames: int) -> bool:
         """Whether one more look at `frames` of audio fits the last pass's budget (`last`; none: it does). The

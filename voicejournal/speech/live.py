@@ -47,10 +47,10 @@ class LiveTranscription:
         self._chunks.put(None)
 
     def stop(self, at: float) -> None:
-        """The person stopped (at time.monotonic() `at`): no window is heard again, the last pass has the
-        time left of FINAL_PASS_BUDGET."""
+        """The person stopped (at time.monotonic() `at`): no window is heard again, and what is left to hear
+        (second looks included) keeps to FINAL_PASS_BUDGET from now."""
         self.stop_time = at
-        self.transcript.hurry = True
+        self.transcript.stop(FINAL_PASS_BUDGET)
 
     def run(self) -> None:
         """The thread: load the model, then hear every chunk until `close`."""

@@ -587,3 +587,31 @@ def test_the_last_pass_takes_no_second_look_beyond_its_budget(monkeypatch):
         heard[budget] = [(o, n, p is not None) for o, n, p in slow.calls]
     assert heard[0.7] == [first] and heard[2.0] == [first, rest]
     assert heard[10.0][:2] == [first, afresh]
+
+
+def test_after_a_stop_a_chunk_still_to_hear_gets_no_second_look_beyond_the_budget(monkeypatch):
+    """The chunks waiting at stop (a busy machine) are heard alone, and their second looks wait no longer
+    than the last pass may."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class Sparse(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.clock[0] += self.rtf * len(samples) / SR
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            if initial_prompt:
+                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
+            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
+
+    looks = {}
+    for stopped in (False, True):
+        slow = Sparse(rtf=0.08)
+        monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
+        live = ChunkedTranscript(slow)
+        if stopped:
+            live.stop(0.7)
+        live.add(0, 8 * SR, tone(8))
+        looks[stopped] = [p is not None for _, _, p in slow.calls]
+    assert looks[True] == [True] and looks[False][:2] == [True, False]  # afresh only while recording
