@@ -37,28 +37,8 @@ from common import report, word_edits  # noqa: E402
 
 # --- the normaliser -----------------------------------------------------------------------------------
 
-ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]  # fmt: skip
 TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 ORDINALS = {"one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
             "twelve": "twelfth"}  # fmt: skip
@@ -236,15 +216,24 @@ def add_text(home: Path, wav: Path) -> tuple[str, float]:
     return json.loads(cli(home, "show", entry_id, "--json").stdout)["text"], took
 
 
+LIVE_LOCK = Path("/tmp/vj_live.lock")  # while it exists, other work on this machine waits (CPU-heavy runs)
+
+
 def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = False,
                seconds: float | None = None, vectors: bool = False) -> dict:  # fmt: skip
     """`record` while the wavs play into a private virtual mic (looping until `seconds` when given); with
-    `vectors`, into a journal that has meaning vectors already (the save then embeds the transcript)."""
+    `vectors`, into a journal that has meaning vectors already (the save then embeds the transcript). The run
+    holds LIVE_LOCK (its expected end time inside) from the start of `record` until it is saved."""
+    import soundfile as sf
+
     home = folder / f"home{time.monotonic_ns()}"
     if vectors:
         cli(home, "add", str(wavs[0]))
         cli(home, "index")
     server, stop_server = private_server(folder / f"vmic{time.monotonic_ns()}")
+    length = seconds or sum(sf.info(str(w)).duration + gap for w in wavs)
+    ends = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + length + 60))
+    LIVE_LOCK.write_text(ends + "\n")
     hog_proc = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if hog else None
     try:
         proc = start_record(home, "--max-minutes", "60", server=server)
@@ -266,6 +255,7 @@ def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = Fal
     finally:
         if hog_proc is not None:
             hog_proc.kill()
+        LIVE_LOCK.unlink(missing_ok=True)
         stop_server()
     ready = re.search(r"Transcript ready \(([\d.]+) s\)", err)
     entry = json.loads(cli(home, "list", "--json").stdout)[0]
@@ -282,6 +272,7 @@ def main() -> None:
     )
     parser.add_argument("--tries", type=int, help="spoken markers to try while recording (default 20)")
     parser.add_argument("--vectors", action="store_true", help="latency: a journal with meaning vectors")
+    parser.add_argument("--texts", type=Path, help="a folder to keep the add and live transcripts in")
     parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
@@ -331,6 +322,10 @@ def main() -> None:
                         errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
             worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
             say(f"  clips where live has more errors than add (add->live): {', '.join(worse) or 'none'}")
+            if args.texts:
+                args.texts.mkdir(parents=True, exist_ok=True)
+                (args.texts / "add.txt").write_text(added_text + "\n")
+                (args.texts / "live.txt").write_text(run["entry"]["text"] + "\n")
 
         transcriber = Transcriber()
         invented = []

@@ -20,15 +20,23 @@ else alone, and the others keep the text they got alone.
 
 from __future__ import annotations
 
-import re
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
+from voicejournal.speech.answers import (
+    folded,
+    loops,
+    new_words,
+    put_back,
+    repetitive,
+    skipped_words,
+    spoken_until,
+)
 from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normalise
+from voicejournal.speech.unheard import runs_to_the_end, speech_seconds, unheard_tail
 from voicejournal.store.home import SAMPLE_RATE
 
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
@@ -41,14 +49,8 @@ FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was 
 # stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
 LIVE_WINDOW_COST = 1.1
 LIVE_TEMPERATURES = (0.0, 0.2)  # live, Whisper's fallbacks when an answer looks wrong (a file: all six)
-REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
-SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
-UNHEARD_SECONDS = 1.5  # speech this long after a chunk's last segment is heard again
-PAUSE_SECONDS = 0.2  # the Chunker cuts in the middle of a pause of at least 0.4 s
-QUIETER_SPEECH_DB = 25.0  # speech this far below a chunk's loudest is still speech (unheard_tail)
 SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
-END_SLACK_SECONDS = 0.1  # a segment ending this close to its chunk's end runs to it
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
 )
@@ -87,6 +89,7 @@ class ChunkedTranscript:
         self._window_compute = 0.0  # the same, of windows heard again live
         self._window_heard = 0.0
         self._first_call = 0.0  # seconds the last `_transcribe` took for its first call to the model
+        self._until: float | None = None  # live, stopped: no second look at a chunk after this perf_counter()
         # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
         # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
         self._decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
@@ -135,6 +138,7 @@ class ChunkedTranscript:
         changed."""
         self.chunks += 1
         self._levels.extend(block_levels(samples))
+        self._until = None if budget is None else time.perf_counter() + budget
         span = _Span(start, end, len(self.segments), samples)
         out: list[Segment] = []
         if budget is None and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
@@ -170,10 +174,12 @@ class ChunkedTranscript:
             self._window_compute += self._first_call
             self._window_heard += len(both) / self.samplerate
         alone = self.segments[first.first :]
-        if again and (self.hurry or skipped_words(alone, new) >= SKIPPED_WORDS):
-            # Stopped while it was heard (what follows must not wait), or Whisper skipped a sentence in the
-            # long window (it does): the chunks keep their text.
-            return []
+        if again and self.hurry:
+            return []  # stopped while it was heard (what follows must not wait): the chunks keep their text
+        if again and skipped_words(alone, new) >= SKIPPED_WORDS:
+            # Whisper skipped a sentence in the long window (it does: "Please call Stella."): the chunks' words
+            # are put back for it, and the window keeps the rest, which it hears better.
+            new = put_back(alone, new, SKIPPED_WORDS)
         del self.segments[first.first :]
         self.segments.extend(new)
         return new
@@ -183,6 +189,22 @@ class ChunkedTranscript:
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         return self._transcribe(samples, start, prompt, abandon)
+
+    def stop(self, budget: float) -> None:
+        """Live, the person stopped: no window is heard again, and a chunk still to hear gets no second look that
+        would end more than `budget` seconds from now (the chunks waiting, and the one under way, keep to the
+        time of the last pass)."""
+        self.hurry = True
+        self._until = time.perf_counter() + budget
+
+    def _time_for(self, frames: int) -> bool:
+        """Whether one more look at `frames` of audio fits the last pass's budget (`last`; none: it does). The
+        digits at the end of the 502 s live run, heard afresh and then their rest heard again after the last
+        pass, made stop -> saved 7.2 s: only the first call was in the budget."""
+        return (
+            self._until is None
+            or time.perf_counter() + frames / self.samplerate * self.rtf * 1.5 <= self._until
+        )
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
@@ -211,7 +233,11 @@ class ChunkedTranscript:
             fresh = " ".join(s.text for s in again.segments)
             if (said and len(fresh) < len(said)) or (not said and fresh and not repetitive(fresh)):
                 result, said, prompted = again, fresh, False
-        elif prompt and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples):
+        elif (
+            prompt
+            and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples)
+            and self._time_for(len(samples))
+        ):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
             again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
@@ -226,6 +252,7 @@ class ChunkedTranscript:
             and segments
             and folded(segments[-1].text) in folded(prompt)
             and runs_to_the_end(segments[-1], samples, offset, self.samplerate)
+            and self._time_for(len(samples))
         ):
             # Whisper wrote again a sentence its prompt already held and stopped, giving it no end (faster-whisper
             # then ends it with the chunk) although the chunk ends in a pause: what followed ("Mood: seven out of
@@ -244,7 +271,7 @@ class ChunkedTranscript:
         rest = unheard_tail(
             samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
         )
-        if rest is not None and not (abandon and self.hurry):
+        if rest is not None and not (abandon and self.hurry) and self._time_for(len(samples) - rest):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             more = self.transcriber.transcribe(
                 samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self._decode
@@ -253,101 +280,14 @@ class ChunkedTranscript:
                 more = self.transcriber.transcribe(
                     samples[rest:], offset=offset + rest / self.samplerate, **self._decode
                 ).segments
-            # Neither a loop nor a sentence written already (a segment can run on over words it did say).
-            written = folded(" ".join(s.text for s in segments)[-PROMPT_CHARS:])
-            segments += [s for s in more if not repetitive(s.text) and folded(s.text) not in written]
+            # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
+            # speaker's last words, said after `spoken_until`, are heard again at the rest's start.
+            segments += new_words(before, [s for s in more if not repetitive(s.text)])
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
-
-
-def speech_seconds(samples: Any) -> float:
-    """Seconds of speech in a chunk (100 ms blocks over `speech_bar`)."""
-    levels = block_levels(samples)
-    bar = speech_bar(levels)
-    return sum(db > bar for db in levels) / 10
-
-
-def speech_bar(levels: list[float]) -> float:
-    """The level above which a 100 ms block counts as speech: within QUIETER_SPEECH_DB of the chunk's speech
-    (a quiet speaker after a loud one counts: the speech-dev digits after "Please call Stella." sit 15-20 dB
-    below the sentences before them) and clear of its floor. Noise that passes is kept out by the speech gate."""
-    from voicejournal.speech.levels import speech_level
-
-    speech, floor = speech_level(levels)
-    return max(SILENT_DB, speech - QUIETER_SPEECH_DB, min(floor + 10.0, speech - 10.0))
-
-
-def skipped_words(before: list[Segment], after: list[Segment]) -> int:
-    """The longest run of words in `before` that `after` leaves out (words compared `folded`)."""
-    from difflib import SequenceMatcher
-
-    old = folded(" ".join(s.text for s in before)).split()
-    new = folded(" ".join(s.text for s in after)).split()
-    runs = SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
-    return max(
-        [
-            (i2 - i1) - (j2 - j1) if op == "replace" else i2 - i1
-            for op, i1, i2, j1, j2 in runs
-            if op in ("delete", "replace")
-        ],
-        default=0,
-    )
-
-
-_SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
-
-
-def spoken_until(segment: Segment, offset: float = 0.0) -> float:
-    """When a segment's words must have ended (seconds into its chunk): its end, or sooner when it is far
-    longer than its words take even said slowly (SLOW_WORDS_PER_SECOND, plus a pause)."""
-    words = len(_SAID_WORD.findall(segment.text))
-    return min(segment.end, segment.start + words / SLOW_WORDS_PER_SECOND + 2.0) - offset
-
-
-def folded(text: str) -> str:
-    """Lower-case words only, for comparing what Whisper wrote."""
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
-def runs_to_the_end(
-    segment: Segment, samples: Any, offset: float = 0.0, samplerate: int = SAMPLE_RATE
-) -> bool:
-    """Whether a chunk's last segment ends with the chunk although the chunk ends in a pause (its last
-    PAUSE_SECONDS well below its speech): Whisper then wrote no end of its own."""
-    from voicejournal.speech.levels import SPEECH_OVER_FLOOR_DB, speech_level
-
-    if segment.end - offset < len(samples) / samplerate - END_SLACK_SECONDS:
-        return False
-    speech, _ = speech_level(block_levels(samples))
-    return level_db(samples[-int(PAUSE_SECONDS * samplerate) :]) < speech - SPEECH_OVER_FLOOR_DB
-
-
-def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMPLE_RATE) -> int | None:
-    """The first frame of speech after `heard_until` (seconds) that no segment covers: at least
-    UNHEARD_SECONDS long, and half of it over the chunk's `speech_bar`. None when nothing was heard at all
-    (the same audio again would give the same nothing) or what is left is pause, breath or noise."""
-    if heard_until is None:
-        return None
-    lo = max(0, int(heard_until * samplerate))
-    if len(samples) - lo < UNHEARD_SECONDS * samplerate:
-        return None
-    bar = speech_bar(block_levels(samples))
-    loud = [db for db in block_levels(samples[lo:]) if db > bar]
-    return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
-
-
-def loops(segments: list[Segment]) -> bool:
-    """Whether an answer loops: as a whole, or in one segment ("Here's some more word word word …")."""
-    return repetitive(" ".join(s.text for s in segments)) or any(repetitive(s.text) for s in segments)
-
-
-def repetitive(text: str) -> bool:
-    """Text that compresses as well as a loop does (Whisper's own test, over a whole chunk)."""
-    data = text.encode()
-    return len(data) > 60 and len(data) / len(zlib.compress(data)) > REPETITIVE_RATIO
 
 
 def transcribe_samples(

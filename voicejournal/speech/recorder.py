@@ -31,19 +31,14 @@ from typing import Any, Protocol
 
 from voicejournal.core.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
-from voicejournal.speech.chunked import ChunkedTranscript
 from voicejournal.speech.chunker import Chunker
 from voicejournal.speech.devices import BLOCKSIZE, DEVICE_LOST, import_sounddevice, open_error, resolve_device
 from voicejournal.speech.levels import FLOOR_DB, SilenceWatch, level_db, too_quiet
-from voicejournal.speech.wav import EncryptedWavWriter, WavWriter, read_frames
+from voicejournal.speech.live import LiveTranscription
+from voicejournal.speech.wav import EncryptedWavWriter, WavWriter
 from voicejournal.store.home import SAMPLE_RATE
 
 FLUSH_SECONDS = 1.0
-FINAL_PASS_BUDGET = (
-    0.7  # seconds after stop the last pass may take: stop -> saved stays under 2 s on a busy laptop
-)
-
-
 STALL_SECONDS = 5.0  # no audio from an open stream for this long: the device is gone
 
 
@@ -108,7 +103,6 @@ class Recorder:
         self.samplerate = samplerate
         self.blocksize = blocksize
         self.chunker = chunker or Chunker(samplerate)
-        self.on_segments = on_segments
         self.overflows = 0
         self.silence = SilenceWatch()
         self.status = _Status()
@@ -116,7 +110,6 @@ class Recorder:
         self.error: Exception | None = None
         self.started = 0.0
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._chunks: queue.SimpleQueue = queue.SimpleQueue()
         self._stopped = threading.Event()
         self._writer_done = threading.Event()
         self._stream_closed = threading.Event()  # set once no callback can deliver a block any more
@@ -124,8 +117,7 @@ class Recorder:
         self._writer: WavWriter | EncryptedWavWriter | None = None
         self._threads: list[threading.Thread] = []
         self._levels: list[float] = []  # one per block, for the speech level (30 min: 18,000 floats)
-        self._live = ChunkedTranscript(transcriber, samplerate)
-        self._transcription_error: Exception | None = None
+        self._live = LiveTranscription(transcriber, self.path, samplerate, on_segments)
         self._last_block = 0.0
         self._stop_time: float | None = None
 
@@ -184,7 +176,7 @@ class Recorder:
         self._last_block = time.monotonic()
         self._threads = [threading.Thread(target=self._write_loop, name="vj-writer", daemon=True)]
         if self.transcriber is not None:
-            self._threads.append(threading.Thread(target=self._transcribe_loop, name="vj-asr", daemon=True))
+            self._threads.append(threading.Thread(target=self._live.run, name="vj-asr", daemon=True))
         for t in self._threads:
             t.start()
         return self
@@ -194,7 +186,7 @@ class Recorder:
         if not self._stopped.is_set():
             self.stop_reason = self.stop_reason or reason
             self._stop_time = time.monotonic()
-            self._live.hurry = True  # no chunk is heard again in a window now: the person waits for the text
+            self._live.stop(self._stop_time)  # no chunk is heard again in a window now: the person waits
             self._stopped.set()
 
     def wait(self, timeout: float | None = None) -> bool:
@@ -219,7 +211,8 @@ class Recorder:
         if release:
             self.release()
         tail = time.monotonic() - (self._stop_time or time.monotonic())
-        transcribed = self.transcriber is not None and self._transcription_error is None
+        transcribed = self.transcriber is not None and self._live.error is None
+        live = self._live.transcript
         return RecordingResult(
             path=self.path,
             frames=writer.frames,
@@ -228,13 +221,13 @@ class Recorder:
             overflows=self.overflows,
             silent_warned=self.silence.ever_silent,
             started=self.started,
-            segments=list(self._live.segments) if transcribed else None,
-            language=self._live.language,
-            model=self._live.model,
-            transcription_error=self._transcription_error,
+            segments=list(live.segments) if transcribed else None,
+            language=live.language,
+            model=live.model,
+            transcription_error=self._live.error,
             tail_seconds=tail,
-            chunks=self._live.chunks,
-            final_pass=self._live.final_pass,
+            chunks=live.chunks,
+            final_pass=live.final_pass,
             quiet_db=too_quiet(self._levels),
             error=self.error,
         )
@@ -327,7 +320,7 @@ class Recorder:
             tail = self.chunker.finish()
             if tail is not None:
                 self._queue_chunk(tail, last=True)
-            self._chunks.put(None)
+            self._live.close()
             self._writer_done.set()
 
     def _take(self, block, block_seconds: float) -> None:
@@ -348,39 +341,7 @@ class Recorder:
         end = min(end, self._writer.frames)
         if end > start and self.transcriber is not None:
             take = getattr(self._writer, "take", None)  # an encrypted stream: the samples come from memory
-            self._chunks.put((start, end, take(start, end) if take else None, last))
-
-    # -- transcriber thread
-    def _transcribe_loop(self) -> None:
-        # Load the model now, while the person starts speaking, not when the first chunk closes.
-        load = getattr(self.transcriber, "load", None) or getattr(self.transcriber, "_load", None)
-        if load is not None:
-            try:
-                load()
-            except Exception as e:
-                self._transcription_error = e
-        live = self._live
-        while True:
-            item = self._chunks.get()
-            if item is None:
-                return
-            if self._transcription_error is not None:
-                continue
-            start, end, samples, last = item
-            try:
-                if samples is None:
-                    samples = read_frames(self.path, start, end)
-                if last:  # heard again with the chunks before it, when that fits the time left
-                    spent = time.monotonic() - (self._stop_time or time.monotonic())
-                    new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
-                else:
-                    new = live.add(start, end, samples, behind=not self._chunks.empty())
-            except Exception as e:  # the audio is safe; the entry is saved as pending
-                self._transcription_error = e
-                continue
-            if self.on_segments and new:
-                with contextlib.suppress(Exception):
-                    self.on_segments(new)
+            self._live.put(start, end, take(start, end) if take else None, last)
 
 
 @contextlib.contextmanager

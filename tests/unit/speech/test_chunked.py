@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.chunked import ChunkedTranscript, repetitive, transcribe_samples
+from voicejournal.speech.answers import repetitive
+from voicejournal.speech.chunked import ChunkedTranscript, transcribe_samples
 
 SR = 16000
 
@@ -163,7 +164,7 @@ def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
         def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
             self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
             heard = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
-            words = " ".join(f"x{i}" for i in range(8))
+            words = " ".join(f"x{round(offset)}y{i}" for i in range(8))
             return Result([Segment(offset, offset + heard, f"w{round(offset)}. {words}")])
 
     fake = StopsEarly()
@@ -176,7 +177,7 @@ def test_speech_that_whisper_left_out_at_the_end_of_a_chunk_is_heard_again():
 
 
 def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
-    from voicejournal.speech.chunked import unheard_tail
+    from voicejournal.speech.unheard import unheard_tail
 
     chunk = np.concatenate([tone(3), np.zeros(3 * SR, dtype=np.float32), tone(0.5, level=0.005)])
     assert unheard_tail(chunk, 3.0) is None
@@ -185,7 +186,7 @@ def test_a_pause_or_breath_after_the_last_segment_is_not_heard_again():
 
 
 def test_a_segment_stretched_over_speech_it_did_not_write_ends_where_its_words_can_have():
-    from voicejournal.speech.chunked import spoken_until
+    from voicejournal.speech.answers import spoken_until
 
     stretched = Segment(100.0, 114.0, "From the store... Please call Stella...")  # then 8 s of digits
     assert spoken_until(stretched, offset=100.0) == 6.0  # 6 words said slowly, and a pause
@@ -304,6 +305,33 @@ def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text()
     assert said(live.segments) == ["w0x10.", "w10x10."]
 
 
+def test_a_window_that_skips_a_sentence_gets_it_back_from_the_chunks_and_keeps_its_other_words():
+    @dataclass
+    class SkipsFiveWords(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            if len(samples) <= 10 * SR:
+                return super().transcribe(samples, offset, initial_prompt)
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
+            second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
+            heard = ["Better."] + first[1:] + second[:8] + second[13:]  # 5 words of the second chunk left out
+            return Result([Segment(offset, offset + 20, " ".join(heard))])
+
+    fake = SkipsFiveWords()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 20 * SR, tone(10))
+    words = " ".join(s.text for s in live.segments).split()
+    assert (0.0, 20) in [c[:2] for c in fake.calls]
+    assert words[0] == "Better." and words[1:] == " ".join(fake_text(0, 10) + fake_text(10, 10)).split()[1:]
+    assert len(words) == 42 and [s.start for s in live.segments] == sorted(s.start for s in live.segments)
+
+
+def fake_text(offset, seconds):
+    """What FakeTranscriber says for `seconds` of sound at `offset`."""
+    return FakeTranscriber().transcribe(tone(seconds), offset).segments[0].text.split()
+
+
 def test_a_prompted_chunk_with_too_few_words_for_its_speech_is_heard_afresh():
     @dataclass
     class SkipsWhatThePromptHeld(FakeTranscriber):
@@ -332,7 +360,7 @@ def test_a_prompted_chunk_with_words_enough_is_not_heard_twice():
 
 
 def test_a_sentence_left_out_is_counted_as_skipped_words():
-    from voicejournal.speech.chunked import skipped_words
+    from voicejournal.speech.answers import skipped_words
 
     alone = [Segment(0, 5, "I went home. Please call Stella."), Segment(5, 9, "1, 0, 0, 0.")]
     assert skipped_words(alone, [Segment(0, 9, "I went home. 1, 0, 0, 0.")]) == 3
@@ -476,7 +504,7 @@ def test_a_windows_cost_is_its_first_call(monkeypatch):
 def test_digits_count_one_by_one_in_the_time_words_take():
     """A phone number written "1-0-0-0-1" was 1 word, so its speech looked unheard, was heard again at stop
     (4.5 s) and written twice."""
-    from voicejournal.speech.chunked import spoken_until
+    from voicejournal.speech.answers import spoken_until
 
     number = Segment(0.0, 10.0, "Please call Stella 1-0-0-0-1 9-0-2-1-0.")
     assert spoken_until(number) == 10.0  # 13 words said slowly take longer than the segment
@@ -531,3 +559,59 @@ def test_no_window_is_heard_while_chunks_wait():
     live.add(24 * SR, 32 * SR, tone(8), behind=True)  # over 30 s together: the window is dropped
     live.add(32 * SR, 44 * SR, tone(12))  # caught up: the chunks not yet in a window are heard together
     assert [c[:2] for c in fake.calls][2:] == [(24.0, 8), (32.0, 12), (24.0, 20)]
+
+
+def test_the_last_pass_takes_no_second_look_beyond_its_budget(monkeypatch):
+    """At stop the person waits: a sparse answer is heard afresh only when that fits the time left (the
+    digits at the end of a 502 s live run, heard afresh and their rest again, made stop -> saved 7.2 s)."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class SparseWithPrompt(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.clock[0] += self.rtf * len(samples) / SR
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            if initial_prompt:  # 8 s of speech, 4 words: too few, so heard afresh when there is time
+                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
+            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
+
+    first, afresh, rest = (0.0, 8, True), (0.0, 8, False), (4.67, 3, True)  # (offset, seconds, prompted)
+    # FIRST_RTF 0.15 with a margin of 1.5: a look at 8 s is taken to need 1.8 s, at the 3.3 s rest 0.75 s
+    heard = {}
+    for budget in (0.7, 2.0, 10.0):
+        slow = SparseWithPrompt(rtf=0.08)  # the first look at 8 s takes 0.64 s
+        monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
+        ChunkedTranscript(slow).last(0, 8 * SR, tone(8), budget=budget)
+        heard[budget] = [(o, n, p is not None) for o, n, p in slow.calls]
+    assert heard[0.7] == [first] and heard[2.0] == [first, rest]
+    assert heard[10.0][:2] == [first, afresh]
+
+
+def test_after_a_stop_a_chunk_still_to_hear_gets_no_second_look_beyond_the_budget(monkeypatch):
+    """The chunks waiting at stop (a busy machine) are heard alone, and their second looks wait no longer
+    than the last pass may."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    @dataclass
+    class Sparse(SlowTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.clock[0] += self.rtf * len(samples) / SR
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            if initial_prompt:
+                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
+            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
+
+    looks = {}
+    for stopped in (False, True):
+        slow = Sparse(rtf=0.08)
+        monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
+        live = ChunkedTranscript(slow)
+        if stopped:
+            live.stop(0.7)
+        live.add(0, 8 * SR, tone(8))
+        looks[stopped] = [p is not None for _, _, p in slow.calls]
+    assert looks[True] == [True] and looks[False][:2] == [True, False]  # afresh only while recording

@@ -1,0 +1,110 @@
+"""A re-heard rest of a chunk does not write again what was just written (speech/answers, speech/chunked)."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from voicejournal.core.entry import Segment
+from voicejournal.speech.answers import new_words, repeated_start
+from voicejournal.speech.chunked import ChunkedTranscript
+
+SR = 16000
+
+
+def w(text):
+    """Folded words, as chunked compares them."""
+    return text.split()
+
+
+def test_the_longest_run_of_written_last_words_at_the_rest_start_is_the_repeat():
+    written = w("i went to the shop and bought some bread")
+    assert repeated_start(written, w("bought some bread and milk")) == 3
+    assert repeated_start(written, w("some bread and milk")) == 2
+    assert repeated_start(written, w("and milk")) == 0
+
+
+def test_a_first_word_cut_by_where_the_rest_begins_is_dropped_with_the_repeat():
+    written = w("we walked along the river")
+    assert repeated_start(written, w("long the river then home")) == 3  # "long": "along" cut
+    assert repeated_start(written, w("a b the river")) == 0  # two words before it: not a repeat
+
+
+def test_one_word_again_or_one_word_in_four_misheard_is_not_taken_for_more():
+    assert repeated_start(w("i said no"), w("no one came")) == 0  # one word twice happens
+    written = w("go forward ten metres and turn left")
+    assert repeated_start(written, w("forward ten meters and turn left at the gate")) == 6
+    assert repeated_start(written, w("forward two meters and turn right")) == 0
+
+
+def test_the_repeated_words_are_taken_off_the_rest_segments():
+    more = [Segment(10.0, 11.0, " the shop."), Segment(11.0, 14.0, " And then I went home.")]
+    kept = new_words("I walked to the shop.", more)
+    assert [s.text for s in kept] == [" And then I went home."]
+    kept = new_words("I walked to the", [Segment(10.0, 14.0, " to the shop, then home.")])
+    assert [(s.start, s.text) for s in kept] == [(10.0, " shop, then home.")]
+
+
+def test_a_rest_segment_written_already_as_a_whole_is_dropped_but_not_a_word_inside_another():
+    written = "Please call Stella. I did not go."
+    assert new_words(written, [Segment(5, 6, " Please call Stella.")]) == []
+    assert [s.text for s in new_words(written, [Segment(5, 6, " No.")])] == [" No."]  # "no" is in "not"
+
+
+@dataclass
+class SlowSpeaker:
+    """Whisper on a chunk said slowly: its one segment of 6 words runs to 9 s, past the 6 s the words
+    can take by `spoken_until`; the rest from 6.67 s is heard as the sentence's last words and a new one."""
+
+    calls: list = field(default_factory=list)
+    model_name: str = "fake"
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+        self.calls.append(round(offset, 2))
+        if offset == 0.0:
+            return Result([Segment(0.0, 9.0, " I walked slowly down to the river.")])
+        return Result([Segment(offset, 11.0, " to the river. It was cold.")])
+
+
+@dataclass
+class Result:
+    segments: list
+    language: str = "en"
+
+
+def test_a_slow_speakers_last_words_heard_again_are_written_once(monkeypatch):
+    monkeypatch.setattr("voicejournal.speech.chunked.PROMPT_HINT", "")
+    chunk = (0.1 * np.sin(2 * np.pi * 220 * np.arange(11 * SR) / SR)).astype(np.float32)
+    fake = SlowSpeaker()
+    live = ChunkedTranscript(fake)
+    live.add(0, len(chunk), chunk)
+    assert fake.calls == [0.0, 6.67]  # 7 words said slowly end by 6.67 s: the rest after it is heard again
+    assert (
+        " ".join(s.text.strip() for s in live.segments) == "I walked slowly down to the river. It was cold."
+    )
+
+
+def test_a_sentence_a_window_left_out_is_put_back_from_the_chunks_where_it_was_said():
+    from voicejournal.speech.answers import put_back
+
+    alone = [
+        Segment(0.0, 5.0, " I went hme. Please call Stella."),
+        Segment(5.0, 9.0, " Ask her to bring it."),
+    ]
+    window = [Segment(0.0, 9.0, " I went home. Ask her to bring it with her.")]
+    kept = put_back(alone, window, 3)
+    assert (
+        " ".join(s.text.strip() for s in kept)
+        == "I went home. Please call Stella. Ask her to bring it with her."
+    )
+    assert [s.start for s in kept] == sorted(s.start for s in kept) and kept[0].start == 0.0
+    assert kept[-1].end == 9.0
+    assert put_back(alone, window, 4) == window  # a run shorter than `run` is the window's to leave out
+
+
+def test_words_put_back_take_the_place_of_what_the_window_wrote_there_instead():
+    from voicejournal.speech.answers import put_back
+
+    alone = [Segment(0.0, 6.0, " Go forward ten meters, then turn left at the gate.")]
+    window = [Segment(0.0, 6.0, " Go fort. Turn left at the gate.")]
+    text = " ".join(s.text.strip() for s in put_back(alone, window, 3))
+    assert text == "Go forward ten meters, then Turn left at the gate."  # the rest is the window's
