@@ -260,7 +260,7 @@ def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = Fal
     ready = re.search(r"Transcript ready \(([\d.]+) s\)", err)
     entry = json.loads(cli(home, "list", "--json").stdout)[0]
     return {"home": home, "played": played, "entry": entry, "saved_after": float(ready.group(1)) if ready else None,
-            "wall": wall, "load": load()}  # fmt: skip
+            "wall": wall, "load": load(), "status": [x for x in err.splitlines() if not x.startswith(" ")][-4:]}  # fmt: skip
 
 
 def main() -> None:
@@ -360,6 +360,8 @@ def main() -> None:
                                  vectors=args.vectors)  # fmt: skip
                 say(f"{minutes:g} min with a CPU hog{' (vectors)' * args.vectors}: stop -> saved {run['saved_after']} s (SIGINT -> exit "
                     f"{run['wall']:.1f} s); {run['load']}")  # fmt: skip
+                if run["wall"] < 0.1:  # it had stopped by itself before the stop came: say why
+                    say("  record ended before the stop; its last status lines: " + " | ".join(run["status"]))
                 rows.append(
                     (f"stop -> saved, {minutes} min, one core busy", "<= 2 s", f"{run['saved_after']} s")
                 )
