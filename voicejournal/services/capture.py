@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import json
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from voicejournal.errors import (
 )
 from voicejournal.services.entries import clean_tags, save_entry
 from voicejournal.store.diskspace import disk_full
-from voicejournal.store.home import ensure_private_dir, incoming_dir
+from voicejournal.store.home import ensure_private_dir, has_incoming, incoming_dir
 
 if TYPE_CHECKING:
     from voicejournal.speech.recorder import Recorder, RecordingResult
@@ -233,13 +232,8 @@ def recover(journal) -> list[Entry]:
     process are left alone. Each recovered file becomes a normal PENDING entry; none is dropped.
     One that does not fit on a full disk stays where it is, listed in `waiting_for_space`.
     """
-    folder = incoming_dir(journal.home)
-    try:
-        with os.scandir(folder) as found:
-            if not any(found):
-                return []  # the usual case (the folder stays after the first recording): no lock, no sound code
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+    if not has_incoming(journal.home):
+        return []  # the usual case (the folder stays after the first recording): no lock, no sound code
     from voicejournal.speech.incoming import recover_incoming
 
     recovered = []
@@ -253,7 +247,7 @@ def recover(journal) -> list[Entry]:
                 continue
             if entry is not None:
                 recovered.append(entry)
-        for sidecar in folder.glob("*.json"):  # a sidecar whose recording never started
+        for sidecar in incoming_dir(journal.home).glob("*.json"):  # a sidecar whose recording never started
             try:
                 old = time.time() - sidecar.stat().st_mtime > 60  # (a new one may be starting now)
             except FileNotFoundError:
