@@ -202,9 +202,8 @@ def split_appointment(words: list[str] | tuple[str, ...]) -> tuple[str, str] | N
     match = _ENDING_TIME.match(" ".join(" ".join(words).split()))
     if match:
         return match.group("day"), match.group("time")
-    if (
-        len(words) == 2 and words[1][:1].isdigit()
-    ):  # DAY TIME as typed: the time's own error says what is wrong
+    # DAY TIME as two words, with no time of the shapes above: the time's own error says what is wrong
+    if len(words) == 2 and words[1][:1].isdigit():
         return words[0], words[1]
     return None
 
