@@ -398,6 +398,18 @@ class SlowTranscriber(FakeTranscriber):
         return super().transcribe(samples, offset, initial_prompt, word_timestamps)
 
 
+@dataclass
+class SparseWhenPrompted(SlowTranscriber):
+    """Hears 8 s with a prompt as 4 words (too few: heard afresh when there is time); unprompted, as usual."""
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+        self.clock[0] += self.rtf * len(samples) / SR
+        self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+        if initial_prompt:
+            return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
+        return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
+
+
 def test_a_busy_machine_hears_shorter_windows_live(monkeypatch):
     """A window being heard at stop cannot be cut short: live, it is only as long as LIVE_WINDOW_COST allows."""
     from voicejournal.speech import chunked
@@ -568,20 +580,11 @@ def test_the_last_pass_takes_no_second_look_beyond_its_budget(monkeypatch):
 
     monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
 
-    @dataclass
-    class SparseWithPrompt(SlowTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-            self.clock[0] += self.rtf * len(samples) / SR
-            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
-            if initial_prompt:  # 8 s of speech, 4 words: too few, so heard afresh when there is time
-                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
-            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
-
     first, afresh, rest = (0.0, 8, True), (0.0, 8, False), (4.67, 3, True)  # (offset, seconds, prompted)
     # FIRST_RTF 0.15 with a margin of 1.5: a look at 8 s is taken to need 1.8 s, at the 3.3 s rest 0.75 s
     heard = {}
     for budget in (0.7, 2.0, 10.0):
-        slow = SparseWithPrompt(rtf=0.08)  # the first look at 8 s takes 0.64 s
+        slow = SparseWhenPrompted(rtf=0.08)  # the first look at 8 s takes 0.64 s
         monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
         ChunkedTranscript(slow).last(0, 8 * SR, tone(8), budget=budget)
         heard[budget] = [(o, n, p is not None) for o, n, p in slow.calls]
@@ -596,18 +599,9 @@ def test_after_a_stop_a_chunk_still_to_hear_gets_no_second_look_beyond_the_budge
 
     monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
 
-    @dataclass
-    class Sparse(SlowTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-            self.clock[0] += self.rtf * len(samples) / SR
-            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
-            if initial_prompt:
-                return Result([Segment(offset, offset + len(samples) / SR, "One. Two. Three. Four.")])
-            return super(SlowTranscriber, self).transcribe(samples, offset, None, word_timestamps)
-
     looks = {}
     for stopped in (False, True):
-        slow = Sparse(rtf=0.08)
+        slow = SparseWhenPrompted(rtf=0.08)
         monkeypatch.setattr(chunked.time, "perf_counter", lambda slow=slow: slow.clock[0])
         live = ChunkedTranscript(slow)
         if stopped:
