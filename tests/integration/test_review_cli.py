@@ -58,7 +58,7 @@ def test_review_text_through_the_cli(run_cli, month):
     assert "Questions to bring (4)" in lines
     assert "  • Can we talk about the job interview next month?   carried from 2 sessions ago" in lines
     assert f'  ✓ Breathing exercise every evening before bed — "{HOMEWORK_DONE_NOTE}"' in lines
-    assert "  3 · 3 · 4 · 3   average 3.2   (previous period average 2.5)" in lines
+    assert "  3 · 3 · 4 · 3   average 3.2 of 5   (previous period average 2.5)" in lines
     assert proc.stderr == ""
 
 

@@ -69,6 +69,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Bring the search index and the meaning vectors up to date (both are made from your entries).",
     ),
     "list": ("entries", "list_", "List entries, newest first."),
+    "mood": (
+        "entries",
+        "mood",
+        "Note or correct how you felt in an entry: 1 (low) to 5 (good), or a score out of ten.",
+    ),
     "models": (
         "system",
         "models",

@@ -1,4 +1,4 @@
-"""Entries: add, list, show, transcribe, tag, edit, delete."""
+"""Entries: add, list, show, transcribe, tag, mood, edit, delete."""
 
 from __future__ import annotations
 
@@ -292,6 +292,27 @@ def tag(entry_id, changes):
     remove = [c[1:] for c in changes if c.startswith("-")]
     entry = open_journal().tag(entry_id, add=add, remove=remove)
     click.echo(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}")
+
+
+@click.command()
+@click.argument("entry_id", shell_complete=complete_ids)
+@click.argument("value", required=False)
+def mood(entry_id, value):
+    """Note or correct how you felt in an entry: 1 (low) to 5 (good), or a score out of ten.
+
+    Without a value it shows the entry's mood. A mood you said while recording ("Mood: six out of ten")
+    is noted by itself; this corrects it.
+
+    \b
+    Examples:
+      voicejournal mood a3f4 4
+      voicejournal mood a3f4 7/10          (noted as 4 of 5)
+    """
+    from voicejournal.core.mood import typed_mood
+
+    journal = open_journal()
+    entry = journal.get(entry_id) if value is None else journal.set_mood(entry_id, typed_mood(value))
+    click.echo(f"{entry.id}: " + (f"mood {entry.mood}/5" if entry.mood else "no mood noted"))
 
 
 @click.command()

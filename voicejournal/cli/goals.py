@@ -8,7 +8,7 @@ from voicejournal import clock as clk
 from voicejournal.cli.opening import (
     open_journal,
 )
-from voicejournal.cli.options import json_option
+from voicejournal.cli.options import ListsByDefault, json_option
 from voicejournal.cli.output import (
     done_mark,
     err,
@@ -18,7 +18,7 @@ from voicejournal.cli.output import (
 from voicejournal.core.wording import count
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def goal():
     """Goals for your therapy; entries that mention one count as progress.
 
@@ -114,7 +114,7 @@ def goal_done(goal_id):
     err().print(f"Well done — goal {g.id} ({g.text}) is marked as reached.", markup=False)
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def homework():
     """Homework from your sessions; open items are shown when you record and in the review.
 

@@ -143,3 +143,13 @@ def filter_options(short: bool = True):
         return f
 
     return decorate
+
+
+class ListsByDefault(click.Group):
+    """A group that lists when no subcommand is named: `voicejournal homework` is `homework list`, and
+    `homework --all` is `homework list --all` (the group's own --help still shows the group)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] not in ctx.help_option_names):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)

@@ -8,6 +8,7 @@ from voicejournal.cli.opening import (
     open_journal,
 )
 from voicejournal.cli.options import (
+    ListsByDefault,
     date_option,
     json_option,
 )
@@ -19,7 +20,7 @@ from voicejournal.cli.output import (
 )
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def question():
     """Questions to bring to your therapist; unasked ones carry into every review.
 
@@ -95,7 +96,7 @@ def question_asked(question_ids):
         err().print(f"Marked as asked: {q.text}", markup=False)
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def win():
     """Small wins: found in what you say ("I managed to…") or added by hand.
 

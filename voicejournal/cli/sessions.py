@@ -11,7 +11,7 @@ from voicejournal import clock as clk
 from voicejournal.cli.opening import (
     open_journal,
 )
-from voicejournal.cli.options import json_option
+from voicejournal.cli.options import ListsByDefault, json_option
 from voicejournal.cli.output import (
     err,
     out,
@@ -27,7 +27,7 @@ def _today_label(moment: datetime) -> str:
     return f"{day(moment)}, {clock_of(moment)}"
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def session():
     """Your therapy appointments. A recording made within a few hours after one is its reflection.
 

@@ -89,3 +89,21 @@ def find_mood(sentence: str) -> tuple[int, str] | None:
             if mood is not None:
                 return mood, (word.group() + tail[: match.end()]).strip()
     return None
+
+
+_TYPED = re.compile(r"^\s*(\d+(?:[.,]\d)?)\s*(?:(?:/|out\s+of|of)\s*(5|10))?\s*$", re.I)
+
+
+def typed_mood(text: str) -> int:
+    """A mood typed by the person: 1-5 as it is, or a score out of ten ("7/10", "7 out of 10") -> 1-5."""
+    from voicejournal.errors import UsageError
+
+    found = _TYPED.match(text)
+    value = None if found is None else float(found.group(1).replace(",", "."))
+    scale = None if found is None or found.group(2) is None else float(found.group(2))
+    mood = None if value is None else mood_from_scale(value, scale or (5 if value <= 5 else None))
+    if mood is None or (scale is None and not 1 <= value <= 5):
+        raise UsageError(
+            f"'{text}' is not a mood: give 1 (low) to 5 (good), or a score out of ten like 7/10."
+        )
+    return mood

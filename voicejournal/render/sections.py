@@ -129,12 +129,12 @@ def due_text(hw: Homework, today) -> str:
 
 
 def entry_facts(e: EntrySummary, themes: bool = True) -> list[str]:
-    """'Wed 18 Nov 15:10', '6 min', 'family, guilt', 'mood 3', 'after the session'."""
+    """'Wed 18 Nov 15:10', '6 min', 'family, guilt', 'mood 3/5', 'after the session'."""
     facts = [f"{day(e.created)} {clock(e.created)}", length_text(e.duration)]
     if themes and e.themes:
         facts.append(", ".join(e.themes[:3]))
     if e.mood:
-        facts.append(f"mood {e.mood}")
+        facts.append(f"mood {e.mood}/5")
     if e.session:
         facts.append("after the session")
     return facts
@@ -152,7 +152,7 @@ def mood_summary(mood: MoodTrend) -> str | None:
         values = [p.value for p in mood.points]
         shown = values if len(values) <= 12 else values[-12:]
         parts.append((" · ".join(str(v) for v in shown)) + (" …" if len(values) > 12 else ""))
-        parts.append(f"average {mood_text(mood.average)}")
+        parts.append(f"average {mood_text(mood.average)} of 5")
     else:
         parts.append("no mood noted this time")
     if mood.previous_average is not None:

@@ -92,7 +92,7 @@ def test_text_brief_reads_like_the_sketch(journal, month):
     assert f'  ✓ Breathing exercise every evening before bed — "{HOMEWORK_DONE_NOTE}"' in lines
     assert "Themes vs the 7 days before" in lines
     assert "family ↑ (3 vs 0)" in text
-    assert "  3 · 3 · 4 · 3   average 3.2   (previous period average 2.5)" in lines
+    assert "  3 · 3 · 4 · 3   average 3.2 of 5   (previous period average 2.5)" in lines
     assert f'  • "{MANUAL_WIN}" — {day(at(27, 11))}' in lines
     assert (
         '    "My sister called and I didn\'t pick up, and then I felt guilty the whole evening." (0:07)'
