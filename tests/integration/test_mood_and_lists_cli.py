@@ -1,4 +1,4 @@
-"""`voicejournal mood ID [VALUE]`, and the planning groups listing when named alone (`voicejournal homework`)."""
+"""`voicejournal mood ID [VALUE]`, and the groups that list when named alone (`voicejournal homework`, `config`)."""
 
 import json
 
@@ -61,6 +61,7 @@ def test_each_planning_group_named_alone_lists_its_items(run_cli):
         ("goal", "Sleep before midnight"),
         ("win", "Went to the gym twice"),
         ("session", "2026-12-03 15:00"),
+        ("config", "audio-retention"),
     ]:
         alone = run_cli(group, now=NOW, tz=TZ)
         assert alone.returncode == 0, (group, alone.stderr)

@@ -9,7 +9,7 @@ import click
 from voicejournal.cli.opening import (
     open_journal,
 )
-from voicejournal.cli.options import json_option
+from voicejournal.cli.options import ListsByDefault, json_option
 from voicejournal.cli.output import (
     err,
     length,
@@ -21,7 +21,7 @@ from voicejournal.core.wording import count
 from voicejournal.render.json import check_json
 
 
-@click.group()
+@click.group(cls=ListsByDefault)
 def config():
     """Show and change settings.
 
