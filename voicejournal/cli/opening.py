@@ -32,6 +32,10 @@ def ask_passphrase(journal) -> str | None:
 
     Returns the passphrase, or None when the journal is not encrypted.
     """
+    from voicejournal.store.home import has_key_file
+
+    if not has_key_file(journal.home):
+        return None  # a plain journal never loads the encryption code
     from voicejournal.errors import PassphraseError
     from voicejournal.store import keyfile, keys
 

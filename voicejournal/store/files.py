@@ -12,16 +12,7 @@ import os
 from pathlib import Path
 
 from voicejournal.store import fs
-from voicejournal.store.keyfile import (
-    DECRYPTING_HOMES,
-    ENCRYPTED,
-    KEY_FILE,
-    ROTATING,
-    load_key_file,
-    save_key_file,
-    writes_encrypted,
-)
-from voicejournal.store.keys import open_sealed_file, unlock
+from voicejournal.store.home import KEY_FILE, has_key_file
 from voicejournal.store.sealing import (
     STREAM_HEADER,
     DamagedFileError,
@@ -31,11 +22,18 @@ from voicejournal.store.sealing import (
     role_of,
     seal,
 )
-from voicejournal.store.streams import read_stream
+
+# The encryption code (store/keyfile, keys, streams, seals) is imported only by a journal that has a key
+# file: a plain journal's commands never load it.
 
 
 def encrypt_for(home: Path, path: Path, data: bytes) -> bytes:
     """`data` as it must be written to `path`: sealed when the journal is encrypted, else unchanged."""
+    if not has_key_file(home):
+        return data
+    from voicejournal.store.keyfile import load_key_file, save_key_file, writes_encrypted
+    from voicejournal.store.keys import unlock
+
     if not writes_encrypted(home):
         return data
     data_key = unlock(home)
@@ -55,6 +53,10 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
     in an encrypted journal they are refused (UnsealedFileError), as is an older copy of a file (seals.py).
     """
     if not is_encrypted_blob(blob):
+        if not has_key_file(home):
+            return blob
+        from voicejournal.store.keyfile import DECRYPTING_HOMES, ENCRYPTED, ROTATING, load_key_file
+
         key_file = load_key_file(home)
         if (
             key_file is not None
@@ -68,7 +70,12 @@ def decrypt_from(home: Path, path: Path, blob: bytes) -> bytes:
             )
         return blob
     check_version(path, blob)
+    from voicejournal.store.keyfile import load_key_file
+    from voicejournal.store.keys import open_sealed_file
+
     if blob[: len(STREAM_HEADER)] == STREAM_HEADER:
+        from voicejournal.store.streams import read_stream
+
         stream = read_stream(home, path, blob)
         if not stream.complete or stream.dropped_bytes:
             # A reader that wants what a crash left of a stream asks for it (`read_stream`); an ordinary

@@ -10,6 +10,7 @@ HOME_ENV = "VOICEJOURNAL_HOME"
 MODEL_ENV = "VOICEJOURNAL_MODEL"
 
 SAMPLE_RATE = 16_000  # what Whisper wants; every stored recording is 16 kHz mono FLAC
+KEY_FILE = "encryption.json"  # an encrypted journal's settings (store/keyfile.py reads and writes it)
 
 
 def home_dir() -> Path:
@@ -34,6 +35,12 @@ def has_incoming(home: Path) -> bool:
             return any(found)
     except (FileNotFoundError, NotADirectoryError):
         return False
+
+
+def has_key_file(home: Path) -> bool:
+    """Is this journal encrypted (or being encrypted or decrypted)? One stat(): a plain journal never loads
+    the encryption code (store/keyfile, keys, streams) for reading or writing its files."""
+    return os.path.exists(os.path.join(home, KEY_FILE))
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -41,9 +41,10 @@ from voicejournal.core.query import (
     parse_query,
 )
 from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, VoiceJournalError
-from voicejournal.store import files, fs, index_pending, keyfile
+from voicejournal.store import files, fs, index_pending
 from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
+from voicejournal.store.home import has_key_file
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
@@ -69,6 +70,10 @@ class SearchIndex:
 
     def _sealed(self) -> bool:
         """An encrypted journal: the index lives in memory and is stored encrypted."""
+        if not has_key_file(self.home):
+            return False
+        from voicejournal.store import keyfile
+
         return keyfile.load_key_file(self.home) is not None
 
     def _open_existing(self) -> sqlite3.Connection | None:

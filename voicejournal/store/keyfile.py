@@ -20,10 +20,8 @@ from pathlib import Path
 
 from voicejournal import clock
 from voicejournal.errors import JournalCorruptError, JournalVersionError, UsageError
+from voicejournal.store.home import KEY_FILE
 from voicejournal.store.sealing import FORMAT_VERSION, NONCE_SIZE
-
-KEY_FILE = "encryption.json"
-
 
 KEY_SIZE = 32
 _WRAP_AAD = b"voicejournal data key v1"

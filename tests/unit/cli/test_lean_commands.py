@@ -79,3 +79,13 @@ def test_tag_loads_no_importer_renderer_or_heavy_library(entry_id):
         m for m in NOT_NEEDED if m not in ("voicejournal.services.meaning", "voicejournal.core.passages")
     )
     assert loaded_after(["tag", entry_id, "+sleep"], not_needed) == "[]"
+
+
+# A plain journal (no encryption.json) never loads the encryption code, reading or writing.
+ENCRYPTION = ("voicejournal.store.keyfile", "voicejournal.store.keys", "voicejournal.store.streams", "cryptography")
+
+
+@pytest.mark.parametrize("command", [["show"], ["search", "sister"], ["tag", "+sleep"], ["list"]])
+def test_a_plain_journal_loads_no_encryption_code(entry_id, command):
+    args = [command[0], entry_id, *command[1:]] if command[0] in ("show", "tag") else command
+    assert loaded_after(args, ENCRYPTION) == "[]"
