@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from voicejournal.cli.opening import open_journal
-from voicejournal.core.entry import KINDS
+from voicejournal.core.kinds import KINDS
 
 
 def date_option(name: str, end: bool = False, help: str = ""):

@@ -13,9 +13,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from voicejournal.core.kinds import KINDS as KINDS  # where the kinds were before core/kinds.py
 from voicejournal.core.validate import entry_problem
-
-KINDS = ("reflection", "homework", "journal", "question")
 
 # Transcription status of an entry.
 PENDING = "pending"  # audio saved, not transcribed yet

@@ -209,3 +209,13 @@ def words_of(text: str) -> frozenset[str]:
 def mentions(text_words: frozenset[str], word: str) -> bool:
     """Whether any form of `word` is among a text's words."""
     return not related_forms(word).isdisjoint(text_words)
+
+
+def clean_tags(tags) -> list[str]:
+    """Tags as stored: lower case, without a leading '#' or '+' ("# +x" and "x" are one tag), each once."""
+    seen: list[str] = []
+    for tag in tags:
+        t = re.sub(r"^[\s#+]+", "", tag).strip().lower()
+        if t and t not in seen:
+            seen.append(t)
+    return seen

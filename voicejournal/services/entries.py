@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicejournal.core.entry import Entry
+from voicejournal.core.text import clean_tags  # here too for the services that import it from here
 from voicejournal.errors import (
     EntryNotFoundError,
     JournalCorruptError,
@@ -237,12 +237,3 @@ def renew_bak(path: Path) -> None:
     fs.shred(path.with_name(path.name + ".bak"))
     if path.exists():
         fs.link_backup(path)
-
-
-def clean_tags(tags: Iterable[str]) -> list[str]:
-    seen: list[str] = []
-    for tag in tags:
-        t = re.sub(r"^[\s#+]+", "", tag).strip().lower()  # "# +x" and "x" are one tag
-        if t and t not in seen:
-            seen.append(t)
-    return seen

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from voicejournal.core.entry import Entry
+from voicejournal.core.text import clean_tags
 from voicejournal.errors import (
     UsageError,
 )
-from voicejournal.services.entries import clean_tags, save_entries
+
+if TYPE_CHECKING:
+    from voicejournal.core.entry import Entry
 
 
 def user_themes(journal) -> list[dict]:
@@ -108,7 +111,9 @@ def define_theme(journal, name: str, words: Iterable[str]) -> tuple[dict, int]:
 
 def retheme(journal, only: str | None = None) -> int:
     """Detect the themes of every entry again (or just theme `only`); returns how many changed."""
+    from voicejournal.core.entry import Entry
     from voicejournal.core.themes import detect_themes
+    from voicejournal.services.entries import save_entries
 
     changed = 0
     with journal.storage.transaction():

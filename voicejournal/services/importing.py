@@ -14,8 +14,8 @@ from pathlib import Path
 
 import orjson
 
-from voicejournal.core.entry import KINDS
 from voicejournal.core.frontmatter import FrontMatterError, split_front_matter
+from voicejournal.core.kinds import KINDS
 from voicejournal.errors import UsageError
 
 

@@ -31,8 +31,8 @@ import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from voicejournal.core.entry import Entry
 from voicejournal.core.query import (
     Filters,
     IndexedEntry,
@@ -45,6 +45,9 @@ from voicejournal.store import files, fs, index_pending
 from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import has_key_file
+
+if TYPE_CHECKING:
+    from voicejournal.core.entry import Entry
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
@@ -200,6 +203,7 @@ class SearchIndex:
 
     def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
         # The row writer (and its sentence cutting) loads for writes only: `search` never needs it.
+        from voicejournal.core.entry import Entry
         from voicejournal.store.index_rows import SCHEMA, insert_entry
 
         conn.executescript(SCHEMA)
@@ -340,6 +344,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _apply(conn: sqlite3.Connection, entries, signature: str) -> None:
     """Index changed entries (Entry objects or stored docs) and record the journal's signature."""
+    from voicejournal.core.entry import Entry
     from voicejournal.store.index_rows import upsert_entry
 
     with conn:
