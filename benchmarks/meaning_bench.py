@@ -3,6 +3,7 @@
     python benchmarks/meaning_bench.py                 # everything (about 2-4 minutes on 2 quiet cores)
     python benchmarks/meaning_bench.py quality --fillers 400 --set heldout   # tuning, heldout, fresh, both, all
     python benchmarks/meaning_bench.py speed --entries 10000 --embed 1000
+    python benchmarks/meaning_bench.py speed --entries 0 --embed 1000    # the embedding figures only
 
 quality: the targets, hard distractors (shared words, other meaning; several are polarity pairs) of
 benchmarks/data/meaning_set.json (the set tuned on) or meaning_heldout.json (written before any tuning,

@@ -159,8 +159,8 @@ class Embedder:
         """The model's last hidden state of each text (one row per word piece), in order.
 
         Each text is a run of its own, `workers` runs at once on one thread each. Measured on 2 cores
-        with 300-600-word transcripts: 44 s per 1,000 entries, against 70 s for length-sorted padded
-        batches on two threads each (benchmarks/embed_profile.py). And the 8-bit products scale a run's
+        with 300-600-word transcripts (the graph before `fused_graph`): 44 s per 1,000 entries, against
+        70 s for length-sorted padded batches on two threads each (benchmarks/embed_profile.py). And the 8-bit products scale a run's
         numbers by its largest: a text's vector must not depend on the texts run beside it. (Nor can a run
         be padded: the fused graph's attention reads every token, see `fused_graph`.)"""
         if len(id_lists) == 1 or self.workers == 1:
