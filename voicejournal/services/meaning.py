@@ -83,9 +83,9 @@ def _save(journal, vectors) -> None:
         journal.vectors = None
 
 
-def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None = None):
+def _embed_entries(entries: list[tuple[Entry, list]], progress: Callable[[int], None] | None = None):
     """([(id, digest, passage starts, vectors)], {id: (sentences per passage, their sign bits)}) for the
-    entries with words, as `VectorSet.put` takes them; `progress(n)` after each step."""
+    (entry, its passages) given, as `VectorSet.put` takes them; `progress(n)` after each step."""
     import numpy as np
 
     from voicejournal.semantic.embedder import embedder
@@ -93,7 +93,7 @@ def _embed_entries(entries: list[Entry], progress: Callable[[int], None] | None 
     model = embedder()
     items, sentences = [], {}
     for first in range(0, len(entries), BATCH_ENTRIES):
-        batch = [(e, entry_passages(e)) for e in entries[first : first + BATCH_ENTRIES]]
+        batch = entries[first : first + BATCH_ENTRIES]
         vectors, per_sentence = model.embed_passages(
             [[text for _, text in p.sentences] for _, passages in batch for p in passages]
         )
@@ -132,8 +132,10 @@ def _months(journal, only: set[str] | None = None) -> Iterator[list[Entry]]:
         yield month
 
 
-def _changed(vectors, entries: list[Entry]) -> list[Entry]:
-    return [e for e in entries if vectors.digest(e.id) != fingerprint(entry_passages(e))]
+def _changed(vectors, entries: list[Entry]) -> list[tuple[Entry, list]]:
+    """(entry, its passages) of the entries whose vectors are missing or out of date."""
+    pairs = [(e, entry_passages(e)) for e in entries]
+    return [(e, passages) for e, passages in pairs if vectors.digest(e.id) != fingerprint(passages)]
 
 
 def _stamps(signature: str) -> dict[str, str] | None:
@@ -177,10 +179,10 @@ def _bring_in_step(journal, vectors, progress: ProgressFn | None = None) -> None
     for month in _months(journal, only):
         present.update(e.id for e in month)
         todo = _changed(vectors, month)
-        vectors.remove([e.id for e in todo])  # an entry whose words are all gone has no vectors
+        vectors.remove([e.id for e, _ in todo])  # an entry whose words are all gone has no vectors
         if todo:
             items, sentences = _embed_entries(todo, step if total else None)
-            vectors.put(items, {e.id: _month(e) for e in todo}, sentences)
+            vectors.put(items, {e.id: _month(e) for e, _ in todo}, sentences)
     if only is not None:  # the other months are as they were: their ids come from the id map
         present.update(journal.storage.entry_ids())
     vectors.remove([i for i in list(vectors.entries) if i not in present])
@@ -248,8 +250,8 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
     if vectors is None:
         return
     fresh = vectors.signature == token.before
-    changed = [e for e in upsert if vectors.digest(e.id) != fingerprint(entry_passages(e))]
-    if not vectors.remove(remove + [e.id for e in changed]) and not changed:
+    changed = _changed(vectors, upsert)
+    if not vectors.remove(remove + [e.id for e, _ in changed]) and not changed:
         return  # words unchanged: the file is not rewritten (see above)
     signature = journal.storage.signature() if fresh else vectors.signature
     if len(changed) > BULK_SAVE:
@@ -257,7 +259,7 @@ def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove
     elif changed:
         try:
             items, sentences = _embed_entries(changed)
-            vectors.put(items, {e.id: _month(e) for e in changed}, sentences)
+            vectors.put(items, {e.id: _month(e) for e, _ in changed}, sentences)
         except Exception:  # derived data never fails a save: the entry is already stored
             signature = ""  # caught up (and any problem shown) by the next search by meaning
     vectors.signature = signature

@@ -91,8 +91,8 @@ def sessions():
 
     data = model_file().read_bytes()
     rewritten, made = rewrite(data)
-    # every product of layers 2-6 (the first layer's stay in float), both tables, each layer's guard
-    assert made == {"DynamicQuantizeMatMul": 30, "Gather": 2, "IsNaN": 6}
+    # every product but the first layer's query, key, value and output ones, both tables, each layer's guard
+    assert made == {"DynamicQuantizeMatMul": 32, "Gather": 2, "IsNaN": 6}
     options = ort.SessionOptions()
     options.log_severity_level = 3
     return ort.InferenceSession(data, options), ort.InferenceSession(rewritten, options)
@@ -114,4 +114,4 @@ def test_the_rewritten_model_agrees_with_the_packaged_one(sessions):
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
         a = mean_pool(packaged.run(None, feeds)[0], feeds["attention_mask"])[0]
         b = mean_pool(rewritten.run(None, feeds)[0], feeds["attention_mask"])[0]
-        assert float(a @ b) > 0.97, text  # 8-bit products: measured 0.974 for "ok", median 0.993
+        assert float(a @ b) > 0.96, text  # 8-bit products: measured 0.969 for "ok", median 0.99
