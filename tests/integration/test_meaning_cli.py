@@ -97,6 +97,20 @@ def test_word_search_that_finds_nothing_offers_the_closest_by_meaning(journal):
     assert stdout.splitlines()[0].startswith("2026-06-01  quit  ")
 
 
+def test_nothing_is_offered_by_meaning_when_nothing_is_close(journal):
+    code, stdout, stderr = invoke("search", "xylophone")
+    assert (code, stdout, stderr) == (0, "", "Nothing found for: xylophone.\n")
+
+
+def test_words_that_do_occur_and_the_closest_by_meaning_are_both_offered(journal):
+    # A typo: the word that does occur is named, and the entry that means it is shown too.
+    code, stdout, stderr = invoke("search", "wanted to quitt")
+    assert code == 0
+    assert stderr.startswith('Nothing found for: "wanted to quitt". Words that do occur: quit.\n')
+    assert "\nClosest by meaning:\n" in stderr
+    assert stdout.splitlines()[0].startswith("2026-06-01  quit  ")
+
+
 def test_show_related(journal):
     code, stdout, stderr = invoke("show", "quit", "--related")
     assert code == 0, stderr

@@ -96,10 +96,9 @@ def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_jso
         elif any((since, until, tags, themes, kind, mood)):
             message += " Try without some of the filters."
         click.echo(message, err=True)
-        if not result.suggestions:  # a typo is better answered by the word that does occur
-            from voicejournal.cli.meaning import offer_closest
+        from voicejournal.cli.meaning import offer_closest  # a typo's meaning is too far to be offered
 
-            offer_closest(journal, " ".join(words), **filters)
+        offer_closest(journal, " ".join(words), **filters)
         return
     shown = len(result.hits)
     head = f"{count(result.total, 'entry')} · best first"
