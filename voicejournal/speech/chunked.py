@@ -36,6 +36,7 @@ from voicejournal.speech.answers import (
     spoken_until,
 )
 from voicejournal.speech.levels import SILENT_DB, block_levels, level_db, normalise
+from voicejournal.speech.trace import log
 from voicejournal.speech.unheard import runs_to_the_end, speech_seconds, unheard_tail
 from voicejournal.store.home import SAMPLE_RATE
 
@@ -119,6 +120,10 @@ class ChunkedTranscript:
         out: list[Segment] = []
         span = _Span(start, end, len(self.segments), samples)
         if self._pending and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
+            if self.hurry or behind:
+                log.debug(
+                    "window %s dropped: %s", self._ids(self._pending), "hurry" if self.hurry else "behind"
+                )
             out += [] if self.hurry or behind else self._hear_window()
             self._pending = []
             span.first = len(self.segments)
@@ -130,7 +135,12 @@ class ChunkedTranscript:
         self._pending.append(span)
         if self._seconds(self._pending) >= self.group_seconds() and not (self.hurry or behind):
             out += self._hear_window()
+        elif self._seconds(self._pending) >= self.group_seconds():
+            log.debug("window %s skipped: %s", self._ids(self._pending), "hurry" if self.hurry else "behind")
         return out
+
+    def _ids(self, spans: list[_Span]) -> str:
+        return f"{spans[0].start / self.samplerate:.1f}-{spans[-1].end / self.samplerate:.1f} s ({len(spans)} chunks)"
 
     def last(self, start: int, end: int, samples: Any, budget: float | None = None) -> list[Segment]:
         """The final chunk: heard together with the chunks not yet heard in a window (the last of them that fit
@@ -152,6 +162,7 @@ class ChunkedTranscript:
             joined.pop(0)  # live, out of time: the earliest keep the text they got alone
         if len(joined) > 1:
             self.final_pass = self._seconds(joined)
+        log.debug("last pass: %s, budget %s, rtf %.3f", self._ids(joined), budget, self.rtf)
         self._pending = joined
         return out + self._hear_window()
 
@@ -168,7 +179,14 @@ class ChunkedTranscript:
         first = spans[0]
         both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
         self._first_call = 0.0
+        began = time.perf_counter()
         new = self._hear(both, first.start, self._prompt(first.first), abandon=again)
+        log.debug(
+            "window %s heard in %.2f s (group %.1f s)",
+            self._ids(spans),
+            time.perf_counter() - began,
+            self.group_seconds(),
+        )
         if again:
             # Only its first call: a stop waits for the call under way, and no more (see `_transcribe`).
             self._window_compute += self._first_call
@@ -220,6 +238,9 @@ class ChunkedTranscript:
         samples = normalise(samples, self._levels)
         result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt, **self._decode)
         self._first_call = time.perf_counter() - began
+        log.debug(
+            "  call %.1f s at %.1f s in %.2f s", len(samples) / self.samplerate, offset, self._first_call
+        )
         if abandon and self.hurry:
             return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
         said = " ".join(s.text for s in result.segments)
@@ -227,6 +248,7 @@ class ChunkedTranscript:
         if prompt and (loops(result.segments) or not said):
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
+            log.debug("  second look: afresh (loop or nothing)")
             again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
             if abandon and self.hurry:
                 return []  # stopped: the chunks keep their text, and the person waits no longer
@@ -240,6 +262,7 @@ class ChunkedTranscript:
         ):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
+            log.debug("  second look: afresh (sparse)")
             again = self.transcriber.transcribe(samples, offset=offset, **self._decode)
             if abandon and self.hurry:
                 return []
@@ -259,6 +282,7 @@ class ChunkedTranscript:
             # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
+            log.debug("  second look: afresh with word times (stretched)")
             again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True, **self._decode)
             if abandon and self.hurry:
                 return []
@@ -273,6 +297,7 @@ class ChunkedTranscript:
         )
         if rest is not None and not (abandon and self.hurry) and self._time_for(len(samples) - rest):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
+            log.debug("  second look: rest from %.1f s", offset + rest / self.samplerate)
             more = self.transcriber.transcribe(
                 samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self._decode
             ).segments
@@ -283,6 +308,12 @@ class ChunkedTranscript:
             # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
             # speaker's last words, said after `spoken_until`, are heard again at the rest's start.
             segments += new_words(before, [s for s in more if not repetitive(s.text)])
+        log.debug(
+            "  heard %.1f s at %.1f s in %.2f s",
+            len(samples) / self.samplerate,
+            offset,
+            time.perf_counter() - began,
+        )
         self._compute += time.perf_counter() - began
         self._heard += len(samples) / self.samplerate
         self.language = self.language or getattr(result, "language", None)

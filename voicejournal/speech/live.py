@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from voicejournal.core.entry import Segment
+from voicejournal.speech import trace
 from voicejournal.speech.chunked import ChunkedTranscript
 from voicejournal.speech.wav import read_frames
 
@@ -50,10 +51,13 @@ class LiveTranscription:
         """The person stopped (at time.monotonic() `at`): no window is heard again, and what is left to hear
         (second looks included) keeps to FINAL_PASS_BUDGET from now."""
         self.stop_time = at
+        trace.log.debug("stop; %d chunks wait", self._chunks.qsize())
         self.transcript.stop(FINAL_PASS_BUDGET)
 
     def run(self) -> None:
         """The thread: load the model, then hear every chunk until `close`."""
+        trace.start()
+        trace.log.debug("recording starts")
         # Load the model now, while the person starts speaking, not when the first chunk closes.
         load = getattr(self.transcriber, "load", None) or getattr(self.transcriber, "_load", None)
         if load is not None:
@@ -64,7 +68,15 @@ class LiveTranscription:
         while True:
             item = self._chunks.get()
             if item is None:
+                trace.log.debug("done")
                 return
+            trace.log.debug(
+                "chunk %.1f-%.1f s%s taken, %d wait",
+                item[0] / self.transcript.samplerate,
+                item[1] / self.transcript.samplerate,
+                " (last)" * item[3],
+                self._chunks.qsize(),
+            )
             if self.error is None:
                 self._hear(*item)
 
