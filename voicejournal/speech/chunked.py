@@ -42,9 +42,11 @@ WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 GROUP_SECONDS = 24.0  # chunks are heard again together once they make this much (benchmarks/quality.py)
 # Put before every prompt: the marker phrases people say (core/markers), so that Whisper expects them.
 PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
-# Live, a window is heard only as long as this takes (measured so far): a window being heard when the person
-# stops cannot be cut short, so on a busy machine windows are shorter (a recording's stop -> saved <= 2 s).
-LIVE_WINDOW_COST = 1.1
+# Live, a window is heard only as long as this takes (measured on the windows so far): a window being heard when
+# the person stops cannot be cut short, so on a busy machine windows are shorter (stop -> saved <= 2 s). Whisper
+# hears 30 s whatever the length, so a shorter window saves less than its share (the 502 s live run: 15.6 s in
+# 0.94 s, 26 s in 1.31 s): at 1.1, windows were 18-20 s where a file's are 24 s, with no time saved to speak of.
+LIVE_WINDOW_COST = 1.5
 SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
 MAX_WAITING = (
     4  # live, windows deferred at most (~100 s of audio): a machine that cannot keep up drops the oldest
@@ -112,10 +114,12 @@ class ChunkedTranscript:
         return 0 if self.hurry else len(self._waiting)
 
     def group_seconds(self) -> float:
-        """How much audio makes a window: GROUP_SECONDS, or live what is heard within LIVE_WINDOW_COST."""
-        if not self.live:
+        """How much audio makes a window: GROUP_SECONDS, or live what is heard within LIVE_WINDOW_COST as the
+        windows so far went (none yet: GROUP_SECONDS; the chunks heard alone, the first of them loading the model,
+        made the first 53 s of the 502 s live run go without a window)."""
+        if not self.live or not self._window_heard:
             return GROUP_SECONDS
-        rtf = self._window_compute / self._window_heard if self._window_heard else self.rtf
+        rtf = self._window_compute / self._window_heard
         return min(GROUP_SECONDS, LIVE_WINDOW_COST / max(rtf, 1e-3))
 
     def _seconds(self, spans: list[_Span]) -> float:
