@@ -9,9 +9,9 @@ text is there while recording goes on and, at stop, only the last chunk is left 
 that text. A file skips the hearing alone, so a file and a recording of the same words get the same text.
 
 Live, a window is deferred, never dropped, while chunks wait to be heard alone: it is heard as soon as the
-queue is empty (`catch_up`), oldest first. Before, a window was skipped whenever a chunk waited, and dropped
-once the next chunk made it longer than 30 s: in the 502 s live run (VOICEJOURNAL_LIVE_LOG) that left chunks
-with only the text they got alone, and their mishearings.
+queue is empty (`catch_up`), oldest first (before, it was skipped, then dropped once the next chunk made it
+longer than 30 s). In the 502 s live run (VOICEJOURNAL_LIVE_LOG) no chunk ever waited on an idle machine: what
+kept chunks from a full window there was their size (`group_seconds`).
 
 Measured on the joined speech-dev file (benchmarks/quality.py, tiny.en): chunks of 8-28 s heard one by one
 gave 8.6 % WER where faster-whisper's own long-form pass over 30 s windows gave 5.6 %; windows of 20-30 s
@@ -204,9 +204,11 @@ class ChunkedTranscript:
 
     def _context(self, span: _Span, budget: float) -> Any:
         """The end of the chunk before `span` to hear with it at stop (from its quietest 100 ms, a pause), as
-        much as fits `budget` and CONTEXT_SECONDS; None when too little fits or there is none."""
+        many seconds as the measured pace allows in `budget`, at most CONTEXT_SECONDS; None when too few fit."""
         before = self._before if self._before is not None and self._before.end == span.start else None
-        room = min(CONTEXT_SECONDS, budget / (max(self.rtf, 1e-3) * 1.5) - self._seconds([span]))
+        # Only the seconds added count: the chunk is heard anyway, and Whisper hears 30 s whatever it is given
+        # (the 502 s live run: its last 4.1 s alone took 0.52 s, 9.1 s took 0.54 s).
+        room = min(CONTEXT_SECONDS, budget / (max(self.rtf, 1e-3) * 1.5))
         if before is None or room < MIN_CONTEXT_SECONDS:
             return None
         tail = before.samples[-int(room * self.samplerate) :]

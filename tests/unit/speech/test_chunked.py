@@ -739,3 +739,15 @@ def test_after_a_stop_a_chunk_still_to_hear_gets_no_second_look_beyond_the_budge
         live.add(0, 8 * SR, tone(8))
         looks[stopped] = [p is not None for _, _, p in slow.calls]
     assert looks[True] == [True] and looks[False][:2] == [True, False]  # afresh only while recording
+
+
+def test_at_stop_only_the_seconds_added_to_the_last_chunk_count_against_the_budget():
+    """The last chunk is heard anyway; 3 s before it at 0.15 s per second (1.5 x for safety) fit 0.7 s."""
+    fake = Scripted()
+    live = ChunkedTranscript(fake)
+    live.add(0, 20 * SR, spoken_then_paused())
+    live.hearing.compute = 0.15 * live.hearing.heard
+    live.stop(0.7)
+    live.last(20 * SR, 22 * SR, tone(2), budget=0.7)
+    assert fake.calls[-1][0] == pytest.approx(16.9, abs=0.1)
+    assert live.segments[-1].text == " Mood: 7 out of 10."
