@@ -18,6 +18,11 @@ PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
 FIRST_RTF = 0.15  # compute seconds per audio second assumed before a chunk was timed
 LIVE_TEMPERATURES = (0.0, 0.2)  # live, Whisper's fallbacks when an answer looks wrong (a file: all six)
 SPARSE_WORDS_PER_SECOND = 1.0  # fewer words than this per second of speech: the prompt made Whisper skip some
+# Live, a call writes at most this many tokens per second of audio it hears, and LOOP_TOKENS more: people say
+# 2-3 words (3-4 tokens) a second. A 4.2 s rest of the 502 s live run looped on to Whisper's 448 tokens and took
+# 8.1 s, holding back every chunk after it (and a stop, had it come then).
+TOKENS_PER_SECOND = 8
+LOOP_TOKENS = 24
 MISSED_WORDS = (
     3  # an answer without the prompt is taken when it says this many words more (the prompt helps names)
 )
@@ -39,6 +44,7 @@ class Hearing:
         self.first_call = 0.0  # seconds the last look took for its first call to the model
         # Live, any call may be under way when the person stops, and Whisper's six fallbacks made one 3.7 s
         # rest take 4.5 s (stop -> saved 5.4 s after the 502 s run): a call tries one fallback at most.
+        self.live = live
         self.decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
         self.levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
 
@@ -55,6 +61,13 @@ class Hearing:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         return self._transcribe(samples, start, prompt, abandon)
 
+    def options(self, frames: int) -> dict:
+        """Decoding options for a call on `frames` of audio: live, one fallback and a bound on its tokens."""
+        if not self.live:
+            return {}
+        tokens = int(TOKENS_PER_SECOND * frames / self.samplerate) + LOOP_TOKENS
+        return {**self.decode, "max_new_tokens": tokens}
+
     def time_for(self, frames: int) -> bool:
         """Whether one more look at `frames` of audio fits the time left once stopped (`until`; none: it does).
         The digits at the end of the 502 s live run, heard afresh and then their rest heard again after the
@@ -70,7 +83,9 @@ class Hearing:
         # A quiet microphone is raised by what the whole recording so far says of its speech and its
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
         samples = normalise(samples, self.levels)
-        result = self.transcriber.transcribe(samples, offset=offset, initial_prompt=prompt, **self.decode)
+        result = self.transcriber.transcribe(
+            samples, offset=offset, initial_prompt=prompt, **self.options(len(samples))
+        )
         self.first_call = time.perf_counter() - began
         log.debug(
             "  call %.1f s at %.1f s in %.2f s", len(samples) / self.samplerate, offset, self.first_call
@@ -83,7 +98,7 @@ class Hearing:
             # A prompt that repeats itself ("word word word") can pull Whisper into a loop, and a prompt can
             # make it skip a short chunk the gate heard speech in ("Mood: seven out of ten."): hear it afresh.
             log.debug("  second look: afresh (loop or nothing)")
-            again = self.transcriber.transcribe(samples, offset=offset, **self.decode)
+            again = self.transcriber.transcribe(samples, offset=offset, **self.options(len(samples)))
             if abandon and self.hurry:
                 return []  # stopped: the chunks keep their text, and the person waits no longer
             fresh = " ".join(s.text for s in again.segments)
@@ -97,7 +112,7 @@ class Hearing:
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held
             # ("I talked to my sister …" said again, then only "Mood: seven out of ten." written). Afresh.
             log.debug("  second look: afresh (sparse)")
-            again = self.transcriber.transcribe(samples, offset=offset, **self.decode)
+            again = self.transcriber.transcribe(samples, offset=offset, **self.options(len(samples)))
             if abandon and self.hurry:
                 return []
             fresh = " ".join(s.text for s in again.segments)
@@ -117,7 +132,9 @@ class Hearing:
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
             log.debug("  second look: afresh with word times (stretched)")
-            again = self.transcriber.transcribe(samples, offset=offset, word_timestamps=True, **self.decode)
+            again = self.transcriber.transcribe(
+                samples, offset=offset, word_timestamps=True, **self.options(len(samples))
+            )
             if abandon and self.hurry:
                 return []
             fresh = " ".join(s.text for s in again.segments)
@@ -133,11 +150,16 @@ class Hearing:
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
             log.debug("  second look: rest from %.1f s", offset + rest / self.samplerate)
             more = self.transcriber.transcribe(
-                samples[rest:], offset=offset + rest / self.samplerate, initial_prompt=before, **self.decode
+                samples[rest:],
+                offset=offset + rest / self.samplerate,
+                initial_prompt=before,
+                **self.options(len(samples) - rest),
             ).segments
             if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
                 more = self.transcriber.transcribe(
-                    samples[rest:], offset=offset + rest / self.samplerate, **self.decode
+                    samples[rest:],
+                    offset=offset + rest / self.samplerate,
+                    **self.options(len(samples) - rest),
                 ).segments
             # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
             # speaker's last words, said after `spoken_until`, are heard again at the rest's start.

@@ -526,7 +526,9 @@ def test_digits_count_one_by_one_in_the_time_words_take():
     assert spoken_until(Segment(0.0, 20.0, "I don't know.")) == pytest.approx(3 / 1.5 + 2.0)
 
 
-def test_live_calls_try_one_fallback_and_a_file_all_of_them():
+def test_live_calls_try_one_fallback_and_write_a_few_tokens_per_second_and_a_file_all_of_them():
+    """Live, a loop ends at TOKENS_PER_SECOND (8) a second of audio and 24 more, not at Whisper's 448 tokens
+    (a 4.2 s rest of the 502 s live run looped, and took 8.1 s)."""
     from voicejournal.speech.hearing import LIVE_TEMPERATURES
 
     @dataclass
@@ -539,7 +541,7 @@ def test_live_calls_try_one_fallback_and_a_file_all_of_them():
 
     live = Options()
     ChunkedTranscript(live).add(0, 8 * SR, tone(8))
-    assert live.options == [{"temperatures": LIVE_TEMPERATURES}]
+    assert live.options == [{"temperatures": LIVE_TEMPERATURES, "max_new_tokens": 8 * 8 + 24}]
     a_file = Options()
     transcribe_samples(a_file, np.concatenate([tone(9), np.zeros(SR, np.float32), tone(9)]))
     assert a_file.options and all(o == {} for o in a_file.options)
@@ -552,7 +554,7 @@ def test_the_transcriber_decodes_with_the_temperatures_asked_for(monkeypatch):
 
     class Model:
         def transcribe(self, audio, **options):
-            asked.append(options["temperature"])
+            asked.append((options["temperature"], options["max_new_tokens"]))
             return iter([]), type("Info", (), {"language": "en", "duration": len(audio) / SR})()
 
     monkeypatch.setattr(transcription, "hears_speech", lambda samples: True)
@@ -560,8 +562,12 @@ def test_the_transcriber_decodes_with_the_temperatures_asked_for(monkeypatch):
     t = transcription.Transcriber()
     t._model = Model()
     t.transcribe(tone(2))
-    t.transcribe(tone(2), temperatures=(0.0, 0.2))
-    assert asked == [transcription.DECODE_OPTIONS["temperature"], (0.0, 0.2)]
+    t.transcribe(tone(2), temperatures=(0.0, 0.2), max_new_tokens=40)
+    t.transcribe(
+        tone(30), max_new_tokens=8 * 30 + 24
+    )  # with the longest prompt, 264 would pass 448: an error
+    assert [a[1] for a in asked] == [None, 40, 200]
+    assert [a[0] for a in asked[:2]] == [transcription.DECODE_OPTIONS["temperature"], (0.0, 0.2)]
 
 
 class TimedWords(FakeTranscriber):
