@@ -53,6 +53,7 @@ MAX_WAITING = (
 )
 CONTEXT_SECONDS = 8.0  # at stop, a last chunk shorter than this is heard with up to this much before it
 MIN_CONTEXT_SECONDS = 2.0  # less time before it than this is no help
+MIN_SPEECH_SECONDS = 0.5  # a last chunk with less speech than this is the pause before the stop: heard alone
 
 
 @dataclass
@@ -196,11 +197,25 @@ class ChunkedTranscript:
             self.final_pass = self._seconds(joined)
         log.debug("last pass: %s, budget %s, rtf %.3f", self._ids(joined), budget, self.rtf)
         self._pending = []
-        if budget is not None and len(joined) == 1 and self._seconds(joined) < CONTEXT_SECONDS:
+        if (
+            budget is not None
+            and len(joined) == 1
+            and self._seconds(joined) < CONTEXT_SECONDS
+            and self._speaks(samples)
+        ):
             before = self._context(span, budget)
             if before is not None:
                 return out + self._with_context(span, before)
         return out + self._hear_window(joined)
+
+    def _speaks(self, samples: Any) -> bool:
+        """Whether a last chunk holds MIN_SPEECH_SECONDS of speech, by the recording's own speech level. People
+        stop after a pause: heard with the seconds before, such a tail only says their last sentence again,
+        another way ("Mood. San without 10. Mood. And with how good it can." in a marker run)."""
+        from voicejournal.speech.unheard import speech_bar
+
+        bar = speech_bar(self.hearing.levels)
+        return sum(db > bar for db in block_levels(samples)) >= MIN_SPEECH_SECONDS * 10
 
     def _context(self, span: _Span, budget: float) -> Any:
         """The end of the chunk before `span` to hear with it at stop (from its quietest 100 ms, a pause), as

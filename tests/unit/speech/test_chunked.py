@@ -757,3 +757,15 @@ def test_at_stop_only_the_seconds_added_to_the_last_chunk_count_against_the_budg
     live.last(20 * SR, 22 * SR, tone(2), budget=0.7)
     assert fake.calls[-1][0] == pytest.approx(16.9, abs=0.1)
     assert live.segments[-1].text == " Mood: 7 out of 10."
+
+
+def test_at_stop_a_last_chunk_without_speech_is_not_heard_with_the_seconds_before_it():
+    """People stop after a pause: that tail, heard with the seconds before it, only says the last sentence again
+    another way, which no repeat test can drop ("Mood. San without 10. Mood. And with how good it can.")."""
+    fake = Scripted()
+    live = ChunkedTranscript(fake)
+    live.add(0, 20 * SR, spoken_then_paused())
+    live.stop(0.7)
+    live.last(20 * SR, 22 * SR, tone(2, level=0.0005), budget=0.7)  # room tone, 46 dB below the speech
+    assert [c[:2] for c in fake.calls] == [(0.0, 20), (20.0, 2)]
+    assert live.final_pass == 0.0
