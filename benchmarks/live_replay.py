@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--keep-repeats", action="store_true", help="a re-heard rest keeps repeated words")
     args = parser.parse_args()
 
-    from voicejournal.speech import answers, chunked
+    from voicejournal.speech import answers, chunked, hearing
     from voicejournal.speech.audio import load_audio
     from voicejournal.speech.chunker import Chunker
     from voicejournal.speech.devices import BLOCKSIZE
@@ -60,7 +60,7 @@ def main() -> None:
         )
         return kept
 
-    chunked.put_back, chunked.new_words = put_back, new_words
+    chunked.put_back, chunked.new_words, hearing.new_words = put_back, new_words, new_words
     items = clips(args.speech_dev, args.quick)
     with tempfile.TemporaryDirectory() as tmp:
         wav, reference, seconds = joined(items, Path(tmp) / "joined.wav")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from voicejournal.core.entry import Segment
+from voicejournal.speech import trace
 from voicejournal.speech.chunked import ChunkedTranscript
 from voicejournal.speech.wav import read_frames
 
@@ -50,10 +51,13 @@ class LiveTranscription:
         """The person stopped (at time.monotonic() `at`): no window is heard again, and what is left to hear
         (second looks included) keeps to FINAL_PASS_BUDGET from now."""
         self.stop_time = at
+        trace.log.debug("stop; %d chunks wait", self._chunks.qsize())
         self.transcript.stop(FINAL_PASS_BUDGET)
 
     def run(self) -> None:
         """The thread: load the model, then hear every chunk until `close`."""
+        trace.start()
+        trace.log.debug("recording starts")
         # Load the model now, while the person starts speaking, not when the first chunk closes.
         load = getattr(self.transcriber, "load", None) or getattr(self.transcriber, "_load", None)
         if load is not None:
@@ -62,22 +66,32 @@ class LiveTranscription:
             except Exception as e:
                 self.error = e
         while True:
+            if self.error is None and self.transcript.waiting and self._chunks.empty():
+                # No chunk waits: a window deferred while chunks waited is heard now (oldest first).
+                self._deliver(self.transcript.catch_up)
+                continue
             item = self._chunks.get()
             if item is None:
+                trace.log.debug("done")
                 return
+            trace.log.debug("chunk %.1f-%.1f s%s taken, %d wait", item[0] / self.transcript.samplerate,
+                            item[1] / self.transcript.samplerate, " (last)" * item[3], self._chunks.qsize())  # fmt: skip
             if self.error is None:
-                self._hear(*item)
+                self._deliver(lambda item=item: self._hear(*item))
 
-    def _hear(self, start: int, end: int, samples: Any, last: bool) -> None:
+    def _hear(self, start: int, end: int, samples: Any, last: bool) -> list[Segment]:
         live = self.transcript
+        if samples is None:
+            samples = read_frames(self.path, start, end)
+        if last:  # heard again with the chunks before it, when that fits the time left
+            spent = time.monotonic() - (self.stop_time or time.monotonic())
+            return live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
+        return live.add(start, end, samples, behind=not self._chunks.empty())
+
+    def _deliver(self, hear: Callable[[], list[Segment]]) -> None:
+        """`hear`'s new segments to `on_segments`; an error stops the hearing (the audio is safe)."""
         try:
-            if samples is None:
-                samples = read_frames(self.path, start, end)
-            if last:  # heard again with the chunks before it, when that fits the time left
-                spent = time.monotonic() - (self.stop_time or time.monotonic())
-                new = live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
-            else:
-                new = live.add(start, end, samples, behind=not self._chunks.empty())
+            new = hear()
         except Exception as e:
             self.error = e
             return

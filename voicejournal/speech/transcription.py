@@ -34,6 +34,11 @@ DECODE_OPTIONS = dict(
 )
 
 
+# A bound on the tokens asked for (`transcribe`'s max_new_tokens) must leave room for the prompt within Whisper's
+# 448: faster-whisper keeps up to 223 prompt tokens and a few of its own, and raises beyond.
+MAX_NEW_TOKENS = 200
+
+
 # Silero VAD (shipped inside faster-whisper) decides whether a chunk holds speech at all; it no longer cuts the
 # audio. Its default threshold (0.5) found speech in all 41 speech-dev clips, whispered and falsetto ones too,
 # and none in 60 s of low noise or room tone; a little lower leaves a margin for quieter voices.
@@ -111,13 +116,15 @@ class Transcriber:
         progress: Callable[[float, float], None] | None = None,
         word_timestamps: bool = False,
         temperatures: tuple[float, ...] | None = None,
+        max_new_tokens: int | None = None,
     ) -> Transcript:
         """Transcribe a path or float32 16 kHz mono samples; segment times are shifted by `offset`.
 
         `progress(done_seconds, total_seconds)` is called as segments come in. With `word_timestamps` each
         segment ends where its last word does (Whisper's own end can run on over speech it did not write).
         `temperatures`: the fallbacks tried when an answer looks wrong (DECODE_OPTIONS has six; each is one
-        more decoding, so live recording, which must keep to its time, tries fewer).
+        more decoding, so live recording, which must keep to its time, tries fewer). `max_new_tokens`: at most
+        this many tokens written per 30 s window (a loop ends there instead of at Whisper's 448).
         """
         model = self._load()
         language = self.language
@@ -141,6 +148,7 @@ class Transcriber:
                 language=language,
                 initial_prompt=initial_prompt,
                 word_timestamps=word_timestamps,
+                max_new_tokens=None if max_new_tokens is None else min(max_new_tokens, MAX_NEW_TOKENS),
                 **(self.options if temperatures is None else {**self.options, "temperature": temperatures}),
             )
             result = []
