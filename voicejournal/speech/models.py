@@ -193,7 +193,7 @@ def list_models() -> list[ModelInfo]:
             _tiny_en(),
             _tiny_en() is not None,
             default == "tiny.en",
-            "English, fast (about 2-3 % word errors); ships with voicejournal",
+            "English, fast (2-6 % of words wrong, by how clear the speech is); ships with voicejournal",
         ),
     ]
     base_path = next((f / "base" for f in models_dirs() if _is_model_dir(f / "base")), None)
