@@ -1,9 +1,9 @@
 """Each layer's small operations fused into onnxruntime's kernels: the patterns on small node lists as the
 packaged graph spells them, then the real model, fused, against the packaged one."""
 
-import numpy as np
 import pytest
 
+from tests.unit.semantic.agreement import assert_agrees
 from voicejournal.semantic.fused_graph import fuse
 from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, rewrite
 
@@ -120,22 +120,8 @@ def sessions():
 
 
 def test_the_fused_model_agrees_with_the_packaged_one(sessions):
-    from voicejournal.semantic.embedder import embedder, mean_pool
-
-    packaged, fused = sessions
-    texts = [
-        "I just wanted to quit everything today.",
-        "Lay awake until four again, staring at the ceiling, and the deadline kept coming back.",
-        "ok",
-        "My sister called about the holidays and I felt guilty for not going home. " * 6,
-    ]
-    tokenizer = embedder().tokenizer
-    for text in texts:
-        ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        a = mean_pool(packaged.run(None, feeds)[0], feeds["attention_mask"])[0]
-        b = mean_pool(fused.run(None, feeds)[0], feeds["attention_mask"])[0]
-        assert float(a @ b) > 0.96, text  # 8-bit products: measured 0.969 for "ok", median 0.99
+    # 8-bit products: measured 0.969 for "ok", median 0.99
+    assert_agrees(*sessions, at_least=0.96)
 
 
 def test_the_fused_graph_has_none_of_the_exported_steps_left():

@@ -1,9 +1,9 @@
 """The model's graph rewritten to multiply its int8 weights as int8: the rewrite's patterns on small
 graphs, the wire format copied byte for byte, and the rewritten model agreeing with the packaged one."""
 
-import numpy as np
 import pytest
 
+from tests.unit.semantic.agreement import assert_agrees
 from voicejournal.semantic.int8_graph import Node, encode, fields, rewrite, rewrite_nodes
 
 
@@ -99,19 +99,5 @@ def sessions():
 
 
 def test_the_rewritten_model_agrees_with_the_packaged_one(sessions):
-    from voicejournal.semantic.embedder import embedder, mean_pool
-
-    packaged, rewritten = sessions
-    texts = [
-        "I just wanted to quit everything today.",
-        "Lay awake until four again, staring at the ceiling, and the deadline kept coming back.",
-        "ok",
-        "My sister called about the holidays and I felt guilty for not going home. " * 6,
-    ]
-    tokenizer = embedder().tokenizer
-    for text in texts:
-        ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
-        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-        a = mean_pool(packaged.run(None, feeds)[0], feeds["attention_mask"])[0]
-        b = mean_pool(rewritten.run(None, feeds)[0], feeds["attention_mask"])[0]
-        assert float(a @ b) > 0.96, text  # 8-bit products: measured 0.969 for "ok", median 0.99
+    # 8-bit products: measured 0.969 for "ok", median 0.99
+    assert_agrees(*sessions, at_least=0.96)

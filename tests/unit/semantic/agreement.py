@@ -1,0 +1,24 @@
+"""One check for the graph rewrites (int8_graph, fused_graph): a rewritten model must mean what the packaged
+one means, text by text."""
+
+import numpy as np
+
+TEXTS = [
+    "I just wanted to quit everything today.",
+    "Lay awake until four again, staring at the ceiling, and the deadline kept coming back.",
+    "ok",
+    "My sister called about the holidays and I felt guilty for not going home. " * 6,
+]
+
+
+def assert_agrees(packaged, rewritten, at_least: float) -> None:
+    """Each of TEXTS gets vectors (mean-pooled, unit length) at least `at_least` alike from both sessions."""
+    from voicejournal.semantic.embedder import embedder, mean_pool
+
+    tokenizer = embedder().tokenizer
+    for text in TEXTS:
+        ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
+        feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
+        a = mean_pool(packaged.run(None, feeds)[0], feeds["attention_mask"])[0]
+        b = mean_pool(rewritten.run(None, feeds)[0], feeds["attention_mask"])[0]
+        assert float(a @ b) > at_least, text
