@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _VOWELS = set("aeiou")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
@@ -211,7 +212,7 @@ def mentions(text_words: frozenset[str], word: str) -> bool:
     return not related_forms(word).isdisjoint(text_words)
 
 
-def clean_tags(tags) -> list[str]:
+def clean_tags(tags: Iterable[str]) -> list[str]:
     """Tags as stored: lower case, without a leading '#' or '+' ("# +x" and "x" are one tag), each once."""
     seen: list[str] = []
     for tag in tags:

@@ -135,7 +135,7 @@ def find_home(path: Path, levels: int = 6) -> Path | None:
     """The encrypted journal home holding `path`, found by its encryption.json (None if there is none)."""
     folder = Path(os.path.abspath(path)).parent
     for _ in range(levels):
-        if (folder / KEY_FILE).exists():
+        if has_key_file(folder):
             return folder
         if folder.parent == folder:
             break
