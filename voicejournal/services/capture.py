@@ -371,9 +371,9 @@ def embed_saved(journal) -> None:
     leaves them to that search too."""
     import contextlib
 
-    from voicejournal.services import meaning
+    from voicejournal.services import meaning, meaning_sync
 
-    if meaning.before_write(journal).before is None:
+    if meaning_sync.before_write(journal).before is None:
         return  # no vectors yet: the first search by meaning makes them all
     with contextlib.suppress(Exception):
         meaning.current(journal, limit=1)

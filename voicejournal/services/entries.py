@@ -18,9 +18,9 @@ from voicejournal.services import on_first_use
 from voicejournal.store.home import ensure_private_dir
 
 if TYPE_CHECKING:
-    from voicejournal.services import meaning, sessions
+    from voicejournal.services import meaning_sync, sessions
 else:  # needed by writes only: `show` and `search` do without them
-    meaning, sessions = on_first_use("meaning", "sessions")
+    meaning_sync, sessions = on_first_use("meaning_sync", "sessions")
 
 AUDIO_DIR = "audio"
 
@@ -109,14 +109,16 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True, em
         journal.enrich(entry)
     with journal.storage.transaction():
         index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
-        vectors = meaning.before_write(journal)
+        vectors = meaning_sync.before_write(journal)
         if new:
             journal.storage.add_entry(entry.to_doc())
         else:
             journal.storage.update_entry(entry.id, entry.to_doc())
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
-        meaning.after_write(journal, vectors, upsert=[entry] if derive and embed else [])  # words may change
+        meaning_sync.after_write(
+            journal, vectors, upsert=[entry] if derive and embed else []
+        )  # words may change
     return entry
 
 
@@ -127,11 +129,11 @@ def save_entries(journal, changed: list[Entry]) -> list[Entry]:
         return changed
     with journal.storage.transaction():
         index_fresh = journal.index.is_fresh()  # before the write: only then can it follow incrementally
-        vectors = meaning.before_write(journal)
+        vectors = meaning_sync.before_write(journal)
         journal.storage.update_entries([entry.to_doc() for entry in changed])
         if index_fresh:
             journal.index.upsert_many(changed, journal.storage.signature())  # one transaction, one save
-        meaning.after_write(journal, vectors, upsert=changed)
+        meaning_sync.after_write(journal, vectors, upsert=changed)
     return changed
 
 
@@ -146,11 +148,11 @@ def save_new_entries(journal, new: list[Entry]) -> list[Entry]:
             markers.append((entry.created, sessions.review_fields(journal, entry)))
         journal.planner.file_new_markers(markers)
         index_fresh = journal.index.is_fresh()
-        vectors = meaning.before_write(journal)
+        vectors = meaning_sync.before_write(journal)
         journal.storage.add_entries([entry.to_doc() for entry in new])
         if index_fresh:
             journal.index.upsert_many(new, journal.storage.signature())
-        meaning.after_write(journal, vectors, upsert=new)
+        meaning_sync.after_write(journal, vectors, upsert=new)
     return new
 
 
@@ -194,7 +196,7 @@ def delete(journal, entry_id: str) -> Entry:
         entry = journal.get(entry_id)
         audio = journal.audio_path(entry)  # refuses a recording outside the journal before anything changes
         index_fresh = journal.index.is_fresh()
-        vectors = meaning.before_write(journal)
+        vectors = meaning_sync.before_write(journal)
         journal.storage.remove_entry(entry.id)
         journal.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
         # Each save keeps the previous version as .bak: that copy still holds the deleted words.
@@ -204,7 +206,7 @@ def delete(journal, entry_id: str) -> Entry:
             journal.index.remove(entry.id, journal.storage.signature())
         else:
             journal.index.drop()  # an old index still holds the words; the next search rebuilds it
-        meaning.after_write(journal, vectors, remove=[entry.id])
+        meaning_sync.after_write(journal, vectors, remove=[entry.id])
     # The entry goes first: a crash in between leaves a stray file, never an entry without its audio.
     if audio is not None:
         fs.shred(audio)

@@ -2,14 +2,14 @@
 
 Every entry's words are cut into passages (`core/passages`), embedded (`semantic/embedder`) and kept in
 `store/vectors` beside the search index. Saves keep the vectors in step in the same process
-(`before_write` / `after_write` around each write of entries); anything else that changed the journal (a
+(`meaning_sync.before_write` / `after_write` around each write of entries); anything else that changed the journal (a
 restore, a file written by hand, a save made while the vectors file was missing) is caught on the next use
 by the journal's signature, and only entries whose words changed are embedded again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from voicejournal.core.entry import Entry
@@ -227,33 +227,17 @@ def forget(journal) -> None:
 # --- keeping in step with saves --------------------------------------------------------------
 
 
-@dataclass
-class WriteToken:
-    before: str | None  # the journal's signature right before the write; None: no vectors file yet
-
-
-def before_write(journal) -> WriteToken:
-    """Call inside the storage transaction, before entries are written (cheap: no vectors are read, and
-    without a vectors file not even the month files are looked at)."""
-    return WriteToken(journal.storage.signature() if _store(journal).exists() else None)
-
-
-def after_write(journal, token: WriteToken, upsert: Iterable[Entry] = (), remove: Iterable[str] = ()) -> None:
-    """After entries were written or deleted (same transaction): embed the changed ones, drop the deleted.
-
-    `upsert` holds only entries whose words may have changed: a write that leaves them alone (a tag, a
-    mood) passes none, and neither reads nor rewrites the vectors; their signature then differs in the
-    month just written, so the next search by meaning reads that one month file again.
-    A deleted entry's vectors always leave the file; the file is marked in step only if it was before.
-    Vectors are derived data: if the model cannot run, they are marked stale and the save goes on.
+def follow_write(journal, before: str, upsert: list[Entry], remove: list[str]) -> None:
+    """After entries were written or deleted (same transaction), when there are vectors (`before`: the
+    journal's signature before the write) and words changed: embed the changed entries, drop the deleted
+    (see `meaning_sync.after_write`). A deleted entry's vectors always leave the file; the file is marked in
+    step only if it was before. Vectors are derived data: if the model cannot run, they are marked stale
+    and the save goes on.
     """
-    upsert, remove = list(upsert), list(remove)
-    if token.before is None or (not upsert and not remove):
-        return  # no vectors yet (the first search by meaning makes them), or no words changed
     vectors = _load(journal)  # None: damaged or another model's (the next search rebuilds it)
     if vectors is None:
         return
-    fresh = vectors.signature == token.before
+    fresh = vectors.signature == before
     changed = _changed(vectors, upsert)
     if not vectors.remove(remove + [e.id for e, _ in changed]) and not changed:
         return  # words unchanged: the file is not rewritten (see above)

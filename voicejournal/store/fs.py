@@ -18,6 +18,9 @@ from voicejournal.errors import JournalBusyError, VoiceJournalError
 from voicejournal.store.diskspace import FULL_ERRNOS, disk_full
 
 TMP_MARK = ".tmp-"
+# Counts the file changes this process made (replace, shred): a reader may keep what it stat()ed while the
+# count stands (Storage.shard_stats, under the journal lock, where no other writer can change a file).
+changes = 0
 _TMP_OWNER_RE = re.compile(re.escape(TMP_MARK) + r"(\d+)-")
 
 
@@ -60,6 +63,8 @@ def fsync_dir(folder: Path) -> None:
 
 def replace_synced(tmp: Path, path: Path) -> None:
     """Make a finished temp file `path`: fsync it, rename it over `path`, fsync the folder."""
+    global changes
+    changes += 1
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -71,6 +76,8 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False, sync:
 
     `sync=False` is for derived files only (made again from the journal): no fsync, so a power cut may
     leave the old file, or a new one whose bytes never reached the disk; the reader checks them."""
+    global changes
+    changes += 1
     path = Path(path)
     tmp = temp_name(path)
     try:
@@ -119,6 +126,8 @@ def shred(path: Path) -> None:
     """
     import stat
 
+    global changes
+    changes += 1
     path = Path(path)
     try:
         st = path.lstat()

@@ -11,6 +11,7 @@ MODEL_ENV = "VOICEJOURNAL_MODEL"
 
 SAMPLE_RATE = 16_000  # what Whisper wants; every stored recording is 16 kHz mono FLAC
 KEY_FILE = "encryption.json"  # an encrypted journal's settings (store/keyfile.py reads and writes it)
+VECTORS_FILE = "index.sqlite-vectors"  # the head of the meaning vectors (store/vectors.py)
 
 
 def home_dir() -> Path:
@@ -41,6 +42,11 @@ def has_key_file(home: Path) -> bool:
     """Is this journal encrypted (or being encrypted or decrypted)? One stat(): a plain journal never loads
     the encryption code (store/keyfile, keys, streams) for reading or writing its files."""
     return os.path.exists(os.path.join(home, KEY_FILE))
+
+
+def has_vectors(home: Path) -> bool:
+    """Does this journal keep meaning vectors? One stat(): a save that finds none never loads their code."""
+    return os.path.exists(os.path.join(home, VECTORS_FILE))
 
 
 def ensure_private_dir(path: Path) -> Path:

@@ -33,21 +33,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from voicejournal.core.query import (
-    Filters,
-    IndexedEntry,
-    Query,
-    SearchResult,
-    parse_query,
-)
 from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.store import files, fs, index_pending
-from voicejournal.store import index_queries as queries
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import has_key_file
 
 if TYPE_CHECKING:
     from voicejournal.core.entry import Entry
+    from voicejournal.core.query import Filters, IndexedEntry, Query, SearchResult
 
 INDEX_FILE = "index.sqlite"
 INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
@@ -204,7 +197,8 @@ class SearchIndex:
     def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
         # The row writer (and its sentence cutting) loads for writes only: `search` never needs it.
         from voicejournal.core.entry import Entry
-        from voicejournal.store.index_rows import SCHEMA, insert_entry
+        from voicejournal.store.index_layout import SCHEMA
+        from voicejournal.store.index_rows import insert_entry
 
         conn.executescript(SCHEMA)
         with conn:
@@ -302,15 +296,23 @@ class SearchIndex:
 
     def search(self, query: str | Query, filters: Filters | None = None, limit: int = 20) -> SearchResult:
         """Entries matching the query, best first (BM25), each with its best sentence."""
+        from voicejournal.core.query import Filters, Query, parse_query
+        from voicejournal.store import index_queries as queries
+
         q = query if isinstance(query, Query) else parse_query(query)
         return self._read(lambda conn: queries.search(conn, q, filters or Filters(), limit))
 
     def list(self, filters: Filters | None = None, limit: int | None = None) -> list[IndexedEntry]:
         """Entries matching the filters, newest first, straight from the index."""
+        from voicejournal.core.query import Filters
+        from voicejournal.store import index_queries as queries
+
         return self._read(lambda conn: queries.list_entries(conn, filters or Filters(), limit))
 
     def theme_rows(self, since: datetime | None = None) -> tuple[list[tuple[str, str, int]], dict[str, int]]:
         """(theme, "YYYY-MM", entries) for each theme and month, and the number of entries per month."""
+        from voicejournal.store import index_queries as queries
+
         return self._read(lambda conn: queries.theme_rows(conn, since))
 
     def tags(self) -> list[str]:

@@ -19,9 +19,7 @@ from voicejournal.core.query import (
     fts_quote,
     make_snippet,
 )
-
-SEG_SHIFT = 4096  # segments per entry addressable in `segs` (longer recordings share the last slot)
-TOKENIZER = "porter unicode61 remove_diacritics 2"
+from voicejournal.store.index_layout import SEG_SHIFT, TOKENIZER
 
 
 @lru_cache(maxsize=1)

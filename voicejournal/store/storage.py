@@ -84,6 +84,7 @@ class Storage:
             yield
         finally:
             self._local.depth = 0
+            self._local.stats = None  # another process may write once the lock is released
             os.close(fd)  # releases the flock
 
     def prepare(self) -> None:
@@ -168,7 +169,21 @@ class Storage:
         return [self.entries_dir / n for n in sorted(names, reverse=True)]
 
     def shard_stats(self) -> dict[str, os.stat_result]:
-        """Each month file's name and stat, newest first (plain strings: this runs several times per command)."""
+        """Each month file's name and stat, newest first (plain strings: this runs several times per command).
+
+        Under the lock no other process changes a month file, so the stats are kept until this process
+        changes a file (`fs.changes`) or lets the lock go: `tag` asks four times and stats the folder once."""
+        held = getattr(self._local, "depth", 0) > 0
+        kept = getattr(self._local, "stats", None) if held else None
+        if kept is not None and kept[0] == fs.changes:
+            return dict(kept[1])
+        changes = fs.changes
+        stats = self._stat_shards()
+        if held:
+            self._local.stats = (changes, stats)
+        return dict(stats)
+
+    def _stat_shards(self) -> dict[str, os.stat_result]:
         folder = os.fspath(self.entries_dir)
         try:
             names = sorted((n for n in os.listdir(folder) if _SHARD_RE.match(n)), reverse=True)

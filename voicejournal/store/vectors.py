@@ -27,8 +27,8 @@ import orjson
 
 from voicejournal.errors import DiskFullError, VoiceJournalError
 from voicejournal.store import files, fs, sealing
+from voicejournal.store.home import VECTORS_FILE
 
-VECTORS_FILE = "index.sqlite-vectors"
 MAGIC = b"VJVEC1\n"  # a block of vectors (a month's, or every entry's in the first layout)
 HEAD_MAGIC = b"VJVEC2\n"
 SCORE_ROWS = 4096  # rows turned into float32 at a time while scoring (a small buffer, used again)

@@ -75,10 +75,14 @@ def test_show_loads_no_recording_code_or_index_writer(entry_id):
     assert loaded_after(["show", entry_id], READ_ONLY_NOT_NEEDED) == "[]"
 
 
-def test_tag_loads_no_importer_renderer_or_heavy_library(entry_id):
-    # A write asks services/meaning whether meaning vectors exist to keep in step, so that one may load.
-    not_needed = tuple(
-        m for m in NOT_NEEDED if m not in ("voicejournal.services.meaning", "voicejournal.core.passages")
+def test_tag_loads_no_importer_renderer_heavy_library_vectors_or_query_code(entry_id):
+    # A tag changes no words: neither the meaning vectors' code nor the search's query code is needed to
+    # keep the index in step (services/meaning_sync asks whether there are vectors with one stat).
+    not_needed = NOT_NEEDED + (
+        "voicejournal.store.vectors",
+        "voicejournal.services.meaning_rank",
+        "voicejournal.core.query",
+        "voicejournal.store.index_queries",
     )
     assert loaded_after(["tag", entry_id, "+sleep"], not_needed) == "[]"
 
