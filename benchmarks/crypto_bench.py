@@ -22,7 +22,8 @@ from tests.integration.writer import sentence  # noqa: E402
 from voicejournal.core.entry import Entry, Segment  # noqa: E402
 from voicejournal.journal import Journal  # noqa: E402
 from voicejournal.store import files, keyfile, keys  # noqa: E402
-from voicejournal.store.storage import Storage, shard_name  # noqa: E402
+from voicejournal.store.month_files import shard_name  # noqa: E402
+from voicejournal.store.storage import Storage  # noqa: E402
 
 PASS = "benchmark passphrase"
 

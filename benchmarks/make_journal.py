@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from voicejournal.core.entry import DONE, Entry, Segment  # noqa: E402
 from voicejournal.core.themes import detect_themes  # noqa: E402
+from voicejournal.store.month_files import PART_BYTES, into_parts, part_name  # noqa: E402
 from voicejournal.store.storage import ID_ALPHABET, SCHEMA_VERSION  # noqa: E402
 
 
@@ -319,8 +320,11 @@ def make_journal(n: int, home: Path, seed: int = 7, years: float = 3.0) -> None:
         shard = shards.setdefault(doc["created"][:7], {})
         shard[str(len(shard) + 1)] = doc
         (home / "text" / f"{entry_id}.txt").write_text(entry.text + "\n")
-    for month, docs in shards.items():
-        (home / "entries" / f"{month}.json").write_bytes(orjson.dumps({"entries": docs}))
+    for month, docs in shards.items():  # a month past PART_BYTES continues in parts, as Storage writes it
+        runs = into_parts(list(docs.values()), PART_BYTES, PART_BYTES)
+        for part, run in enumerate(runs, start=1):
+            table = {str(n): doc for n, doc in enumerate(run, start=1)}
+            (home / "entries" / part_name(month, part)).write_bytes(orjson.dumps({"entries": table}))
     for path in [home, home / "entries", *(home / "entries").iterdir()]:
         path.chmod(0o700 if path.is_dir() else 0o600)
 

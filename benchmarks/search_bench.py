@@ -13,6 +13,7 @@ plain text file per entry, measured in the same run. Targets at 10,000 entries: 
 
 import os
 import pty
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,11 @@ GREP = {
 
 def ensure_journal(n: int) -> Path:
     home = DATA / f"j{n}"
+    made_with_parts = DATA / f"j{n}.parts"  # journals made before months had parts are made again
+    if (home / "entries").exists() and not made_with_parts.exists():
+        for old in (home, home.with_name(f"{home.name}-encrypted")):
+            shutil.rmtree(old, ignore_errors=True)
+        home.with_name(f"{home.name}-encrypted.keyring").unlink(missing_ok=True)
     if not (home / "entries").exists():
         print(f"generating {n} entries…", file=sys.stderr)
         start = time.perf_counter()
@@ -47,6 +53,7 @@ def ensure_journal(n: int) -> Path:
             [sys.executable, str(ROOT / "benchmarks" / "make_journal.py"), str(n), str(home)], check=True
         )
         print(f"  {time.perf_counter() - start:.1f} s", file=sys.stderr)
+        made_with_parts.touch()
     return home
 
 

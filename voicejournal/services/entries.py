@@ -190,17 +190,18 @@ def edit_text(journal, entry_id: str, text: str) -> Entry:
 def delete(journal, entry_id: str) -> Entry:
     """Remove an entry and its recording, leaving none of its words or sound behind in the home."""
     from voicejournal.store import fs
-    from voicejournal.store.storage import shard_name
 
     with journal.storage.transaction():
         entry = journal.get(entry_id)
+        held_in = journal.storage.file_of(entry.id)  # the month's part that holds it
         audio = journal.audio_path(entry)  # refuses a recording outside the journal before anything changes
         index_fresh = journal.index.is_fresh()
         vectors = meaning_sync.before_write(journal)
         journal.storage.remove_entry(entry.id)
         journal.forget_filed(entry.id)  # questions, homework… it filed by voice, unless acted on
         # Each save keeps the previous version as .bak: that copy still holds the deleted words.
-        renew_bak(journal.storage.entries_dir / shard_name(entry.created.isoformat()))
+        if held_in is not None:
+            renew_bak(held_in)
         renew_bak(journal.storage.journal_path)
         if index_fresh:
             journal.index.remove(entry.id, journal.storage.signature())

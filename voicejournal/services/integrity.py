@@ -27,7 +27,8 @@ from voicejournal.core.validate import is_audio_path
 from voicejournal.errors import AudioDecodeError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.services.context import JournalContext
 from voicejournal.store import files, keyfile, keys, sealing, seals, vault
-from voicejournal.store.storage import JSONFileStorage, read_plain, shard_name
+from voicejournal.store.month_files import month_of
+from voicejournal.store.storage import JSONFileStorage, read_plain
 
 INCOMING = "incoming"  # recordings in progress belong to `record`, which recovers them itself
 
@@ -237,8 +238,11 @@ def _check_entries(
                 continue
             if entry.id in seen:
                 first_shard, _ = seen[entry.id]
-                right = journal.storage.entries_dir / shard_name(doc["created"])
-                wrong = first_shard if shard == right else shard
+                right, wrong = (
+                    (shard, first_shard)
+                    if month_of(shard.name) == doc["created"][:7]
+                    else (first_shard, shard)
+                )
                 if repair:
                     journal.storage.remove_from(wrong, entry.id)
                     report.fixed(

@@ -116,7 +116,7 @@ def _embed_entries(entries: list[tuple[Entry, list]], progress: Callable[[int], 
 
 def _month(entry: Entry) -> str:
     """The name of the month file an entry is stored in (its vectors are kept per month too)."""
-    from voicejournal.store.storage import shard_name
+    from voicejournal.store.month_files import shard_name
 
     return shard_name(entry.created.isoformat(timespec="seconds"))
 

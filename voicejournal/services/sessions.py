@@ -9,6 +9,7 @@ from voicejournal.errors import (
     EntryNotFoundError,
     UsageError,
 )
+from voicejournal.store.month_files import month_of
 
 
 def enrich_review(journal, entry: Entry) -> None:
@@ -168,12 +169,11 @@ def _entries_between(journal, start: datetime, end: datetime) -> list[Entry]:
     # keeps its own UTC offset, so a day either side of the period covers every day and month file it
     # can be in.
     low, high = f"{start - timedelta(days=1):%Y-%m-%d}", f"{end + timedelta(days=1):%Y-%m-%d}"
-    first, last = f"{low[:7]}.json", f"{high[:7]}.json"
     storage = journal.storage
     storage.prepare()
     found = []
     for shard in storage.shards():
-        if not first <= shard.name <= last:
+        if not low[:7] <= month_of(shard.name) <= high[:7]:  # a month's file or one of its further parts
             continue
         for doc in storage.shard_docs(shard):
             if not isinstance(doc.get("created"), str) or not low <= doc["created"][:10] <= high:

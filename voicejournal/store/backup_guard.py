@@ -13,11 +13,13 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from voicejournal.store.home import ENTRY_FILE_PATTERN
+
 # The only files a backup may hold (everything else is refused, so nothing lands where it does not belong):
 # the small tables, the key file, a month of entries, and recordings and speech models in their folders.
 _SEGMENT = r"[^./\\\x00][^/\\\x00]*"
 LAYOUT = re.compile(
-    rf"^(journal\.json|encryption\.json|entries/\d{{4}}-\d{{2}}\.json|(audio|models)(/{_SEGMENT})+)$"
+    rf"^(journal\.json|encryption\.json|entries/{ENTRY_FILE_PATTERN}|(audio|models)(/{_SEGMENT})+)$"
 )
 # A crafted zip can unpack to thousands of times its size ("zip bomb"): refused before anything is unpacked.
 MAX_TOTAL = 256 * 1024**3  # far beyond a lifetime of daily recordings

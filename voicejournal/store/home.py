@@ -12,6 +12,9 @@ MODEL_ENV = "VOICEJOURNAL_MODEL"
 SAMPLE_RATE = 16_000  # what Whisper wants; every stored recording is 16 kHz mono FLAC
 KEY_FILE = "encryption.json"  # an encrypted journal's settings (store/keyfile.py reads and writes it)
 VECTORS_FILE = "index.sqlite-vectors"  # the head of the meaning vectors (store/vectors.py)
+# An entries file: a month's ("2026-11.json") or, once that month holds more than a part's worth, one of its
+# further parts ("2026-11.2.json"; see store/storage.py).
+ENTRY_FILE_PATTERN = r"\d{4}-\d{2}(?:\.[2-9]|\.[1-9]\d{1,3})?\.json"
 
 
 def home_dir() -> Path:

@@ -20,9 +20,10 @@ import re
 from pathlib import Path
 
 from voicejournal.errors import JournalCorruptError
+from voicejournal.store.home import ENTRY_FILE_PATTERN
 
 SEALS_FILE = "sealed.json"
-_COUNTED = re.compile(r"^(journal\.json|entries/\d{4}-\d{2}\.json)$")
+_COUNTED = re.compile(rf"^(journal\.json|entries/{ENTRY_FILE_PATTERN})$")
 
 _CACHE: dict[str, tuple[tuple[int, int, int], dict[str, int]]] = {}
 

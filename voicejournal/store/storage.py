@@ -3,13 +3,16 @@
 Layout of the journal home::
 
     journal.json            small tables: meta (schema version), sessions, goals, homework, themes, …
-    entries/YYYY-MM.json    the entries, one TinyDB file per month of their `created` date
+    entries/YYYY-MM.json    the entries, one TinyDB file per month of their `created` date; a month that
+                            outgrows PART_BYTES continues in YYYY-MM.2.json, YYYY-MM.3.json, …
     audio/…                 recordings (see journal.py)
     *.bak                   the previous good version of each file, kept by every write
     encryption.json         only in an encrypted journal: every file above is then sealed (crypto.py)
 
 Why a file per month: TinyDB rewrites a whole file per operation, so a save costs one month however long
-the journal, and damage touches one month only. Every write is atomic (`store/fs`: the old or the new file,
+the journal, and damage touches one month only. Why parts: a save must not cost more as a month fills up
+either (an import of years of jrnl entries can put thousands in one month), so new entries go to a further
+part of their month once its last part holds PART_BYTES. Every write is atomic (`store/fs`: the old or the new file,
 never a torn one) and keeps the old one as `<name>.bak`; every read-modify-write holds the lock, TinyDB opened
 afresh inside it (it caches the next id). The derived id map (`idmap.py`) says which month holds an entry.
 """
@@ -28,9 +31,16 @@ import orjson
 
 from voicejournal.core.validate import ID_ALPHABET
 from voicejournal.errors import JournalBusyError, JournalVersionError
-from voicejournal.store import fs
-from voicejournal.store.home import ensure_private_dir
+from voicejournal.store import fs, month_files
+from voicejournal.store.home import ENTRY_FILE_PATTERN, ensure_private_dir
 from voicejournal.store.idmap import IdMap
+from voicejournal.store.month_files import (
+    into_parts,
+    month_of,
+    part_name,
+    part_number,
+    shard_name,
+)
 from voicejournal.store.tinyfile import JSONFileStorage, read_plain, replacer, where_id
 
 if TYPE_CHECKING:
@@ -42,13 +52,8 @@ ENTRIES_DIR = "entries"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
 _IMPORT_SCRATCH = ".import-"
-_SHARD_RE = re.compile(r"^\d{4}-\d{2}\.json$")
+_SHARD_RE = re.compile(f"^{ENTRY_FILE_PATTERN}$")
 _RECORD_ID = re.compile(rb'"id":"([^"\\]*)"')
-
-
-def shard_name(created_iso: str) -> str:
-    """Entries live in the file of their month: '2026-11-24T…' -> '2026-11.json'."""
-    return f"{created_iso[:7]}.json"
 
 
 class Storage:
@@ -212,15 +217,24 @@ class Storage:
         self.add_entries([doc])
 
     def add_entries(self, docs: list[dict]) -> None:
-        """Store new entries: each month file is written once, whatever the number of its new entries."""
-        by_shard: dict[str, list[dict]] = {}
+        """Store new entries: each month file written once, whatever the number of its new entries; into the
+        month's last part while it has room (PART_BYTES), then into new parts."""
+        by_month: dict[str, list[dict]] = {}
         for doc in docs:
-            by_shard.setdefault(shard_name(doc["created"]), []).append(doc)
+            by_month.setdefault(month_of(shard_name(doc["created"])), []).append(doc)
         with self.transaction(), self.idmap.follow() as ids:
-            for name, group in sorted(by_shard.items()):
-                with self._db(self.entries_dir / name) as db:
-                    db.table("entries", cache_size=0).insert_multiple(group)
-                ids.update((doc["id"], name) for doc in group)
+            stats = self.shard_stats()
+            for month, group in sorted(by_month.items()):
+                last = max((part_number(n) for n in stats if month_of(n) == month), default=1)
+                size = stats[part_name(month, last)].st_size if part_name(month, last) in stats else 0
+                limit = month_files.PART_BYTES
+                for part, run in enumerate(into_parts(group, max(0, limit - size), limit), start=last):
+                    if not run:
+                        continue
+                    name = part_name(month, part)
+                    with self._db(self.entries_dir / name) as db:
+                        db.table("entries", cache_size=0).insert_multiple(run)
+                    ids.update((doc["id"], name) for doc in run)
 
     def get_entry(self, entry_id: str) -> dict | None:
         found = self._find(entry_id)
@@ -235,8 +249,9 @@ class Storage:
 
                 raise EntryNotFoundError(entry_id)
             shard = found[0]
-            target = self.entries_dir / shard_name(doc["created"])
-            if target != shard:
+            if month_of(shard.name) != month_of(
+                shard_name(doc["created"])
+            ):  # its date moved to another month
                 self.add_entry(doc)  # add first: a kill in between leaves a duplicate, never a loss
                 self.remove_from(shard, entry_id)
                 return
@@ -248,20 +263,31 @@ class Storage:
 
     def update_entries(self, docs: list[dict]) -> None:
         """Replace many stored entries at once: one rewrite per month file instead of one per entry."""
-        by_shard: dict[Path, list[dict]] = {}
-        for doc in docs:
-            by_shard.setdefault(self.entries_dir / shard_name(doc["created"]), []).append(doc)
         with self.transaction():
+            files = self.entry_ids()
+            by_shard: dict[Path, list[dict]] = {}
+            for doc in docs:
+                name = files.get(doc["id"]) or shard_name(doc["created"])
+                by_shard.setdefault(self.entries_dir / name, []).append(doc)
             for shard, group in by_shard.items():
                 data = JSONFileStorage(shard, self.home).read() or {}
                 where = {doc.get("id"): key for key, doc in data.setdefault("entries", {}).items()}
-                if any(doc["id"] in where for doc in group):
-                    data["entries"].update((where[doc["id"]], doc) for doc in group if doc["id"] in where)
+                month = month_of(shard.name)
+                stay = [d for d in group if d["id"] in where and month_of(shard_name(d["created"])) == month]
+                if stay:
+                    data["entries"].update((where[doc["id"]], doc) for doc in stay)
                     with self.idmap.follow():
                         JSONFileStorage(shard, self.home).write(data)
+                staying = {doc["id"] for doc in stay}
                 for doc in group:
-                    if doc["id"] not in where:  # its date moved it to another month
+                    if doc["id"] not in staying:  # not found there, or its date moved it to another month
                         self.update_entry(doc["id"], doc)
+
+    def file_of(self, entry_id: str) -> Path | None:
+        """The entries file that holds this entry (one of its month's parts), or None."""
+        self.prepare()
+        name = self.idmap.month_of(entry_id)
+        return None if name is None else self.entries_dir / name
 
     def remove_entry(self, entry_id: str) -> None:
         with self.transaction():
