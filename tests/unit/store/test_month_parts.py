@@ -142,3 +142,26 @@ def test_a_backup_holds_and_restores_the_parts(vj_home, tmp_path, small_parts):
 def test_only_real_part_names_pass_the_backup_guard_and_are_counted_when_sealed(name, allowed):
     assert bool(LAYOUT.match(name)) is allowed
     assert counted(name.encode()) is allowed
+
+
+def test_an_encrypted_journal_keeps_its_parts_sealed_and_counted(vj_home, tmp_path, small_parts, monkeypatch):
+    from voicejournal.store import keys, seals, vault
+
+    monkeypatch.delenv(keys.PASSPHRASE_ENV, raising=False)
+    keys.forget_keys()
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "j.json", days=20))
+    target = sorted(held(vj_home, "2026-03.2.json"))[0]
+    vault.encrypt_home(vj_home, "correct horse battery", kdf_n=2**10)
+    try:
+        assert vault.plaintext_files(vj_home) == []
+        rolled_back = (vj_home / "entries" / "2026-03.2.json").read_bytes()  # sealed as it is now
+        fresh = Journal(vj_home)
+        assert fresh.tag(target, add=["walks"]).tags == ["walks"]
+        assert "entries/2026-03.2.json" in seals.load(vj_home)  # its saves are counted like a month's
+        assert Journal(vj_home).get(target).tags == ["walks"]
+        (vj_home / "entries" / "2026-03.2.json").write_bytes(rolled_back)  # an older copy put back
+        with pytest.raises(seals.RolledBackError):
+            Journal(vj_home).get(target)
+    finally:
+        keys.forget_keys()
