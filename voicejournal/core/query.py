@@ -8,9 +8,9 @@ widened to its family (`core.text.word_family`: anxious finds anxiety, slept fin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 
+from voicejournal.core.record import Factory, Record
 from voicejournal.core.text import fold, word_family
 from voicejournal.errors import UsageError
 
@@ -21,13 +21,12 @@ WORD_RE = re.compile(r"[^\W_]+")
 # --- the query language ----------------------------------------------------------------------
 
 
-@dataclass
-class Query:
+class Query(Record):
     """A parsed query: what must occur (words and phrases) and what must not."""
 
     text: str
-    terms: list[list[str]] = field(default_factory=list)  # each term: one word, or a phrase's words
-    excluded: list[list[str]] = field(default_factory=list)
+    terms: list[list[str]] = Factory(list)  # each term: one word, or a phrase's words
+    excluded: list[list[str]] = Factory(list)
 
     def match_expression(self) -> str:
         """The FTS5 MATCH expression: every term required, exclusions after NOT."""
@@ -104,8 +103,7 @@ def parse_query(text: str) -> Query:
 # --- results ---------------------------------------------------------------------------------
 
 
-@dataclass
-class IndexedEntry:
+class IndexedEntry(Record):
     """What the index knows about an entry: enough to list it without opening the journal."""
 
     id: str
@@ -125,8 +123,7 @@ class IndexedEntry:
         return self.preview
 
 
-@dataclass
-class SearchHit:
+class SearchHit(Record):
     entry: IndexedEntry
     score: float  # BM25, higher is better
     start: float | None  # where the best sentence starts in the recording (None: a written entry)
@@ -137,16 +134,14 @@ class SearchHit:
         return self.entry.id
 
 
-@dataclass
-class SearchResult:
+class SearchResult(Record):
     query: Query
     hits: list[SearchHit]
     total: int  # all matching entries, beyond `limit`
-    suggestions: list[str] = field(default_factory=list)  # close words that do occur, when nothing matched
+    suggestions: list[str] = Factory(list)  # close words that do occur, when nothing matched
 
 
-@dataclass
-class Filters:
+class Filters(Record):
     """Filters shared by `search` and `list`."""
 
     since: datetime | None = None

@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import orjson
 
 from voicejournal.errors import VoiceJournalError
 from voicejournal.store import files, fs, sealing
@@ -28,11 +25,16 @@ PENDING_SUFFIX = "-pending"
 FOLD_AT = 100  # entries: applying them costs each opening of the index about as much as reading them
 
 
-@dataclass
 class Pending:
-    base: str  # the stamp of the index file these changes follow
-    signature: str  # the journal's signature once they are applied
-    docs: dict[str, dict] = field(default_factory=dict)  # entry id -> the entry as stored
+    """The changes not folded into the index yet (a plain class: `search` loads this module, and a
+    dataclass costs it more to define than everything here to run)."""
+
+    __slots__ = ("base", "signature", "docs")
+
+    def __init__(self, base: str, signature: str, docs: dict[str, dict] | None = None):
+        self.base = base  # the stamp of the index file these changes follow
+        self.signature = signature  # the journal's signature once they are applied
+        self.docs = {} if docs is None else docs  # entry id -> the entry as stored
 
 
 def pending_path(index_path: Path) -> Path:
@@ -49,6 +51,8 @@ def stamp(path: Path) -> str | None:
 
 def load(home: Path, index_path: Path) -> Pending | None:
     """The changes pending for the index file as it is now; None if there are none that apply to it."""
+    import orjson
+
     try:
         data = orjson.loads(files.read_bytes(home, pending_path(index_path)))
         pending = Pending(data["base"], data["signature"], data["docs"])
@@ -60,6 +64,8 @@ def load(home: Path, index_path: Path) -> Pending | None:
 
 
 def save(home: Path, index_path: Path, pending: Pending) -> None:
+    import orjson
+
     data = orjson.dumps({"base": pending.base, "signature": pending.signature, "docs": pending.docs})
     files.write_derived(home, pending_path(index_path), data)
 

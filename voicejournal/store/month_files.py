@@ -4,8 +4,6 @@ its month always follows from its `created` date."""
 
 from __future__ import annotations
 
-import orjson
-
 # New entries start a month's next part once its last part is this big: rewriting a part for one change
 # (`tag`, `edit`) then costs a few milliseconds at most, however many entries the month holds.
 PART_BYTES = 1 << 20
@@ -34,6 +32,8 @@ def part_number(file_name: str) -> int:
 def into_parts(docs: list[dict], room: int, limit: int) -> list[list[dict]]:
     """`docs` cut into runs for a month's parts: the first fills the `room` left in its last part (it may
     be empty: no room), each further one up to `limit` bytes (at least one entry, however big)."""
+    import orjson
+
     runs: list[list[dict]] = [[]]
     used = limit - room
     for doc in docs:

@@ -27,13 +27,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import orjson
-
 from voicejournal.core.validate import ID_ALPHABET
 from voicejournal.errors import JournalBusyError, JournalVersionError
 from voicejournal.store import fs, month_files
 from voicejournal.store.home import ENTRY_FILE_PATTERN, ensure_private_dir
-from voicejournal.store.idmap import IdMap
 from voicejournal.store.month_files import (
     into_parts,
     month_of,
@@ -45,6 +42,8 @@ from voicejournal.store.tinyfile import JSONFileStorage, read_plain, replacer, w
 
 if TYPE_CHECKING:
     from tinydb import TinyDB
+
+    from voicejournal.store.idmap import IdMap
 
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
@@ -65,7 +64,16 @@ class Storage:
         self.journal_path = self.home / JOURNAL_FILE
         self._local = threading.local()
         self.checked = False
-        self.idmap = IdMap(self)
+        self._idmap: IdMap | None = None
+
+    @property
+    def idmap(self) -> IdMap:
+        """The derived id map (store/idmap.py), loaded by the commands that look an entry up."""
+        if self._idmap is None:
+            from voicejournal.store.idmap import IdMap
+
+            self._idmap = IdMap(self)
+        return self._idmap
 
     # --- locking -------------------------------------------------------------------------------
 
@@ -312,6 +320,8 @@ class Storage:
     def find_entries(self, field: str, value: str) -> list[dict]:
         """Entries whose `field` equals the string `value` (a byte search narrows the files parsed)."""
         self.prepare()
+        import orjson
+
         needle = orjson.dumps(value)
         found = []
         for shard in self.shards():
