@@ -18,9 +18,17 @@ from voicejournal.errors import JournalBusyError, VoiceJournalError
 from voicejournal.store.diskspace import FULL_ERRNOS, disk_full
 
 TMP_MARK = ".tmp-"
-# Counts the file changes this process made (replace, shred): a reader may keep what it stat()ed while the
-# count stands (Storage.shard_stats, under the journal lock, where no other writer can change a file).
-changes = 0
+# The names of the files this process changed (replaced, shredded), per folder, in order: a reader may keep
+# what it stat()ed and restat only the names added since (Storage.shard_stats, under the journal lock, where
+# no other process changes a file).
+changed: dict[str, list[str]] = {}
+
+
+def _note_change(path) -> None:
+    folder, name = os.path.split(os.path.abspath(path))
+    changed.setdefault(folder, []).append(name)
+
+
 _TMP_OWNER_RE = re.compile(re.escape(TMP_MARK) + r"(\d+)-")
 
 
@@ -63,8 +71,7 @@ def fsync_dir(folder: Path) -> None:
 
 def replace_synced(tmp: Path, path: Path) -> None:
     """Make a finished temp file `path`: fsync it, rename it over `path`, fsync the folder."""
-    global changes
-    changes += 1
+    _note_change(path)
     with open(tmp, "rb") as f:
         os.fsync(f.fileno())
     os.replace(tmp, path)
@@ -76,8 +83,7 @@ def atomic_write_bytes(path: Path, data: bytes, keep_backup: bool = False, sync:
 
     `sync=False` is for derived files only (made again from the journal): no fsync, so a power cut may
     leave the old file, or a new one whose bytes never reached the disk; the reader checks them."""
-    global changes
-    changes += 1
+    _note_change(path)
     path = Path(path)
     tmp = temp_name(path)
     try:
@@ -126,8 +132,7 @@ def shred(path: Path) -> None:
     """
     import stat
 
-    global changes
-    changes += 1
+    _note_change(path)
     path = Path(path)
     try:
         st = path.lstat()

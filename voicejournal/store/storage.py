@@ -184,16 +184,25 @@ class Storage:
     def shard_stats(self) -> dict[str, os.stat_result]:
         """Each month file's name and stat, newest first (plain strings: this runs several times per command).
 
-        Under the lock no other process changes a month file, so the stats are kept until this process
-        changes a file (`fs.changes`) or lets the lock go: `tag` asks four times and stats the folder once."""
+        Under the lock no other process changes a month file, so the stats are kept while it is held: only
+        the files this process changed since are stated again (`fs.changed`). `tag` asks three times and
+        stats the folder once, then the one file it wrote."""
         held = getattr(self._local, "depth", 0) > 0
+        log = fs.changed.get(os.path.abspath(self.entries_dir), [])
         kept = getattr(self._local, "stats", None) if held else None
-        if kept is not None and kept[0] == fs.changes:
-            return dict(kept[1])
-        changes = fs.changes
-        stats = self._stat_shards()
+        if kept is None:
+            stats = self._stat_shards()
+        else:
+            stats, seen = kept
+            for name in dict.fromkeys(log[seen:]):
+                if _SHARD_RE.match(name):
+                    try:
+                        stats[name] = os.stat(os.path.join(self.entries_dir, name))
+                    except FileNotFoundError:
+                        stats.pop(name, None)
+            stats = dict(sorted(stats.items(), reverse=True))  # newest first, as stated
         if held:
-            self._local.stats = (changes, stats)
+            self._local.stats = (stats, len(log))
         return dict(stats)
 
     def _stat_shards(self) -> dict[str, os.stat_result]:

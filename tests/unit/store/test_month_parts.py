@@ -165,3 +165,22 @@ def test_an_encrypted_journal_keeps_its_parts_sealed_and_counted(vj_home, tmp_pa
             Journal(vj_home).get(target)
     finally:
         keys.forget_keys()
+
+
+def test_a_part_made_or_removed_under_the_lock_is_in_the_stats_at_once(vj_home, tmp_path, small_parts):
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "j.json", days=2))
+    storage = journal.storage
+    with storage.transaction():
+        before = set(storage.shard_stats())
+        journal.import_text(
+            "jrnl", jrnl_export(tmp_path / "more.json", days=20, start=START + timedelta(days=2))
+        )
+        made = set(storage.shard_stats()) - before
+        assert made and made == set(entry_files(vj_home)) - before
+        from voicejournal.store import fs
+
+        gone = sorted(made)[0]
+        fs.shred(vj_home / "entries" / gone)
+        assert gone not in storage.shard_stats()
+        assert list(storage.shard_stats()) == sorted(storage.shard_stats(), reverse=True)
