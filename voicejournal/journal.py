@@ -16,6 +16,7 @@ from voicejournal import clock
 from voicejournal.clock import Clock
 from voicejournal.services import on_first_use
 from voicejournal.store.home import has_incoming, home_dir, private_umask
+from voicejournal.store.leftovers import remove_import_leftovers
 from voicejournal.store.storage import Storage
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ class Journal:
         self.home = Path(home) if home else home_dir()
         self.now: Clock = now or clock.now  # the one clock: tests pass a fixed instant
         self.storage = Storage(self.home)
-        self.storage.remove_import_leftovers()
+        remove_import_leftovers(self.home, self.storage.entries_dir)
         self.transcribers: dict[
             tuple[str | None, str | None], object
         ] = {}  # models loaded, by (name, language)

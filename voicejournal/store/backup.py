@@ -26,6 +26,7 @@ from voicejournal.errors import PassphraseError, VoiceJournalError
 from voicejournal.store import backup_guard as guard
 from voicejournal.store import backup_merge, fs
 from voicejournal.store.backup_merge import ImportReport, copy_atomic, copy_into
+from voicejournal.store.leftovers import SCRATCH_PREFIX
 from voicejournal.store.storage import JOURNAL_FILE
 
 FORMAT = "voicejournal-backup"
@@ -218,9 +219,6 @@ def _is_empty(storage) -> bool:
     if storage.all_entries() or any(storage.all(t) for t in _table_names(storage.journal_path)):
         return False
     return not any(name for name in journal_files(storage.home) if name.startswith("audio/"))
-
-
-SCRATCH_PREFIX = ".import-"
 
 
 class BackupLockedError(PassphraseError):

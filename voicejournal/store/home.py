@@ -11,6 +11,7 @@ MODEL_ENV = "VOICEJOURNAL_MODEL"
 
 SAMPLE_RATE = 16_000  # what Whisper wants; every stored recording is 16 kHz mono FLAC
 KEY_FILE = "encryption.json"  # an encrypted journal's settings (store/keyfile.py reads and writes it)
+LOCK_FILE = ".lock"  # every write holds it (store/fs.acquire_lock)
 VECTORS_FILE = "index.sqlite-vectors"  # the head of the meaning vectors (store/vectors.py)
 # An entries file: a month's ("2026-11.json") or, once that month holds more than a part's worth, one of its
 # further parts ("2026-11.2.json"; see store/storage.py).

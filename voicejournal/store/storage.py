@@ -28,9 +28,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from voicejournal.core.validate import ID_ALPHABET
-from voicejournal.errors import JournalBusyError, JournalVersionError
+from voicejournal.errors import JournalVersionError
 from voicejournal.store import fs, month_files
-from voicejournal.store.home import ENTRY_FILE_PATTERN, ensure_private_dir
+from voicejournal.store.home import ENTRY_FILE_PATTERN, LOCK_FILE, ensure_private_dir
+from voicejournal.store.leftovers import clean_stale_temp_files
 from voicejournal.store.month_files import (
     into_parts,
     month_of,
@@ -48,9 +49,7 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 JOURNAL_FILE = "journal.json"
 ENTRIES_DIR = "entries"
-LOCK_FILE = ".lock"
 LOCK_TIMEOUT = 30.0
-_IMPORT_SCRATCH = ".import-"
 _SHARD_RE = re.compile(f"^{ENTRY_FILE_PATTERN}$")
 _RECORD_ID = re.compile(rb'"id":"([^"\\]*)"')
 
@@ -93,7 +92,7 @@ class Storage:
         fd = fs.acquire_lock(self.home / LOCK_FILE, LOCK_TIMEOUT)
         self._local.depth = 1
         try:
-            self._clean_stale_temp_files()
+            clean_stale_temp_files(self.home, self.entries_dir)
             yield
         finally:
             self._local.depth = 0
@@ -119,41 +118,6 @@ class Storage:
                 if not self._table_docs(self.journal_path, "meta"):
                     with self._db(self.journal_path) as db:
                         db.table("meta", cache_size=0).insert({"schema": SCHEMA_VERSION})
-
-    def remove_import_leftovers(self) -> None:
-        """A killed import's plain files: removed (overwritten first) by the next command, even one that only
-        reads, unless an import running right now owns them (it holds the lock)."""
-        try:
-            names = os.listdir(self.home)
-        except FileNotFoundError:
-            return
-        if not any(name.startswith(_IMPORT_SCRATCH) for name in names):
-            return
-        try:
-            fd = fs.acquire_lock(self.home / LOCK_FILE, 0)
-        except JournalBusyError:
-            return
-        try:
-            self._clean_stale_temp_files()
-        finally:
-            os.close(fd)
-
-    def _clean_stale_temp_files(self) -> None:
-        """Temp files left by a killed write: safe to remove while we hold the lock.
-
-        They may hold private words, so they are overwritten before they go (`fs.shred` leaves data
-        another name still links, such as a half-made .bak, to that name).
-        """
-        for folder in (self.home, self.entries_dir):
-            with contextlib.suppress(FileNotFoundError):
-                for name in os.listdir(folder):
-                    if fs.TMP_MARK in name and name.startswith(".") and not fs.owner_alive(name):
-                        with contextlib.suppress(OSError):
-                            fs.shred(folder / name)
-                    elif (
-                        folder == self.home and name.startswith(_IMPORT_SCRATCH) and (folder / name).is_dir()
-                    ):
-                        fs.shred_tree(folder / name)  # left by a killed `import` (see backup.py)
 
     @contextlib.contextmanager
     def _db(self, path: Path) -> Iterator[TinyDB]:
