@@ -230,9 +230,8 @@ class Storage:
 
                 raise EntryNotFoundError(entry_id)
             shard = found[0]
-            if month_of(shard.name) != month_of(
-                shard_name(doc["created"])
-            ):  # its date moved to another month
+            moved = month_of(shard.name) != month_of(shard_name(doc["created"]))  # its date changed month
+            if moved:
                 self.add_entry(doc)  # add first: a kill in between leaves a duplicate, never a loss
                 self.remove_from(shard, entry_id)
                 return
