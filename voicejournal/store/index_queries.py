@@ -86,16 +86,20 @@ def best_sentences(
     """
     if not rowids:
         return {}
+    # Dropped, not emptied: deleting FTS5 rows tokenizes every sentence again (as long as inserting them).
+    # Dropped before it is made rather than after use: a fresh process (every command) skips that step,
+    # and the table lives in memory only (temp_store = MEMORY), gone with the connection.
+    conn.execute("DROP TABLE IF EXISTS temp.hitsegs")
     conn.execute(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.hitsegs USING fts5(text, start UNINDEXED, tokenize='{TOKENIZER}')"
+        f"CREATE VIRTUAL TABLE temp.hitsegs USING fts5(text, start UNINDEXED, tokenize='{TOKENIZER}')"
     )
-    conn.execute("DELETE FROM temp.hitsegs")
-    for rowid in rowids:
-        conn.execute(
-            "INSERT INTO temp.hitsegs(rowid, text, start) SELECT rowid, text, start FROM segs "
-            "WHERE rowid BETWEEN ? AND ?",
-            (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
-        )
+    ranges = ",".join("(?, ?)" for _ in rowids)
+    bounds = [n for rowid in rowids for n in (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1)]
+    conn.execute(  # one statement for all hits: each range is a rowid range scan of `segs`
+        "INSERT INTO temp.hitsegs(rowid, text, start) SELECT s.rowid, s.text, s.start "
+        f"FROM (VALUES {ranges}) AS r CROSS JOIN segs AS s WHERE s.rowid BETWEEN r.column1 AND r.column2",
+        bounds,
+    )
     best: dict[int, tuple[float | None, str]] = {}
     for seg_rowid, start, text in conn.execute(
         f"SELECT rowid, start, highlight(hitsegs, 0, '{HL_OPEN}', '{HL_CLOSE}') FROM temp.hitsegs "
@@ -110,8 +114,6 @@ def best_sentences(
                 (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1),
             ).fetchone()
             best[rowid] = first or (None, "")
-    # Dropped, not emptied: deleting FTS5 rows tokenizes every sentence again (as long as inserting them).
-    conn.execute("DROP TABLE temp.hitsegs")
     conn.commit()  # end the implicit transaction: it would hold a read lock on the index
     return {rowid: (start, make_snippet(text) if text else "") for rowid, (start, text) in best.items()}
 
