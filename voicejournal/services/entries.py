@@ -116,9 +116,8 @@ def save_entry(journal, entry: Entry, new: bool = False, derive: bool = True, em
             journal.storage.update_entry(entry.id, entry.to_doc())
         if index_fresh:
             journal.index.upsert(entry, journal.storage.signature())
-        meaning_sync.after_write(
-            journal, vectors, upsert=[entry] if derive and embed else []
-        )  # words may change
+        words_changed = [entry] if derive and embed else []  # a tag or a mood changes no words
+        meaning_sync.after_write(journal, vectors, upsert=words_changed)
     return entry
 
 

@@ -2,9 +2,9 @@
 
 Every entry's words are cut into passages (`core/passages`), embedded (`semantic/embedder`) and kept in
 `store/vectors` beside the search index. Saves keep the vectors in step in the same process
-(`meaning_sync.before_write` / `after_write` around each write of entries); anything else that changed the journal (a
-restore, a file written by hand, a save made while the vectors file was missing) is caught on the next use
-by the journal's signature, and only entries whose words changed are embedded again.
+(`meaning_sync.before_write` / `after_write` around each write of entries); anything else that changed the
+journal (a restore, a file written by hand, a save made while the vectors file was missing) is caught on
+the next use by the journal's signature, and only entries whose words changed are embedded again.
 """
 
 from __future__ import annotations
