@@ -13,6 +13,7 @@ from voicejournal.cli.opening import (
 )
 from voicejournal.cli.options import (
     DASH_ARGS,
+    Whole,
     complete_ids,
     complete_tag_changes,
     date_option,
@@ -105,7 +106,7 @@ def add(files, tags, date, kind, no_transcribe, model, language, partial, sessio
 
 @click.command(name="list")
 @filter_options()
-@click.option("--limit", "-n", type=click.IntRange(min=1), help="Show at most this many.")
+@click.option("--limit", "-n", type=Whole(min=1), help="Show at most this many.")
 @json_option()
 def list_(since, until, tags, kind, themes, mood, limit, as_json):
     """List entries, newest first.

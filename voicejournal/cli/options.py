@@ -108,7 +108,7 @@ def no_unknown_options(words: tuple[str, ...]) -> None:
 
 
 def mood_option():
-    return click.option("--mood", type=click.IntRange(1, 5), help="Only entries with this mood (1-5).")
+    return click.option("--mood", type=Whole(1, 5), help="Only entries with this mood (1-5).")
 
 
 def filter_options(short: bool = True):
@@ -153,3 +153,43 @@ class ListsByDefault(click.Group):
         if not args or (args[0].startswith("-") and args[0] not in ctx.help_option_names):
             args = ["list", *args]
         return super().parse_args(ctx, args)
+
+
+class _Between:
+    """A number within bounds, refused in plain words ("use a number from 1 to 5, not 7") instead of click's
+    "7 is not in the range 1<=x<=5"."""
+
+    def plain_range(self) -> str:
+        low, high = self.min, self.max
+        if low is not None and high is not None:
+            return (
+                f"a number above {low:g}, up to {high:g}"
+                if self.min_open
+                else f"a number from {low:g} to {high:g}"
+            )
+        if low is not None:
+            return f"a number above {low:g}" if self.min_open else f"{low:g} or more"
+        return f"a number up to {high:g}"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = self._number_type.convert(self, value, param, ctx)
+        except click.BadParameter:
+            self.fail(f"use {self.plain_range()}, not {value!r}.", param, ctx)
+        low_ok = self.min is None or (number > self.min if self.min_open else number >= self.min)
+        high_ok = self.max is None or (number < self.max if self.max_open else number <= self.max)
+        if not (low_ok and high_ok):
+            self.fail(f"use {self.plain_range()}, not {value}.", param, ctx)
+        return number
+
+
+class Whole(_Between, click.IntRange):
+    """click.IntRange with a plain-words refusal."""
+
+    _number_type = click.types.IntParamType
+
+
+class Amount(_Between, click.FloatRange):
+    """click.FloatRange with a plain-words refusal."""
+
+    _number_type = click.types.FloatParamType

@@ -10,7 +10,7 @@ from voicejournal.cli.live import LiveRecording
 from voicejournal.cli.opening import (
     open_journal,
 )
-from voicejournal.cli.options import kind_option, model_options
+from voicejournal.cli.options import Amount, Whole, kind_option, model_options
 from voicejournal.cli.output import (
     err,
     length,
@@ -25,12 +25,12 @@ from voicejournal.core.wording import timestamp
 @click.command()
 @click.option("--device", "-d", metavar="NAME|INDEX", help="Microphone to use (see `voicejournal devices`).")
 @click.option("--tag", "-t", "tags", multiple=True, help="Tag the entry (repeatable).")
-@click.option("--mood", type=click.IntRange(1, 5), help="How you feel, 1 (low) to 5 (good).")
+@click.option("--mood", type=Whole(1, 5), help="How you feel, 1 (low) to 5 (good).")
 @kind_option("What kind of entry this is.", default="reflection")
 @click.option("--no-transcribe", is_flag=True, help="Only keep the audio; transcribe later.")
 @click.option(
     "--max-minutes",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Amount(min=0, min_open=True),
     default=30.0,
     show_default=True,
     help="Stop by itself after this many minutes.",

@@ -12,6 +12,7 @@ from voicejournal.cli.opening import (
 )
 from voicejournal.cli.options import (
     DASH_ARGS,
+    Whole,
     complete_themes,
     date_option,
     filter_options,
@@ -47,9 +48,7 @@ def _query_from_args(words: tuple[str, ...]) -> str:
 @click.command(context_settings=DASH_ARGS)
 @click.argument("words", nargs=-1, required=True)
 @filter_options(short=False)
-@click.option(
-    "--limit", type=click.IntRange(min=1), help="Show at most this many (default 20; 10 with --meaning)."
-)
+@click.option("--limit", type=Whole(min=1), help="Show at most this many (default 20; 10 with --meaning).")
 @click.option("--meaning", is_flag=True, help="Rank entries by what they mean, not the words they use.")
 @json_option()
 def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_json):
@@ -122,7 +121,7 @@ def search(words, since, until, tags, themes, kind, mood, limit, meaning, as_jso
 
 @click.group(invoke_without_command=True)
 @date_option("--since", help="Count from this date (default: the last 6 months).")
-@click.option("--months", type=click.IntRange(1, 60), default=6, show_default=True, help="Months to show.")
+@click.option("--months", type=Whole(1, 60), default=6, show_default=True, help="Months to show.")
 @json_option()
 @click.pass_context
 def themes(ctx, since, months, as_json):

@@ -7,7 +7,7 @@ import sys
 import click
 
 from voicejournal.cli.opening import open_journal
-from voicejournal.cli.options import date_option
+from voicejournal.cli.options import Whole, date_option
 from voicejournal.cli.output import err, report_filed
 
 
@@ -15,7 +15,7 @@ from voicejournal.cli.output import err, report_filed
 @click.argument("words", nargs=-1)
 @date_option("--date", help="When it happened (default: now), e.g. 'yesterday' or '2026-11-30T19:00'.")
 @click.option("--tag", "-t", "tags", multiple=True, help="Tag the entry (repeatable).")
-@click.option("--mood", type=click.IntRange(1, 5), help="How you feel, 1 (low) to 5 (good).")
+@click.option("--mood", type=Whole(1, 5), help="How you feel, 1 (low) to 5 (good).")
 @click.option(
     "--session", "session", metavar="ID", help="Link to this session (see `voicejournal session list`)."
 )
