@@ -139,6 +139,11 @@ class ChunkedTranscript:
         out: list[Segment] = []
         if self._pending and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
             self._close()
+            if self.live and not behind:
+                # The window it closed is heard first: its text, not its chunks' own, is this chunk's prompt, as
+                # in a file. Before, the chunk was heard first (the 502 s live run: 3 of 18 windows), and when it
+                # was then a window of one, it kept that text.
+                out += self.catch_up(everything=True)
         if self.live:
             new = self.hearing.hear(samples, start, self._prompt(len(self.segments)))
             span.heard = True

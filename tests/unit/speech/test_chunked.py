@@ -87,6 +87,18 @@ def test_chunks_are_heard_again_together_once_they_fill_a_window():
     assert said(live.segments) == ["w0x20.", "w20x15.", "w35x16."]
 
 
+def test_a_window_closed_by_the_next_chunk_is_heard_before_it_and_is_its_prompt():
+    """As in a file: the window's text, not its chunks' own, is the next chunk's prompt."""
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 19 * SR, tone(9))  # 19 s: short of a window (20 s here)
+    out = live.add(19 * SR, 31 * SR, tone(12))  # 31 s would not fit Whisper's 30 s: 0-19 s is a window
+    assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 9), (0.0, 19), (19.0, 12)]
+    assert fake.calls[-1][2].split()[0] == "w0x19."
+    assert said(out) == said(live.segments) == ["w0x19.", "w19x12."]
+
+
 def test_a_file_is_heard_window_by_window_only():
     fake = FakeTranscriber()
     done = ChunkedTranscript(fake, live=False)
