@@ -144,6 +144,7 @@ class ChunkedTranscript:
                 # in a file. Before, the chunk was heard first (the 502 s live run: 3 of 18 windows), and when it
                 # was then a window of one, it kept that text.
                 out += self.catch_up(everything=True)
+                span.first = len(self.segments)  # the window's text took the place of its chunks'
         if self.live:
             new = self.hearing.hear(samples, start, self._prompt(len(self.segments)))
             span.heard = True

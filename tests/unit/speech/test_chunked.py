@@ -97,6 +97,8 @@ def test_a_window_closed_by_the_next_chunk_is_heard_before_it_and_is_its_prompt(
     assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 9), (0.0, 19), (19.0, 12)]
     assert fake.calls[-1][2].split()[0] == "w0x19."
     assert said(out) == said(live.segments) == ["w0x19.", "w19x12."]
+    live.add(31 * SR, 40 * SR, tone(9))  # 21 s: a window, in place of the two chunks' text, nothing twice
+    assert fake.calls[-1][:2] == (19.0, 21) and said(live.segments) == ["w0x19.", "w19x21."]
 
 
 def test_a_file_is_heard_window_by_window_only():
