@@ -3,6 +3,11 @@ ChunkedTranscript(live=True), every chunk heard alone, then in windows of GROUP_
 an idle machine (windows do not shrink with the measured cost here, so two runs hear the same windows).
 
     python benchmarks/live_replay.py ../shared/speech-dev [--quick] [--keep-chunks]
+    python benchmarks/live_replay.py ../shared/speech-dev --audio live.flac --cuts live.log
+
+`--audio`: a live run's own recording (quality.py --texts keeps it as live.flac) in place of the joined file;
+`--cuts`: its chunks as the live debug log took them (its last recording), in place of the Chunker's: the same
+audio and chunks as live, heard without real time, tell a difference in the sound from one in the timing.
 
 Prints the WER (quality.py's normaliser), how many windows left out a run of words the chunks had (the
 `skipped_words` guard) and what was done with them: put back (`answers.put_back`, today) or, with
@@ -27,11 +32,30 @@ from _wer_align import errors_per_clip  # noqa: E402
 from quality import clips, errors, joined, load, pct, words  # noqa: E402
 
 
+def logged_cuts(path: Path) -> list[tuple[int, int]]:
+    """The chunks (frames) of the last recording in a live debug log."""
+    import re
+
+    cuts: list[tuple[int, int]] = []
+    for line in path.read_text().splitlines():
+        if line.endswith("recording starts"):
+            cuts = []
+        elif found := re.search(r"  chunk ([\d.]+)-([\d.]+) s", line):
+            cuts.append((round(float(found.group(1)) * 16000), round(float(found.group(2)) * 16000)))
+    return cuts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("speech_dev", type=Path)
     parser.add_argument("--quick", action="store_true", help="the first 19 clips only")
     parser.add_argument("--keep-chunks", action="store_true", help="a window that skipped words is dropped")
+    parser.add_argument(
+        "--audio", type=Path, help="a live run's recording to hear instead of the joined file"
+    )
+    parser.add_argument(
+        "--cuts", type=Path, help="a live debug log whose chunks to hear (its last recording)"
+    )
     parser.add_argument("--keep-repeats", action="store_true", help="a re-heard rest keeps repeated words")
     args = parser.parse_args()
 
@@ -64,12 +88,15 @@ def main() -> None:
     items = clips(args.speech_dev, args.quick)
     with tempfile.TemporaryDirectory() as tmp:
         wav, reference, seconds = joined(items, Path(tmp) / "joined.wav")
-        samples = load_audio(wav)
-    chunker, cuts = Chunker(16000), []
-    for i in range(0, len(samples), BLOCKSIZE):
-        block = samples[i : i + BLOCKSIZE]
-        cuts.extend(chunker.feed(level_db(block), len(block)))
-    cuts += [tail] if (tail := chunker.finish()) is not None else []
+        samples = load_audio(args.audio or wav)
+    if args.cuts:
+        cuts = logged_cuts(args.cuts)
+    else:
+        chunker, cuts = Chunker(16000), []
+        for i in range(0, len(samples), BLOCKSIZE):
+            block = samples[i : i + BLOCKSIZE]
+            cuts.extend(chunker.feed(level_db(block), len(block)))
+        cuts += [tail] if (tail := chunker.finish()) is not None else []
     live = chunked.ChunkedTranscript(Transcriber())
     live.group_seconds = lambda: chunked.GROUP_SECONDS
     began, cpu = time.monotonic(), os.times()

@@ -326,6 +326,10 @@ def main() -> None:
                 args.texts.mkdir(parents=True, exist_ok=True)
                 (args.texts / "add.txt").write_text(added_text + "\n")
                 (args.texts / "live.txt").write_text(run["entry"]["text"] + "\n")
+                if run["entry"].get("audio"):  # what the mic heard, for benchmarks/live_replay.py --audio
+                    import shutil
+
+                    shutil.copy(run["home"] / run["entry"]["audio"], args.texts / "live.flac")
 
         transcriber = Transcriber()
         invented = []

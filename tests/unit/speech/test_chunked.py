@@ -87,6 +87,20 @@ def test_chunks_are_heard_again_together_once_they_fill_a_window():
     assert said(live.segments) == ["w0x20.", "w20x15.", "w35x16."]
 
 
+def test_a_window_closed_by_the_next_chunk_is_heard_before_it_and_is_its_prompt():
+    """As in a file: the window's text, not its chunks' own, is the next chunk's prompt."""
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 10 * SR, tone(10))
+    live.add(10 * SR, 19 * SR, tone(9))  # 19 s: short of a window (20 s here)
+    out = live.add(19 * SR, 31 * SR, tone(12))  # 31 s would not fit Whisper's 30 s: 0-19 s is a window
+    assert [c[:2] for c in fake.calls] == [(0.0, 10), (10.0, 9), (0.0, 19), (19.0, 12)]
+    assert fake.calls[-1][2].split()[0] == "w0x19."
+    assert said(out) == said(live.segments) == ["w0x19.", "w19x12."]
+    live.add(31 * SR, 40 * SR, tone(9))  # 21 s: a window, in place of the two chunks' text, nothing twice
+    assert fake.calls[-1][:2] == (19.0, 21) and said(live.segments) == ["w0x19.", "w19x21."]
+
+
 def test_a_file_is_heard_window_by_window_only():
     fake = FakeTranscriber()
     done = ChunkedTranscript(fake, live=False)
@@ -568,6 +582,30 @@ def test_the_transcriber_decodes_with_the_temperatures_asked_for(monkeypatch):
     )  # with the longest prompt, 264 would pass 448: an error
     assert [a[1] for a in asked] == [None, 40, 200]
     assert [a[0] for a in asked[:2]] == [transcription.DECODE_OPTIONS["temperature"], (0.0, 0.2)]
+
+
+def test_every_call_to_the_model_is_seeded_so_the_same_audio_gives_the_same_text(monkeypatch):
+    """Fallbacks above temperature 0 sample at random: unseeded, two hearings of the same live recording gave 2
+    and 18 word errors on "word word word"."""
+    import ctranslate2
+
+    from voicejournal.speech import transcription
+
+    order = []
+
+    class Model:
+        def transcribe(self, audio, **options):
+            order.append("transcribe")
+            return iter([]), type("Info", (), {"language": "en", "duration": len(audio) / SR})()
+
+    monkeypatch.setattr(ctranslate2, "set_random_seed", lambda seed: order.append(seed))
+    monkeypatch.setattr(transcription, "hears_speech", lambda samples: True)
+    monkeypatch.setattr(transcription, "resolve_model", lambda name: ("tiny.en", "/nowhere"))
+    t = transcription.Transcriber()
+    t._model = Model()
+    t.transcribe(tone(2))
+    t.transcribe(tone(2), temperatures=(0.0, 0.2))
+    assert order == [transcription.SEED, "transcribe"] * 2
 
 
 class TimedWords(FakeTranscriber):
