@@ -42,13 +42,12 @@ def smooth(nodes: list[Node], weights) -> tuple[list[Node], dict[str, int]]:
         if not products or not all(_readable(r, weights) for r in products):
             continue
         gain, shift = weights.array(n.inputs[1]), weights.array(n.inputs[2])
-        real = [_float_weights(r, weights) for r in products]
-        divisors = scales(gain, shift, real)
+        stored = [(weights.array(r.inputs[1]), weights.array(r.inputs[2]).reshape(-1)) for r in products]
+        divisors = scales(gain, shift, stored)
         smoothed = weights.add(y + "/smoothing", (1.0 / divisors).astype("float32"))
         out.append(Node("Mul", [y, smoothed], [y + "/smoothed"], n.name + "/smoothed"))
-        for product, w in zip(products, real, strict=True):
-            w *= divisors.astype("float32")[:, None]
-            q, column_scales = quantise(w)
+        for product, (q, column_scales) in zip(products, stored, strict=True):
+            q, column_scales = requantise(q, column_scales, divisors)
             name = product.outputs[0] + "/smoothed"
             product.inputs = [
                 y + "/smoothed",
@@ -64,30 +63,33 @@ def _readable(product: Node, weights) -> bool:
     return all(name in weights for name in product.inputs[1:3])
 
 
-def _float_weights(product: Node, weights):
-    """A product's int8 weights times their column scales (float32)."""
-    w = weights.array(product.inputs[1]).astype("float32")
-    w *= weights.array(product.inputs[2]).reshape(1, -1)
-    return w
-
-
 def scales(gain, shift, products):
-    """Each input column's divisor s_k (float64) for a layer norm's `gain` and `shift` read by the
-    float weight matrices `products` (input columns as rows)."""
+    """Each input column's divisor s_k (float64) for a layer norm's `gain` and `shift` read by 8-bit
+    products given as (int8 weights with input columns as rows, one scale per output column)."""
     import numpy as np
 
     width = np.abs(shift.astype(np.float64)) + SPREAD * np.abs(gain.astype(np.float64))
-    largest = np.max([np.max(np.abs(w), axis=1) for w in products], axis=0).astype(np.float64)
-    s = np.maximum(width, 1e-6) ** ALPHA / np.maximum(largest, 1e-8) ** (1 - ALPHA)
+    largest = np.max([np.max(np.abs(q) * np.abs(c), axis=1) for q, c in products], axis=0)
+    s = np.maximum(width, 1e-6) ** ALPHA / np.maximum(largest.astype(np.float64), 1e-8) ** (1 - ALPHA)
     return s / np.exp(np.mean(np.log(s)))
 
 
-def quantise(w):
-    """`w` (float32, changed in place) as int8 with one float32 scale per column: (int8 matrix, scales)."""
+def requantise(q, column_scales, divisors):
+    """The int8 weights `q` (scales per output column) with row k multiplied by divisors[k], as int8 with
+    new column scales: each column's largest number becomes 127 (its old scale cancels out)."""
     import numpy as np
 
-    column_scales = np.maximum(np.maximum(w.max(axis=0), -w.min(axis=0)), 1e-12) / np.float32(127.0)
-    w /= column_scales[None, :]
-    np.rint(w, out=w)
-    np.clip(w, -127, 127, out=w)
-    return w.astype(np.int8), column_scales.astype(np.float32)
+    t = q.astype(np.float32)
+    t *= divisors.astype(np.float32)[:, None]
+    largest = np.maximum(np.abs(t).max(axis=0), np.float32(1e-12))
+    t *= np.float32(127.0) / largest
+    np.rint(t, out=t)
+    return t.astype(np.int8), (column_scales * largest / np.float32(127.0)).astype(np.float32)
+
+
+def quantise(w):
+    """`w` (float32) as int8 with one float32 scale per column: (int8 matrix, scales)."""
+    import numpy as np
+
+    column_scales = np.maximum(np.abs(w).max(axis=0), np.float32(1e-12)) / np.float32(127.0)
+    return np.rint(w / column_scales[None, :]).astype(np.int8), column_scales.astype(np.float32)
