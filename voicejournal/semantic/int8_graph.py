@@ -267,7 +267,11 @@ def rewrite(model: bytes, keep_float: int = FLOAT_PRODUCTS, then=None) -> tuple[
         new_nodes, more = then(new_nodes, weights, outputs)
         made = {**made, **more}
     first = next(i for i, (number, _, _) in enumerate(graph) if number == GRAPH_NODE)
-    rest = [f for f in graph if f[0] != GRAPH_NODE]
+    read = {i for n in new_nodes for i in n.inputs}
+    # initializers no node reads any more (weights replaced by a rewrite) are left out, not parsed again
+    rest = [
+        f for f in graph if f[0] != GRAPH_NODE and (f[0] != GRAPH_INITIALIZER or weights.name(f[2]) in read)
+    ]
     graph = rest[:first] + [(GRAPH_NODE, _LEN, n.encode()) for n in new_nodes] + rest[first:] + weights.added
     top[graph_at] = (MODEL_GRAPH, _LEN, _parts(graph))
     if any(n.domain == MS_DOMAIN for n in new_nodes):  # OperatorSetIdProto: domain = 1, version = 2
@@ -293,6 +297,11 @@ class Weights:
                 name = next((bytes(v).decode("utf-8") for n, _, v in parts if n == TENSOR_NAME), "")
                 self.tensors[name] = parts
         self.added: list[tuple[int, int, bytes]] = []
+
+    @staticmethod
+    def name(tensor) -> str:
+        """A TensorProto's name."""
+        return next((bytes(v).decode("utf-8") for n, _, v in fields(tensor) if n == TENSOR_NAME), "")
 
     def __contains__(self, name: str) -> bool:
         return name in self.shapes
