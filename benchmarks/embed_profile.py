@@ -2,6 +2,7 @@
 
     python benchmarks/embed_profile.py                       # 40 entries, every setting below
     python benchmarks/embed_profile.py --entries 100 --ops   # and onnxruntime's per-operator profile
+    python benchmarks/embed_profile.py --only fused,smoothed  # only these graphs (the before and after)
 
 The entries are make_journal.py's 300-600-word transcripts (a spoken 3-5 minute reflection), cut into
 passages as the journal cuts them. Printed: word pieces per passage and the padding the length-sorted
@@ -11,7 +12,9 @@ the same passages. `packaged` runs the model file as it is shipped (int8 weights
 its graph on every run); `int8-all` runs it rewritten by voicejournal.semantic.int8_graph with all 36
 products in 8 bits, `int8` with the first layer's six in float (what the journal ran before), `fused` with
 the first layer's first four in float and each layer's attention, Gelu and biases fused into onnxruntime's
-kernels by voicejournal.semantic.fused_graph (what the journal runs). `batched`: texts
+kernels by voicejournal.semantic.fused_graph (what the journal ran next), `smoothed` all 36 in 8 bits,
+fused, and the layer norms' outliers moved into the weights by voicejournal.semantic.smooth_graph (what
+the journal runs). `batched`: texts
 sorted by length in padded runs of at most 1,024 pieces on two threads (what the journal did); `alone`:
 each text a run of its own, two at once on one thread each (what it does). Last, the journal's own
 Embedder.embed_passages. The machine's load is printed with every line: on a shared machine, compare
@@ -48,7 +51,8 @@ SETTINGS = [  # graph, optimisation level, how texts are run
     ("int8-all", "ENABLE_EXTENDED", "alone"),
     ("int8", "ENABLE_BASIC", "alone"),  # what the journal ran before (first layer in float)
     ("fused", "ENABLE_EXTENDED", "alone"),
-    ("fused", "ENABLE_BASIC", "alone"),  # what the journal runs
+    ("fused", "ENABLE_BASIC", "alone"),  # what the journal ran before
+    ("smoothed", "ENABLE_BASIC", "alone"),  # what the journal runs
 ]
 BATCH_TOKENS = 1024  # "batched": length-sorted runs of at most this many padded pieces, on 2 threads
 
@@ -70,13 +74,15 @@ def long_passages(n: int) -> list[list[str]]:
 def session(graph: str, level: str, threads: int, profile: str | None = None):
     import onnxruntime as ort
 
-    from voicejournal.semantic.embedder import model_file
+    from voicejournal.semantic.embedder import fuse_and_smooth, model_file
     from voicejournal.semantic.fused_graph import fuse
     from voicejournal.semantic.int8_graph import rewrite
 
     data = model_file().read_bytes()
-    if graph == "fused":
-        data = rewrite(data, then=fuse)[0]
+    if graph == "smoothed":
+        data = rewrite(data, keep_float=0, then=fuse_and_smooth)[0]
+    elif graph == "fused":
+        data = rewrite(data, keep_float=4, then=fuse)[0]
     elif graph != "packaged":
         data = rewrite(data, keep_float=0 if graph == "int8-all" else 6)[0]
     options = ort.SessionOptions()
@@ -150,7 +156,7 @@ def run_setting(encodings, n_entries, reference, setting) -> str:
     return (
         f"{graph:<8} {level:<15} {how:<7}: load {load_s:.2f} s, {len(encodings) / wall:5.1f} passages/s, "
         f"{wall / n_entries * 1000:4.0f} s wall and {used / n_entries * 1000:4.0f} s CPU per 1,000 entries, "
-        f"cosine to packaged min {agree.min():.4f} median {np.median(agree):.4f} ({load()})"
+        f"cosine to packaged min {agree.min():.4f} median {np.median(agree):.4f} mean {agree.mean():.5f} ({load()})"
     )
 
 
@@ -177,6 +183,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=40)
     parser.add_argument("--ops", action="store_true", help="also onnxruntime's per-operator profile")
+    parser.add_argument("--only", default="", help="graphs to run, comma-separated (default: all)")
     args = parser.parse_args()
     passages = long_passages(args.entries)
     embedder = Embedder()
@@ -191,7 +198,8 @@ def main() -> None:
     ]
     print(lines[0], flush=True)
     reference = embed(session("packaged", "DISABLE_ALL", 2)[0], encodings, "batched")
-    for setting in SETTINGS:
+    only = set(filter(None, args.only.split(",")))
+    for setting in (s for s in SETTINGS if not only or s[0] in only):
         lines.append(run_setting(encodings, args.entries, reference, setting))
         print(lines[-1], flush=True)
     wall, before = time.perf_counter(), cpu()
@@ -207,7 +215,10 @@ def main() -> None:
             ("packaged", "DISABLE_ALL"),
             ("int8", "ENABLE_BASIC"),
             ("fused", "ENABLE_BASIC"),
+            ("smoothed", "ENABLE_BASIC"),
         ):
+            if only and graph not in only:
+                continue
             lines += op_profile(encodings, graph, level)
     report("embed_profile", lines)
 

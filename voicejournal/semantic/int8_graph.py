@@ -20,13 +20,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-# The first layer's query, key, value and output products stay in float (its two feed-forward ones, two
-# thirds of its work, are 8-bit). Measured with the fused graph (fused_graph) on the three paraphrase sets,
-# recall@1 / recall@3 / MRR: all 36 in 8 bits .39/.77/.59, .59/.69/.65, .43/.63/.55; the first layer's
-# six in float .45/.77/.62, .62/.69/.67, .43/.63/.56; its first four .47/.75/.62, .56/.66/.63,
-# .43/.70/.56, and a 150-word passage takes 16.5 ms of CPU instead of 20.2 (all in 8 bits: 15.9). Chosen on
-# the tuning set (the first figures), where four ties six; with three in float recall@1 fell there (.44).
-FLOAT_PRODUCTS = 4
+# How many products (the first, in the graph's order) stay in float: none. Leaving the first layer's four
+# in float kept recall@1 on the tuning set (.47 against .39 all in 8 bits) but cost a tenth of the CPU time
+# of a 150-word passage; with the layer norms' outliers moved into the weights (smooth_graph) all 36 in
+# 8 bits agree with the float model better than that did (benchmarks/embed_profile.py).
+FLOAT_PRODUCTS = 0
 MS_DOMAIN = "com.microsoft"
 _LEN = 2  # wire type of strings, bytes and messages
 
@@ -255,24 +253,83 @@ def _is_nan_guard(where: Node, producer: dict[str, Node]) -> bool:
 def rewrite(model: bytes, keep_float: int = FLOAT_PRODUCTS, then=None) -> tuple[bytes, dict[str, int]]:
     """The model's bytes with its graph rewritten (see the module's docstring), and how many of each
     rewrite were made (none for a graph without the patterns: it then runs as it was). `then`, if given,
-    rewrites the nodes further: (nodes, initializer names, graph output names) -> (nodes, counts)."""
+    rewrites the nodes further: (nodes, the initializers as `Weights`, graph output names) -> (nodes,
+    counts); the initializers it adds (`Weights.add`) are written into the graph."""
     top = fields(model)
     graph_at = next(i for i, (number, _, _) in enumerate(top) if number == MODEL_GRAPH)
     graph = fields(top[graph_at][2])
     nodes = [Node.decode(v) for number, _, v in graph if number == GRAPH_NODE]
     shapes = _tensor_shapes(graph)
     new_nodes, made = rewrite_nodes(nodes, shapes, keep_float)
+    weights = Weights(graph, shapes)
     if then is not None:
         outputs = [_name(v) for number, _, v in graph if number == GRAPH_OUTPUT]
-        new_nodes, more = then(new_nodes, set(shapes), outputs)
+        new_nodes, more = then(new_nodes, weights, outputs)
         made = {**made, **more}
     first = next(i for i, (number, _, _) in enumerate(graph) if number == GRAPH_NODE)
-    rest = [f for f in graph if f[0] != GRAPH_NODE]
-    graph = rest[:first] + [(GRAPH_NODE, _LEN, n.encode()) for n in new_nodes] + rest[first:]
+    read = {i for n in new_nodes for i in n.inputs}
+    # initializers no node reads any more (weights replaced by a rewrite) are left out, not parsed again
+    rest = [
+        f for f in graph if f[0] != GRAPH_NODE and (f[0] != GRAPH_INITIALIZER or weights.name(f[2]) in read)
+    ]
+    graph = rest[:first] + [(GRAPH_NODE, _LEN, n.encode()) for n in new_nodes] + rest[first:] + weights.added
     top[graph_at] = (MODEL_GRAPH, _LEN, _parts(graph))
     if any(n.domain == MS_DOMAIN for n in new_nodes):  # OperatorSetIdProto: domain = 1, version = 2
         top.append((MODEL_OPSET, _LEN, encode([_string(1, MS_DOMAIN), (2, 0, _encode_varint(1))])))
     return encode(top), made
+
+
+# TensorProto's data types that the rewrites read or write, by their number in onnx.proto
+_TYPES = {1: "float32", 3: "int8"}
+TENSOR_TYPE, TENSOR_RAW = 2, 9
+
+
+class Weights:
+    """The graph's initializers: `name in weights`, their values as numpy arrays (`array`, float32 and
+    int8 ones kept as raw bytes, as the packaged file keeps them), and new ones (`add`) for the graph."""
+
+    def __init__(self, graph: list[tuple[int, int, bytes]], shapes: dict[str, list[int]]):
+        self.shapes = shapes
+        self.tensors = {}
+        for number, _, value in graph:
+            if number == GRAPH_INITIALIZER:
+                parts = fields(value)
+                name = next((bytes(v).decode("utf-8") for n, _, v in parts if n == TENSOR_NAME), "")
+                self.tensors[name] = parts
+        self.added: list[tuple[int, int, bytes]] = []
+
+    @staticmethod
+    def name(tensor) -> str:
+        """A TensorProto's name."""
+        return next((bytes(v).decode("utf-8") for n, _, v in fields(tensor) if n == TENSOR_NAME), "")
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.shapes
+
+    def __iter__(self):
+        return iter(self.shapes)
+
+    def array(self, name: str):
+        """The initializer's values (ValueError for a type or layout the rewrites do not read)."""
+        import numpy as np
+
+        parts = self.tensors[name]
+        kind = next((_varint(v, 0)[0] for n, w, v in parts if n == TENSOR_TYPE and w == 0), 0)
+        raw = next((bytes(v) for n, _, v in parts if n == TENSOR_RAW), None)
+        if kind not in _TYPES or raw is None:
+            raise ValueError(f"initializer {name} is not raw float32 or int8")
+        return np.frombuffer(raw, dtype=_TYPES[kind]).reshape(self.shapes[name])
+
+    def add(self, name: str, values) -> str:
+        """A new initializer (a float32 or int8 numpy array) in the graph; its name."""
+        kind = next(k for k, t in _TYPES.items() if t == values.dtype.name)
+        message = [(TENSOR_DIMS, 0, _encode_varint(d)) for d in values.shape]
+        message += [(TENSOR_TYPE, 0, _encode_varint(kind)), _string(TENSOR_NAME, name)]
+        message.append((TENSOR_RAW, _LEN, values.tobytes()))
+        self.added.append((GRAPH_INITIALIZER, _LEN, encode(message)))
+        self.tensors[name] = fields(self.added[-1][2])
+        self.shapes[name] = list(values.shape)
+        return name
 
 
 def _name(value_info) -> str:
