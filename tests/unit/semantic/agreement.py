@@ -11,6 +11,18 @@ TEXTS = [
 ]
 
 
+def session_pair(packaged: bytes, rewritten: bytes, basic: bool = True) -> tuple:
+    """Sessions of the packaged and the rewritten model, quiet; with `basic`, only ORT's basic graph
+    optimisations (as the embedder runs the fused graphs)."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    if basic:
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    return ort.InferenceSession(packaged, options), ort.InferenceSession(rewritten, options)
+
+
 def assert_agrees(packaged, rewritten, at_least: float) -> None:
     """Each of TEXTS gets vectors (mean-pooled, unit length) at least `at_least` alike from both sessions."""
     from voicejournal.semantic.embedder import embedder, mean_pool

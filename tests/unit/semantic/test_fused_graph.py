@@ -3,7 +3,7 @@ packaged graph spells them, then the real model, fused, against the packaged one
 
 import pytest
 
-from tests.unit.semantic.agreement import assert_agrees
+from tests.unit.semantic.agreement import assert_agrees, session_pair
 from voicejournal.semantic.fused_graph import fuse
 from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, rewrite
 
@@ -97,8 +97,6 @@ def test_a_product_read_by_more_than_its_bias_keeps_its_add():
 
 @pytest.fixture(scope="module")
 def sessions():
-    import onnxruntime as ort
-
     from voicejournal.semantic.embedder import model_file
 
     data = model_file().read_bytes()
@@ -113,10 +111,7 @@ def sessions():
         "Gelu": 6,
         "bias": 36,
     }
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    return ort.InferenceSession(data, options), ort.InferenceSession(fused, options)
+    return session_pair(data, fused)
 
 
 def test_the_fused_model_agrees_with_the_packaged_one(sessions):

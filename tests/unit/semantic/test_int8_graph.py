@@ -3,7 +3,7 @@ graphs, the wire format copied byte for byte, and the rewritten model agreeing w
 
 import pytest
 
-from tests.unit.semantic.agreement import assert_agrees
+from tests.unit.semantic.agreement import assert_agrees, session_pair
 from voicejournal.semantic.int8_graph import Node, encode, fields, rewrite, rewrite_nodes
 
 
@@ -85,17 +85,13 @@ def test_the_wire_format_is_copied_byte_for_byte():
 
 @pytest.fixture(scope="module")
 def sessions():
-    import onnxruntime as ort
-
     from voicejournal.semantic.embedder import model_file
 
     data = model_file().read_bytes()
     rewritten, made = rewrite(data)
     # every product (36: six per layer), both tables, each layer's guard
     assert made == {"DynamicQuantizeMatMul": 36, "Gather": 2, "IsNaN": 6}
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    return ort.InferenceSession(data, options), ort.InferenceSession(rewritten, options)
+    return session_pair(data, rewritten, basic=False)
 
 
 def test_the_rewritten_model_agrees_with_the_packaged_one(sessions):

@@ -4,7 +4,7 @@ inputs, on a small graph, then the real model, all in 8 bits and smoothed, again
 import numpy as np
 import pytest
 
-from tests.unit.semantic.agreement import assert_agrees
+from tests.unit.semantic.agreement import assert_agrees, session_pair
 from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, Weights, rewrite
 from voicejournal.semantic.smooth_graph import quantise, smooth
 
@@ -66,18 +66,13 @@ def test_a_layer_norm_read_by_no_8_bit_product_is_left_as_it_is():
 
 @pytest.fixture(scope="module")
 def sessions():
-    import onnxruntime as ort
-
     from voicejournal.semantic.embedder import fuse_and_smooth, model_file
 
     data = model_file().read_bytes()
     smoothed, made = rewrite(data, then=fuse_and_smooth)
     # each layer's query, key, value and first feed-forward product read a layer norm: 4 x 6
     assert made["smoothed"] == 24 and made["DynamicQuantizeMatMul"] == 36
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
-    return ort.InferenceSession(data, options), ort.InferenceSession(smoothed, options)
+    return session_pair(data, smoothed)
 
 
 def test_the_smoothed_model_agrees_with_the_packaged_one(sessions):
