@@ -173,14 +173,14 @@ class _Between:
 
     def convert(self, value, param, ctx):
         try:
-            number = self._number_type.convert(self, value, param, ctx)
+            return super().convert(value, param, ctx)  # click converts and checks the bounds
         except click.BadParameter:
-            self.fail(f"use {self.plain_range()}, not {value!r}.", param, ctx)
-        low_ok = self.min is None or (number > self.min if self.min_open else number >= self.min)
-        high_ok = self.max is None or (number < self.max if self.max_open else number <= self.max)
-        if not (low_ok and high_ok):
-            self.fail(f"use {self.plain_range()}, not {value}.", param, ctx)
-        return number
+            try:  # a number out of bounds is shown as typed, anything else quoted
+                self._number_type.convert(self, value, param, ctx)
+                shown = value
+            except click.BadParameter:
+                shown = repr(value)
+            self.fail(f"use {self.plain_range()}, not {shown}.", param, ctx)
 
 
 class Whole(_Between, click.IntRange):
