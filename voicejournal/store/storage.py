@@ -207,7 +207,8 @@ class Storage:
             stats = self.shard_stats()
             for month, group in sorted(by_month.items()):
                 last = max((part_number(n) for n in stats if month_of(n) == month), default=1)
-                size = stats[part_name(month, last)].st_size if part_name(month, last) in stats else 0
+                found = stats.get(part_name(month, last))
+                size = found.st_size if found is not None else 0
                 limit = month_files.PART_BYTES
                 for part, run in enumerate(into_parts(group, max(0, limit - size), limit), start=last):
                     if not run:
