@@ -85,11 +85,3 @@ def requantise(q, column_scales, divisors):
     t *= np.float32(127.0) / largest
     np.rint(t, out=t)
     return t.astype(np.int8), (column_scales * largest / np.float32(127.0)).astype(np.float32)
-
-
-def quantise(w):
-    """`w` (float32) as int8 with one float32 scale per column: (int8 matrix, scales)."""
-    import numpy as np
-
-    column_scales = np.maximum(np.abs(w).max(axis=0), np.float32(1e-12)) / np.float32(127.0)
-    return np.rint(w / column_scales[None, :]).astype(np.int8), column_scales.astype(np.float32)

@@ -6,7 +6,14 @@ import pytest
 
 from tests.unit.semantic.agreement import assert_agrees, session_pair
 from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, Weights, rewrite
-from voicejournal.semantic.smooth_graph import quantise, smooth
+from voicejournal.semantic.smooth_graph import smooth
+
+
+def quantise(w):
+    """`w` (float32) as int8 with one float32 scale per column: (int8 matrix, scales), as the packaged model
+    stores its weights."""
+    column_scales = np.maximum(np.abs(w).max(axis=0), np.float32(1e-12)) / np.float32(127.0)
+    return np.rint(w / column_scales[None, :]).astype(np.int8), column_scales.astype(np.float32)
 
 
 def small_layer():
