@@ -20,7 +20,7 @@ the same for an unpadded text; only float rounding differs.
 
 from __future__ import annotations
 
-from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, int_attribute
+from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, int_attribute, readers_of
 
 HEADS = 12  # all-MiniLM-L6-v2: 384 numbers per token in 12 heads of 32
 SHAPE_OPS = ("Reshape", "Transpose", "Mul")  # what lies between a projection and the attention's products
@@ -40,14 +40,6 @@ def _producers(nodes: list[Node]) -> dict[str, Node]:
     return {o: n for n in nodes for o in n.outputs}
 
 
-def _readers(nodes: list[Node]) -> dict[str, list[Node]]:
-    readers: dict[str, list[Node]] = {}
-    for n in nodes:
-        for i in n.inputs:
-            readers.setdefault(i, []).append(n)
-    return readers
-
-
 def _projection(name: str, producer: dict[str, Node]) -> str | None:
     """The tensor above `name` past reshapes, transposes and scalings: a projection's output."""
     for _ in range(8):
@@ -65,7 +57,7 @@ def _only(readers: dict[str, list[Node]], name: str, op: str) -> Node | None:
 
 def _attention(nodes: list[Node], made: dict[str, int]) -> list[Node]:
     """Each Softmax(MatMul(q, k) + mask) -> MatMul(., v) -> Transpose -> Reshape as one MultiHeadAttention."""
-    producer, readers = _producers(nodes), _readers(nodes)
+    producer, readers = _producers(nodes), readers_of(nodes)
     replaced: dict[int, Node] = {}
     for softmax in (n for n in nodes if n.op == "Softmax"):
         scores = producer.get(softmax.inputs[0])
@@ -121,7 +113,7 @@ def _reaches(node: Node, target: Node, producer: dict[str, Node], depth: int) ->
 
 def _bias(nodes: list[Node], constants: set[str], made: dict[str, int]) -> list[Node]:
     """Add(DynamicQuantizeMatMul(x, W, s), b), b an initializer, as DynamicQuantizeMatMul(x, W, s, , b)."""
-    readers = _readers(nodes)
+    readers = readers_of(nodes)
     dropped: set[int] = set()
     for n in nodes:
         if n.op != "DynamicQuantizeMatMul" or len(n.inputs) > 3:

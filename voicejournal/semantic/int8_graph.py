@@ -146,6 +146,15 @@ class Node:
         return encode(message)
 
 
+def readers_of(nodes: list[Node]) -> dict[str, list[Node]]:
+    """Each tensor's name -> the nodes that read it, in graph order (for the rewrites after this one)."""
+    readers: dict[str, list[Node]] = {}
+    for n in nodes:
+        for i in n.inputs:
+            readers.setdefault(i, []).append(n)
+    return readers
+
+
 def int_attribute(name: str, value: int) -> tuple[int, int, bytes]:
     # AttributeProto: name = 1, i = 3, type = 20 (INT = 2)
     return (NODE_ATTRIBUTE, _LEN, encode([_string(1, name), (3, 0, _encode_varint(value)), (20, 0, b"\x02")]))

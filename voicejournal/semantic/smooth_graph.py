@@ -18,7 +18,7 @@ products in float, 0.9942 all in 8 bits unsmoothed, 0.9939-0.9945 for ALPHA 0.3 
 
 from __future__ import annotations
 
-from voicejournal.semantic.int8_graph import Node
+from voicejournal.semantic.int8_graph import Node, readers_of
 
 ALPHA = 0.7
 SPREAD = 4.0
@@ -27,10 +27,7 @@ SPREAD = 4.0
 def smooth(nodes: list[Node], weights) -> tuple[list[Node], dict[str, int]]:
     """The nodes with every 8-bit product that reads a layer norm's output smoothed (see the module's
     docstring); `weights` are the graph's (`int8_graph.Weights`: the new scales and weights are added)."""
-    readers: dict[str, list[Node]] = {}
-    for n in nodes:
-        for i in n.inputs:
-            readers.setdefault(i, []).append(n)
+    readers = readers_of(nodes)
     out: list[Node] = []
     made = 0
     for n in nodes:
