@@ -18,6 +18,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from voicejournal.core.record import Factory, Record
 from voicejournal.errors import VoiceJournalError
 from voicejournal.store import files, fs, sealing
 
@@ -25,16 +26,13 @@ PENDING_SUFFIX = "-pending"
 FOLD_AT = 100  # entries: applying them costs each opening of the index about as much as reading them
 
 
-class Pending:
-    """The changes not folded into the index yet (a plain class: `search` loads this module, and a
-    dataclass costs it more to define than everything here to run)."""
+class Pending(Record):
+    """The changes not folded into the index yet (a Record: `search` loads this module, and a dataclass
+    costs more to define than everything here to run)."""
 
-    __slots__ = ("base", "signature", "docs")
-
-    def __init__(self, base: str, signature: str, docs: dict[str, dict] | None = None):
-        self.base = base  # the stamp of the index file these changes follow
-        self.signature = signature  # the journal's signature once they are applied
-        self.docs = {} if docs is None else docs  # entry id -> the entry as stored
+    base: str  # the stamp of the index file these changes follow
+    signature: str  # the journal's signature once they are applied
+    docs: dict[str, dict] = Factory(dict)  # entry id -> the entry as stored
 
 
 def pending_path(index_path: Path) -> Path:
