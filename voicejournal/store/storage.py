@@ -158,13 +158,14 @@ class Storage:
             stats = self._stat_shards()
         else:
             stats, seen = kept
-            for name in dict.fromkeys(log[seen:]):
-                if _SHARD_RE.match(name):
-                    try:
-                        stats[name] = os.stat(os.path.join(self.entries_dir, name))
-                    except FileNotFoundError:
-                        stats.pop(name, None)
-            stats = dict(sorted(stats.items(), reverse=True))  # newest first, as stated
+            changed = [name for name in dict.fromkeys(log[seen:]) if _SHARD_RE.match(name)]
+            for name in changed:
+                try:
+                    stats[name] = os.stat(os.path.join(self.entries_dir, name))
+                except FileNotFoundError:
+                    stats.pop(name, None)
+            if changed:
+                stats = dict(sorted(stats.items(), reverse=True))  # newest first, as stated
         if held:
             self._local.stats = (stats, len(log))
         return dict(stats)
