@@ -208,9 +208,13 @@ def pool_sentences(hidden, offsets, sentences: list[str]):
     n = len(offsets)
     token_starts = np.fromiter((o[0] for o in offsets[1 : n - 1]), dtype=np.int64, count=max(n - 2, 0))
     which = np.searchsorted(np.asarray(starts), token_starts, side="right") - 1
-    # each sentence's sum as one small product (np.add.at took 0.8 ms a passage, a sixth of the model's time)
-    members = (which[None, :] == np.arange(len(sentences))[:, None]).astype(np.float32)
-    sums = members @ hidden[1 : n - 1]
+    # A sentence's tokens are one run, so its sum is a difference of running sums. Not a matrix product:
+    # numpy's BLAS then wakes its own threads, which spin beside onnxruntime's and took a third of the
+    # embedding time on 2 cores (benchmarks/embed_profile.py); np.add.at took 0.8 ms a passage.
+    ends = np.searchsorted(which, np.arange(len(sentences) + 1), side="left")
+    running = np.zeros((len(token_starts) + 1, hidden.shape[1]), dtype=np.float64)
+    np.cumsum(hidden[1 : n - 1], axis=0, out=running[1:])
+    sums = (running[ends[1:]] - running[ends[:-1]]).astype(np.float32)
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return sums / np.maximum(norms, 1e-12)  # the mean's direction is the sum's
 

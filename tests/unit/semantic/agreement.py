@@ -23,14 +23,22 @@ def session_pair(packaged: bytes, rewritten: bytes, basic: bool = True) -> tuple
     return ort.InferenceSession(packaged, options), ort.InferenceSession(rewritten, options)
 
 
-def assert_agrees(packaged, rewritten, at_least: float) -> None:
-    """Each of TEXTS gets vectors (mean-pooled, unit length) at least `at_least` alike from both sessions."""
+def agreement(packaged, rewritten) -> list[float]:
+    """The cosine between the two sessions' vectors (mean-pooled, unit length) for each of TEXTS."""
     from voicejournal.semantic.embedder import embedder, mean_pool
 
     tokenizer = embedder().tokenizer
+    out = []
     for text in TEXTS:
         ids = np.array([tokenizer.encode(text).ids], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
         a = mean_pool(packaged.run(None, feeds)[0], feeds["attention_mask"])[0]
         b = mean_pool(rewritten.run(None, feeds)[0], feeds["attention_mask"])[0]
-        assert float(a @ b) > at_least, text
+        out.append(float(a @ b))
+    return out
+
+
+def assert_agrees(packaged, rewritten, at_least: float) -> None:
+    """Each of TEXTS gets vectors at least `at_least` alike from both sessions."""
+    for text, cosine in zip(TEXTS, agreement(packaged, rewritten), strict=True):
+        assert cosine > at_least, (text, cosine)

@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 
 from voicejournal.errors import ModelNotFoundError
-from voicejournal.semantic.embedder import MAX_TOKENS, Embedder, embedder, mean_pool, model_file
+from voicejournal.semantic.embedder import (
+    MAX_TOKENS,
+    Embedder,
+    embedder,
+    mean_pool,
+    model_file,
+    pool_sentences,
+)
 
 SENTENCE = "I just wanted to quit everything today."
 # The first numbers of SENTENCE's vector, computed once with onnxruntime 1.32 from the checked model file
@@ -52,6 +59,34 @@ def test_texts_embedded_together_equal_texts_embedded_alone(model):
     together = model.embed([SENTENCE, long_text, "ok"])
     assert np.allclose(together[0], model.embed([SENTENCE])[0], atol=1e-4)
     assert np.allclose(together[2], model.embed(["ok"])[0], atol=1e-4)
+
+
+def test_each_sentence_gets_the_mean_of_its_own_tokens(model):
+    sentences = ["I slept badly.", "", "The meeting went well, better than I feared!", "Ok."]
+    encoding = model.tokenizer.encode(" ".join(sentences))
+    hidden = np.random.default_rng(5).standard_normal((len(encoding.ids), 384)).astype(np.float32)
+    got = pool_sentences(hidden, encoding.offsets, sentences)
+    # the reference: each word piece (not [CLS] or [SEP]) belongs to the sentence its first character is in
+    starts = np.cumsum([0] + [len(s) + 1 for s in sentences[:-1]])
+    for k, sentence in enumerate(sentences):
+        rows = [
+            t
+            for t, (begin, _) in enumerate(encoding.offsets[1:-1], start=1)
+            if starts[k] <= begin < starts[k] + max(len(sentence), 1)
+        ]
+        if not sentence:
+            assert not rows and not got[k].any()
+            continue
+        mean = hidden[rows].mean(axis=0)
+        assert np.allclose(got[k], mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_a_passage_and_its_sentences_come_from_one_run(model):
+    passages = [["I slept badly.", "Work was hard again."], ["Ok."]]
+    vectors, per_sentence = model.embed_passages(passages)
+    assert np.allclose(vectors, model.embed([" ".join(p) for p in passages]), atol=1e-4)
+    assert [len(s) for s in per_sentence] == [2, 1]
+    assert float(per_sentence[0][0] @ model.embed(["I slept badly."])[0]) > 0.7  # in context, alike
 
 
 def test_padding_is_off_and_long_texts_are_truncated_at_256_pieces(model):

@@ -4,7 +4,7 @@ inputs, on a small graph, then the real model, all in 8 bits and smoothed, again
 import numpy as np
 import pytest
 
-from tests.unit.semantic.agreement import assert_agrees, session_pair
+from tests.unit.semantic.agreement import agreement, assert_agrees, session_pair
 from voicejournal.semantic.int8_graph import MS_DOMAIN, Node, Weights, rewrite
 from voicejournal.semantic.smooth_graph import smooth
 
@@ -73,16 +73,22 @@ def test_a_layer_norm_read_by_no_8_bit_product_is_left_as_it_is():
 
 @pytest.fixture(scope="module")
 def sessions():
+    """Sessions of the packaged model, the smoothed one and the one all in 8 bits unsmoothed."""
     from voicejournal.semantic.embedder import fuse_and_smooth, model_file
 
     data = model_file().read_bytes()
     smoothed, made = rewrite(data, then=fuse_and_smooth)
     # each layer's query, key, value and first feed-forward product read a layer norm: 4 x 6
     assert made["smoothed"] == 24 and made["DynamicQuantizeMatMul"] == 36
-    return session_pair(data, smoothed)
+    unsmoothed, _ = rewrite(data, keep_float=0)
+    return (*session_pair(data, smoothed), session_pair(data, unsmoothed)[1])
 
 
-def test_the_smoothed_model_agrees_with_the_packaged_one(sessions):
-    # measured 0.984 for "ok" (0.977 all in 8 bits unsmoothed, 0.969 with the first layer's four in
-    # float), 0.991-0.996 for the others
-    assert_agrees(*sessions, at_least=0.98)
+def test_the_smoothed_model_agrees_with_the_packaged_one_better_than_unsmoothed(sessions):
+    packaged, smoothed, unsmoothed = sessions
+    # The 8-bit kernels differ by processor: measured for "ok" 0.984 smoothed (0.977 unsmoothed) with
+    # AVX2, 0.977 (0.972) with AVX alone; 0.990-0.996 for the others on both
+    assert_agrees(packaged, smoothed, at_least=0.97)
+    better = agreement(packaged, smoothed)
+    worse = agreement(packaged, unsmoothed)
+    assert all(b >= w for b, w in zip(better, worse, strict=True)), (better, worse)
