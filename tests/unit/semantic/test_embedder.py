@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from voicejournal.errors import ModelNotFoundError
+from voicejournal.semantic import embedder as embedder_module
 from voicejournal.semantic.embedder import (
     MAX_TOKENS,
     Embedder,
@@ -170,3 +171,37 @@ def test_numpy_is_imported_before_the_model_thread_starts():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_the_rewrite_gives_the_pinned_bytes_and_they_are_kept_for_the_next_process(tmp_path, monkeypatch):
+    import hashlib
+    import stat
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = model_file().read_bytes()
+    made = embedder_module.int8_model(data)
+    assert hashlib.sha256(made).hexdigest() == embedder_module.REWRITTEN_SHA256  # a rewrite changed: pin it
+    assert embedder_module.rewritten_model(data) == made
+    kept = embedder_module.cache_file()
+    assert kept.read_bytes() == made and kept.parent == tmp_path / "cache" / "voicejournal"
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+    assert list(kept.parent.iterdir()) == [kept]  # no temporary file left
+
+    def no_rewrite(_data):
+        raise AssertionError("rewritten again")
+
+    monkeypatch.setattr(embedder_module, "int8_model", no_rewrite)
+    assert embedder_module.rewritten_model(data) == made  # read back, not made again
+
+
+def test_a_damaged_cached_model_is_made_again_and_an_unwritable_cache_costs_only_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = model_file().read_bytes()
+    good = embedder_module.rewritten_model(data)
+    kept = embedder_module.cache_file()
+    kept.write_bytes(good[:-10] + b"0123456789")  # same size, other bytes
+    assert embedder_module.rewritten_model(data) == good
+    assert kept.read_bytes() == good
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))  # a file where the folder should be
+    assert embedder_module.rewritten_model(data) == good
