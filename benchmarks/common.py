@@ -39,6 +39,32 @@ def voicejournal(*args: str) -> list[str]:
     return [sys.executable, "-m", "voicejournal", *args]
 
 
+def processor() -> str:
+    """The processor's name and its vector extensions that onnxruntime's 8-bit products use (with VNNI
+    they multiply 8-bit numbers in one step; with AVX2 alone, in several: the meaning figures depend on it)."""
+    name, flags = "unknown processor", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name" and name == "unknown processor":
+                name = value.strip()
+            elif key.strip() == "flags" and not flags:
+                flags = set(value.split())
+    except OSError:
+        return name
+    have = [
+        n
+        for f, n in (
+            ("avx2", "AVX2"),
+            ("avx512f", "AVX-512"),
+            ("avx512_vnni", "VNNI"),
+            ("avx_vnni", "AVX-VNNI"),
+        )
+        if f in flags
+    ]
+    return f"{name}, {' '.join(have) or 'no AVX2'}{'' if 'VNNI' in ' '.join(have) else ', no VNNI'}"
+
+
 def report(name: str, lines: list[str]) -> None:
     """Print the figures and keep them in benchmarks/results/<name>.txt."""
     RESULTS.mkdir(exist_ok=True)

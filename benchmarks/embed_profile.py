@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import report  # noqa: E402
+from common import processor, report  # noqa: E402
 
 SETTINGS = [  # graph, optimisation level, how texts are run
     ("packaged", "DISABLE_ALL", "batched"),  # what the journal ran before
@@ -191,7 +191,7 @@ def main() -> None:
     lengths = [len(ids) for ids in encodings]
     padded = sum(max(lengths[j] for j in b) * len(b) for b in batches(lengths))
     lines = [
-        f"embed_profile {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, {args.entries} entries of "
+        f"embed_profile {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores ({processor()}), {args.entries} entries of "
         f"300-600 words: {len(passages)} passages, word pieces per passage mean {np.mean(lengths):.0f} "
         f"(max {max(lengths)}, {sum(n >= MAX_TOKENS for n in lengths)} truncated); batched, padding is "
         f"{(padded - sum(lengths)) / padded:.1%} of the pieces run"

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from common import report, time_command, voicejournal  # noqa: E402
+from common import processor, report, time_command, voicejournal  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data" / "meaning_set.json"  # the set tuned on
 HELDOUT = ROOT / "benchmarks" / "data" / "meaning_heldout.json"  # never tuned on: the honest figure
@@ -420,7 +420,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--embed", type=int, default=1_000)
     args = parser.parse_args()
-    lines = [f"meaning_bench {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores"]
+    lines = [f"meaning_bench {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores ({processor()})"]
     if args.what in ("all", "quality"):
         names = {"both": ("tuning", "heldout"), "all": ("tuning", "heldout", "fresh")}.get(
             args.set, (args.set,)

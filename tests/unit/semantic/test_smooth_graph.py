@@ -86,8 +86,8 @@ def sessions():
 
 def test_the_smoothed_model_agrees_with_the_packaged_one_better_than_unsmoothed(sessions):
     packaged, smoothed, unsmoothed = sessions
-    # The 8-bit kernels differ by processor: measured for "ok" 0.984 smoothed (0.977 unsmoothed) with
-    # AVX2, 0.977 (0.972) with AVX alone; 0.990-0.996 for the others on both
+    # onnxruntime's 8-bit kernels differ by processor: measured for "ok" 0.984 smoothed (0.977 unsmoothed)
+    # on one machine, 0.977 (0.972) on an AMD EPYC with AVX2 and no VNNI; 0.990-0.996 for the others on both
     assert_agrees(packaged, smoothed, at_least=0.97)
     better = agreement(packaged, smoothed)
     worse = agreement(packaged, unsmoothed)
