@@ -94,3 +94,102 @@ def test_the_same_rate_passes_blocks_through():
     block = tone(440, 16000, 0.1)
     assert r.process(block) is block or np.array_equal(r.process(block), block)
     assert len(r.flush()) == 0
+
+
+# ---------------------------------------------------------------- the recorder at the device's own rate
+
+
+class FakePortAudio:
+    """Enough of sounddevice for devices.open_input and Recorder: a device whose own rate is `native`
+    and that opens only at the rates in `opens`."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self, native, opens):
+        self.native, self.opens, self.streams = native, opens, []
+        fake = self
+
+        class InputStream:
+            def __init__(self, samplerate, blocksize, callback, **kwargs):
+                if samplerate not in fake.opens:
+                    raise fake.PortAudioError(
+                        "Error opening InputStream: Invalid sample rate [PaErrorCode -9997]"
+                    )
+                self.samplerate, self.blocksize, self.callback = samplerate, blocksize, callback
+                fake.streams.append(self)
+
+            def start(self):
+                pass
+
+            stop = close = start
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                pass
+
+        self.InputStream = InputStream
+
+    def query_devices(self, index=None):
+        return {"name": "Fake Mic", "default_samplerate": float(self.native)}
+
+
+@pytest.fixture
+def portaudio(monkeypatch):
+    from voicejournal.speech import devices, recorder
+
+    def install(native, opens):
+        fake = FakePortAudio(native, opens)
+        monkeypatch.setattr(devices, "import_sounddevice", lambda: fake)
+        monkeypatch.setattr(recorder, "resolve_device", lambda device: 3)
+        return fake
+
+    return install
+
+
+def test_the_microphone_opens_at_its_own_rate_in_100_ms_blocks(portaudio):
+    from voicejournal.speech.devices import open_input
+
+    portaudio(48000, {16000, 44100, 48000})
+    stream, rate = open_input(3, None, 0.1, print)
+    assert (rate, stream.samplerate, stream.blocksize) == (48000, 48000, 4800)
+
+
+def test_a_device_that_will_not_open_at_its_own_rate_is_asked_for_16_khz(portaudio):
+    from voicejournal.speech.devices import open_input
+
+    portaudio(44100, {16000})
+    stream, rate = open_input(3, None, 0.1, print)
+    assert (rate, stream.samplerate, stream.blocksize) == (16000, 16000, 1600)
+
+
+def test_a_device_that_opens_at_no_rate_says_so(portaudio):
+    from voicejournal.errors import MicrophoneError
+    from voicejournal.speech.devices import open_input
+
+    portaudio(48000, set())
+    with pytest.raises(MicrophoneError) as e:
+        open_input(3, None, 0.1, print)
+    assert str(e.value) == (
+        "This microphone cannot record at 16 kHz. Choose another one with --device "
+        "(see `voicejournal devices`), or use the system's default device."
+    )
+
+
+def test_the_recorder_writes_16_khz_converted_from_the_devices_rate(portaudio, tmp_path):
+    import soundfile as sf
+
+    from voicejournal.speech.recorder import Recorder
+
+    fake = portaudio(48000, {16000, 48000})
+    rec = Recorder(tmp_path / "r.wav").start()
+    assert rec.capture_rate == 48000
+    played = tone(1000, 48000, 2.0) + tone(9000, 48000, 2.0)  # 9 kHz would fold back to 7 kHz
+    for block in np.split(played, 20):
+        fake.streams[-1].callback(block[:, None], len(block), None, type("S", (), {"input_overflow": False}))
+    result = rec.finish()
+    samples, rate = sf.read(result.path, dtype="float32")
+    assert (rate, len(samples), result.duration) == (16000, 32000, 2.0)
+    assert np.max(np.abs(samples[4000:-4000] - tone(1000, 16000, 2.0)[4000:-4000])) < 1e-3  # 16-bit steps
