@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from voicejournal.errors import MicrophoneError
 from voicejournal.speech.levels import level_db
 from voicejournal.store.home import SAMPLE_RATE
 
 BLOCKSIZE = 1600  # 100 ms at 16 kHz: one level value and one queue item per block
+LOWEST_RATE = 16_000  # a device whose own rate is lower (or unknown) is asked for 16 kHz
 NO_MICROPHONE = "No microphone found. Plug one in, or choose one with --device (see `voicejournal devices`)."
 
 
@@ -102,6 +105,51 @@ def resolve_device(device: str | int | None) -> int:
     raise MicrophoneError(f"More than one microphone matches '{text}': {names}. Choose one by its number.")
 
 
+def native_rate(index: int) -> int:
+    """The rate the device runs at by itself (PortAudio's default for it): recording at it spares the sound
+    server a conversion (speech/resample does it better). 16 kHz when PortAudio does not say."""
+    sd = import_sounddevice()
+    try:
+        rate = int(round(float(sd.query_devices(index)["default_samplerate"])))
+    except (sd.PortAudioError, ValueError, KeyError, TypeError):
+        return SAMPLE_RATE
+    return rate if rate >= LOWEST_RATE else SAMPLE_RATE
+
+
+def open_input(
+    index: int,
+    rate: int | None,
+    block_seconds: float,
+    callback: Callable[..., None],
+    finished: Callable[[], None] | None = None,
+) -> tuple[Any, int]:
+    """A started mono float32 input stream on device `index` and its rate: `rate`, or with None the device's
+    own (`native_rate`), or 16 kHz when the device will not open at its own. Raises MicrophoneError."""
+    sd = import_sounddevice()
+    rates = [rate] if rate else list(dict.fromkeys([native_rate(index), SAMPLE_RATE]))
+    failed: Exception | None = None
+    for each in rates:
+        try:
+            stream = sd.InputStream(
+                samplerate=each,
+                blocksize=round(each * block_seconds),
+                device=index,
+                channels=1,
+                dtype="float32",
+                callback=callback,
+                finished_callback=finished,
+            )
+            try:
+                stream.start()
+            except BaseException:
+                stream.close()
+                raise
+            return stream, each
+        except (sd.PortAudioError, ValueError) as e:
+            failed = e
+    raise open_error(failed) from failed
+
+
 def open_error(e: Exception) -> MicrophoneError:
     text = " ".join(str(a) for a in getattr(e, "args", ()) if isinstance(a, str)) or str(e)
     low = text.lower()
@@ -128,18 +176,14 @@ def probe_microphone(device: str | int | None = None, seconds: float = 1.0) -> t
     index = resolve_device(device)
     name = sd.query_devices(index)["name"]
     blocks: list = []
-    try:
-        with sd.InputStream(
-            samplerate=SAMPLE_RATE,
-            blocksize=BLOCKSIZE,
-            device=index,
-            channels=1,
-            dtype="float32",
-            callback=lambda indata, frames, t, status: blocks.append(indata[:, 0].copy()),
-        ):
-            time.sleep(seconds)
-    except (sd.PortAudioError, ValueError) as e:
-        raise open_error(e) from e
+    stream, _ = open_input(
+        index,
+        None,
+        BLOCKSIZE / SAMPLE_RATE,
+        lambda indata, frames, t, status: blocks.append(indata[:, 0].copy()),
+    )
+    with stream:  # at the rate `record` uses: a level in dBFS does not depend on it
+        time.sleep(seconds)
     if not blocks:
         raise MicrophoneError(
             f"The microphone '{name}' opened but sent no sound at all. Check that it is connected and "

@@ -2,9 +2,12 @@
 
 The pipeline (all threads end cleanly whatever stops the recording)::
 
-    PortAudio callback -> queue -> writer thread -> audio/incoming/<id>.wav (flushed every second, wav.py)
+    PortAudio callback -> queue -> writer thread -> 16 kHz (resample.py) -> audio/incoming/<id>.wav
                                         |-> level meter, silence watch, Chunker (cuts at pauses)
                                         '-> closed chunks (frame ranges) -> transcriber thread
+
+The microphone is opened at its own rate (44.1 or 48 kHz, `devices.native_rate`) and converted here, since a
+sound server asked for 16 kHz converts with a filter that costs words; the file is 16 kHz, flushed every second.
 
 Chunks go to the transcriber as frame ranges read back from the file (or, encrypted, kept in memory until
 taken), so the audio is never held whole: at most one chunk (<= 30 s). Usable from Python without Click::
@@ -32,9 +35,10 @@ from typing import Any, Protocol
 from voicejournal.core.entry import Segment
 from voicejournal.errors import DiskFullError, MicrophoneError
 from voicejournal.speech.chunker import Chunker
-from voicejournal.speech.devices import BLOCKSIZE, DEVICE_LOST, import_sounddevice, open_error, resolve_device
+from voicejournal.speech.devices import BLOCKSIZE, DEVICE_LOST, open_input, resolve_device
 from voicejournal.speech.levels import FLOOR_DB, SilenceWatch, level_db, too_quiet
 from voicejournal.speech.live import LiveTranscription
+from voicejournal.speech.resample import Resampler
 from voicejournal.speech.wav import EncryptedWavWriter, WavWriter
 from voicejournal.store.home import SAMPLE_RATE
 
@@ -94,13 +98,16 @@ class Recorder:
         chunker: Chunker | None = None,
         on_segments: Callable[[list[Segment]], None] | None = None,
         encrypt_home: Path | None = None,
+        capture_rate: int | None = None,
     ):
         self.path = Path(path)
         self.encrypt_home = encrypt_home  # an encrypted journal: the stream is sealed as it is written
         self.device = device
         self.transcriber = transcriber
         self.max_frames = int(max_seconds * samplerate) if max_seconds else None
-        self.samplerate = samplerate
+        self.samplerate = samplerate  # of the file and the transcriber
+        self.capture_rate = capture_rate  # of the microphone; None: its own (set by start)
+        self._resampler = Resampler(samplerate, samplerate)  # until start: blocks pass through
         self.blocksize = blocksize
         self.chunker = chunker or Chunker(samplerate)
         self.overflows = 0
@@ -148,7 +155,6 @@ class Recorder:
 
     # -- control
     def start(self) -> Recorder:
-        sd = import_sounddevice()
         index = resolve_device(self.device)
         if self.encrypt_home is not None:
             self._writer = EncryptedWavWriter(
@@ -157,21 +163,15 @@ class Recorder:
         else:
             self._writer = WavWriter(self.path, self.samplerate)
         try:
-            self._stream = sd.InputStream(
-                samplerate=self.samplerate,
-                blocksize=self.blocksize,
-                device=index,
-                channels=1,
-                dtype="float32",
-                callback=self._callback,
-                finished_callback=self._finished,
+            self._stream, self.capture_rate = open_input(
+                index, self.capture_rate, self.blocksize / self.samplerate, self._callback, self._finished
             )
-            self._stream.start()
-        except (sd.PortAudioError, ValueError) as e:
+        except MicrophoneError:
             self._close_stream()
             self._writer.close()
             self.path.unlink(missing_ok=True)
-            raise open_error(e) from e
+            raise
+        self._resampler = Resampler(self.capture_rate, self.samplerate)
         self.started = time.time()
         self._last_block = time.monotonic()
         self._threads = [threading.Thread(target=self._write_loop, name="vj-writer", daemon=True)]
@@ -284,8 +284,11 @@ class Recorder:
                     block = None
                 now = time.monotonic()
                 if block is None:
-                    if self._stream_closed.is_set():
-                        break  # stream closed and queue drained
+                    if self._stream_closed.is_set():  # stream closed and queue drained
+                        block = self._resampler.flush()  # the last few ms the filter held back
+                        if len(block) and not full:
+                            self._take(block[: self._room(writer)], block_seconds)
+                        break
                     if not self._stopped.is_set() and now - self._last_block > STALL_SECONDS:
                         self.error = MicrophoneError(DEVICE_LOST)
                         self.stop("device")
@@ -293,8 +296,9 @@ class Recorder:
                     self._last_block = now
                     if full:
                         continue
-                    if self.max_frames is not None and writer.frames + len(block) >= self.max_frames:
-                        block = block[: self.max_frames - writer.frames]
+                    block = self._resampler.process(block)
+                    if len(block) >= self._room(writer):
+                        block = block[: self._room(writer)]
                         full = True
                         self.stop("max")
                     self._take(block, block_seconds)
@@ -322,6 +326,10 @@ class Recorder:
                 self._queue_chunk(tail, last=True)
             self._live.close()
             self._writer_done.set()
+
+    def _room(self, writer: WavWriter | EncryptedWavWriter) -> int:
+        """Frames the file may still take before max_seconds (a very large number without one)."""
+        return self.max_frames - writer.frames if self.max_frames is not None else 1 << 62
 
     def _take(self, block, block_seconds: float) -> None:
         if len(block) == 0:
