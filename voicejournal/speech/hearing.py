@@ -47,6 +47,10 @@ class Hearing:
         self.live = live
         self.decode = {"temperatures": LIVE_TEMPERATURES} if live else {}
         self.levels: list[float] = []  # of every 100 ms block so far, for the gain (30 min: 18,000 floats)
+        # Live, stopped: the second look the last look had no time for (what it was: "rest" or "afresh", the
+        # samples, their start frame, and where the rest begins and the text before it, or the text said), so
+        # that the last pass can take it instead of hearing a silent tail.
+        self.skipped: tuple[str, Any, int, Any] | None = None
 
     @property
     def rtf(self) -> float:
@@ -79,6 +83,7 @@ class Hearing:
 
     def _transcribe(self, samples: Any, start: int, prompt: str | None, abandon: bool) -> list[Segment]:
         began = time.perf_counter()
+        self.skipped = None
         offset = start / self.samplerate
         # A quiet microphone is raised by what the whole recording so far says of its speech and its
         # pauses: one chunk of dense speech alone has too few pauses to tell speech from steady noise.
@@ -119,51 +124,35 @@ class Hearing:
             if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not loops(again.segments):
                 result, said, prompted = again, fresh, False
         segments = list(result.segments)
-        if (
+        stretched = (
             prompted
             and segments
             and folded(segments[-1].text) in folded(prompt)
             and runs_to_the_end(segments[-1], samples, offset, self.samplerate)
-            and self.time_for(len(samples))
-        ):
+        )
+        if stretched and not self.time_for(len(samples)):
+            self.skipped = ("afresh", samples, start, said)
+        elif stretched:
             # Whisper wrote again a sentence its prompt already held and stopped, giving it no end (faster-whisper
             # then ends it with the chunk) although the chunk ends in a pause: what followed ("Mood: seven out of
             # ten.") was lost. Heard afresh, with the words' own timings; alone, a short rest is misheard ("We'll
             # stand with how good it is."), so the whole chunk is heard again. Only then: on real speech, hearing
             # every stretched segment afresh cost a point of WER (the prompt helps with names) and 60 % more time.
-            log.debug("  second look: afresh with word times (stretched)")
-            again = self.transcriber.transcribe(
-                samples, offset=offset, word_timestamps=True, **self.options(len(samples))
-            )
             if abandon and self.hurry:
                 return []
-            fresh = " ".join(s.text for s in again.segments)
-            if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
-                segments = list(again.segments)
+            segments = self._afresh(samples, offset, said) or segments
         # Whisper sometimes ends a window early ("Please call Stella." and not the phone number after it), often
         # stretching the last segment to the end: a long file goes on from there, a chunk would lose it. So
         # speech after the last segment, or after the time its words can have taken, is heard.
         rest = unheard_tail(
             samples, spoken_until(segments[-1], offset) if segments else None, self.samplerate
         )
-        if rest is not None and not (abandon and self.hurry) and self.time_for(len(samples) - rest):
+        if rest is not None and not (abandon and self.hurry):
             before = " ".join(s.text for s in segments)[-PROMPT_CHARS:]
-            log.debug("  second look: rest from %.1f s", offset + rest / self.samplerate)
-            more = self.transcriber.transcribe(
-                samples[rest:],
-                offset=offset + rest / self.samplerate,
-                initial_prompt=before,
-                **self.options(len(samples) - rest),
-            ).segments
-            if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
-                more = self.transcriber.transcribe(
-                    samples[rest:],
-                    offset=offset + rest / self.samplerate,
-                    **self.options(len(samples) - rest),
-                ).segments
-            # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
-            # speaker's last words, said after `spoken_until`, are heard again at the rest's start.
-            segments += new_words(before, [s for s in more if not repetitive(s.text)])
+            if self.time_for(len(samples) - rest):
+                segments += self._rest(samples, offset, rest, before)
+            elif self.skipped is None:
+                self.skipped = ("rest", samples, start, (rest, before))
         log.debug(
             "  heard %.1f s at %.1f s in %.2f s",
             len(samples) / self.samplerate,
@@ -175,3 +164,52 @@ class Hearing:
         self.language = self.language or getattr(result, "language", None)
         self.model = getattr(result, "model", None) or self.model
         return segments
+
+    def _rest(self, samples: Any, offset: float, rest: int, before: str) -> list[Segment]:
+        """The new segments of `samples[rest:]`, heard again after a look that ended early, `before` its text."""
+        log.debug("  second look: rest from %.1f s", offset + rest / self.samplerate)
+        more = self.transcriber.transcribe(
+            samples[rest:],
+            offset=offset + rest / self.samplerate,
+            initial_prompt=before,
+            **self.options(len(samples) - rest),
+        ).segments
+        if loops(more):  # a short rest after a repetitive prompt loops ("word word word …"): afresh
+            more = self.transcriber.transcribe(
+                samples[rest:],
+                offset=offset + rest / self.samplerate,
+                **self.options(len(samples) - rest),
+            ).segments
+        # Neither a loop nor words written already: a segment can run on over words it did say, and a slow
+        # speaker's last words, said after `spoken_until`, are heard again at the rest's start.
+        return new_words(before, [s for s in more if not repetitive(s.text)])
+
+    def _afresh(self, samples: Any, offset: float, said: str) -> list[Segment] | None:
+        """`samples` heard afresh with the words' own timings: its segments if they say at least MISSED_WORDS
+        more than `said` (the stretched answer), else None."""
+        log.debug("  second look: afresh with word times (stretched)")
+        again = self.transcriber.transcribe(
+            samples, offset=offset, word_timestamps=True, **self.options(len(samples))
+        )
+        fresh = " ".join(s.text for s in again.segments)
+        if len(fresh.split()) >= len(said.split()) + MISSED_WORDS and not repetitive(fresh):
+            return list(again.segments)
+        return None
+
+    def skipped_look(self, start: int) -> tuple[str, list[Segment]] | None:
+        """Live, at the last pass: the second look that the look at frames from `start` had no time for, taken
+        now: ("rest", the rest's new segments) or ("afresh", the chunk's segments, none if no better); None
+        if that look skipped none."""
+        if self.skipped is None or self.skipped[2] != start:
+            return None
+        kind, samples, start, extra = self.skipped
+        self.skipped = None
+        began, offset = time.perf_counter(), start / self.samplerate
+        if kind == "rest":
+            rest, before = extra
+            new = self._rest(samples, offset, rest, before)
+        else:
+            new = self._afresh(samples, offset, extra) or []
+        self.compute += time.perf_counter() - began
+        self.heard += len(samples) / self.samplerate
+        return kind, new

@@ -807,3 +807,80 @@ def test_at_stop_a_last_chunk_without_speech_is_not_heard_with_the_seconds_befor
     live.last(20 * SR, 22 * SR, tone(2, level=0.0005), budget=0.7)  # room tone, 46 dB below the speech
     assert [c[:2] for c in fake.calls] == [(0.0, 20), (20.0, 2)]
     assert live.final_pass == 0.0
+
+
+def test_at_stop_a_rest_left_unheard_for_want_of_time_is_heard_in_place_of_a_silent_last_chunk():
+    """ "Mood: seven out of ten." said just before the stop: the chunk holding it is being heard when the
+    person stops, Whisper ends that look early and its second look has no time left; the last chunk is the
+    pause before the stop. The rest is heard then, in the silent chunk's place (one call either way)."""
+
+    @dataclass
+    class StopsEarly(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
+            heard = min(4.0, len(samples) / SR)  # hears only the first 4 s of whatever it is given
+            return Result([Segment(offset, offset + heard, f"w{round(offset)}. x{round(offset)}")])
+
+    fake = StopsEarly()
+    live = ChunkedTranscript(fake)
+    live.stop(0.0)  # stopped while the chunk was heard: no time for its second look
+    chunk = np.concatenate([tone(10), np.zeros(SR // 2, dtype=np.float32)])
+    live.add(0, len(chunk), chunk)
+    assert [c[:2] for c in fake.calls] == [(0.0, 10.5)]
+    live.last(len(chunk), len(chunk) + SR, tone(1, level=0.0005), budget=0.0)  # room tone only
+    assert [c[:2] for c in fake.calls] == [(0.0, 10.5), (4.0, 6.5)]  # the rest, not the silent chunk
+    assert fake.calls[1][2].startswith("w0.")  # with the text before it as prompt
+    assert said(live.segments) == ["w0.", "w4."]
+
+
+def test_at_stop_a_last_chunk_with_speech_is_heard_even_when_a_rest_went_unheard():
+    @dataclass
+    class StopsEarly(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            self.calls.append((round(offset, 2), round(len(samples) / SR, 2), initial_prompt))
+            heard = min(4.0, len(samples) / SR)
+            return Result([Segment(offset, offset + heard, f"w{round(offset)}.")])
+
+    fake = StopsEarly()
+    live = ChunkedTranscript(fake)
+    live.stop(0.0)
+    chunk = np.concatenate([tone(10), np.zeros(SR // 2, dtype=np.float32)])
+    live.add(0, len(chunk), chunk)
+    live.last(len(chunk), len(chunk) + 2 * SR, tone(2), budget=0.0)
+    assert [c[:2] for c in fake.calls] == [(0.0, 10.5), (10.5, 2.0)]  # the last words said come first
+
+
+def test_at_stop_a_stretched_answer_with_no_time_to_hear_it_afresh_is_heard_in_place_of_a_silent_last_chunk():
+    """The marker takes: "It went better than I thought." is in the prompt, Whisper writes it again and stops,
+    and the stop leaves no time to hear the chunk afresh; the pause before the stop gives that time back."""
+
+    @dataclass
+    class StopsAfterThePrompt(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
+            seconds = len(samples) / SR
+            if initial_prompt or seconds < 5:
+                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
+            return Result(
+                [
+                    Segment(offset, offset + 4, "It went better than I thought."),
+                    Segment(offset + 5, offset + 7, "Mood: seven out of ten."),
+                ]
+            )
+
+    fake = StopsAfterThePrompt()
+    live = ChunkedTranscript(fake)
+    quiet = np.zeros(SR, dtype=np.float32)
+    live.add(0, 3 * SR, tone(3))
+    live.stop(0.0)  # stopped while the next chunk is heard
+    chunk = np.concatenate([tone(4), quiet, tone(2), quiet[: SR // 2]])
+    live.add(3 * SR, 3 * SR + len(chunk), chunk)
+    assert fake.calls[1:] == [(3.0, True, False)]  # no time for the second look
+    end = 3 * SR + len(chunk)
+    live.last(end, end + SR, tone(1, level=0.0005), budget=0.0)
+    assert fake.calls[2:] == [(3.0, False, True)]  # taken now, and the silent chunk not heard
+    assert [s.text for s in live.segments] == [
+        "It went better than I thought.",
+        "It went better than I thought.",
+        "Mood: seven out of ten.",
+    ]
