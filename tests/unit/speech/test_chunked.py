@@ -224,25 +224,24 @@ def test_a_chunk_skipped_because_of_its_prompt_is_heard_again_without_it():
     assert said(live.segments) == ["w0x10.", "w10x3."]
 
 
+@dataclass
+class StopsAfterThePrompt(FakeTranscriber):
+    """With a prompt: only the first sentence, its segment running to the chunk's end (no end written)."""
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+        self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
+        seconds = len(samples) / SR
+        if initial_prompt or seconds < 5:
+            return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
+        return Result(
+            [
+                Segment(offset, offset + 4, "It went better than I thought."),
+                Segment(offset + 5, offset + 7, "Mood: seven out of ten."),
+            ]
+        )
+
+
 def test_a_chunk_whose_answer_repeats_its_prompt_and_runs_over_its_closing_pause_is_heard_afresh():
-    @dataclass
-    class StopsAfterThePrompt(FakeTranscriber):
-        """With a prompt: only the first sentence, its segment running to the chunk's end (no end written)."""
-
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-            self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
-            seconds = len(samples) / SR
-            if initial_prompt:
-                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
-            if seconds < 5:
-                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
-            return Result(
-                [
-                    Segment(offset, offset + 4, "It went better than I thought."),
-                    Segment(offset + 5, offset + 7, "Mood: seven out of ten."),
-                ]
-            )
-
     fake = StopsAfterThePrompt()
     live = ChunkedTranscript(fake)
     quiet = np.zeros(SR, dtype=np.float32)
@@ -853,20 +852,6 @@ def test_at_stop_a_last_chunk_with_speech_is_heard_even_when_a_rest_went_unheard
 def test_at_stop_a_stretched_answer_with_no_time_to_hear_it_afresh_is_heard_in_place_of_a_silent_last_chunk():
     """The marker takes: "It went better than I thought." is in the prompt, Whisper writes it again and stops,
     and the stop leaves no time to hear the chunk afresh; the pause before the stop gives that time back."""
-
-    @dataclass
-    class StopsAfterThePrompt(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-            self.calls.append((round(offset, 2), initial_prompt is not None, word_timestamps))
-            seconds = len(samples) / SR
-            if initial_prompt or seconds < 5:
-                return Result([Segment(offset, offset + seconds, "It went better than I thought.")])
-            return Result(
-                [
-                    Segment(offset, offset + 4, "It went better than I thought."),
-                    Segment(offset + 5, offset + 7, "Mood: seven out of ten."),
-                ]
-            )
 
     fake = StopsAfterThePrompt()
     live = ChunkedTranscript(fake)
