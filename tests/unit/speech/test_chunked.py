@@ -345,6 +345,62 @@ def fake_text(offset, seconds):
     return FakeTranscriber().transcribe(tone(seconds), offset).segments[0].text.split()
 
 
+@dataclass
+class SkipsASentenceStartWhenPrompted(FakeTranscriber):
+    """A window of two chunks heard with a prompt leaves out the first 6 words of its second chunk (a sentence
+    begun before the pause: "to prevent possible infection of others." after "… from others."), and writes
+    "Better." for its first word; without a prompt it says them all."""
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+        if len(samples) <= 10 * SR:
+            return super().transcribe(samples, offset, initial_prompt)
+        self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+        first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
+        second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
+        heard = ["Better."] + first[1:] + (second[6:] if initial_prompt else second)
+        return Result([Segment(offset, offset + 20, " ".join(heard))])
+
+
+def test_a_files_window_with_few_words_for_its_speech_is_heard_afresh_and_what_it_left_out_put_back():
+    fake = SkipsASentenceStartWhenPrompted()
+    done = ChunkedTranscript(fake, live=False)
+    done.add(0, 20 * SR, tone(20))  # a window of its own, the first: no prompt
+    done.add(20 * SR, 30 * SR, tone(10))
+    done.add(30 * SR, 40 * SR, tone(10))  # the second window, with the first's text as prompt
+    windows = [c for c in fake.calls if c[:2] == (20.0, 20)]
+    assert [c[2] is not None for c in windows] == [True, False]  # prompted, then afresh
+    words = " ".join(s.text for s in done.segments[1:]).split()
+    assert words[0] == "Better." and words[1:] == (fake_text(20, 10) + fake_text(30, 10))[1:]
+
+
+def test_a_files_window_with_words_enough_is_heard_once():
+    fake = FakeTranscriber()  # two words a second of speech
+    done = ChunkedTranscript(fake, live=False)
+    done.add(0, 10 * SR, tone(10))
+    done.add(10 * SR, 20 * SR, tone(10))
+    assert [c[:2] for c in fake.calls] == [(0.0, 20)]
+
+
+def test_a_live_window_the_chunks_cannot_mend_is_heard_afresh_too():
+    @dataclass
+    class AlsoAloneWhenPrompted(SkipsASentenceStartWhenPrompted):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+            if initial_prompt and offset == 30 and len(samples) == 10 * SR:  # the chunk alone skips it too
+                self.calls.append((30.0, 10, initial_prompt))
+                return Result([Segment(offset, offset + 10, " ".join(fake_text(30, 10)[6:]))])
+            return super().transcribe(samples, offset, initial_prompt)
+
+    fake = AlsoAloneWhenPrompted()
+    live = ChunkedTranscript(fake)
+    live.add(0, 20 * SR, tone(20))
+    live.add(20 * SR, 30 * SR, tone(10))
+    live.add(30 * SR, 40 * SR, tone(10))
+    windows = [c for c in fake.calls if c[:2] == (20.0, 20)]
+    assert [c[2] is not None for c in windows] == [True, False]  # prompted, then afresh
+    words = " ".join(s.text for s in live.segments[1:]).split()
+    assert words[0] == "Better." and words[1:] == (fake_text(20, 10) + fake_text(30, 10))[1:]
+
+
 def test_a_prompted_chunk_with_too_few_words_for_its_speech_is_heard_afresh():
     @dataclass
     class SkipsWhatThePromptHeld(FakeTranscriber):
