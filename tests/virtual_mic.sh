@@ -17,7 +17,8 @@
 #   bash tests/virtual_mic.sh stop           stop the daemon and remove the config files it wrote
 #
 # Environment: VIRTUAL_MIC_DIR (default $TMPDIR/voicejournal-vmic, TMPDIR defaulting to /tmp),
-# VIRTUAL_MIC_RATE (sink/source rate, default 48000), VIRTUAL_MIC_PRIVATE=1 (leave /etc alone: a
+# VIRTUAL_MIC_RATE (sink/source rate, default 48000), VIRTUAL_MIC_RESAMPLE (the daemon's
+# --resample-method, default auto), VIRTUAL_MIC_PRIVATE=1 (leave /etc alone: a
 # second, private microphone that only clients with its PULSE_SERVER use; the test session runs one so
 # that test runs side by side never hear each other). Start prints `export PULSE_SERVER=...` on
 # stdout (all logging goes to stderr), so `eval "$(bash tests/virtual_mic.sh start)"` works;
@@ -30,6 +31,7 @@ SERVER="unix:$SOCK"
 PIDFILE="$VMIC_DIR/runtime/pid"
 LOG="$VMIC_DIR/pulseaudio.log"
 RATE="${VIRTUAL_MIC_RATE:-48000}"
+RESAMPLE="${VIRTUAL_MIC_RESAMPLE:-auto}"
 SINK=vmic_sink
 SOURCE=vmic
 # Without a permanent low-latency client, an idle null sink renders in ~2 s
@@ -197,6 +199,7 @@ EOF
     # All fds go to the log so `$(virtual-mic start)` and CI pipes never hang.
     PULSE_RUNTIME_PATH="$VMIC_DIR/runtime" PULSE_STATE_PATH="$VMIC_DIR/state" \
       pulseaudio -n -F "$VMIC_DIR/virtual-mic.pa" --daemonize=yes --disable-shm=yes \
+        --resample-method="$RESAMPLE" \
         --exit-idle-time=-1 --disallow-exit --realtime=no --high-priority=no \
         --log-target="file:$LOG" --log-level=notice \
         </dev/null >>"$LOG" 2>&1 \

@@ -214,9 +214,10 @@ class ChunkedTranscript:
             log.debug("%d windows left unheard: stopped", len(self._waiting))
             self._waiting = []
         if budget is not None and not self._speaks(samples):
-            # The pause before the stop has nothing to hear, and the chunk before it may have left its rest
-            # unheard for want of time (its last words, "Mood: seven out of ten.", said just before the stop):
-            # that rest is heard in its place, for the same one call to the model.
+            # The pause before the stop has nothing to hear, and the chunk before it may have had no time for
+            # its second look (its last words, "Mood: seven out of ten.", said just before the stop, left out):
+            # that look, its rest or the whole chunk afresh, is taken in its place (one call, or two when the
+            # rest loops; a pause at the level of a dead microphone would have cost none).
             before = self._before if self._before is not None and self._before.end == span.start else None
             taken = self.hearing.skipped_look(before.start) if before is not None else None
             if taken is not None:

@@ -205,11 +205,13 @@ class Hearing:
         kind, samples, start, extra = self.skipped
         self.skipped = None
         began, offset = time.perf_counter(), start / self.samplerate
+        heard = len(samples)
         if kind == "rest":
             rest, before = extra
             new = self._rest(samples, offset, rest, before)
+            heard -= rest
         else:
             new = self._afresh(samples, offset, extra) or []
         self.compute += time.perf_counter() - began
-        self.heard += len(samples) / self.samplerate
+        self.heard += heard / self.samplerate
         return kind, new

@@ -886,6 +886,7 @@ def test_at_stop_a_rest_left_unheard_for_want_of_time_is_heard_in_place_of_a_sil
     assert [c[:2] for c in fake.calls] == [(0.0, 10.5), (4.0, 6.5)]  # the rest, not the silent chunk
     assert fake.calls[1][2].startswith("w0.")  # with the text before it as prompt
     assert said(live.segments) == ["w0.", "w4."]
+    assert live.hearing.heard == 10.5 + 6.5  # the pace counts the rest's seconds, not the chunk's again
 
 
 def test_at_stop_a_last_chunk_with_speech_is_heard_even_when_a_rest_went_unheard():
