@@ -294,11 +294,17 @@ def main() -> None:
         wav, reference, seconds = joined(items, folder / "joined.wav")
         say(f"speech-dev: {len(items)} clips joined with 0.8 s pauses, {seconds:.0f} s; {load()}")
         _, model_path = resolve_model(None)
-        direct = errors(reference, direct_defaults(str(model_path), wav))
+        direct_text = direct_defaults(str(model_path), wav)
+        direct = errors(reference, direct_text)
         say(f"faster-whisper direct, its defaults: WER {pct(*direct)}; {load()}")
         added_text, took = add_text(folder / "home-add", wav)
         added = errors(reference, added_text)
         say(f"voicejournal add: WER {pct(*added)} in {took:.0f} s; {load()}")
+        refs = [ref for _, ref in items]
+        pairs = zip(items, errors_per_clip(refs, direct_text, words), errors_per_clip(refs, added_text, words),
+                    strict=True)  # fmt: skip
+        say("  clips where add and direct differ (direct->add): "
+            + (", ".join(f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if a != b) or "none"))  # fmt: skip
         rows.append(("add WER, joined file", f"<= direct {pct(*direct)}", pct(*added)))
 
         import soundfile as sf
@@ -317,7 +323,6 @@ def main() -> None:
             say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
             target = 100 * added[0] / added[1] + 0.5
             rows.append(("live record WER (virtual mic)", f"<= {target:.1f} %", pct(*live)))
-            refs = [ref for _, ref in items]
             pairs = zip(items, errors_per_clip(refs, added_text, words),
                         errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
             worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
