@@ -318,19 +318,27 @@ def test_a_window_that_skips_a_sentence_the_chunks_said_alone_keeps_their_text()
     assert said(live.segments) == ["w0x10.", "w10x10."]
 
 
-def test_a_window_that_skips_a_sentence_gets_it_back_from_the_chunks_and_keeps_its_other_words():
-    @dataclass
-    class SkipsFiveWords(FakeTranscriber):
-        def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-            if len(samples) <= 10 * SR:
-                return super().transcribe(samples, offset, initial_prompt)
-            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
-            first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
-            second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
-            heard = ["Better."] + first[1:] + second[:8] + second[13:]  # 5 words of the second chunk left out
-            return Result([Segment(offset, offset + 20, " ".join(heard))])
+@dataclass
+class SkipsWordsOfTheSecondChunk(FakeTranscriber):
+    """A window of two 10 s chunks leaves out the words `left_out` (first, end) of its second chunk (with
+    `prompted_only`, only when heard with a prompt), and writes "Better." for its first word."""
 
-    fake = SkipsFiveWords()
+    left_out: tuple[int, int] = (8, 13)
+    prompted_only: bool = False
+
+    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
+        if len(samples) <= 10 * SR:
+            return super().transcribe(samples, offset, initial_prompt)
+        self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+        first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
+        second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
+        if initial_prompt or not self.prompted_only:
+            del second[slice(*self.left_out)]
+        return Result([Segment(offset, offset + 20, " ".join(["Better.", *first[1:], *second]))])
+
+
+def test_a_window_that_skips_a_sentence_gets_it_back_from_the_chunks_and_keeps_its_other_words():
+    fake = SkipsWordsOfTheSecondChunk()  # 5 words of the second chunk left out
     live = ChunkedTranscript(fake)
     live.add(0, 10 * SR, tone(10))
     live.add(10 * SR, 20 * SR, tone(10))
@@ -345,24 +353,14 @@ def fake_text(offset, seconds):
     return FakeTranscriber().transcribe(tone(seconds), offset).segments[0].text.split()
 
 
-@dataclass
-class SkipsASentenceStartWhenPrompted(FakeTranscriber):
-    """A window of two chunks heard with a prompt leaves out the first 6 words of its second chunk (a sentence
-    begun before the pause: "to prevent possible infection of others." after "… from others."), and writes
-    "Better." for its first word; without a prompt it says them all."""
-
-    def transcribe(self, samples, offset=0.0, initial_prompt=None, word_timestamps=False, **options):
-        if len(samples) <= 10 * SR:
-            return super().transcribe(samples, offset, initial_prompt)
-        self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
-        first = super().transcribe(samples[: 10 * SR], offset).segments[0].text.split()
-        second = super().transcribe(samples[10 * SR :], offset + 10).segments[0].text.split()
-        heard = ["Better."] + first[1:] + (second[6:] if initial_prompt else second)
-        return Result([Segment(offset, offset + 20, " ".join(heard))])
+def skips_a_sentence_start_when_prompted():
+    """Heard with a prompt, a window leaves out the first 6 words of its second chunk (a sentence begun before
+    the pause: "to prevent possible infection of others." after "… from others."); without one it says them."""
+    return SkipsWordsOfTheSecondChunk(left_out=(0, 6), prompted_only=True)
 
 
 def test_a_files_window_with_few_words_for_its_speech_is_heard_afresh_and_what_it_left_out_put_back():
-    fake = SkipsASentenceStartWhenPrompted()
+    fake = skips_a_sentence_start_when_prompted()
     done = ChunkedTranscript(fake, live=False)
     done.add(0, 20 * SR, tone(20))  # a window of its own, the first: no prompt
     done.add(20 * SR, 30 * SR, tone(10))
@@ -384,7 +382,7 @@ def test_a_files_window_with_words_enough_is_heard_once():
 def test_a_live_window_with_few_words_is_not_heard_a_second_time():
     """Live, the chunks were heard alone (what a window skips comes back from them), and a second call on the
     window would be one more that a stop can find under way."""
-    fake = SkipsASentenceStartWhenPrompted()
+    fake = skips_a_sentence_start_when_prompted()
     live = ChunkedTranscript(fake)
     live.add(0, 20 * SR, tone(20))
     live.add(20 * SR, 30 * SR, tone(10))
