@@ -87,8 +87,11 @@ def sessions():
 def test_the_smoothed_model_agrees_with_the_packaged_one_better_than_unsmoothed(sessions):
     packaged, smoothed, unsmoothed = sessions
     # onnxruntime's 8-bit kernels differ by processor: measured for "ok" 0.984 smoothed (0.977 unsmoothed)
-    # on one machine, 0.977 (0.972) on an AMD EPYC with AVX2 and no VNNI; 0.990-0.996 for the others on both
+    # on one machine, 0.977 (0.972) on an AMD EPYC with AVX2 and no VNNI; 0.990-0.996 for the others on both.
+    # With AVX-512 VNNI the unsmoothed graph loses less, and on a sentence it already keeps well it can come out
+    # a hair ahead (0.99225 against 0.99209 seen): smoothing must win on the whole and lose nowhere by more.
     assert_agrees(packaged, smoothed, at_least=0.97)
     better = agreement(packaged, smoothed)
     worse = agreement(packaged, unsmoothed)
-    assert all(b >= w for b, w in zip(better, worse, strict=True)), (better, worse)
+    assert sum(better) > sum(worse), (better, worse)
+    assert all(b >= w - 0.001 for b, w in zip(better, worse, strict=True)), (better, worse)
