@@ -63,7 +63,7 @@ def test_texts_embedded_together_equal_texts_embedded_alone(model):
 
 
 def test_each_sentence_gets_the_mean_of_its_own_tokens(model):
-    sentences = ["I slept badly.", "", "The meeting went well, better than I feared!", "Ok."]
+    sentences = ["I slept badly.", "", "The meeting went well, better than I feared!", "Ok.", ""]
     encoding = model.tokenizer.encode(" ".join(sentences))
     hidden = np.random.default_rng(5).standard_normal((len(encoding.ids), 384)).astype(np.float32)
     got = pool_sentences(hidden, encoding.offsets, sentences)
