@@ -18,9 +18,10 @@ gave 8.6 % WER where faster-whisper's own long-form pass over 30 s windows gave 
 cut at pauses closed that gap (5.4 % with GROUP_SECONDS 24). Whisper hears a sentence better with more of
 its neighbours around it.
 
-A file's window that writes few words for its speech (SPARSE_WINDOW_WORDS) is heard again without a prompt,
-and what it left out put back: after "… separating the patient from others.", any prompt made Whisper leave out the
-sentence's end, "to prevent possible infection of others.", cut off by a pause (`add`: 6.7 -> 4.6 % WER).
+A window that writes few words for its speech (SPARSE_WINDOW_WORDS) is heard again without a prompt, and what
+it left out put back: after "… separating the patient from others.", any prompt made Whisper leave out the
+sentence's end, "to prevent possible infection of others.", cut off by a pause (`add`: 6.7 -> 4.6 % WER). Live,
+only when its chunks' words did not mend it (they had left it out too), and never once the person stopped.
 
 Live still differs from a file of the same speech (the 502 s speech-dev run: live 5.5 % and 6.4 % where `add`
 gave 5.4 %). The live run's own recording heard without real time (benchmarks/live_replay.py --audio) gave
@@ -328,15 +329,16 @@ class ChunkedTranscript:
             # Whisper skipped a sentence in the long window (it does: "Please call Stella."): the chunks' words
             # are put back for it, and the window keeps the rest, which it hears better.
             new = put_back(alone, new, SKIPPED_WORDS)
-        if not self.live and len(spans) > 1 and self._sparse(new, both):
-            # A file's window with few words for its speech: the prompt made Whisper skip a sentence, or the start
-            # of one cut at a pause (after "… separating the patient from others.", "to prevent possible
-            # infection of others." was left out). Heard afresh, what it skipped is put back (6.7 -> 4.6 % WER
-            # on the joined speech-dev file, direct faster-whisper 5.2 %; 4 calls more). Not live: its chunks
-            # were heard alone, and a second call on a window still under way when the person stopped made
-            # stop -> saved 4.3 s (5 min with a CPU hog).
-            fresh = self.hearing.hear(both, first.start, None)
-            if skipped_words(fresh, new) >= SKIPPED_WORDS:
+        if len(spans) > 1 and not self.hurry and self._sparse(new, both):
+            # A window with few words for its speech (after its chunks' words were put back, live): the prompt
+            # made Whisper skip a sentence, or the start of one cut at a pause (after "… separating the patient
+            # from others.", "to prevent possible infection of others." was left out, and live its chunks alone
+            # had skipped it too). Heard afresh, what it skipped is put back (`add`: 6.7 -> 4.6 % WER on the
+            # joined speech-dev file, direct faster-whisper 5.2 %; 4 calls more). Live, never once stopped, and
+            # dropped if the person stops while it is heard: a stop waits for one call under way, as for any
+            # window (a second call started after the stop made stop -> saved 4.3 s, 5 min with a CPU hog).
+            fresh = self.hearing.hear(both, first.start, None, abandon=again)
+            if not (again and self.hurry) and skipped_words(fresh, new) >= SKIPPED_WORDS:
                 new = put_back(fresh, new, SKIPPED_WORDS)
         self.segments[first.first : end] = new
         for s in later:  # the chunks after it: their segments moved
