@@ -348,10 +348,9 @@ class ChunkedTranscript:
 
     def _sparse(self, window: list[Segment], samples: Any) -> bool:
         """Whether a window wrote fewer than SPARSE_WINDOW_WORDS words a second of its speech."""
-        from voicejournal.speech.unheard import speech_seconds
+        from voicejournal.speech.unheard import short_of_words
 
-        words = sum(len(s.text.split()) for s in window)
-        return words < SPARSE_WINDOW_WORDS * speech_seconds(samples)
+        return short_of_words(sum(len(s.text.split()) for s in window), samples, SPARSE_WINDOW_WORDS)
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())

@@ -11,7 +11,7 @@ from voicejournal.core.entry import Segment
 from voicejournal.speech.answers import folded, loops, new_words, repetitive, spoken_until
 from voicejournal.speech.levels import SILENT_DB, block_levels, normalise
 from voicejournal.speech.trace import log
-from voicejournal.speech.unheard import runs_to_the_end, speech_seconds, unheard_tail
+from voicejournal.speech.unheard import runs_to_the_end, short_of_words, unheard_tail
 from voicejournal.store.home import SAMPLE_RATE
 
 PROMPT_CHARS = 400  # of the text before a chunk, given as its prompt
@@ -111,7 +111,7 @@ class Hearing:
                 result, said, prompted = again, fresh, False
         elif (
             prompt
-            and len(said.split()) < SPARSE_WORDS_PER_SECOND * speech_seconds(samples)
+            and short_of_words(len(said.split()), samples, SPARSE_WORDS_PER_SECOND)
             and self.time_for(len(samples))
         ):
             # Too few words for the speech in the chunk: the prompt made Whisper skip what it already held

@@ -22,6 +22,13 @@ def speech_seconds(samples: Any) -> float:
     return sum(db > bar for db in levels) / 10
 
 
+def short_of_words(words: int, samples: Any, per_second: float) -> bool:
+    """Whether `words` are fewer than `per_second` for each second of speech in `samples` (people say 2.5-3.8
+    words a second): the prompt may have made Whisper skip some. Chunks (`Hearing`) and windows (`chunked`)
+    are judged alike, each with its own bar."""
+    return words < per_second * speech_seconds(samples)
+
+
 def speech_bar(levels: list[float]) -> float:
     """The level above which a 100 ms block counts as speech: within QUIETER_SPEECH_DB of the chunk's speech
     (a quiet speaker after a loud one counts: the speech-dev digits after "Please call Stella." sit 15-20 dB
