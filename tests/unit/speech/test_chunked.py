@@ -359,15 +359,20 @@ def skips_a_sentence_start_when_prompted():
     return SkipsWordsOfTheSecondChunk(left_out=(0, 6), prompted_only=True)
 
 
+def feed_two_windows(transcript):
+    """A 20 s chunk (a window of its own, the first: no prompt), then two 10 s chunks: the second window,
+    20-40 s, heard with the first's text as prompt. Returns the words after the first window's."""
+    transcript.add(0, 20 * SR, tone(20))
+    transcript.add(20 * SR, 30 * SR, tone(10))
+    transcript.add(30 * SR, 40 * SR, tone(10))
+    return " ".join(s.text for s in transcript.segments[1:]).split()
+
+
 def test_a_files_window_with_few_words_for_its_speech_is_heard_afresh_and_what_it_left_out_put_back():
     fake = skips_a_sentence_start_when_prompted()
-    done = ChunkedTranscript(fake, live=False)
-    done.add(0, 20 * SR, tone(20))  # a window of its own, the first: no prompt
-    done.add(20 * SR, 30 * SR, tone(10))
-    done.add(30 * SR, 40 * SR, tone(10))  # the second window, with the first's text as prompt
+    words = feed_two_windows(ChunkedTranscript(fake, live=False))
     windows = [c for c in fake.calls if c[:2] == (20.0, 20)]
     assert [c[2] is not None for c in windows] == [True, False]  # prompted, then afresh
-    words = " ".join(s.text for s in done.segments[1:]).split()
     assert words[0] == "Better." and words[1:] == (fake_text(20, 10) + fake_text(30, 10))[1:]
 
 
@@ -383,12 +388,8 @@ def test_a_live_window_its_chunks_mend_is_heard_once():
     """Live, the chunks were heard alone: what a window skips comes back from them, and then the window has
     words enough (no second call that a stop could find under way)."""
     fake = skips_a_sentence_start_when_prompted()
-    live = ChunkedTranscript(fake)
-    live.add(0, 20 * SR, tone(20))
-    live.add(20 * SR, 30 * SR, tone(10))
-    live.add(30 * SR, 40 * SR, tone(10))
+    words = feed_two_windows(ChunkedTranscript(fake))  # what the window left out comes from the chunks
     assert [c[2] is not None for c in fake.calls if c[:2] == (20.0, 20)] == [True]
-    words = " ".join(s.text for s in live.segments[1:]).split()  # what the window left out, from the chunks
     assert words[0] == "Better." and words[1:] == (fake_text(20, 10) + fake_text(30, 10))[1:]
 
 
@@ -405,18 +406,16 @@ class SkipsTheSentenceStartAloneToo(SkipsWordsOfTheSecondChunk):
         result = super().transcribe(samples, offset, initial_prompt, word_timestamps, **options)
         if round(offset) == 30 and len(samples) <= 10 * SR and initial_prompt:
             (segment,) = result.segments
-            segment.text = " ".join(segment.text.split()[6:])
+            words = segment.text.split()
+            del words[slice(*self.left_out)]
+            segment.text = " ".join(words)
         return result
 
 
 def test_a_live_window_with_few_words_its_chunks_cannot_mend_is_heard_afresh():
     fake = SkipsTheSentenceStartAloneToo()
-    live = ChunkedTranscript(fake)
-    live.add(0, 20 * SR, tone(20))
-    live.add(20 * SR, 30 * SR, tone(10))
-    live.add(30 * SR, 40 * SR, tone(10))
+    words = feed_two_windows(ChunkedTranscript(fake))
     assert [c[2] is not None for c in fake.calls if c[:2] == (20.0, 20)] == [True, False]  # prompted, afresh
-    words = " ".join(s.text for s in live.segments[1:]).split()
     assert words[0] == "Better." and words[1:] == (fake_text(20, 10) + fake_text(30, 10))[1:]
 
 
@@ -431,14 +430,11 @@ def test_a_live_window_heard_afresh_when_the_stop_comes_keeps_what_it_had():
             return super().transcribe(samples, offset, initial_prompt, word_timestamps, **options)
 
     fake = StopsDuringTheFreshLook()
-    live = fake.live = ChunkedTranscript(fake)
-    live.add(0, 20 * SR, tone(20))
-    live.add(20 * SR, 30 * SR, tone(10))
-    live.add(30 * SR, 40 * SR, tone(10))
+    fake.live = ChunkedTranscript(fake)
+    words = feed_two_windows(fake.live)
     assert [c[2] is not None for c in fake.calls if c[:2] == (20.0, 20)] == [True, False]
     last = max(i for i, c in enumerate(fake.calls) if c[:2] == (20.0, 20))
     assert [c[:2] for c in fake.calls[last + 1 :]] == [(20.0, 10), (30.0, 10)]  # its own halves (the fake's)
-    words = " ".join(s.text for s in live.segments[1:]).split()
     assert words[0] == "Better." and len(words) == 42 - 6  # the window's text, without what it skipped
 
 
