@@ -11,7 +11,8 @@ Tables:
     entry_tags    (rowid, tag), entry_themes (rowid, theme): indexed filters
     docs          FTS5 over the entry's title+text, tags and notes: BM25 ranks whole entries
     segs          each segment (or sentence) with its start time; rowid = entry rowid * 4096 + n, so one
-                  entry's sentences are a range lookup. The best sentence of each hit is found by copying
+                  entry's sentences are a range lookup. A sentence that is the text's own characters (nearly
+                  all) is kept as its place in `docs`' text (at, len), not as a second copy of its words. The best sentence of each hit is found by copying
                   the hits' sentences into a small temporary FTS5 table (see `_best_sentences`).
 
 Words are matched by SQLite's Porter stemmer over unicode61 with diacritics removed, which folds case,
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from voicejournal.core.query import Filters, IndexedEntry, Query, SearchResult
 
 INDEX_FILE = "index.sqlite"
-INDEX_VERSION = "5"  # 5: a hit sentence is a sentence, not a whole Whisper segment
+INDEX_VERSION = "6"  # 6: a sentence found in the text is kept as where it is (at, len), not again
 
 
 class SearchIndex:

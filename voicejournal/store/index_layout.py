@@ -19,6 +19,6 @@ CREATE INDEX entry_themes_theme ON entry_themes(theme, rowid);
 CREATE INDEX entry_themes_rowid ON entry_themes(rowid);
 CREATE INDEX entry_themes_month ON entry_themes(month, theme);
 CREATE VIRTUAL TABLE docs USING fts5(text, tags, notes, tokenize='{TOKENIZER}');
-CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, text TEXT NOT NULL);
+CREATE TABLE segs(rowid INTEGER PRIMARY KEY, start REAL, at INTEGER, len INTEGER, text TEXT);
 CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, 'row');
 """

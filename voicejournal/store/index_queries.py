@@ -93,11 +93,13 @@ def best_sentences(
     conn.execute(
         f"CREATE VIRTUAL TABLE temp.hitsegs USING fts5(text, start UNINDEXED, tokenize='{TOKENIZER}')"
     )
-    ranges = ",".join("(?, ?)" for _ in rowids)
-    bounds = [n for rowid in rowids for n in (rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1)]
-    conn.execute(  # one statement for all hits: each range is a rowid range scan of `segs`
-        "INSERT INTO temp.hitsegs(rowid, text, start) SELECT s.rowid, s.text, s.start "
-        f"FROM (VALUES {ranges}) AS r CROSS JOIN segs AS s WHERE s.rowid BETWEEN r.column1 AND r.column2",
+    ranges = ",".join("(?, ?, ?)" for _ in rowids)
+    bounds = [n for rowid in rowids for n in (rowid, rowid * SEG_SHIFT, rowid * SEG_SHIFT + SEG_SHIFT - 1)]
+    conn.execute(  # one statement for all hits: each hit's text looked up once, its `segs` a rowid range
+        "INSERT INTO temp.hitsegs(rowid, text, start) "
+        "SELECT s.rowid, coalesce(s.text, substr(d.text, s.at + 1, s.len)), s.start "
+        f"FROM (VALUES {ranges}) AS r CROSS JOIN docs AS d CROSS JOIN segs AS s "
+        "WHERE d.rowid = r.column1 AND s.rowid BETWEEN r.column2 AND r.column3",
         bounds,
     )
     best: dict[int, tuple[float | None, str]] = {}

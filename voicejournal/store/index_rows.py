@@ -39,12 +39,26 @@ def insert_entry(conn: sqlite3.Connection, rowid: int, entry: Entry) -> None:
         tail_start = pieces[SEG_SHIFT - 1][0]
         pieces = pieces[: SEG_SHIFT - 1] + [(tail_start, " ".join(p for _, p in pieces[SEG_SHIFT - 1 :]))]
     conn.executemany(
-        "INSERT INTO segs(rowid, text, start) VALUES (?, ?, ?)",
-        [(base + i, text, start) for i, (start, text) in enumerate(pieces)],
+        "INSERT INTO segs(rowid, start, at, len, text) VALUES (?, ?, ?, ?, ?)",
+        [(base + i, start, *where) for i, (start, where) in enumerate(seg_rows(doc[0], pieces))],
     )
     conn.executemany("INSERT INTO entry_tags VALUES (?, ?)", [(rowid, t) for t in set(entry.tags)])
     month = f"{entry.created:%Y-%m}"  # the month as the entry itself has it (its own time zone)
     conn.executemany("INSERT INTO entry_themes VALUES (?, ?, ?)", [(rowid, t, month) for t in entry.themes])
+
+
+def seg_rows(body: str, pieces: list[tuple[float | None, str]]) -> list[tuple[float | None, tuple]]:
+    """Each piece as (start, (at, len, None)) when it is the text's own characters at `at` (the index then
+    keeps its words once, in `docs`: a sentence is read back as a slice of it), else (start, (None, None, text))."""
+    rows, cursor = [], 0
+    for start, text in pieces:
+        at = body.find(text, cursor) if text else -1
+        if at < 0:
+            rows.append((start, (None, None, text)))
+            continue
+        rows.append((start, (at, len(text), None)))
+        cursor = at + len(text)
+    return rows
 
 
 def delete_entry(conn: sqlite3.Connection, entry_id: str) -> int | None:

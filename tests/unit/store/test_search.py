@@ -12,6 +12,7 @@ from voicejournal.core.text import word_family
 from voicejournal.core.themes import detect_themes
 from voicejournal.errors import UsageError
 from voicejournal.store.index import SearchIndex
+from voicejournal.store.index_rows import seg_rows
 
 TZ = timezone(timedelta(hours=1))
 
@@ -342,6 +343,32 @@ def test_an_edited_sentence_keeps_the_moment_of_the_heard_sentence_inside_a_long
     hit = SearchIndex(storage).search("lake").hits[0]
     assert hit.snippet == "Then the dream about the **lake** house."
     assert hit.start == round(24.0 * (said.index("Then") - 1) / len(said), 2)  # not the segment's 0.0
+
+
+def test_a_sentence_is_kept_as_its_place_in_the_text_or_else_as_its_words():
+    body = "Evening walk\nI walked home. Then the rain came."
+    rows = seg_rows(body, [(0.0, "I walked home."), (3.0, "Then the rain came."), (5.0, "Not  in it.")])
+    assert rows == [(0.0, (13, 14, None)), (3.0, (28, 19, None)), (5.0, (None, None, "Not  in it."))]
+    assert body[13 : 13 + 14] == "I walked home." and body[28 : 28 + 19] == "Then the rain came."
+
+
+def test_hit_sentences_read_back_from_the_text_after_a_title_and_from_their_own_words(storage):
+    titled = make_entry(
+        "title", 73, ["I walked home.", "Then the rain came."], seconds=4, title="Evening walk"
+    )
+    heard = make_entry("heard", 74, ["We sailed out at dawn."], seconds=6)
+    # The text no longer holds the heard sentence (as a text changed by hand would not):
+    heard.text = "We sailed out at first light."
+    storage.put(titled)
+    storage.put(heard)
+    index = SearchIndex(storage)
+    hit = index.search("rain").hits[0]
+    assert (hit.id, hit.start, hit.snippet) == ("title", 4.0, "Then the **rain** came.")
+    hit = index.search("sailed").hits[0]
+    assert hit.id == "heard" and hit.start == 0.0 and "**sailed**" in hit.snippet
+    sql = "SELECT at, len, text FROM segs WHERE rowid / 4096 = (SELECT rowid FROM entries WHERE id = ?)"
+    assert index.connection().execute(sql, ("title",)).fetchall() == [(13, 14, None), (28, 19, None)]
+    assert index.connection().execute(sql, ("heard",)).fetchall() == [(None, None, "We sailed out at dawn.")]
 
 
 # --- the query language ----------------------------------------------------------------------
