@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,7 +131,7 @@ class SearchIndex:
             # journal never depends on free space. The next command with room saves it again.
             self._conn = sqlite3.connect(":memory:")
             self._conn.execute("PRAGMA temp_store = MEMORY")
-            self._fill(self._conn, self.storage.all_entries(), self.storage.signature())
+            self._fill(self._conn, self.storage.entries_by_month(), self.storage.signature())
             return self._conn
         self._conn = self._open_existing() if self._sealed() else _connect(self.path)
         return self._conn
@@ -161,9 +162,11 @@ class SearchIndex:
         """Build the whole index from the journal into a new file, then swap it in."""
         self.close()
         signature = self.storage.signature()
-        docs = self.storage.all_entries()
-        if self.on_rebuild is not None and len(docs) >= 500:
-            self.on_rebuild(len(docs))
+        if self.on_rebuild is not None:
+            count = len(self.storage.entry_ids())
+            if count >= 500:
+                self.on_rebuild(count)
+        docs = self.storage.entries_by_month()  # read a month at a time: 50,000 entries need not fit at once
         if self._sealed():
             conn = sqlite3.connect(":memory:")
             try:
@@ -195,7 +198,9 @@ class SearchIndex:
             raise
         self.rebuilt = True
 
-    def _fill(self, conn: sqlite3.Connection, docs: list[dict], signature: str) -> None:
+    def _fill(self, conn: sqlite3.Connection, months: Iterable[list[dict]], signature: str) -> None:
+        """Index every entry of `months` (stored entries, a month at a time, oldest first): rowids follow
+        time, and only one month's entries are held at once."""
         # The row writer (and its sentence cutting) loads for writes only: `search` never needs it.
         from voicejournal.core.entry import Entry
         from voicejournal.store.index_layout import SCHEMA
@@ -203,15 +208,18 @@ class SearchIndex:
 
         conn.executescript(SCHEMA)
         with conn:
-            entries = []
-            for d in docs:
-                try:
-                    entries.append(Entry.from_doc(d))
-                except (KeyError, TypeError, ValueError, JournalCorruptError):
-                    continue  # a malformed record is the journal's problem; the index skips it
-            entries.sort(key=lambda e: e.created.timestamp())
-            for rowid, entry in enumerate(entries, start=1):
-                insert_entry(conn, rowid, entry)
+            rowid = 0
+            for docs in months:
+                entries = []
+                for d in docs:
+                    try:
+                        entries.append(Entry.from_doc(d))
+                    except (KeyError, TypeError, ValueError, JournalCorruptError):
+                        continue  # a malformed record is the journal's problem; the index skips it
+                entries.sort(key=lambda e: e.created.timestamp())
+                for entry in entries:
+                    rowid += 1
+                    insert_entry(conn, rowid, entry)
             conn.execute("INSERT INTO docs(docs) VALUES ('optimize')")
             conn.executemany(
                 "INSERT INTO info VALUES (?, ?)", [("version", INDEX_VERSION), ("signature", signature)]

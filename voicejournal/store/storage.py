@@ -291,6 +291,16 @@ class Storage:
             docs.extend(self._table_docs(shard, "entries"))
         return docs
 
+    def entries_by_month(self) -> Iterator[list[dict]]:
+        """The stored entries one month at a time (its files' parts together), oldest month first: for
+        work over the whole journal that need not hold all of it at once (an index rebuild)."""
+        self.prepare()
+        months: dict[str, list[Path]] = {}
+        for shard in self.shards():
+            months.setdefault(shard.name.partition(".")[0], []).append(shard)
+        for month in sorted(months):
+            yield [doc for shard in months[month] for doc in self._table_docs(shard, "entries")]
+
     def find_entries(self, field: str, value: str) -> list[dict]:
         """Entries whose `field` equals the string `value` (a byte search narrows the files parsed)."""
         self.prepare()

@@ -184,3 +184,16 @@ def test_a_part_made_or_removed_under_the_lock_is_in_the_stats_at_once(vj_home, 
         fs.shred(vj_home / "entries" / gone)
         assert gone not in storage.shard_stats()
         assert list(storage.shard_stats()) == sorted(storage.shard_stats(), reverse=True)
+
+
+def test_entries_come_a_month_at_a_time_with_its_parts_together_oldest_first(vj_home, tmp_path, small_parts):
+    journal = Journal(vj_home)
+    journal.import_text("jrnl", jrnl_export(tmp_path / "j.json", days=45))  # March and April, in parts
+    assert len([n for n in entry_files(vj_home) if n.startswith("2026-03")]) > 2
+    months = list(journal.storage.entries_by_month())
+    assert [{d["created"][:7] for d in docs} for docs in months] == [{"2026-03"}, {"2026-04"}]
+    assert sorted(d["id"] for docs in months for d in docs) == sorted(journal.storage.entry_ids())
+    journal.index.drop()  # rebuilt from those months: every entry found, rowids in time order
+    assert journal.search("sister", limit=200).total == 135
+    rows = journal.index.connection().execute("SELECT created FROM entries ORDER BY rowid").fetchall()
+    assert rows == sorted(rows)

@@ -25,8 +25,14 @@ class FakeStorage:
         self.docs: dict[str, dict] = {}
         self.version = 0
 
-    def all_entries(self):
-        return list(self.docs.values())
+    def entries_by_month(self):
+        months = {}
+        for doc in self.docs.values():
+            months.setdefault(doc["created"][:7], []).append(doc)
+        return (months[m] for m in sorted(months))
+
+    def entry_ids(self):
+        return {eid: doc["created"][:7] for eid, doc in self.docs.items()}
 
     def signature(self):
         return f"v{self.version}"
