@@ -53,7 +53,7 @@ def entries(
     """Entries matching every filter given, newest first."""
     wanted = {t.lower() for t in tags}
     found = []
-    for doc in journal.storage.all_entries():
+    for doc in journal.storage.docs_between(since, until):  # only the months of the period
         entry = Entry.from_doc(doc)
         if since and entry.created < since:
             continue

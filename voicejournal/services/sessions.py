@@ -9,7 +9,6 @@ from voicejournal.errors import (
     EntryNotFoundError,
     UsageError,
 )
-from voicejournal.store.month_files import month_of
 
 
 def enrich_review(journal, entry: Entry) -> None:
@@ -164,23 +163,15 @@ def review(journal, since: datetime | None = None, now: datetime | None = None):
 
 
 def _entries_between(journal, start: datetime, end: datetime) -> list[Entry]:
-    """The entries created from `start` to `end`, read from only the month files of that period."""
-    # Dates are compared on the stored ISO text first: only the period's entries are built. Each entry
-    # keeps its own UTC offset, so a day either side of the period covers every day and month file it
-    # can be in.
-    low, high = f"{start - timedelta(days=1):%Y-%m-%d}", f"{end + timedelta(days=1):%Y-%m-%d}"
-    storage = journal.storage
-    storage.prepare()
+    """The entries created from `start` to `end`, read from only the month files of that period (only the
+    period's entries are built), in the order they are stored."""
     found = []
-    for shard in storage.shards():
-        if not low[:7] <= month_of(shard.name) <= high[:7]:  # a month's file or one of its further parts
+    for doc in journal.storage.docs_between(start, end):
+        if not isinstance(doc.get("created"), str):
             continue
-        for doc in storage.shard_docs(shard):
-            if not isinstance(doc.get("created"), str) or not low <= doc["created"][:10] <= high:
-                continue
-            entry = Entry.from_doc(doc)
-            if start <= entry.created <= end:
-                found.append(entry)
+        entry = Entry.from_doc(doc)
+        if start <= entry.created <= end:
+            found.append(entry)
     return found
 
 

@@ -32,3 +32,33 @@ def test_review_reads_only_the_months_of_its_period(vj_home, monkeypatch):
 
     assert [e.id for e in review.entries] == ["edge", "inpd"]
     assert {name for name in read if name[:4].isdigit()} <= {"2026-10.json", "2026-11.json", "2026-12.json"}
+
+
+def test_entries_of_a_period_read_only_its_months_and_all_of_them_without_one(vj_home, monkeypatch):
+    journal = Journal(vj_home, now=lambda: NOW)
+    for year in range(2020, 2026):
+        save(journal, f"y{year}", datetime(year, 6, 1, 9, tzinfo=NOW.tzinfo))
+    save(journal, "edge", datetime(2026, 11, 18, 6, 30, tzinfo=timezone(timedelta(hours=12))))
+    save(journal, "late", datetime(2026, 11, 30, 23, 30, tzinfo=timezone(timedelta(hours=-10))))
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or real(path))
+
+    found = journal.entries(
+        since=NOW - timedelta(days=14), until=datetime(2026, 12, 1, 9, 0, tzinfo=NOW.tzinfo)
+    )
+
+    # 23:30 on 30 Nov at -10:00 was 10:30 on 1 Dec at +01:00: after `until`, so not found.
+    assert [e.id for e in found] == ["edge"]
+    assert {name for name in read if name[:4].isdigit()} <= {"2026-10.json", "2026-11.json", "2026-12.json"}
+    assert [e.id for e in journal.entries(until=datetime(2021, 1, 1, tzinfo=NOW.tzinfo))] == ["y2020"]
+    assert [e.id for e in journal.entries()] == [
+        "late",
+        "edge",
+        "y2025",
+        "y2024",
+        "y2023",
+        "y2022",
+        "y2021",
+        "y2020",
+    ]
