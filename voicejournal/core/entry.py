@@ -139,6 +139,18 @@ def segments_text(segments: list[Segment]) -> str:
     return " ".join(s.text.strip() for s in segments if s.text.strip())
 
 
+def stored_text(doc: dict) -> str:
+    """A stored entry's text as `Entry.from_doc` gives it (unedited transcripts keep only their segments),
+    without building the entry: for a look through every entry's words. Empty if it is not well formed."""
+    text = doc.get("text")
+    if text is None:
+        try:
+            text = " ".join(str(s[2]).strip() for s in doc.get("segments", ()) if str(s[2]).strip())
+        except (TypeError, IndexError, KeyError):
+            return ""
+    return text if isinstance(text, str) else ""
+
+
 def _aware(moment: datetime) -> datetime:
     """Stored times carry their offset; one without (written by hand) is taken as local time."""
     return moment if moment.tzinfo is not None else moment.astimezone()

@@ -204,9 +204,12 @@ def mentions_goal(text: str, goal: Goal) -> bool:
     With the person's own words any one of them counts; with words taken from the goal's text, at least
     two of them (or the only one) must appear, so "sleep before midnight" is not matched by any sleep.
     """
-    if not text:
-        return False
-    present = words_of(text)
+    return bool(text) and goal_in_words(words_of(text), goal)
+
+
+def goal_in_words(present: frozenset[str], goal: Goal) -> bool:
+    """`mentions_goal` for a text whose folded words (`words_of`) are `present`: found once per text
+    when many goals are looked for in it."""
     if goal.words:
         return any(mentions(present, w) for w in goal.words)
     wanted = content_words(goal.text)

@@ -116,11 +116,29 @@ def goals(journal, include_done: bool = False) -> list:
 
 
 def goal_mentions(journal, goals: list) -> dict[str, list[Entry]]:
-    """Entries that mention each goal, oldest first."""
-    from voicejournal.core.planning import mentions_goal
+    """Entries that mention each goal, oldest first. The journal is read a month at a time, each text's
+    words found once for every goal, and only the entries that mention one are built."""
+    from voicejournal.core.entry import stored_text
+    from voicejournal.core.planning import goal_in_words
+    from voicejournal.core.text import words_of
 
-    entries = sorted(journal.entries(), key=lambda e: e.created)
-    return {g.id: [e for e in entries if mentions_goal(e.text, g)] for g in goals}
+    found: dict[str, list[Entry]] = {g.id: [] for g in goals}
+    if not goals:
+        return found
+    for docs in journal.storage.entries_by_month():
+        for doc in docs:
+            text = stored_text(doc)
+            if not text:
+                continue
+            present = words_of(text)
+            named = [g.id for g in goals if goal_in_words(present, g)]
+            if named:
+                entry = Entry.from_doc(doc)
+                for goal_id in named:
+                    found[goal_id].append(entry)
+    for entries in found.values():
+        entries.sort(key=lambda e: e.created)
+    return found
 
 
 def homework(journal, include_done: bool = False) -> list:

@@ -62,3 +62,25 @@ def test_entries_of_a_period_read_only_its_months_and_all_of_them_without_one(vj
         "y2021",
         "y2020",
     ]
+
+
+def test_goal_mentions_read_each_transcript_once_and_nothing_without_goals(vj_home, monkeypatch):
+    journal = Journal(vj_home, now=lambda: NOW)
+    save(journal, "old", datetime(2024, 3, 1, 9, tzinfo=NOW.tzinfo))  # "I talked with my sister."
+    save(journal, "new", datetime(2026, 11, 3, 9, tzinfo=NOW.tzinfo))
+    journal.save_entry(
+        Entry(id="else", created=NOW - timedelta(days=1), status=DONE, segments=[], text="A quiet walk."),
+        new=True,
+    )
+    assert "text" not in journal.storage.get_entry("old")  # an unedited transcript keeps only its segments
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or real(path))
+    assert journal.goal_mentions([]) == {} and not [name for name in read if name[:4].isdigit()]
+
+    sister = journal.planner.add_goal("Talk with my sister")
+    walk = journal.planner.add_goal("Walk more", words=["walk"])
+    mentions = journal.goal_mentions([sister, walk])
+
+    assert [e.id for e in mentions[sister.id]] == ["old", "new"]  # oldest first
+    assert [e.id for e in mentions[walk.id]] == ["else"]
