@@ -228,7 +228,13 @@ def entries_by_ids(journal, ids: list[str]) -> list[Entry]:
     """Full entries for ids from the index, in the same order."""
     if len(ids) <= 20:
         return [journal.get(i) for i in ids]
-    docs = {d["id"]: d for d in journal.storage.all_entries()}
+    storage, wanted = journal.storage, set(ids)
+    held_in = storage.entry_ids()  # id -> its month file: only the files holding these are read
+    docs = {}
+    for name in sorted({held_in[i] for i in wanted if i in held_in}):
+        docs.update(
+            (d["id"], d) for d in storage.shard_docs(storage.entries_dir / name) if d.get("id") in wanted
+        )
     return [Entry.from_doc(docs[i]) for i in ids if i in docs]
 
 

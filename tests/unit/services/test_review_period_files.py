@@ -84,3 +84,19 @@ def test_goal_mentions_read_each_transcript_once_and_nothing_without_goals(vj_ho
 
     assert [e.id for e in mentions[sister.id]] == ["old", "new"]  # oldest first
     assert [e.id for e in mentions[walk.id]] == ["else"]
+
+
+def test_many_entries_by_id_are_read_from_only_their_month_files(vj_home, monkeypatch):
+    journal = Journal(vj_home, now=lambda: NOW)
+    for n in range(24):
+        save(journal, f"nov{n:02d}", datetime(2026, 11, 1 + n, 9, tzinfo=NOW.tzinfo))
+        save(journal, f"may{n:02d}", datetime(2025, 5, 1 + n, 9, tzinfo=NOW.tzinfo))
+    wanted = [f"nov{n:02d}" for n in reversed(range(24))] + ["gone"]
+    read: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda path: read.append(path.name) or real(path))
+
+    found = journal.entries_by_ids(wanted)
+
+    assert [e.id for e in found] == wanted[:-1]  # in the order asked, an unknown id left out
+    assert {name for name in read if name[:4].isdigit()} == {"2026-11.json"}
