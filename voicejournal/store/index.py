@@ -12,8 +12,9 @@ Tables:
     docs          FTS5 over the entry's title+text, tags and notes: BM25 ranks whole entries
     segs          each segment (or sentence) with its start time; rowid = entry rowid * 4096 + n, so one
                   entry's sentences are a range lookup. A sentence that is the text's own characters (nearly
-                  all) is kept as its place in `docs`' text (at, len), not as a second copy of its words. The best sentence of each hit is found by copying
-                  the hits' sentences into a small temporary FTS5 table (see `_best_sentences`).
+                  all) is kept as its place in `docs`' text (at, len), not as a second copy of its words.
+                  The best sentence of each hit is found by copying the hits' sentences into a small
+                  temporary FTS5 table (see `index_queries.best_sentences`).
 
 Words are matched by SQLite's Porter stemmer over unicode61 with diacritics removed, which folds case,
 accents, punctuation and regular forms (sleeping = sleep = sleeps). Forms the stemmer cannot join
