@@ -186,11 +186,15 @@ def transcribe(
             raise UsageError(f"Entry {entry.id} is a written entry with no recording to transcribe.")
     chosen = {t.id for t in targets}
     if pending or everything:
-        for entry in reversed(journal.entries()):  # oldest first
-            if entry.id in chosen or not entry.audio or entry.status == TEXT_ONLY:
-                continue
-            if everything or entry.status == PENDING:
-                targets.append(entry)
+        found = []  # only the entries to hear again are built: a journal of years is read, not all made
+        for docs in journal.storage.entries_by_month():
+            for doc in docs:
+                status = doc.get("status", PENDING)  # as `Entry` reads a record without one
+                if doc.get("id") in chosen or not doc.get("audio") or status == TEXT_ONLY:
+                    continue
+                if everything or status == PENDING:
+                    found.append(Entry.from_doc(doc))
+        targets += sorted(found, key=lambda e: e.created)  # oldest first
     if not targets:
         return report
     transcriber = journal.transcriber(model, language)
