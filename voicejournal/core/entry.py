@@ -10,6 +10,7 @@ what the recognizer heard).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -136,7 +137,12 @@ class Entry:
 
 
 def segments_text(segments: list[Segment]) -> str:
-    return " ".join(s.text.strip() for s in segments if s.text.strip())
+    return heard_text(s.text for s in segments)
+
+
+def heard_text(texts: Iterable[str]) -> str:
+    """The text of an unedited transcript: its segments' texts, stripped, the empty ones left out."""
+    return " ".join(t.strip() for t in texts if t.strip())
 
 
 def stored_text(doc: dict) -> str:
@@ -145,7 +151,7 @@ def stored_text(doc: dict) -> str:
     text = doc.get("text")
     if text is None:
         try:
-            text = " ".join(str(s[2]).strip() for s in doc.get("segments", ()) if str(s[2]).strip())
+            text = heard_text(str(s[2]) for s in doc.get("segments", ()))
         except (TypeError, IndexError, KeyError):
             return ""
     return text if isinstance(text, str) else ""

@@ -315,7 +315,7 @@ class Storage:
         self.prepare()
         months: dict[str, list[Path]] = {}
         for shard in self.shards():
-            months.setdefault(shard.name.partition(".")[0], []).append(shard)
+            months.setdefault(month_files.month_of(shard.name), []).append(shard)
         for month in sorted(months):
             yield [doc for shard in months[month] for doc in self._table_docs(shard, "entries")]
 
