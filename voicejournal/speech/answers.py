@@ -14,7 +14,10 @@ SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 REPEAT_WORDS = 2  # a re-heard rest starting with this many of the written text's last words says them again
 CUT_WORDS = 1  # words at a re-heard rest's start that may be cut (it begins mid-word) before the repeat
 SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
-FOLDED_WORD = re.compile(r"[a-z0-9']+")
+# Digits one by one here too: Whisper writes a number said digit by digit as "1 0 0 0 1" in one hearing and
+# "10001." in another (the 502 s live run ended "1 0 0 0 1 9 0 2 1 0 10001. 90210. 01803.": the last pass
+# wrote the digits again, not seen as a repeat).
+FOLDED_WORD = re.compile(r"[a-z0-9']*[a-z'][a-z0-9']*|[0-9]")  # "1st", "mp3": one word each
 SAME_WORDS_RATIO = 0.6  # words this alike by characters are one hearing and another of the same words
 
 

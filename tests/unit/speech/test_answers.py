@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import new_words, repeated_start
+from voicejournal.speech.answers import new_words, repeated_start, skipped_words
 from voicejournal.speech.chunked import ChunkedTranscript
 
 SR = 16000
@@ -48,6 +48,17 @@ def test_a_rest_segment_written_already_as_a_whole_is_dropped_but_not_a_word_ins
     written = "Please call Stella. I did not go."
     assert new_words(written, [Segment(5, 6, " Please call Stella.")]) == []
     assert [s.text for s in new_words(written, [Segment(5, 6, " No.")])] == [" No."]  # "no" is in "not"
+
+
+def test_digits_heard_one_by_one_and_as_a_number_are_the_same_words():
+    # The end of a live run: the chunk alone wrote the digits spaced, the last pass as numbers.
+    written = "Ask her to bring these things. Please call Stella. 1 0 0 0 1 9 0 2 1 0"
+    kept = new_words(written, [Segment(500.0, 504.0, " 10001. 90210. 01803.")])
+    assert [s.text for s in kept] == [" 01803."]
+    assert new_words("Call 1 0 0 0 1.", [Segment(5, 6, " 10001.")]) == []
+    # A window that wrote "10001" for a chunk's "1-0-0-0-1" left nothing out.
+    assert skipped_words([Segment(0, 3, " Call 1-0-0-0-1.")], [Segment(0, 3, " Call 10001.")]) == 0
+    assert skipped_words([Segment(0, 3, " Call 1-0-0-0-1 now.")], [Segment(0, 3, " Call now.")]) == 5
 
 
 @dataclass
