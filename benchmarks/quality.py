@@ -346,7 +346,7 @@ def main() -> None:
             added_by.append(errors(reference, text))
             say(f"started {ms} ms later: faster-whisper direct WER {pct(*direct_by[-1])}, voicejournal add WER "
                 f"{pct(*added_by[-1])} in {took:.0f} s; {load()}")  # fmt: skip
-            if not ms:
+            if ms == shifts[0]:  # the clip-by-clip comparisons below are of the first shift (0 by default)
                 added_text, unshifted_direct = text, direct_text
         direct = mean_errors(direct_by)
         added = mean_errors(added_by)
@@ -354,7 +354,7 @@ def main() -> None:
             f"{pct(*added)} (errors {spread(added_by)})")  # fmt: skip
         pairs = zip(items, errors_per_clip(refs, unshifted_direct, words),
                     errors_per_clip(refs, added_text, words), strict=True)  # fmt: skip
-        say("  unshifted, clips where add and direct differ (direct->add): "
+        say(f"  started {shifts[0]} ms later, clips where add and direct differ (direct->add): "
             + (", ".join(f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if a != b) or "none"))  # fmt: skip
         rows.append((f"add WER, joined file, mean of {len(shifts)} shifts", f"<= direct {pct(*direct)}",
                      f"{pct(*added)} (errors {spread(added_by)})"))  # fmt: skip
@@ -379,7 +379,7 @@ def main() -> None:
                         errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
             worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
             say(
-                f"  clips where live has more errors than unshifted add (add->live): {', '.join(worse) or 'none'}"
+                f"  clips where live has more errors than add at {shifts[0]} ms (add->live): {', '.join(worse) or 'none'}"
             )
             if args.texts:
                 args.texts.mkdir(parents=True, exist_ok=True)

@@ -32,11 +32,11 @@ were tried and dropped: with no chunk heard alone, nothing put back the sentence
 (fleurs_en_002, fleurs_en_005), and the live recording replayed with its own chunks gave 11.3 % against 6.3 %.
 
 The figures above are of the joined file as it is. Started 20-80 ms later, the Chunker's 100 ms blocks find
-other pauses and tiny.en's text moves with its windows: `add` 42-80 errors of 1,034 over five shifts (6.0 %),
-faster-whisper direct 50-63 (5.6 %); benchmarks/quality.py reports such means. Kept on the mean over shifts:
-SPARSE_WINDOW_WORDS 2.6. Dropped (shifts 0/20/50/70/90 ms, 65.8 errors with that bar at 2.0): windows up to
-30 s (61.0; 64.6 over 10/30/40/60/80 ms), chunks heard alone first as live (64.8, twice the time), no prompt
-(73.2), the marker phrases alone as prompt (85.6), word timestamps (86.8).
+other pauses and tiny.en's text moves with its windows: `add` 42-80 errors of 1,034 over five shifts (6.0 %;
+43-67, 5.0 %, with SPARSE_WINDOW_WORDS 2.6, kept on that mean), faster-whisper direct 50-63 (5.6 %);
+benchmarks/quality.py reports such means. Dropped (shifts 0/20/50/70/90 ms, 65.8 errors with that bar at
+2.0): windows up to 30 s (61.0; 64.6 over 10/30/40/60/80 ms), chunks heard alone first as live (64.8, twice the
+time), no prompt (73.2), the marker phrases alone as prompt (85.6), word timestamps (86.8).
 
 The last pass: at stop, the last chunk is heard together with the chunks not yet in a window (a short
 recording entirely) when that fits the time left (`budget`), estimated from how fast the earlier chunks went;
