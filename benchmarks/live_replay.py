@@ -4,6 +4,7 @@ an idle machine (windows do not shrink with the measured cost here, so two runs 
 
     python benchmarks/live_replay.py ../shared/speech-dev [--quick] [--keep-chunks]
     python benchmarks/live_replay.py ../shared/speech-dev --audio live.flac --cuts live.log
+    python benchmarks/live_replay.py ../shared/speech-dev --shift 20   # started 20 ms later (quality.py's shifts)
 
 `--audio`: a live run's own recording (quality.py --texts keeps it as live.flac) in place of the joined file;
 `--cuts`: its chunks as the live debug log took them (its last recording), in place of the Chunker's: the same
@@ -57,6 +58,9 @@ def main() -> None:
         "--cuts", type=Path, help="a live debug log whose chunks to hear (its last recording)"
     )
     parser.add_argument("--keep-repeats", action="store_true", help="a re-heard rest keeps repeated words")
+    parser.add_argument(
+        "--shift", type=int, default=0, help="ms of digital silence before the audio (as quality.py's shifts)"
+    )
     args = parser.parse_args()
 
     from voicejournal.speech import answers, chunked, hearing
@@ -89,6 +93,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         wav, reference, seconds = joined(items, Path(tmp) / "joined.wav")
         samples = load_audio(args.audio or wav)
+    if args.shift:
+        import numpy as np
+
+        samples = np.concatenate([np.zeros(16 * args.shift, dtype=samples.dtype), samples])
     if args.cuts:
         cuts = logged_cuts(args.cuts)
     else:
@@ -110,7 +118,7 @@ def main() -> None:
     mode = ("chunks kept" if args.keep_chunks else "words put back") + (
         ", repeats kept" if args.keep_repeats else ""
     )
-    print(f"live replay ({mode}), {len(items)} clips, {seconds:.0f} s in {len(cuts)} chunks: WER "
+    print(f"live replay ({mode}), shift {args.shift} ms, {len(items)} clips, {seconds:.0f} s in {len(cuts)} chunks: WER "
           f"{pct(*errors(reference, text))}; {wall:.0f} s wall, "
           f"{done.user - cpu.user + done.system - cpu.system:.0f} s CPU; {load()}")  # fmt: skip
     print("  " + ", ".join(f"{k}: {v}" for k, v in counts.items()))
