@@ -203,7 +203,8 @@ def list_models() -> list[ModelInfo]:
             base_path,
             base_path is not None or _base_parts() is not None,
             default == "base",
-            "multilingual, about twice as slow, fewer errors; " + INSTALL_HINTS["base"],
+            "multilingual (other languages), about twice as slow, fewer errors on clear English only; "
+            + INSTALL_HINTS["base"],
         )
     )
     seen = {"tiny.en", "base"}
