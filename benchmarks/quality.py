@@ -20,7 +20,9 @@ share a 24-30 s window, and tiny.en's text moves with its windows. The same file
 `add` 42 to 80 errors (of 1,034 words; mean 64 over ten shifts), faster-whisper direct 57 to 76 over five (its 30 s
 windows move too). The unshifted file alone, on which the constants were chosen, was `add`'s best draw; a
 person's recording (and the live row's capture) falls anywhere. So `add` and `direct` are compared, and live
-is held against `add`, as means over the same shifts, each shift's figure printed.
+is held against `add`, as means over the same shifts, each shift's figure printed. The live row also prints `add`
+of the live run's own recording: the same sound heard as a file, which tells what the sound through the mic costs
+from what hearing it in real time costs.
 """
 
 from __future__ import annotations
@@ -381,6 +383,11 @@ def main() -> None:
             say(
                 f"  clips where live has more errors than add at {shifts[0]} ms (add->live): {', '.join(worse) or 'none'}"
             )
+            # The same sound as a file: what the mic's sound costs, apart from what hearing in real time costs.
+            if run["entry"].get("audio"):
+                own, took = add_text(folder / "home-add-live", run["home"] / run["entry"]["audio"])
+                say(f"  add of the live run's own recording (the sound as the mic took it, heard as a file): WER "
+                    f"{pct(*errors(reference, own))} in {took:.0f} s")  # fmt: skip
             if args.texts:
                 args.texts.mkdir(parents=True, exist_ok=True)
                 (args.texts / "add.txt").write_text(added_text + "\n")
