@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _wer_align import errors_per_clip  # noqa: E402
-from quality import clips, errors, joined, load, pct, words  # noqa: E402
+from quality import clips, errors, joined, load, pct, shifted, words  # noqa: E402
 
 
 def logged_cuts(path: Path) -> list[tuple[int, int]]:
@@ -92,11 +92,7 @@ def main() -> None:
     items = clips(args.speech_dev, args.quick)
     with tempfile.TemporaryDirectory() as tmp:
         wav, reference, seconds = joined(items, Path(tmp) / "joined.wav")
-        samples = load_audio(args.audio or wav)
-    if args.shift:
-        import numpy as np
-
-        samples = np.concatenate([np.zeros(16 * args.shift, dtype=samples.dtype), samples])
+        samples = load_audio(shifted(args.audio or wav, args.shift, Path(tmp) / "shifted.wav"))
     if args.cuts:
         cuts = logged_cuts(args.cuts)
     else:
