@@ -61,7 +61,22 @@ def main() -> None:
     parser.add_argument(
         "--shift", type=int, default=0, help="ms of digital silence before the audio (as quality.py's shifts)"
     )
+    parser.add_argument(
+        "--recordings",
+        type=float,
+        metavar="SECONDS",
+        help="the clips as recordings of about this long, each with its own stop (the live budget)",
+    )
+    parser.add_argument("--no-ahead", action="store_true", help="no chunk heard ahead of a stop (before)")
+    parser.add_argument(
+        "--as-file", action="store_true", help="with --recordings: each heard as `add` hears a file"
+    )
+    parser.add_argument(
+        "--only", type=int, help="with --recordings: only this one (1, 2, …), its text printed"
+    )
     args = parser.parse_args()
+    if args.recordings:
+        return recordings(args)
 
     from voicejournal.speech import answers, chunked, hearing
     from voicejournal.speech.audio import load_audio
@@ -122,6 +137,91 @@ def main() -> None:
     print(
         "  errors per clip: " + ", ".join(f"{p.stem} {e}" for (p, _), e in zip(items, per, strict=True) if e)
     )
+
+
+def recordings(args) -> None:
+    """The clips as several recordings of about `args.recordings` seconds (whole clips, in order), each heard as
+    live on an idle machine: every chunk alone, then windows, the open window heard ahead after each chunk
+    (`look_ahead`, unless --no-ahead), and a stop with the live last pass's budget (FINAL_PASS_BUDGET). What
+    the last seconds before each stop keep weighs here as in a person's 1-5 minute reflections. What fits the
+    budget at a stop is decided on a simulated clock (`SimulatedTime`), so that two runs decide alike."""
+    from voicejournal.speech import chunked, hearing
+    from voicejournal.speech.audio import load_audio
+    from voicejournal.speech.chunker import Chunker
+    from voicejournal.speech.devices import BLOCKSIZE
+    from voicejournal.speech.levels import level_db
+    from voicejournal.speech.live import FINAL_PASS_BUDGET
+    from voicejournal.speech.transcription import Transcriber
+
+    items, groups = clips(args.speech_dev, args.quick), [[]]
+    for item in items:
+        if groups[-1] and sum(load_seconds(p) for p, _ in groups[-1]) >= args.recordings:
+            groups.append([])
+        groups[-1].append(item)
+    transcriber, total, began = SimulatedTime(Transcriber()), [0, 0], time.monotonic()
+    chunked.time = hearing.time = transcriber  # their perf_counter(): the simulated clock
+    for n, group in enumerate(groups):
+        if args.only and n + 1 != args.only:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            wav, reference, seconds = joined(group, Path(tmp) / "joined.wav")
+            samples = load_audio(shifted(wav, args.shift, Path(tmp) / "shifted.wav"))
+        chunker, cuts = Chunker(16000), []
+        for i in range(0, len(samples), BLOCKSIZE):
+            block = samples[i : i + BLOCKSIZE]
+            cuts.extend(chunker.feed(level_db(block), len(block)))
+        cuts += [tail] if (tail := chunker.finish()) is not None else []
+        live = chunked.ChunkedTranscript(transcriber, live=not args.as_file)
+        live.group_seconds = lambda: chunked.GROUP_SECONDS
+        ahead = 0
+        if args.as_file:
+            live = chunked.transcribe_samples(transcriber, samples)
+            cuts = []
+        for k, (start, end) in enumerate(cuts):
+            if k == len(cuts) - 1:
+                live.stop(FINAL_PASS_BUDGET)
+                live.last(start, end, samples[start:end], budget=FINAL_PASS_BUDGET)
+            else:
+                live.add(start, end, samples[start:end])
+                ahead += not args.no_ahead and live.look_ahead()
+        text = " ".join(s.text.strip() for s in live.segments)
+        e, words_n = errors(reference, text)
+        total[0] += e
+        total[1] += words_n
+        print(f"  recording {n + 1}: {seconds:.0f} s, {len(cuts)} chunks, {ahead} heard ahead, last pass "
+              f"{live.final_pass:.0f} s: {e} errors of {words_n}")  # fmt: skip
+        if args.only:
+            print(text)
+    print(f"live replay as {len(groups)} recordings of ~{args.recordings:.0f} s ({'as files' if args.as_file else 'no ahead' if args.no_ahead else 'ahead'}), "
+          f"shift {args.shift} ms: WER {pct(*total)}; {time.monotonic() - began:.0f} s; {load()}")  # fmt: skip
+
+
+class SimulatedTime:
+    """A transcriber whose calls take simulated time, and that clock (`perf_counter`) for speech/chunked and
+    speech/hearing: each call costs COST_S + COST_PER_S for each second heard (a window of Whisper's 30 s costs
+    about the same whatever it holds: the 502 s live run on an idle machine, 4.1 s in 0.52 s, 9.1 s in 0.54 s,
+    15.6 s in 0.94 s, 26 s in 1.31 s), so the choices made at a stop do not depend on the machine's load."""
+
+    COST_S = 0.4
+    COST_PER_S = 0.035
+
+    def __init__(self, transcriber):
+        self.transcriber = transcriber
+        self.model_name = getattr(transcriber, "model_name", None)
+        self.now = 0.0
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def transcribe(self, samples, *args, **kwargs):
+        self.now += self.COST_S + self.COST_PER_S * len(samples) / 16000
+        return self.transcriber.transcribe(samples, *args, **kwargs)
+
+
+def load_seconds(path: Path) -> float:
+    import soundfile as sf
+
+    return sf.info(str(path)).duration
 
 
 if __name__ == "__main__":

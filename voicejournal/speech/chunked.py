@@ -1,5 +1,6 @@
 """The one way speech becomes text: cut at pauses into chunks, heard together in windows of 24-30 s, each
-with the text before it as its prompt.
+with the text before it as its prompt (why, and what was tried and dropped, with figures: ARCHITECTURE.md,
+"How transcription was chosen").
 
 A live recording feeds chunks as the Chunker closes them (`speech/recorder`); a file is cut by the same
 Chunker from its own levels (`transcribe_samples`). Chunks are grouped into windows the same way in both: once
@@ -9,43 +10,17 @@ text is there while recording goes on and, at stop, only the last chunk is left 
 that text. A file skips the hearing alone, so a file and a recording of the same words get the same text.
 
 Live, a window is deferred, never dropped, while chunks wait to be heard alone: it is heard as soon as the
-queue is empty (`catch_up`), oldest first (before, it was skipped, then dropped once the next chunk made it
-longer than 30 s). In the 502 s live run (VOICEJOURNAL_LIVE_LOG) no chunk ever waited on an idle machine: what
-kept chunks from a full window there was their size (`group_seconds`).
-
-Measured on the joined speech-dev file (benchmarks/quality.py, tiny.en): chunks of 8-28 s heard one by one
-gave 8.6 % WER where faster-whisper's own long-form pass over 30 s windows gave 5.6 %; windows of 20-30 s
-cut at pauses closed that gap (5.4 % with GROUP_SECONDS 24). Whisper hears a sentence better with more of
-its neighbours around it.
-
-A window that writes few words for its speech (SPARSE_WINDOW_WORDS) is heard again without a prompt, and what
-it left out put back: after "… separating the patient from others.", any prompt made Whisper leave out the
-sentence's end, "to prevent possible infection of others.", cut off by a pause (`add`: 6.7 -> 4.6 % WER). Live,
-only when its chunks' words did not mend it (they had left it out too), and never once the person stopped.
-
-Live still differs from a file of the same speech (the 502 s speech-dev run: live 5.5 % and 6.4 % where `add`
-gave 5.4 %). The live run's own recording heard without real time (benchmarks/live_replay.py --audio) gave
-its live WER again (5.5 %): the gap is in the sound through the microphone (the sonnets: 6 errors in the file,
-10 in every hearing of the live recording) and in the last 10-20 s before a stop, which keep the text their
-chunks got alone. Growing windows (each chunk heard with the open window's chunks, in place of their text)
-were tried and dropped: with no chunk heard alone, nothing put back the sentence start a window left out
-(fleurs_en_002, fleurs_en_005), and the live recording replayed with its own chunks gave 11.3 % against 6.3 %.
-
-The figures above are of the joined file as it is. Started 20-80 ms later, the Chunker's 100 ms blocks find
-other pauses and tiny.en's text moves with its windows: `add` 42-80 errors of 1,034 over five shifts (6.0 %;
-43-67, 5.0 %, with SPARSE_WINDOW_WORDS 2.6, kept on that mean), faster-whisper direct 50-63 (5.6 %);
-benchmarks/quality.py reports such means. Dropped (shifts 0/20/50/70/90 ms, 65.8 errors with that bar at
-2.0): windows up to 30 s (61.0; 64.6 over 10/30/40/60/80 ms), chunks heard alone first as live (64.8, twice the
-time), no prompt (73.2), the marker phrases alone as prompt (85.6), word timestamps (86.8).
+queue is empty (`catch_up`), oldest first. A window that writes few words for its speech (SPARSE_WINDOW_WORDS)
+is heard again without a prompt, and what it left out put back (live, only when its chunks' words did not mend
+it, and never once the person stopped).
 
 The last pass: at stop, the last chunk is heard together with the chunks not yet in a window (a short
 recording entirely) when that fits the time left (`budget`), estimated from how fast the earlier chunks went;
 else, when that leaves it short, with the seconds before it from the chunk before (from a pause, what they
-say again dropped): alone, "Mood: seven out of ten." at the end of a recording was misheard. A last chunk
-with no speech (the pause before the stop) is not heard at all when the chunk before it had no time for a
-second look (stopped while it was heard: Whisper ended early, or wrote again a sentence of its prompt and
-stopped): that look is taken in its place (markers said last were lost in 2 of 20 takes once the
-microphone's sound was converted here).
+say again dropped). A last chunk with no speech (the pause before the stop) is not heard at all when the chunk
+before it had no time for a second look: that look is taken in its place. The budget has room for ~8 s of
+audio, so while the machine has nothing else to do, the open window's chunks are heard together ahead of a
+stop (`look_ahead`), and at the stop that text takes the place of what they said alone.
 """
 
 from __future__ import annotations
@@ -60,25 +35,21 @@ from voicejournal.speech.answers import new_words, put_back, skipped_words
 from voicejournal.speech.hearing import PROMPT_CHARS, Hearing
 from voicejournal.speech.levels import block_levels, level_db
 from voicejournal.speech.trace import log
+from voicejournal.speech.unheard import context_tail, short_of_words, speaks
 from voicejournal.store.home import SAMPLE_RATE
 
 WINDOW_SECONDS = 30.0  # Whisper hears at most this much at once
 GROUP_SECONDS = 24.0  # chunks are heard again together once they make this much (benchmarks/quality.py)
 # Put before every prompt: the marker phrases people say (core/markers), so that Whisper expects them.
 PROMPT_HINT = "Question for my therapist: Homework: Goal: Small win: Mood: 6 out of 10."
-# Live, a window is heard only as long as this takes (measured on the windows so far): a window being heard when
-# the person stops cannot be cut short, so on a busy machine windows are shorter (stop -> saved <= 2 s). Whisper
-# hears 30 s whatever the length, so a shorter window saves less than its share (the 502 s live run: 15.6 s in
-# 0.94 s, 26 s in 1.31 s): at 1.1, windows were 18-20 s where a file's are 24 s, with no time saved to speak of.
+# Live, a window is heard only as long as this takes (measured on the windows so far): one being heard when the
+# person stops cannot be cut short, so on a busy machine windows are shorter (stop -> saved <= 2 s).
 LIVE_WINDOW_COST = 1.5
 SKIPPED_WORDS = 4  # a window heard again may not leave out this many words in a row that its chunks said
-# A file's window that wrote fewer words a second of its speech than this may have left some out: it is heard again
-# without a prompt (people say 2.5-3.8 words a second). 2.0 was chosen on the joined speech-dev file as it is; on
-# `add` over ten start shifts of it (0-90 ms), 2.6 gave 58.2 errors of 1,034 against 64.0 (3.0: as 2.6).
+# A window that wrote fewer words a second of its speech than this may have left some out: heard again without a
+# prompt (people say 2.5-3.8 words a second).
 SPARSE_WINDOW_WORDS = 2.6
-MAX_WAITING = (
-    4  # live, windows deferred at most (~100 s of audio): a machine that cannot keep up drops the oldest
-)
+MAX_WAITING = 4  # live, windows deferred at most (~100 s): a machine that cannot keep up drops the oldest
 CONTEXT_SECONDS = 8.0  # at stop, a last chunk shorter than this is heard with up to this much before it
 MIN_CONTEXT_SECONDS = 2.0  # less time before it than this is no help
 MIN_SPEECH_SECONDS = 0.5  # a last chunk with less speech than this is the pause before the stop: heard alone
@@ -112,6 +83,9 @@ class ChunkedTranscript:
         self._pending: list[_Span] = []  # chunks not yet in a window (at most WINDOW_SECONDS)
         self._waiting: list[list[_Span]] = []  # live, windows closed but not heard yet (chunks waited)
         self._before: _Span | None = None  # live, the chunk added last: its end is heard again at stop
+        self._ahead: tuple[list[_Span], list[Segment] | None] | None = (
+            None  # live, the open window heard ahead
+        )
         self._window_compute = 0.0  # seconds spent on windows heard again live
         self._window_heard = 0.0  # and their seconds of audio
 
@@ -144,8 +118,7 @@ class ChunkedTranscript:
 
     def group_seconds(self) -> float:
         """How much audio makes a window: GROUP_SECONDS, or live what is heard within LIVE_WINDOW_COST as the
-        windows so far went (none yet: GROUP_SECONDS; the chunks heard alone, the first of them loading the model,
-        made the first 53 s of the 502 s live run go without a window)."""
+        windows so far went (none yet: GROUP_SECONDS)."""
         if not self.live or not self._window_heard:
             return GROUP_SECONDS
         rtf = self._window_compute / self._window_heard
@@ -190,6 +163,7 @@ class ChunkedTranscript:
         """The pending chunks make a window, to be heard (`catch_up`)."""
         self._waiting.append(self._pending)
         self._pending = []
+        self._ahead = None
         if len(self._waiting) > MAX_WAITING:
             log.debug("window %s dropped: %d wait", self._ids(self._waiting[0]), len(self._waiting))
             self._waiting.pop(0)
@@ -218,14 +192,15 @@ class ChunkedTranscript:
             if self._pending and self._seconds([*self._pending, span]) > WINDOW_SECONDS:
                 self._close()
             out += self.catch_up(everything=True)
-        elif self._waiting:
-            log.debug("%d windows left unheard: stopped", len(self._waiting))
-            self._waiting = []
-        if budget is not None and not self._speaks(samples):
+        else:
+            if self._waiting:
+                log.debug("%d windows left unheard: stopped", len(self._waiting))
+                self._waiting = []
+            out += self._take_ahead()
+        span.first = len(self.segments)  # after what was just heard (it held the window's text before)
+        if budget is not None and not speaks(samples, self.hearing.levels, MIN_SPEECH_SECONDS):
             # The pause before the stop has nothing to hear, and the chunk before it may have had no time for
-            # its second look (its last words, "Mood: seven out of ten.", said just before the stop, left out):
-            # that look, its rest or the whole chunk afresh, is taken in its place (one call, or two when the
-            # rest loops; a pause at the level of a dead microphone would have cost none).
+            # its second look (its last words, "Mood: seven out of ten.", left out): that look is taken instead.
             before = self._before if self._before is not None and self._before.end == span.start else None
             taken = self.hearing.skipped_look(before.start) if before is not None else None
             if taken is not None:
@@ -251,38 +226,23 @@ class ChunkedTranscript:
             budget is not None
             and len(joined) == 1
             and self._seconds(joined) < CONTEXT_SECONDS
-            and self._speaks(samples)
+            and speaks(samples, self.hearing.levels, MIN_SPEECH_SECONDS)
         ):
             before = self._context(span, budget)
             if before is not None:
                 return out + self._with_context(span, before)
         return out + self._hear_window(joined)
 
-    def _speaks(self, samples: Any) -> bool:
-        """Whether a last chunk holds MIN_SPEECH_SECONDS of speech, by the recording's own speech level. People
-        stop after a pause: heard with the seconds before, such a tail only says their last sentence again,
-        another way ("Mood. San without 10. Mood. And with how good it can." in a marker run)."""
-        from voicejournal.speech.unheard import speech_bar
-
-        bar = speech_bar(self.hearing.levels)
-        return sum(db > bar for db in block_levels(samples)) >= MIN_SPEECH_SECONDS * 10
-
     def _context(self, span: _Span, budget: float) -> Any:
-        """The end of the chunk before `span` to hear with it at stop (from its quietest 100 ms, a pause), as
-        many seconds as the measured pace allows in `budget`, at most CONTEXT_SECONDS; None when too few fit."""
+        """The end of the chunk before `span` to hear with it at stop, as many seconds as the measured pace
+        allows in `budget` (at most CONTEXT_SECONDS; `unheard.context_tail`); None when too few fit."""
         before = self._before if self._before is not None and self._before.end == span.start else None
         # Only the seconds added count: the chunk is heard anyway, and Whisper hears 30 s whatever it is given
         # (the 502 s live run: its last 4.1 s alone took 0.52 s, 9.1 s took 0.54 s).
         room = min(CONTEXT_SECONDS, budget / (max(self.rtf, 1e-3) * 1.5))
         if before is None or room < MIN_CONTEXT_SECONDS:
             return None
-        tail = before.samples[-int(room * self.samplerate) :]
-        if len(tail) < MIN_CONTEXT_SECONDS * self.samplerate:
-            return None
-        block = self.samplerate // 10
-        levels = block_levels(tail[: len(tail) - int(MIN_CONTEXT_SECONDS * self.samplerate)], block)
-        quietest = min(range(len(levels)), key=levels.__getitem__) if levels else 0
-        return tail[quietest * block :]
+        return context_tail(before.samples, room, MIN_CONTEXT_SECONDS, self.samplerate)
 
     def _with_context(self, span: _Span, before: Any) -> list[Segment]:
         """The last chunk heard after `before` (the end of the chunk before it): its segments, without what
@@ -315,48 +275,89 @@ class ChunkedTranscript:
         again = all(s.heard for s in spans)  # live: the chunks have their text already
         if again and self.hurry:
             return []  # stopped: the person waits, and the chunks' own text is there
-        import numpy as np
-
         first = spans[0]
-        both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
-        began = time.perf_counter()
-        new = self.hearing.hear(both, first.start, self._prompt(first.first), abandon=again)
-        log.debug("window %s heard in %.2f s (group %.1f s)", self._ids(spans), time.perf_counter() - began,
-                  self.group_seconds())  # fmt: skip
-        if again:
-            # Only its first call: a stop waits for the call under way, and no more (see `Hearing.hear`).
-            self._window_compute += self.hearing.first_call
-            self._window_heard += len(both) / self.samplerate
         later = [s for group in self._waiting for s in group] + self._pending
         end = min((s.first for s in later if s.start >= spans[-1].end), default=len(self.segments))
         alone = self.segments[first.first : end]
-        if again and self.hurry:
+        new = self._window_text(spans, alone, again)
+        if new is None:
             return []  # stopped while it was heard (what follows must not wait): the chunks keep their text
-        if again and skipped_words(alone, new) >= SKIPPED_WORDS:
-            # Whisper skipped a sentence in the long window (it does: "Please call Stella."): the chunks' words
-            # are put back for it, and the window keeps the rest, which it hears better.
-            new = put_back(alone, new, SKIPPED_WORDS)
-        if len(spans) > 1 and not self.hurry and self._sparse(new, both):
-            # A window with few words for its speech (after its chunks' words were put back, live): the prompt
-            # made Whisper skip a sentence, or the start of one cut at a pause (after "… separating the patient
-            # from others.", "to prevent possible infection of others." was left out, and live its chunks alone
-            # had skipped it too). Heard afresh, what it skipped is put back (`add`: 6.7 -> 4.6 % WER on the
-            # joined speech-dev file, direct faster-whisper 5.2 %; 4 calls more). Live, never once stopped, and
-            # dropped if the person stops while it is heard: a stop waits for one call under way, as for any
-            # window (a second call started after the stop made stop -> saved 4.3 s, 5 min with a CPU hog).
-            fresh = self.hearing.hear(both, first.start, None, abandon=again)
-            if not (again and self.hurry) and skipped_words(fresh, new) >= SKIPPED_WORDS:
-                new = put_back(fresh, new, SKIPPED_WORDS)
         self.segments[first.first : end] = new
         for s in later:  # the chunks after it: their segments moved
             if s.start >= spans[-1].end:
                 s.first += len(new) - len(alone)
         return new
 
+    def _window_text(
+        self, spans: list[_Span], alone: list[Segment], again: bool, keep: bool = False
+    ) -> list[Segment] | None:
+        """What the chunks `spans` say heard together; `again`: live, `alone` is their text so far, put back
+        where the window left words out. None: stopped while it was heard (with `keep`, its answer is kept)."""
+        import numpy as np
+
+        first = spans[0]
+        both = np.concatenate([s.samples for s in spans]) if len(spans) > 1 else first.samples
+        began = time.perf_counter()
+        new = self.hearing.hear(both, first.start, self._prompt(first.first), abandon=again, keep=keep)
+        log.debug("window %s heard in %.2f s (group %.1f s)", self._ids(spans), time.perf_counter() - began,
+                  self.group_seconds())  # fmt: skip
+        if again:
+            # Only its first call: a stop waits for the call under way, and no more (see `Hearing.hear`).
+            self._window_compute += self.hearing.first_call
+            self._window_heard += len(both) / self.samplerate
+        if again and self.hurry and not keep:
+            return None
+        if again and skipped_words(alone, new) >= SKIPPED_WORDS:
+            # Whisper skipped a sentence in the long window (it does: "Please call Stella."): the chunks' words
+            # are put back for it, and the window keeps the rest, which it hears better.
+            new = put_back(alone, new, SKIPPED_WORDS)
+        if len(spans) > 1 and not self.hurry and self._sparse(new, both):
+            # A window with few words for its speech (after its chunks' words were put back, live): the prompt
+            # made Whisper skip a sentence, or the start of one cut at a pause. Heard afresh, what it skipped is
+            # put back. Live, never once stopped, and dropped if the person stops while it is heard.
+            fresh = self.hearing.hear(both, first.start, None, abandon=again)
+            if not (again and self.hurry) and skipped_words(fresh, new) >= SKIPPED_WORDS:
+                new = put_back(fresh, new, SKIPPED_WORDS)
+        return new
+
+    def look_ahead(self) -> bool:
+        """Live, while no chunk waits: the open window's chunks (two or more, each heard alone) heard together
+        now, their text kept aside for a stop, where it takes the place of what they said alone (`last`; the
+        last pass has time for ~8 s of audio, the open window holds up to GROUP_SECONDS). Whether it heard them."""
+        spans = list(self._pending)
+        if not self.live or self.hurry or self._waiting or len(spans) < 2 or self._ahead_of(spans):
+            return False
+        new = self._window_text(spans, self.segments[spans[0].first :], again=True, keep=True)
+        self._ahead = (spans, new or None)  # nothing heard (stopped in a second look): the chunks keep theirs
+        return True
+
+    def _ahead_of(self, spans: list[_Span]) -> bool:
+        """Whether the text kept aside (`look_ahead`) is of the chunks `spans` begin with."""
+        if self._ahead is None or len(self._ahead[0]) > len(spans):
+            return False
+        return all(a is b for a, b in zip(self._ahead[0], spans, strict=False))
+
+    def _take_ahead(self) -> list[Segment]:
+        """At stop: the text `look_ahead` kept aside in place of what its chunks said alone, when they are still
+        the first of the chunks not heard in a window; the segments it put in."""
+        if not self._ahead_of(self._pending) or self._ahead[1] is None:
+            self._ahead = None
+            return []
+        (spans, new), self._ahead = self._ahead, None
+        rest = self._pending[len(spans) :]
+        first = spans[0].first
+        end = rest[0].first if rest else len(self.segments)
+        for s in rest:
+            s.first += len(new) - (end - first)
+        for s in spans:
+            s.first = first
+        self.segments[first:end] = new
+        self._pending = rest
+        log.debug("last pass: %s heard ahead", self._ids(spans))
+        return new
+
     def _sparse(self, window: list[Segment], samples: Any) -> bool:
         """Whether a window wrote fewer than SPARSE_WINDOW_WORDS words a second of its speech."""
-        from voicejournal.speech.unheard import short_of_words
-
         return short_of_words(sum(len(s.text.split()) for s in window), samples, SPARSE_WINDOW_WORDS)
 
     def _prompt(self, before: int) -> str | None:

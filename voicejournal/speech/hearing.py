@@ -57,13 +57,16 @@ class Hearing:
         """Compute seconds per audio second so far."""
         return self.compute / self.heard if self.heard >= 1.0 else FIRST_RTF
 
-    def hear(self, samples: Any, start: int, prompt: str | None, abandon: bool = False) -> list[Segment]:
+    def hear(
+        self, samples: Any, start: int, prompt: str | None, abandon: bool = False, keep: bool = False
+    ) -> list[Segment]:
         """The segments of `samples` (from frame `start`). `abandon`: a window heard again live, whose text is
-        dropped once the recording stops (`hurry`)."""
+        dropped once the recording stops (`hurry`); with `keep`, the answer of a call under way at the stop is
+        kept, without a second look."""
         self.first_call = 0.0
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
-        return self._transcribe(samples, start, prompt, abandon)
+        return self._transcribe(samples, start, prompt, abandon, keep)
 
     def options(self, frames: int) -> dict:
         """Decoding options for a call on `frames` of audio: live, one fallback and a bound on its tokens."""
@@ -81,7 +84,9 @@ class Hearing:
             or time.perf_counter() + frames / self.samplerate * self.rtf * 1.5 <= self.until
         )
 
-    def _transcribe(self, samples: Any, start: int, prompt: str | None, abandon: bool) -> list[Segment]:
+    def _transcribe(
+        self, samples: Any, start: int, prompt: str | None, abandon: bool, keep: bool = False
+    ) -> list[Segment]:
         began = time.perf_counter()
         self.skipped = None
         offset = start / self.samplerate
@@ -95,8 +100,8 @@ class Hearing:
         log.debug(
             "  call %.1f s at %.1f s in %.2f s", len(samples) / self.samplerate, offset, self.first_call
         )
-        if abandon and self.hurry:
-            return []  # stopped while it was heard: its text is dropped, so no second look (the person waits)
+        if abandon and self.hurry:  # stopped while it was heard: no second look (the person waits)
+            return list(result.segments) if keep else []  # and its text is dropped, unless kept
         said = " ".join(s.text for s in result.segments)
         prompted = bool(prompt)
         if prompt and (loops(result.segments) or not said):

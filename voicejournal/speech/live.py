@@ -70,6 +70,8 @@ class LiveTranscription:
                 # No chunk waits: a window deferred while chunks waited is heard now (oldest first).
                 self._deliver(self.transcript.catch_up)
                 continue
+            if self.error is None and self._chunks.empty() and self._look_ahead():
+                continue  # nothing else to do: the open window heard ahead of a stop
             item = self._chunks.get()
             if item is None:
                 trace.log.debug("done")
@@ -87,6 +89,13 @@ class LiveTranscription:
             spent = time.monotonic() - (self.stop_time or time.monotonic())
             return live.last(start, end, samples, budget=max(0.0, FINAL_PASS_BUDGET - spent))
         return live.add(start, end, samples, behind=not self._chunks.empty())
+
+    def _look_ahead(self) -> bool:
+        try:
+            return self.transcript.look_ahead()
+        except Exception as e:
+            self.error = e
+            return False
 
     def _deliver(self, hear: Callable[[], list[Segment]]) -> None:
         """`hear`'s new segments to `on_segments`; an error stops the hearing (the audio is safe)."""

@@ -64,3 +64,23 @@ def unheard_tail(samples: Any, heard_until: float | None, samplerate: int = SAMP
     bar = speech_bar(block_levels(samples))
     loud = [db for db in block_levels(samples[lo:]) if db > bar]
     return lo if len(loud) >= UNHEARD_SECONDS * 10 / 2 else None  # half of it loud, in 100 ms blocks
+
+
+def speaks(samples: Any, levels: list[float], seconds: float) -> bool:
+    """Whether `samples` hold `seconds` of speech, by the recording's own speech level (`levels`, of its 100 ms
+    blocks so far). People stop after a pause: heard with the seconds before, such a tail only says their last
+    sentence again, another way ("Mood. San without 10. Mood. And with how good it can." in a marker run)."""
+    bar = speech_bar(levels)
+    return sum(db > bar for db in block_levels(samples)) >= seconds * 10
+
+
+def context_tail(samples: Any, seconds: float, least: float, samplerate: int = SAMPLE_RATE) -> Any:
+    """The last `seconds` of `samples` (the chunk before a last one), from their quietest 100 ms (a pause) among
+    all but the last `least` seconds; None when fewer than `least` seconds are there."""
+    tail = samples[-int(seconds * samplerate) :]
+    if len(tail) < least * samplerate:
+        return None
+    block = samplerate // 10
+    levels = block_levels(tail[: len(tail) - int(least * samplerate)], block)
+    quietest = min(range(len(levels)), key=levels.__getitem__) if levels else 0
+    return tail[quietest * block :]

@@ -784,6 +784,30 @@ def test_the_transcriber_thread_hears_deferred_windows_when_no_chunk_waits(tmp_p
     assert said(live.transcript.segments) == ["w0x24.", "w24x24."]
 
 
+def test_the_transcriber_thread_hears_the_open_window_ahead_when_idle_and_uses_it_at_the_stop(tmp_path):
+    import threading
+
+    from voicejournal.speech.live import LiveTranscription
+
+    fake = FakeTranscriber()
+    live = LiveTranscription(fake, tmp_path / "x.wav", SR)
+    thread = threading.Thread(target=live.run)
+    thread.start()
+    live.put(0, 5 * SR, tone(5))
+    live.put(5 * SR, 10 * SR, tone(5))
+    for _ in range(300):
+        if len(fake.calls) == 3:
+            break
+        threading.Event().wait(0.01)
+    live.transcript.hearing.compute = live.transcript.hearing.heard = 1000.0  # slow: no time for a last pass
+    live.stop(0.0)
+    live.put(10 * SR, 13 * SR, tone(3), last=True)
+    live.close()
+    thread.join()
+    assert [c[:2] for c in fake.calls] == [(0.0, 5), (5.0, 5), (0.0, 10), (10.0, 3)]
+    assert said(live.transcript.segments) == ["w0x10.", "w10x3."]
+
+
 @dataclass
 class Scripted(FakeTranscriber):
     """Says the sentences said in the audio it is given (times fixed below). The last, heard alone with no
@@ -966,3 +990,124 @@ def test_at_stop_a_stretched_answer_with_no_time_to_hear_it_afresh_is_heard_in_p
         "It went better than I thought.",
         "Mood: seven out of ten.",
     ]
+
+
+# --- the open window heard ahead of a stop (look_ahead) ------------------------------------------------
+
+
+def slow(live, seconds=12.0):
+    """As slow as real time: at a stop, no pass over the chunks before the last one fits the budget."""
+    live.hearing.compute, live.hearing.heard = seconds, seconds
+
+
+def test_the_open_window_heard_ahead_takes_its_chunks_place_at_the_stop():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    for n in range(3):
+        live.add(4 * n * SR, 4 * (n + 1) * SR, tone(4))
+    assert live.look_ahead()
+    assert fake.calls[-1][:2] == (0.0, 12)
+    # kept aside while recording goes on: the chunks show their own text until the stop
+    assert said(live.segments) == ["w0x4.", "w4x4.", "w8x4."]
+    assert not live.look_ahead() and len(fake.calls) == 4  # the same chunks are not heard twice
+    slow(live)
+    live.stop(1.2)
+    changed = live.last(12 * SR, 15 * SR, tone(3), budget=1.2)
+    assert said(live.segments) == ["w0x12.", "w12x3."]
+    assert said(changed) == ["w0x12.", "w12x3."]
+
+
+def test_chunks_after_the_look_ahead_keep_their_own_text_when_there_is_no_time():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 4 * SR, tone(4))
+    live.add(4 * SR, 8 * SR, tone(4))
+    assert live.look_ahead()
+    live.add(8 * SR, 12 * SR, tone(4))  # the stop came before it could be heard ahead too
+    slow(live)
+    live.stop(1.2)
+    live.last(12 * SR, 15 * SR, tone(3), budget=1.2)
+    assert said(live.segments) == ["w0x8.", "w8x4.", "w12x3."]
+
+
+def test_a_window_that_closes_drops_what_was_heard_ahead():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert live.look_ahead()
+    live.add(16 * SR, 24 * SR, tone(8))  # 24 s: the window closes (GROUP_SECONDS 20 here) and is heard
+    assert said(live.segments) == ["w0x24."]
+    slow(live)
+    live.stop(1.2)
+    live.last(24 * SR, 27 * SR, tone(3), budget=1.2)
+    assert said(live.segments) == ["w0x24.", "w24x3."]
+
+
+def test_a_look_ahead_under_way_at_the_stop_is_kept():
+    @dataclass
+    class StoppedMeanwhile(FakeTranscriber):
+        live: object = None
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            if self.live is not None and len(samples) > 5 * SR:
+                self.live.stop(1.2)  # the person stops while the open window is heard
+            return super().transcribe(samples, offset, initial_prompt, **options)
+
+    fake = StoppedMeanwhile()
+    live = ChunkedTranscript(fake)
+    live.add(0, 4 * SR, tone(4))
+    live.add(4 * SR, 8 * SR, tone(4))
+    fake.live = live
+    assert live.look_ahead()
+    assert not live.look_ahead()  # stopped: nothing more is heard ahead
+    slow(live)
+    live.last(8 * SR, 11 * SR, tone(3), budget=1.2)
+    assert said(live.segments) == ["w0x8.", "w8x3."]
+
+
+def test_a_file_is_not_heard_ahead():
+    fake = FakeTranscriber()
+    done = ChunkedTranscript(fake, live=False)
+    done.add(0, 4 * SR, tone(4))
+    done.add(4 * SR, 8 * SR, tone(4))
+    assert not done.look_ahead() and fake.calls == []
+
+
+def test_a_file_whose_last_chunk_closes_the_window_keeps_that_window_s_text():
+    """The last chunk made the chunks before it too long for one window: they were heard as one, then the last
+    chunk alone, after them (it took their place before: a 103 s file lost 20 s of its words)."""
+    fake = FakeTranscriber()
+    done = ChunkedTranscript(fake, live=False)
+    done.add(0, 8 * SR, tone(8))
+    done.add(8 * SR, 16 * SR, tone(8))
+    done.last(16 * SR, 31 * SR, tone(15))
+    assert said(done.segments) == ["w0x16.", "w16x15."]
+
+
+def test_the_last_chunk_follows_the_text_heard_ahead_whatever_its_length():
+    @dataclass
+    class Sentences(FakeTranscriber):
+        """A chunk alone is one segment; a window, one for every 4 s: more segments than its chunks had."""
+
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            seconds = len(samples) / SR
+            n = 1 if seconds <= 6 else round(seconds) // 4
+            ends = [offset + 4 * i + 4 for i in range(n - 1)] + [offset + seconds]
+            texts = [
+                f"s{round(offset) + 4 * i}. " + " ".join(f"w{round(offset) + 4 * i}y{j}" for j in range(12))
+                for i in range(n)
+            ]
+            return Result([Segment(offset + 4 * i, ends[i], texts[i]) for i in range(n)])
+
+    fake = Sentences()
+    live = ChunkedTranscript(fake)
+    live.add(0, 6 * SR, tone(6))
+    live.add(6 * SR, 12 * SR, tone(6))
+    assert said(live.segments) == ["s0.", "s6."]
+    assert live.look_ahead()  # 12 s together: three segments
+    slow(live, 1000.0)
+    live.stop(1.2)
+    live.last(12 * SR, 16 * SR, tone(4), budget=1.2)
+    assert said(live.segments) == ["s0.", "s4.", "s8.", "s12."]
