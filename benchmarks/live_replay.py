@@ -5,6 +5,11 @@ an idle machine (windows do not shrink with the measured cost here, so two runs 
     python benchmarks/live_replay.py ../shared/speech-dev [--quick] [--keep-chunks]
     python benchmarks/live_replay.py ../shared/speech-dev --audio live.flac --cuts live.log
     python benchmarks/live_replay.py ../shared/speech-dev --shift 20   # started 20 ms later (quality.py's shifts)
+    python benchmarks/live_replay.py ../shared/speech-dev --recordings 90 [--no-ahead | --as-file] [--only N]
+
+`--recordings 90`: the clips as ~90 s recordings, each with its own stop under the live budget (on a simulated
+clock), the open window heard ahead after each chunk (`--no-ahead`: not, as before); `--as-file`: the same
+recordings heard as `add` hears files; `--only N`: one of them, its text printed.
 
 `--audio`: a live run's own recording (quality.py --texts keeps it as live.flac) in place of the joined file;
 `--cuts`: its chunks as the live debug log took them (its last recording), in place of the Chunker's: the same
