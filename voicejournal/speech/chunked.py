@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import new_words, put_back, skipped_words
+from voicejournal.speech.answers import put_back, skipped_words
 from voicejournal.speech.hearing import PROMPT_CHARS, Hearing
 from voicejournal.speech.levels import block_levels, level_db
 from voicejournal.speech.trace import log
@@ -83,9 +83,7 @@ class ChunkedTranscript:
         self._pending: list[_Span] = []  # chunks not yet in a window (at most WINDOW_SECONDS)
         self._waiting: list[list[_Span]] = []  # live, windows closed but not heard yet (chunks waited)
         self._before: _Span | None = None  # live, the chunk added last: its end is heard again at stop
-        self._ahead: tuple[list[_Span], list[Segment] | None] | None = (
-            None  # live, the open window heard ahead
-        )
+        self._ahead: tuple[list[_Span], list[Segment] | None, str | None] | None = None  # live, heard ahead
         self._window_compute = 0.0  # seconds spent on windows heard again live
         self._window_heard = 0.0  # and their seconds of audio
 
@@ -163,7 +161,6 @@ class ChunkedTranscript:
         """The pending chunks make a window, to be heard (`catch_up`)."""
         self._waiting.append(self._pending)
         self._pending = []
-        self._ahead = None
         if len(self._waiting) > MAX_WAITING:
             log.debug("window %s dropped: %d wait", self._ids(self._waiting[0]), len(self._waiting))
             self._waiting.pop(0)
@@ -237,31 +234,19 @@ class ChunkedTranscript:
         """The end of the chunk before `span` to hear with it at stop, as many seconds as the measured pace
         allows in `budget` (at most CONTEXT_SECONDS; `unheard.context_tail`); None when too few fit."""
         before = self._before if self._before is not None and self._before.end == span.start else None
-        # Only the seconds added count: the chunk is heard anyway, and Whisper hears 30 s whatever it is given
-        # (the 502 s live run: its last 4.1 s alone took 0.52 s, 9.1 s took 0.54 s).
+        # Only the seconds added count: the chunk is heard anyway (Whisper hears 30 s whatever it is given).
         room = min(CONTEXT_SECONDS, budget / (max(self.rtf, 1e-3) * 1.5))
         if before is None or room < MIN_CONTEXT_SECONDS:
             return None
         return context_tail(before.samples, room, MIN_CONTEXT_SECONDS, self.samplerate)
 
     def _with_context(self, span: _Span, before: Any) -> list[Segment]:
-        """The last chunk heard after `before` (the end of the chunk before it): its segments, without what
-        `before` says again (segments over by the time the chunk begins, and words repeating the text so far).
-        """
-        import numpy as np
-
-        frames = len(before)
-        first = span.start - frames
-        earlier = [s for s in self.segments if s.end <= first / self.samplerate + 0.1]
-        prompt = (PROMPT_HINT + " " + " ".join(s.text.strip() for s in earlier)[-PROMPT_CHARS:]).strip()
-        heard = self.hearing.hear(np.concatenate([before, span.samples]), first, prompt)
-        begins = span.start / self.samplerate
-        written = " ".join(s.text for s in self.segments)[-PROMPT_CHARS:]
-        new = new_words(written, [s for s in heard if s.end > begins + 0.1])
+        """The last chunk heard after `before` (the end of the chunk before it): its new segments."""
+        new = self.hearing.hear_after(before, span.samples, span.start, self.segments, PROMPT_HINT)
         if not new and self.hearing.time_for(len(span.samples)):
             new = self.hearing.hear(span.samples, span.start, self._prompt(len(self.segments)))  # alone, then
-        log.debug("last chunk heard with %.1f s before it", frames / self.samplerate)
-        self.final_pass = (span.end - first) / self.samplerate
+        log.debug("last chunk heard with %.1f s before it", len(before) / self.samplerate)
+        self.final_pass = (span.end - span.start + len(before)) / self.samplerate
         self.segments.extend(new)
         return new
 
@@ -279,7 +264,8 @@ class ChunkedTranscript:
         later = [s for group in self._waiting for s in group] + self._pending
         end = min((s.first for s in later if s.start >= spans[-1].end), default=len(self.segments))
         alone = self.segments[first.first : end]
-        new = self._window_text(spans, alone, again)
+        new = self._heard_ahead(spans)
+        new = self._window_text(spans, alone, again) if new is None else new
         if new is None:
             return []  # stopped while it was heard (what follows must not wait): the chunks keep their text
         self.segments[first.first : end] = new
@@ -327,9 +313,22 @@ class ChunkedTranscript:
         spans = list(self._pending)
         if not self.live or self.hurry or self._waiting or len(spans) < 2 or self._ahead_of(spans):
             return False
+        prompt = self._prompt(spans[0].first)
         new = self._window_text(spans, self.segments[spans[0].first :], again=True, keep=True)
-        self._ahead = (spans, new or None)  # nothing heard (stopped in a second look): the chunks keep theirs
+        self._ahead = (spans, new or None, prompt)  # None: stopped in a second look, the chunks keep theirs
         return True
+
+    def _heard_ahead(self, spans: list[_Span]) -> list[Segment] | None:
+        """The text `look_ahead` heard for the window `spans` with the prompt it has now, else None: a window
+        closed as it was heard ahead (the next chunk made it too long) is not heard twice."""
+        ahead = self._ahead
+        if ahead is None or ahead[1] is None or len(ahead[0]) != len(spans) or not self._ahead_of(spans):
+            return None
+        if ahead[2] != self._prompt(spans[0].first):
+            return None
+        self._ahead = None
+        log.debug("window %s heard ahead", self._ids(spans))
+        return ahead[1]
 
     def _ahead_of(self, spans: list[_Span]) -> bool:
         """Whether the text kept aside (`look_ahead`) is of the chunks `spans` begin with."""
@@ -343,7 +342,7 @@ class ChunkedTranscript:
         if not self._ahead_of(self._pending) or self._ahead[1] is None:
             self._ahead = None
             return []
-        (spans, new), self._ahead = self._ahead, None
+        (spans, new, _), self._ahead = self._ahead, None
         rest = self._pending[len(spans) :]
         first = spans[0].first
         end = rest[0].first if rest else len(self.segments)

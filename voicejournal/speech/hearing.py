@@ -201,6 +201,22 @@ class Hearing:
             return list(again.segments)
         return None
 
+    def hear_after(
+        self, before: Any, samples: Any, start: int, written: list[Segment], hint: str
+    ) -> list[Segment]:
+        """`samples` (from frame `start`) heard after `before`, the seconds before them: their segments without
+        what `before` says again (segments over by the time they begin, and words repeating `written`, the
+        text so far, whose earlier part is the prompt after `hint`)."""
+        import numpy as np
+
+        first = start - len(before)
+        earlier = [s for s in written if s.end <= first / self.samplerate + 0.1]
+        prompt = (hint + " " + " ".join(s.text.strip() for s in earlier)[-PROMPT_CHARS:]).strip()
+        heard = self.hear(np.concatenate([before, samples]), first, prompt)
+        begins = start / self.samplerate
+        said = " ".join(s.text for s in written)[-PROMPT_CHARS:]
+        return new_words(said, [s for s in heard if s.end > begins + 0.1])
+
     def skipped_look(self, start: int) -> tuple[str, list[Segment]] | None:
         """Live, at the last pass: the second look that the look at frames from `start` had no time for, taken
         now: ("rest", the rest's new segments) or ("afresh", the chunk's segments, none if no better); None

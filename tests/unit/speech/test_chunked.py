@@ -1044,6 +1044,30 @@ def test_a_window_that_closes_drops_what_was_heard_ahead():
     assert said(live.segments) == ["w0x24.", "w24x3."]
 
 
+def test_a_window_closed_as_it_was_heard_ahead_is_not_heard_twice():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert live.look_ahead()
+    live.add(16 * SR, 32 * SR, tone(16))  # too long to join them: their window closes as it was heard ahead
+    assert [c[:2] for c in fake.calls] == [(0.0, 8), (8.0, 8), (0.0, 16), (16.0, 16)]
+    assert said(live.segments) == ["w0x16.", "w16x16."]
+
+
+def test_a_window_heard_ahead_with_another_prompt_is_heard_again():
+    fake = FakeTranscriber()
+    live = ChunkedTranscript(fake)
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    assert live.look_ahead()
+    live.segments.insert(0, Segment(-1.0, 0.0, "Earlier words."))  # the text before it changed meanwhile
+    for span in live._pending:
+        span.first += 1
+    live.add(16 * SR, 32 * SR, tone(16))
+    assert [c[:2] for c in fake.calls] == [(0.0, 8), (8.0, 8), (0.0, 16), (0.0, 16), (16.0, 16)]
+
+
 def test_a_look_ahead_under_way_at_the_stop_is_kept():
     @dataclass
     class StoppedMeanwhile(FakeTranscriber):
