@@ -2,6 +2,7 @@
 
     python benchmarks/quality.py ../shared/speech-dev            # the full run (~40 min)
     python benchmarks/quality.py ../shared/speech-dev --quick    # a short version (~8 min)
+    python benchmarks/quality.py ../shared/speech-dev --live-runs 3   # the live row as a mean of 3 runs
 
 Rows: `add` WER on the joined speech-dev file vs faster-whisper called directly with its own defaults (beam 5,
 no VAD, conditioning on previous text) on the same file, each as the mean over SHIFTS (the file started 0, 20,
@@ -20,9 +21,10 @@ share a 24-30 s window, and tiny.en's text moves with its windows. The same file
 `add` 42 to 80 errors (of 1,034 words; mean 64 over ten shifts), faster-whisper direct 57 to 76 over five (its 30 s
 windows move too). The unshifted file alone, on which the constants were chosen, was `add`'s best draw; a
 person's recording (and the live row's capture) falls anywhere. So `add` and `direct` are compared, and live
-is held against `add`, as means over the same shifts, each shift's figure printed. The live row also prints `add`
-of the live run's own recording: the same sound heard as a file, which tells what the sound through the mic costs
-from what hearing it in real time costs.
+is held against `add`, as means over the same shifts, each shift's figure printed (`--live-runs N`: live, too, as
+a mean of N recordings; one live run is a single draw: 56-62 errors over four runs in sessions 14-15). The live row
+also prints `add` of the live run's own recording: the same sound heard as a file, which tells what the sound
+through the mic costs from what hearing it in real time costs.
 """
 
 from __future__ import annotations
@@ -317,6 +319,12 @@ def main() -> None:
     parser.add_argument("--vectors", action="store_true", help="latency: a journal with meaning vectors")
     parser.add_argument("--texts", type=Path, help="a folder to keep the add and live transcripts in")
     parser.add_argument(
+        "--live-runs",
+        type=int,
+        default=1,
+        help="live recordings to take the live row's mean over (9 min each)",
+    )
+    parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
     args = parser.parse_args()
@@ -372,22 +380,29 @@ def main() -> None:
         rows.append(("add WER, joined file 40 dB quieter (gain)", "close to add WER", pct(*quiet)))
 
         if "live" not in skip:
-            run = record_run(folder, [path for path, _ in items])
-            live = errors(reference, run["entry"]["text"])
-            say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
+            lives = []
+            for n in range(max(1, args.live_runs)):
+                run = record_run(folder, [path for path, _ in items])
+                live = errors(reference, run["entry"]["text"])
+                lives.append(live)
+                say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
+                pairs = zip(items, errors_per_clip(refs, added_text, words),
+                            errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
+                worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
+                say(
+                    f"  clips where live has more errors than add at {shifts[0]} ms (add->live): {', '.join(worse) or 'none'}"
+                )
+                # The same sound as a file: what the mic's sound costs, apart from what hearing in real time costs.
+                if run["entry"].get("audio"):
+                    own, took = add_text(folder / f"home-add-live{n}", run["home"] / run["entry"]["audio"])
+                    say(f"  add of the live run's own recording (the sound as the mic took it, heard as a file): WER "
+                        f"{pct(*errors(reference, own))} in {took:.0f} s")  # fmt: skip
             target = 100 * added[0] / added[1] + 0.5
-            rows.append(("live record WER (virtual mic)", f"<= add + 0.5 = {target:.1f} %", pct(*live)))
-            pairs = zip(items, errors_per_clip(refs, added_text, words),
-                        errors_per_clip(refs, run["entry"]["text"], words), strict=True)  # fmt: skip
-            worse = [f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if b > a]
-            say(
-                f"  clips where live has more errors than add at {shifts[0]} ms (add->live): {', '.join(worse) or 'none'}"
+            label = "live record WER (virtual mic)" + (
+                f", mean of {len(lives)} runs" if len(lives) > 1 else ""
             )
-            # The same sound as a file: what the mic's sound costs, apart from what hearing in real time costs.
-            if run["entry"].get("audio"):
-                own, took = add_text(folder / "home-add-live", run["home"] / run["entry"]["audio"])
-                say(f"  add of the live run's own recording (the sound as the mic took it, heard as a file): WER "
-                    f"{pct(*errors(reference, own))} in {took:.0f} s")  # fmt: skip
+            figure = pct(*mean_errors(lives)) + (f" (errors {spread(lives)})" if len(lives) > 1 else "")
+            rows.append((label, f"<= add + 0.5 = {target:.1f} %", figure))
             if args.texts:
                 args.texts.mkdir(parents=True, exist_ok=True)
                 (args.texts / "add.txt").write_text(added_text + "\n")
