@@ -85,9 +85,6 @@ def main() -> None:
 
     from voicejournal.speech import answers, chunked, hearing
     from voicejournal.speech.audio import load_audio
-    from voicejournal.speech.chunker import Chunker
-    from voicejournal.speech.devices import BLOCKSIZE
-    from voicejournal.speech.levels import level_db
     from voicejournal.speech.transcription import Transcriber
 
     counts = {"windows dropped": 0, "windows with words put back": 0, "rests with repeated words": 0}
@@ -113,14 +110,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         wav, reference, seconds = joined(items, Path(tmp) / "joined.wav")
         samples = load_audio(shifted(args.audio or wav, args.shift, Path(tmp) / "shifted.wav"))
-    if args.cuts:
-        cuts = logged_cuts(args.cuts)
-    else:
-        chunker, cuts = Chunker(16000), []
-        for i in range(0, len(samples), BLOCKSIZE):
-            block = samples[i : i + BLOCKSIZE]
-            cuts.extend(chunker.feed(level_db(block), len(block)))
-        cuts += [tail] if (tail := chunker.finish()) is not None else []
+    cuts = logged_cuts(args.cuts) if args.cuts else chunker_cuts(samples)
     live = chunked.ChunkedTranscript(Transcriber())
     live.group_seconds = lambda: chunked.GROUP_SECONDS
     began, cpu = time.monotonic(), os.times()
@@ -152,17 +142,16 @@ def recordings(args) -> None:
     budget at a stop is decided on a simulated clock (`SimulatedTime`), so that two runs decide alike."""
     from voicejournal.speech import chunked, hearing
     from voicejournal.speech.audio import load_audio
-    from voicejournal.speech.chunker import Chunker
-    from voicejournal.speech.devices import BLOCKSIZE
-    from voicejournal.speech.levels import level_db
     from voicejournal.speech.live import FINAL_PASS_BUDGET
     from voicejournal.speech.transcription import Transcriber
 
-    items, groups = clips(args.speech_dev, args.quick), [[]]
-    for item in items:
-        if groups[-1] and sum(load_seconds(p) for p, _ in groups[-1]) >= args.recordings:
+    groups, length = [[]], 0.0
+    for item in clips(args.speech_dev, args.quick):
+        if groups[-1] and length >= args.recordings:
             groups.append([])
+            length = 0.0
         groups[-1].append(item)
+        length += load_seconds(item[0])
     transcriber, total, began = SimulatedTime(Transcriber()), [0, 0], time.monotonic()
     chunked.time = hearing.time = transcriber  # their perf_counter(): the simulated clock
     for n, group in enumerate(groups):
@@ -171,17 +160,12 @@ def recordings(args) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             wav, reference, seconds = joined(group, Path(tmp) / "joined.wav")
             samples = load_audio(shifted(wav, args.shift, Path(tmp) / "shifted.wav"))
-        chunker, cuts = Chunker(16000), []
-        for i in range(0, len(samples), BLOCKSIZE):
-            block = samples[i : i + BLOCKSIZE]
-            cuts.extend(chunker.feed(level_db(block), len(block)))
-        cuts += [tail] if (tail := chunker.finish()) is not None else []
-        live = chunked.ChunkedTranscript(transcriber, live=not args.as_file)
-        live.group_seconds = lambda: chunked.GROUP_SECONDS
-        ahead = 0
+        ahead, cuts = 0, [] if args.as_file else chunker_cuts(samples)
         if args.as_file:
             live = chunked.transcribe_samples(transcriber, samples)
-            cuts = []
+        else:
+            live = chunked.ChunkedTranscript(transcriber)
+            live.group_seconds = lambda: chunked.GROUP_SECONDS
         for k, (start, end) in enumerate(cuts):
             if k == len(cuts) - 1:
                 live.stop(FINAL_PASS_BUDGET)
@@ -221,6 +205,19 @@ class SimulatedTime:
     def transcribe(self, samples, *args, **kwargs):
         self.now += self.COST_S + self.COST_PER_S * len(samples) / 16000
         return self.transcriber.transcribe(samples, *args, **kwargs)
+
+
+def chunker_cuts(samples) -> list[tuple[int, int]]:
+    """The chunks the Chunker closes in `samples`, fed in the recorder's 100 ms blocks (as `transcribe_samples`)."""
+    from voicejournal.speech.chunker import Chunker
+    from voicejournal.speech.devices import BLOCKSIZE
+    from voicejournal.speech.levels import level_db
+
+    chunker, cuts = Chunker(16000), []
+    for i in range(0, len(samples), BLOCKSIZE):
+        block = samples[i : i + BLOCKSIZE]
+        cuts.extend(chunker.feed(level_db(block), len(block)))
+    return cuts + ([tail] if (tail := chunker.finish()) is not None else [])
 
 
 def load_seconds(path: Path) -> float:

@@ -1000,67 +1000,60 @@ def slow(live, seconds=12.0):
     live.hearing.compute, live.hearing.heard = seconds, seconds
 
 
-def test_the_open_window_heard_ahead_takes_its_chunks_place_at_the_stop():
+def heard_ahead(*seconds):
+    """A live transcript of chunks of these lengths, one after another, its open window heard ahead."""
     fake = FakeTranscriber()
     live = ChunkedTranscript(fake)
-    for n in range(3):
-        live.add(4 * n * SR, 4 * (n + 1) * SR, tone(4))
+    at = 0
+    for length in seconds:
+        live.add(at * SR, (at + length) * SR, tone(length))
+        at += length
     assert live.look_ahead()
+    return fake, live
+
+
+def stopped_slow(live, start, seconds=3):
+    """The person stops with no time for a pass over the chunks before it; the last chunk (its segments)."""
+    slow(live)
+    live.stop(1.2)
+    return live.last(start * SR, (start + seconds) * SR, tone(seconds), budget=1.2)
+
+
+def test_the_open_window_heard_ahead_takes_its_chunks_place_at_the_stop():
+    fake, live = heard_ahead(4, 4, 4)
     assert fake.calls[-1][:2] == (0.0, 12)
     # kept aside while recording goes on: the chunks show their own text until the stop
     assert said(live.segments) == ["w0x4.", "w4x4.", "w8x4."]
     assert not live.look_ahead() and len(fake.calls) == 4  # the same chunks are not heard twice
-    slow(live)
-    live.stop(1.2)
-    changed = live.last(12 * SR, 15 * SR, tone(3), budget=1.2)
+    changed = stopped_slow(live, 12)
     assert said(live.segments) == ["w0x12.", "w12x3."]
     assert said(changed) == ["w0x12.", "w12x3."]
 
 
 def test_chunks_after_the_look_ahead_keep_their_own_text_when_there_is_no_time():
-    fake = FakeTranscriber()
-    live = ChunkedTranscript(fake)
-    live.add(0, 4 * SR, tone(4))
-    live.add(4 * SR, 8 * SR, tone(4))
-    assert live.look_ahead()
+    _, live = heard_ahead(4, 4)
     live.add(8 * SR, 12 * SR, tone(4))  # the stop came before it could be heard ahead too
-    slow(live)
-    live.stop(1.2)
-    live.last(12 * SR, 15 * SR, tone(3), budget=1.2)
+    stopped_slow(live, 12)
     assert said(live.segments) == ["w0x8.", "w8x4.", "w12x3."]
 
 
 def test_a_window_that_closes_drops_what_was_heard_ahead():
-    fake = FakeTranscriber()
-    live = ChunkedTranscript(fake)
-    live.add(0, 8 * SR, tone(8))
-    live.add(8 * SR, 16 * SR, tone(8))
-    assert live.look_ahead()
+    _, live = heard_ahead(8, 8)
     live.add(16 * SR, 24 * SR, tone(8))  # 24 s: the window closes (GROUP_SECONDS 20 here) and is heard
     assert said(live.segments) == ["w0x24."]
-    slow(live)
-    live.stop(1.2)
-    live.last(24 * SR, 27 * SR, tone(3), budget=1.2)
+    stopped_slow(live, 24)
     assert said(live.segments) == ["w0x24.", "w24x3."]
 
 
 def test_a_window_closed_as_it_was_heard_ahead_is_not_heard_twice():
-    fake = FakeTranscriber()
-    live = ChunkedTranscript(fake)
-    live.add(0, 8 * SR, tone(8))
-    live.add(8 * SR, 16 * SR, tone(8))
-    assert live.look_ahead()
+    fake, live = heard_ahead(8, 8)
     live.add(16 * SR, 32 * SR, tone(16))  # too long to join them: their window closes as it was heard ahead
     assert [c[:2] for c in fake.calls] == [(0.0, 8), (8.0, 8), (0.0, 16), (16.0, 16)]
     assert said(live.segments) == ["w0x16.", "w16x16."]
 
 
 def test_a_window_heard_ahead_with_another_prompt_is_heard_again():
-    fake = FakeTranscriber()
-    live = ChunkedTranscript(fake)
-    live.add(0, 8 * SR, tone(8))
-    live.add(8 * SR, 16 * SR, tone(8))
-    assert live.look_ahead()
+    fake, live = heard_ahead(8, 8)
     live.segments.insert(0, Segment(-1.0, 0.0, "Earlier words."))  # the text before it changed meanwhile
     for span in live._pending:
         span.first += 1
