@@ -19,6 +19,12 @@ SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-
 # wrote the digits again, not seen as a repeat).
 FOLDED_WORD = re.compile(r"[a-z0-9']*[a-z'][a-z0-9']*|[0-9]")  # "1st", "mp3": one word each
 SAME_WORDS_RATIO = 0.6  # words this alike by characters are one hearing and another of the same words
+# A phrase of up to LOOP_PHRASE words said more than LOOP_REPEATS times in a row is Whisper looping, not a person
+# ("some more word word word …" 85 times, live, when both looks at a window looped): cut to what the segment's
+# time holds at SPEAKING_WORDS_PER_SECOND, LOOP_REPEATS at most ("word word word word word" said is 5).
+LOOP_PHRASE = 4
+LOOP_REPEATS = 8
+SPEAKING_WORDS_PER_SECOND = 3.0
 
 
 def folded(text: str) -> str:
@@ -35,6 +41,32 @@ def repetitive(text: str) -> bool:
 def loops(segments: list[Segment]) -> bool:
     """Whether an answer loops: as a whole, or in one segment ("Here's some more word word word …")."""
     return repetitive(" ".join(s.text for s in segments)) or any(repetitive(s.text) for s in segments)
+
+
+def unlooped(segment: Segment) -> Segment:
+    """`segment` with every phrase repeated more than LOOP_REPEATS times in a row cut to the repeats its time
+    holds (at SPEAKING_WORDS_PER_SECOND, after its other words; 2 at least, LOOP_REPEATS at most)."""
+    tokens = segment.text.split()
+    keys = [folded(t) for t in tokens]
+    cut = False
+    for n in range(1, LOOP_PHRASE + 1):
+        i = 0
+        while i + n * (LOOP_REPEATS + 1) <= len(tokens):
+            phrase = keys[i : i + n]
+            repeats = 1
+            while keys[i + repeats * n : i + (repeats + 1) * n] == phrase:
+                repeats += 1
+            if repeats > LOOP_REPEATS and all(phrase):
+                others = len(tokens) - repeats * n
+                fits = int((segment.end - segment.start) * SPEAKING_WORDS_PER_SECOND) - others
+                keep = max(2, min(LOOP_REPEATS, fits // n))
+                tokens[i + keep * n : i + repeats * n] = []
+                keys[i + keep * n : i + repeats * n] = []
+                cut = True
+            i += 1
+    if not cut:
+        return segment
+    return replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(tokens))
 
 
 def skipped_words(before: list[Segment], after: list[Segment]) -> int:

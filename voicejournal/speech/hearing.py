@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import folded, loops, new_words, repetitive, spoken_until
+from voicejournal.speech.answers import folded, loops, new_words, repetitive, spoken_until, unlooped
 from voicejournal.speech.levels import SILENT_DB, block_levels, normalise
 from voicejournal.speech.trace import log
 from voicejournal.speech.unheard import runs_to_the_end, short_of_words, unheard_tail
@@ -66,7 +66,8 @@ class Hearing:
         self.first_call = 0.0
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
-        return self._transcribe(samples, start, prompt, abandon, keep)
+        # Both looks can loop (the answer with the prompt and the one without): what is kept is cut back.
+        return [unlooped(s) for s in self._transcribe(samples, start, prompt, abandon, keep)]
 
     def options(self, frames: int) -> dict:
         """Decoding options for a call on `frames` of audio: live, one fallback and a bound on its tokens."""
@@ -235,4 +236,4 @@ class Hearing:
             new = self._afresh(samples, offset, extra) or []
         self.compute += time.perf_counter() - began
         self.heard += heard / self.samplerate
-        return kind, new
+        return kind, [unlooped(s) for s in new]

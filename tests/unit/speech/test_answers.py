@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import new_words, repeated_start, skipped_words
+from voicejournal.speech.answers import new_words, repeated_start, skipped_words, unlooped
 from voicejournal.speech.chunked import ChunkedTranscript
 
 SR = 16000
@@ -119,3 +119,19 @@ def test_words_put_back_take_the_place_of_what_the_window_wrote_there_instead():
     window = [Segment(0.0, 6.0, " Go fort. Turn left at the gate.")]
     text = " ".join(s.text.strip() for s in put_back(alone, window, 3))
     assert text == "Go forward ten meters, then Turn left at the gate."  # the rest is the window's
+
+
+def test_a_word_whisper_repeats_on_and_on_is_cut_to_what_the_time_holds():
+    looped = Segment(10.0, 15.0, " Here's some more word" + " word" * 84 + ".")
+    assert unlooped(looped).text == " Here's some more" + " word" * 8  # 5 s hold 15 words; 8 repeats at most
+    short = Segment(10.0, 12.0, " and then" + " no" * 30)
+    assert unlooped(short).text == " and then" + " no" * 4  # 2 s: 6 words, 2 of them said before
+    phrase = Segment(0.0, 30.0, " I know, I know," + " I know," * 20 + " okay.")
+    assert unlooped(phrase).text == " I know, I know," + " I know," * 6 + " okay."
+
+
+def test_a_person_repeating_a_word_a_few_times_keeps_every_one():
+    said = Segment(0.0, 4.0, " here's some more word word word word word")
+    assert unlooped(said) is said
+    counted = Segment(0.0, 6.0, " one two three four five six seven eight nine ten")
+    assert unlooped(counted) is counted

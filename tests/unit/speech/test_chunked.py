@@ -164,6 +164,21 @@ def test_a_looping_answer_to_a_prompt_is_heard_again_without_it():
     assert repetitive("Word. " * 40) and not repetitive("I went for a walk and called my sister afterwards.")
 
 
+def test_a_loop_in_both_looks_is_cut_back_not_kept_whole():
+    @dataclass
+    class AlwaysLoops(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            self.calls.append((round(offset, 2), round(len(samples) / SR), initial_prompt))
+            looped = " some more word" + " word" * (60 - bool(initial_prompt))
+            return Result([Segment(offset, offset + 4, looped)])
+
+    live = ChunkedTranscript(AlwaysLoops())
+    live.add(0, 8 * SR, tone(8))
+    live.add(8 * SR, 16 * SR, tone(8))
+    # 4 s hold 12 words, and 8 repeats at most are kept
+    assert [s.text for s in live.segments] == [" some more word" + " word" * 7] * 2
+
+
 def test_a_file_is_cut_at_its_pauses_like_a_recording():
     speech = np.concatenate(
         [tone(9), np.zeros(SR, dtype=np.float32), tone(9), np.zeros(SR, dtype=np.float32)]
