@@ -20,9 +20,10 @@ SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-
 FOLDED_WORD = re.compile(r"[a-z0-9']*[a-z'][a-z0-9']*|[0-9]")  # "1st", "mp3": one word each
 SAME_WORDS_RATIO = 0.6  # words this alike by characters are one hearing and another of the same words
 # A phrase of up to LOOP_PHRASE words said more than LOOP_REPEATS times in a row is Whisper looping, not a person
-# ("some more word word word …" 85 times, live, when both looks at a window looped): cut to what the segment's
-# time holds at SPEAKING_WORDS_PER_SECOND, LOOP_REPEATS at most ("word word word word word" said is 5).
-LOOP_PHRASE = 4
+# ("some more word word word …" 85 times, live, when both looks at a window looped; or a segment again and
+# again): cut to what its time holds at SPEAKING_WORDS_PER_SECOND, LOOP_REPEATS at most ("word word word word
+# word" said is 5).
+LOOP_PHRASE = 8
 LOOP_REPEATS = 8
 SPEAKING_WORDS_PER_SECOND = 3.0
 
@@ -43,11 +44,12 @@ def loops(segments: list[Segment]) -> bool:
     return repetitive(" ".join(s.text for s in segments)) or any(repetitive(s.text) for s in segments)
 
 
-def unlooped(segment: Segment) -> Segment:
-    """`segment` with every phrase repeated more than LOOP_REPEATS times in a row cut to the repeats its time
-    holds (at SPEAKING_WORDS_PER_SECOND, after its other words; 2 at least, LOOP_REPEATS at most)."""
-    tokens = segment.text.split()
-    keys = [folded(t) for t in tokens]
+def unlooped(segments: list[Segment]) -> list[Segment]:
+    """`segments` with every phrase (up to LOOP_PHRASE words, within a segment or across several) repeated more
+    than LOOP_REPEATS times in a row cut to the repeats its segments' time holds (at SPEAKING_WORDS_PER_SECOND,
+    after their other words; 2 at least, LOOP_REPEATS at most); a segment left with no words goes."""
+    tokens = [(k, t) for k, s in enumerate(segments) for t in s.text.split()]
+    keys = [folded(t) for _, t in tokens]
     cut = False
     for n in range(1, LOOP_PHRASE + 1):
         i = 0
@@ -57,16 +59,23 @@ def unlooped(segment: Segment) -> Segment:
             while keys[i + repeats * n : i + (repeats + 1) * n] == phrase:
                 repeats += 1
             if repeats > LOOP_REPEATS and all(phrase):
-                others = len(tokens) - repeats * n
-                fits = int((segment.end - segment.start) * SPEAKING_WORDS_PER_SECOND) - others
-                keep = max(2, min(LOOP_REPEATS, fits // n))
-                tokens[i + keep * n : i + repeats * n] = []
-                keys[i + keep * n : i + repeats * n] = []
+                first, last = tokens[i][0], tokens[i + repeats * n - 1][0]
+                others = sum(first <= k <= last for k, _ in tokens) - repeats * n
+                seconds = segments[last].end - segments[first].start
+                keep = max(2, min(LOOP_REPEATS, (int(seconds * SPEAKING_WORDS_PER_SECOND) - others) // n))
+                del tokens[i + keep * n : i + repeats * n], keys[i + keep * n : i + repeats * n]
                 cut = True
             i += 1
     if not cut:
-        return segment
-    return replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(tokens))
+        return segments
+    out = []
+    for k, segment in enumerate(segments):
+        words = [t for j, t in tokens if j == k]
+        if words == segment.text.split():
+            out.append(segment)
+        elif words:
+            out.append(replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(words)))
+    return out
 
 
 def skipped_words(before: list[Segment], after: list[Segment]) -> int:

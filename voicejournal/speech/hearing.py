@@ -67,7 +67,7 @@ class Hearing:
         if max(block_levels(samples), default=SILENT_DB) <= SILENT_DB:
             return []  # not a sound louder than a dead microphone: Whisper would only imagine words
         # Both looks can loop (the answer with the prompt and the one without): what is kept is cut back.
-        return [unlooped(s) for s in self._transcribe(samples, start, prompt, abandon, keep)]
+        return unlooped(self._transcribe(samples, start, prompt, abandon, keep))
 
     def options(self, frames: int) -> dict:
         """Decoding options for a call on `frames` of audio: live, one fallback and a bound on its tokens."""
@@ -236,4 +236,4 @@ class Hearing:
             new = self._afresh(samples, offset, extra) or []
         self.compute += time.perf_counter() - began
         self.heard += heard / self.samplerate
-        return kind, [unlooped(s) for s in new]
+        return kind, unlooped(new)

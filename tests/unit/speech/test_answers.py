@@ -122,16 +122,30 @@ def test_words_put_back_take_the_place_of_what_the_window_wrote_there_instead():
 
 
 def test_a_word_whisper_repeats_on_and_on_is_cut_to_what_the_time_holds():
-    looped = Segment(10.0, 15.0, " Here's some more word" + " word" * 84 + ".")
-    assert unlooped(looped).text == " Here's some more" + " word" * 8  # 5 s hold 15 words; 8 repeats at most
-    short = Segment(10.0, 12.0, " and then" + " no" * 30)
-    assert unlooped(short).text == " and then" + " no" * 4  # 2 s: 6 words, 2 of them said before
-    phrase = Segment(0.0, 30.0, " I know, I know," + " I know," * 20 + " okay.")
-    assert unlooped(phrase).text == " I know, I know," + " I know," * 6 + " okay."
+    looped = [Segment(10.0, 15.0, " Here's some more word" + " word" * 84 + ".")]
+    assert (
+        unlooped(looped)[0].text == " Here's some more" + " word" * 8
+    )  # 5 s hold 15 words; 8 repeats at most
+    short = [Segment(10.0, 12.0, " and then" + " no" * 30)]
+    assert unlooped(short)[0].text == " and then" + " no" * 4  # 2 s: 6 words, 2 of them said before
+    phrase = [Segment(0.0, 30.0, " I know, I know," + " I know," * 20 + " okay.")]
+    assert unlooped(phrase)[0].text == " I know, I know," + " I know," * 6 + " okay."
+
+
+def test_a_segment_written_again_and_again_is_cut_back_and_the_empty_ones_go():
+    before = Segment(0.0, 2.0, " We went out.")
+    again = [Segment(2.0 + i, 3.0 + i, " Montreal forced a liner.") for i in range(12)]
+    after = Segment(14.0, 16.0, " I have a thousand thoughts.")
+    kept = unlooped([before, *again, after])
+    # 12 s from the first repeat to the last hold 36 words, 9 repeats of 4: 8 at most
+    assert [s.text for s in kept] == [" We went out.", *[" Montreal forced a liner."] * 8, after.text]
+    assert kept[-1] is after
 
 
 def test_a_person_repeating_a_word_a_few_times_keeps_every_one():
-    said = Segment(0.0, 4.0, " here's some more word word word word word")
+    said = [Segment(0.0, 4.0, " here's some more word word word word word")]
     assert unlooped(said) is said
-    counted = Segment(0.0, 6.0, " one two three four five six seven eight nine ten")
+    counted = [Segment(0.0, 6.0, " one two three four five six seven eight nine ten")]
     assert unlooped(counted) is counted
+    no = [Segment(0.0, 1.0, " No."), Segment(1.0, 2.0, " No, no, no."), Segment(2.0, 3.0, " No.")]
+    assert unlooped(no) is no  # 6 in a row
