@@ -96,7 +96,7 @@ def parse_query(text: str) -> Query:
     if not query.terms:
         if query.excluded:
             raise UsageError(ONLY_EXCLUDED)
-        raise UsageError(f"There are no words to search for in '{text.strip()}'. {EMPTY_QUERY}")
+        raise UsageError(f"There are no words to search for in '{' '.join(text.split())}'. {EMPTY_QUERY}")
     return query
 
 
