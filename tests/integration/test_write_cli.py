@@ -100,6 +100,11 @@ def test_bad_inputs_get_one_line(run_cli):
         1,
         "No session with id 'zzzz'. `voicejournal session list` shows them.\n",
     )
+    broken = run_cli("write", "--date", "next\nfriday", "hello")  # a line break typed in: still one line
+    assert (broken.returncode, broken.stderr) == (
+        1,
+        "Could not understand the date 'next friday'. Try 2026-11-02, 'yesterday' or '3 weeks ago'.\n",
+    )
     assert entries(run_cli) == []
 
 

@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     except VoiceJournalError as exc:
         if debug:
             raise
-        click.echo(str(exc), err=True)
+        click.echo(" ".join(str(exc).split()), err=True)  # one line, whatever was typed into it
         code = 1
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
