@@ -68,14 +68,19 @@ def unlooped(segments: list[Segment]) -> list[Segment]:
             i += 1
     if not cut:
         return segments
-    out = []
-    for k, segment in enumerate(segments):
-        words = [t for j, t in tokens if j == k]
-        if words == segment.text.split():
-            out.append(segment)
-        elif words:
-            out.append(replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(words)))
-    return out
+    kept: dict[int, list[str]] = {}
+    for k, t in tokens:
+        kept.setdefault(k, []).append(t)
+    return [
+        segment if kept[k] == segment.text.split() else with_words(segment, kept[k])
+        for k, segment in enumerate(segments)
+        if k in kept
+    ]
+
+
+def with_words(segment: Segment, words: list[str]) -> Segment:
+    """`segment` saying only `words` (its leading space kept, as Whisper writes one before each segment)."""
+    return replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(words))
 
 
 def skipped_words(before: list[Segment], after: list[Segment]) -> int:
@@ -129,9 +134,7 @@ def new_words(written: str, more: list[Segment]) -> list[Segment]:
         while drop > 0 and tokens:
             drop -= len(FOLDED_WORD.findall(tokens.pop(0).lower()))
         if tokens:
-            out.append(
-                replace(segment, text=(" " if segment.text.startswith(" ") else "") + " ".join(tokens))
-            )
+            out.append(with_words(segment, tokens))
     return out
 
 

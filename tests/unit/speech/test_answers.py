@@ -123,9 +123,8 @@ def test_words_put_back_take_the_place_of_what_the_window_wrote_there_instead():
 
 def test_a_word_whisper_repeats_on_and_on_is_cut_to_what_the_time_holds():
     looped = [Segment(10.0, 15.0, " Here's some more word" + " word" * 84 + ".")]
-    assert (
-        unlooped(looped)[0].text == " Here's some more" + " word" * 8
-    )  # 5 s hold 15 words; 8 repeats at most
+    # 5 s hold 15 words, and 8 repeats at most are kept
+    assert unlooped(looped)[0].text == " Here's some more" + " word" * 8
     short = [Segment(10.0, 12.0, " and then" + " no" * 30)]
     assert unlooped(short)[0].text == " and then" + " no" * 4  # 2 s: 6 words, 2 of them said before
     phrase = [Segment(0.0, 30.0, " I know, I know," + " I know," * 20 + " okay.")]
