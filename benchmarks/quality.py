@@ -302,6 +302,17 @@ def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = Fal
             "wall": wall, "load": load(), "status": [x for x in err.splitlines() if not x.startswith(" ")][-4:]}  # fmt: skip
 
 
+def keep_live_run(folder: Path, number: int, run: dict) -> None:
+    """Live run `number`'s transcript (live-N.txt) and what the mic heard (live-N.flac, for
+    benchmarks/live_replay.py --audio) in `folder`."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"live-{number}.txt").write_text(run["entry"]["text"] + "\n")
+    if run["entry"].get("audio"):
+        shutil.copy(run["home"] / run["entry"]["audio"], folder / f"live-{number}.flac")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("speech_dev", type=Path, help="the speech-dev folder (references.tsv, clips/)")
@@ -317,7 +328,11 @@ def main() -> None:
         help=f"start shifts in ms for add and direct (default {SHIFTS_MS}; quick: 0)",
     )
     parser.add_argument("--vectors", action="store_true", help="latency: a journal with meaning vectors")
-    parser.add_argument("--texts", type=Path, help="a folder to keep the add and live transcripts in")
+    parser.add_argument(
+        "--texts",
+        type=Path,
+        help="a folder to keep the add transcript and every live run's transcript, sound and log in",
+    )
     parser.add_argument(
         "--live-runs",
         type=int,
@@ -366,6 +381,9 @@ def main() -> None:
                     errors_per_clip(refs, added_text, words), strict=True)  # fmt: skip
         say(f"  started {shifts[0]} ms later, clips where add and direct differ (direct->add): "
             + (", ".join(f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if a != b) or "none"))  # fmt: skip
+        if args.texts:
+            args.texts.mkdir(parents=True, exist_ok=True)
+            (args.texts / "add.txt").write_text(added_text + "\n")
         rows.append((f"add WER, joined file, mean of {len(shifts)} shifts", f"<= direct {pct(*direct)}",
                      f"{pct(*added)} (errors {spread(added_by)})"))  # fmt: skip
 
@@ -382,6 +400,9 @@ def main() -> None:
         if "live" not in skip:
             lives = []
             for n in range(max(1, args.live_runs)):
+                if args.texts:  # each run's chunks and windows (no words), for live_replay.py --cuts
+                    args.texts.mkdir(parents=True, exist_ok=True)
+                    os.environ["VOICEJOURNAL_LIVE_LOG"] = str(args.texts.resolve() / f"live-{n + 1}.log")
                 run = record_run(folder, [path for path, _ in items])
                 live = errors(reference, run["entry"]["text"])
                 lives.append(live)
@@ -392,25 +413,21 @@ def main() -> None:
                 say(
                     f"  clips where live has more errors than add at {shifts[0]} ms (add->live): {', '.join(worse) or 'none'}"
                 )
+                if args.texts:  # every run's text and sound, to look at what one of them got wrong
+                    keep_live_run(args.texts, n + 1, run)
                 # The same sound as a file: what the mic's sound costs, apart from what hearing in real time costs.
                 if run["entry"].get("audio"):
                     own, took = add_text(folder / f"home-add-live{n}", run["home"] / run["entry"]["audio"])
                     say(f"  add of the live run's own recording (the sound as the mic took it, heard as a file): WER "
                         f"{pct(*errors(reference, own))} in {took:.0f} s")  # fmt: skip
+            if args.texts:
+                os.environ.pop("VOICEJOURNAL_LIVE_LOG", None)
             target = 100 * added[0] / added[1] + 0.5
             label = "live record WER (virtual mic)" + (
                 f", mean of {len(lives)} runs" if len(lives) > 1 else ""
             )
             figure = pct(*mean_errors(lives)) + (f" (errors {spread(lives)})" if len(lives) > 1 else "")
             rows.append((label, f"<= add + 0.5 = {target:.1f} %", figure))
-            if args.texts:
-                args.texts.mkdir(parents=True, exist_ok=True)
-                (args.texts / "add.txt").write_text(added_text + "\n")
-                (args.texts / "live.txt").write_text(run["entry"]["text"] + "\n")
-                if run["entry"].get("audio"):  # what the mic heard, for benchmarks/live_replay.py --audio
-                    import shutil
-
-                    shutil.copy(run["home"] / run["entry"]["audio"], args.texts / "live.flac")
 
         transcriber = Transcriber()
         invented = []
