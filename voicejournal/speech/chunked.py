@@ -268,11 +268,14 @@ class ChunkedTranscript:
         new = self._window_text(spans, alone, again) if new is None else new
         if new is None:
             return []  # stopped while it was heard (what follows must not wait): the chunks keep their text
-        self.segments[first.first : end] = new
-        for s in later:  # the chunks after it: their segments moved
-            if s.start >= spans[-1].end:
-                s.first += len(new) - len(alone)
+        self._splice(first.first, end, new, [s for s in later if s.start >= spans[-1].end])
         return new
+
+    def _splice(self, first: int, end: int, new: list[Segment], after: list[_Span]) -> None:
+        """`new` in place of the segments first..end, and the chunks `after` them told where theirs moved."""
+        for s in after:
+            s.first += len(new) - (end - first)
+        self.segments[first:end] = new
 
     def _window_text(
         self, spans: list[_Span], alone: list[Segment], again: bool, keep: bool = False
@@ -345,12 +348,9 @@ class ChunkedTranscript:
         (spans, new, _), self._ahead = self._ahead, None
         rest = self._pending[len(spans) :]
         first = spans[0].first
-        end = rest[0].first if rest else len(self.segments)
-        for s in rest:
-            s.first += len(new) - (end - first)
+        self._splice(first, rest[0].first if rest else len(self.segments), new, rest)
         for s in spans:
             s.first = first
-        self.segments[first:end] = new
         self._pending = rest
         log.debug("last pass: %s heard ahead", self._ids(spans))
         return new
