@@ -13,6 +13,12 @@ REPETITIVE_RATIO = 2.4  # as faster-whisper's compression_ratio_threshold
 SLOW_WORDS_PER_SECOND = 1.5  # people say 2-3 words a second
 REPEAT_WORDS = 2  # a re-heard rest starting with this many of the written text's last words says them again
 CUT_WORDS = 1  # words at a re-heard rest's start that may be cut (it begins mid-word) before the repeat
+# A rest can begin well before the written text ends (a segment stretched over pauses says its words took less
+# time than they did): it writes again what was written, misheard ("for a still liner" for "forced aligner"),
+# then the written text's last words as they were. A run this long of those last words, after at most
+# LATE_CUT_WORDS others, says that all before it was heard already (the 502 s recording: 10 words written twice).
+LATE_REPEAT_WORDS = 6
+LATE_CUT_WORDS = 12
 SAID_WORD = re.compile(r"[^\W\d]+(?:'[^\W\d]+)*|\d")  # digits one by one: "1-0-0-0-1" is 5 words said
 # Digits one by one here too: Whisper writes a number said digit by digit as "1 0 0 0 1" in one hearing and
 # "10001." in another (the 502 s live run ended "1 0 0 0 1 9 0 2 1 0 10001. 90210. 01803.": the last pass
@@ -110,11 +116,12 @@ def spoken_until(segment: Segment, offset: float = 0.0) -> float:
 def repeated_start(written: list[str], heard: list[str]) -> int:
     """How many of `heard`'s first words say again the last words of `written` (both folded word lists): the
     longest such run, of REPEAT_WORDS at least, after at most CUT_WORDS words (a rest that begins mid-word
-    has its first word misheard); one word in four of the run may differ (heard twice, a word can come back
-    another way). 0 when none."""
+    has its first word misheard), or LATE_CUT_WORDS for a run of LATE_REPEAT_WORDS or more; one word in four
+    of the run may differ (heard twice, a word can come back another way). 0 when none."""
     for k in range(min(len(written), len(heard)), REPEAT_WORDS - 1, -1):
         tail = written[-k:]
-        for cut in range(min(CUT_WORDS, len(heard) - k) + 1):
+        cuts = LATE_CUT_WORDS if k >= LATE_REPEAT_WORDS else CUT_WORDS
+        for cut in range(min(cuts, len(heard) - k) + 1):
             if sum(a != b for a, b in zip(tail, heard[cut : cut + k], strict=True)) <= k // 4:
                 return cut + k
     return 0

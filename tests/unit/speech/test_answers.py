@@ -36,6 +36,25 @@ def test_one_word_again_or_one_word_in_four_misheard_is_not_taken_for_more():
     assert repeated_start(written, w("forward two meters and turn right")) == 0
 
 
+def test_a_long_run_of_the_last_words_after_a_misheard_start_drops_all_before_it():
+    # The end of a window stretched over pauses, then its rest heard from too early: the rest wrote again what
+    # the window had ("for a still liner" for "forced aligner"), then its last words as they were.
+    written = w("montreal forced liner another word here's some more word word word")
+    heard = w(
+        "for a still liner montreal for a still liner word another word here's some more word word word word"
+    )
+    assert repeated_start(written, heard) == len(heard) - 1  # one more "word" is all the rest adds
+    # A short run after other words is not taken for a repeat: a person says a few words again.
+    assert repeated_start(w("i told her i love you"), w("and then again i love you")) == 0
+    # Nor a long one further on than LATE_CUT_WORDS: that much new speech came before it.
+    many = "so many new things happened since then that i could talk for hours about them "
+    assert repeated_start(written, w(many + "another word here's some more word word word")) == 0
+    more = [Segment(142.1, 145.6, " for a still liner."), Segment(145.6, 151.8, " Montreal for a still liner. Word. "
+            "Another word. Here's some more word. Word. Word. Word. Word.")]  # fmt: skip
+    kept = new_words("Montreal forced liner. Another word? Here's some more word. Word. Word.", more)
+    assert [s.text for s in kept] == [" Word. Word."]
+
+
 def test_the_repeated_words_are_taken_off_the_rest_segments():
     more = [Segment(10.0, 11.0, " the shop."), Segment(11.0, 14.0, " And then I went home.")]
     kept = new_words("I walked to the shop.", more)
