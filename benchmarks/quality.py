@@ -307,7 +307,6 @@ def keep_live_run(folder: Path, number: int, run: dict) -> None:
     benchmarks/live_replay.py --audio) in `folder`."""
     import shutil
 
-    folder.mkdir(parents=True, exist_ok=True)
     (folder / f"live-{number}.txt").write_text(run["entry"]["text"] + "\n")
     if run["entry"].get("audio"):
         shutil.copy(run["home"] / run["entry"]["audio"], folder / f"live-{number}.flac")
@@ -344,6 +343,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.texts:
+        args.texts.mkdir(parents=True, exist_ok=True)
     from voicejournal.speech.models import resolve_model
     from voicejournal.speech.transcription import Transcriber
 
@@ -382,7 +383,6 @@ def main() -> None:
         say(f"  started {shifts[0]} ms later, clips where add and direct differ (direct->add): "
             + (", ".join(f"{p.stem} {a}->{b}" for (p, _), a, b in pairs if a != b) or "none"))  # fmt: skip
         if args.texts:
-            args.texts.mkdir(parents=True, exist_ok=True)
             (args.texts / "add.txt").write_text(added_text + "\n")
         rows.append((f"add WER, joined file, mean of {len(shifts)} shifts", f"<= direct {pct(*direct)}",
                      f"{pct(*added)} (errors {spread(added_by)})"))  # fmt: skip
@@ -398,10 +398,10 @@ def main() -> None:
         rows.append(("add WER, joined file 40 dB quieter (gain)", "close to add WER", pct(*quiet)))
 
         if "live" not in skip:
+            own_log = os.environ.get("VOICEJOURNAL_LIVE_LOG")
             lives = []
             for n in range(max(1, args.live_runs)):
                 if args.texts:  # each run's chunks and windows (no words), for live_replay.py --cuts
-                    args.texts.mkdir(parents=True, exist_ok=True)
                     os.environ["VOICEJOURNAL_LIVE_LOG"] = str(args.texts.resolve() / f"live-{n + 1}.log")
                 run = record_run(folder, [path for path, _ in items])
                 live = errors(reference, run["entry"]["text"])
@@ -420,8 +420,10 @@ def main() -> None:
                     own, took = add_text(folder / f"home-add-live{n}", run["home"] / run["entry"]["audio"])
                     say(f"  add of the live run's own recording (the sound as the mic took it, heard as a file): WER "
                         f"{pct(*errors(reference, own))} in {took:.0f} s")  # fmt: skip
-            if args.texts:
+            if args.texts and own_log is None:  # the runs after these log as they were asked to
                 os.environ.pop("VOICEJOURNAL_LIVE_LOG", None)
+            elif args.texts:
+                os.environ["VOICEJOURNAL_LIVE_LOG"] = own_log
             target = 100 * added[0] / added[1] + 0.5
             label = "live record WER (virtual mic)" + (
                 f", mean of {len(lives)} runs" if len(lives) > 1 else ""
