@@ -6,8 +6,8 @@
 
 Rows: `add` WER on the joined speech-dev file vs faster-whisper called directly with its own defaults (beam 5,
 no VAD, conditioning on previous text) on the same file, each as the mean over SHIFTS (the file started 0, 20,
-40, 60 and 80 ms later: see below); live `record` WER with the same speech played through
-a private virtual microphone; words invented on 60 s of silence, low noise and room tone; spoken markers filed
+40, 60 and 80 ms later: see below); live `record` WER with the joined file played through
+a private virtual microphone in one stream (the sound `add` hears at shift 0); words invented on 60 s of silence, low noise and room tone; spoken markers filed
 while recording (espeak-ng, 20+ tries); stop -> saved for 1, 5 and 10 minute recordings of real speech with a
 CPU hog on one core. Then clip by clip: the outliers and what the remaining errors are.
 
@@ -339,6 +339,11 @@ def main() -> None:
         help="live recordings to take the live row's mean over (9 min each)",
     )
     parser.add_argument(
+        "--live-by-clip",
+        action="store_true",
+        help="live row: play the clips one by one with 0.8 s pauses (before session 18) instead of the joined file",
+    )
+    parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
     )
     args = parser.parse_args()
@@ -403,7 +408,11 @@ def main() -> None:
             for n in range(max(1, args.live_runs)):
                 if args.texts:  # each run's chunks and windows (no words), for live_replay.py --cuts
                     os.environ["VOICEJOURNAL_LIVE_LOG"] = str(args.texts.resolve() / f"live-{n + 1}.log")
-                run = record_run(folder, [path for path, _ in items])
+                # The joined file itself, in one stream: the same sound and pauses `add` hears, so the row
+                # compares hearing in real time with hearing a file (clip by clip, `play` start-up made the
+                # pauses longer and moved the windows: --live-by-clip).
+                played = [path for path, _ in items] if args.live_by_clip else [wav]
+                run = record_run(folder, played)
                 live = errors(reference, run["entry"]["text"])
                 lives.append(live)
                 say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
