@@ -9,7 +9,7 @@ import click
 import pytest
 
 from tests.conftest import ROOT
-from voicejournal.cli import cli
+from voicejournal.cli.root import cli
 
 pytestmark = pytest.mark.integration
 

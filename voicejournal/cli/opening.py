@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from voicejournal.cli.output import (
+    echo,
     interactive,
     when,
 )
@@ -56,7 +55,7 @@ def ask_passphrase(journal) -> str | None:
                 passphrase = typed
                 break
             if attempt < 2:
-                click.echo("That passphrase does not open this journal; try again.", err=True)
+                echo("That passphrase does not open this journal; try again.", err=True)
         else:
             raise PassphraseError(
                 "Wrong passphrase: the journal stayed locked. Nothing was changed."
@@ -82,11 +81,11 @@ def ask_new_passphrase(env: str, what: str) -> str:
         try:
             keyfile.check_new_passphrase(first)
         except UsageError as exc:
-            click.echo(str(exc), err=True)
+            echo(str(exc), err=True)
             continue
         if getpass.getpass("Type it again: ") == first:
             return warn_if_weak(first)
-        click.echo("The two did not match; try again.", err=True)
+        echo("The two did not match; try again.", err=True)
     raise PassphraseError("No passphrase was set. Nothing was changed.")
 
 
@@ -95,7 +94,7 @@ def warn_if_weak(passphrase: str) -> str:
     from voicejournal.store.keyfile import weak_passphrase
 
     if weak_passphrase(passphrase):
-        click.echo(
+        echo(
             "Warning: this passphrase is easy to guess for anyone with a copy of the journal. A few unrelated "
             "words you will remember (12 characters or more) are much safer; `voicejournal passwd` changes it.",
             err=True,
@@ -106,7 +105,7 @@ def warn_if_weak(passphrase: str) -> str:
 def indexed_journal():
     """The journal, saying so on stderr when its search index has to be built first (big journals)."""
     journal = open_journal()
-    journal.index.on_rebuild = lambda n: click.echo(
+    journal.index.on_rebuild = lambda n: echo(
         f"Updating the search index ({n:,} {noun(n, 'entry')}; only needed once)…", err=True
     )
     return journal
@@ -117,19 +116,19 @@ def report_recovered(journal) -> None:
     try:
         recovered = journal.recover()
     except VoiceJournalError as exc:
-        click.echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
+        echo(f"An interrupted recording could not be recovered yet: {exc}", err=True)
         return
     except Exception as exc:  # a bug, but it must never lock the person out of their journal
         if "--debug" in sys.argv:
             raise
-        click.echo(
+        echo(
             f"An interrupted recording could not be recovered yet ({type(exc).__name__}: {exc}); it is kept "
             "in audio/incoming. Run `voicejournal --debug list` for details.",
             err=True,
         )
         return
     for entry in recovered:
-        click.echo(
+        echo(
             f"Recovered an interrupted recording from {when(entry.created)} as entry {entry.id} "
             "(pending transcription).",
             err=True,
@@ -144,7 +143,7 @@ def report_recovered(journal) -> None:
             else f"{len(waiting)} interrupted recordings are"
         )
         free = free_bytes(waiting[0])
-        click.echo(
+        echo(
             f"Note: {which} kept safe in {waiting[0].parent}, waiting for room on the disk to be saved "
             f"({human_size(free or 0)} free). Free some space ({HOW_TO_FREE}); the next command saves it.",
             err=True,

@@ -6,10 +6,17 @@ import sys
 import threading
 from datetime import datetime
 
-import click
-
 from voicejournal import clock as clk
 from voicejournal.core.wording import count
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    """A line on stdout (or stderr), flushed: click.echo for the code `search` runs, which never imports
+    Click (cli/quick.py). Into a pipe a closed reader ends the command quietly (see cli/__init__.main)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is not None:
+        stream.write(f"{message}\n")
+        stream.flush()
 
 
 def out():
@@ -34,7 +41,7 @@ def print_marked(lines: list[tuple[str, ...]]) -> None:
     """
     if not sys.stdout.isatty():
         if lines:
-            click.echo("\n".join("".join(parts) for parts in lines))
+            echo("\n".join("".join(parts) for parts in lines))
         return
     from rich.text import Text
 
@@ -53,9 +60,7 @@ def print_styled(lines: list[list[tuple[str, str | None]]]) -> None:
     """Print lines made of (text, rich style) parts: styled by rich on a terminal; into a pipe or file the
     text goes out plain (as rich would print it there: tabs expanded) without importing rich at all."""
     if not sys.stdout.isatty():
-        click.echo(
-            "\n".join("".join(t for t, _ in parts).translate(_CONTROL).expandtabs(8) for parts in lines)
-        )
+        echo("\n".join("".join(t for t, _ in parts).translate(_CONTROL).expandtabs(8) for parts in lines))
         return
     from rich.text import Text
 
@@ -70,7 +75,7 @@ def print_styled(lines: list[list[tuple[str, str | None]]]) -> None:
 def print_json(data) -> None:
     import json  # here: only --json output needs it
 
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def length(seconds: float) -> str:

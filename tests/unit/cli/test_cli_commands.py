@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from voicejournal.cli import COMMANDS, cli
+from voicejournal.cli.root import COMMANDS, cli
 
 
 def test_every_registered_command_is_the_one_it_names():
@@ -34,7 +34,7 @@ def test_help_imports_no_command_module():
         "import sys; from voicejournal.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('voicejournal.cli.') and m not in "
-        "('voicejournal.cli.lazy',))\n"
+        "('voicejournal.cli.lazy', 'voicejournal.cli.root', 'voicejournal.cli.quick', 'voicejournal.cli.output'))\n"
         "heavy = sorted(m for m in ('rich', 'numpy', 'faster_whisper', 'sounddevice', 'tinydb') if m in sys.modules)\n"
         "print(loaded, heavy, file=sys.stderr)"
     )

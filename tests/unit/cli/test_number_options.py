@@ -4,7 +4,7 @@ the journal is touched."""
 import pytest
 from click.testing import CliRunner
 
-from voicejournal.cli import cli
+from voicejournal.cli.root import cli
 
 
 @pytest.mark.parametrize(

@@ -278,8 +278,8 @@ def test_markdown_export_of_transcripts(journal, month, tmp_path):
 def test_interactive_share_picker(journal, month, monkeypatch, tmp_path):
     from click.testing import CliRunner
 
-    from voicejournal import cli
     from voicejournal.cli import review as review_command
+    from voicejournal.cli import root as cli
 
     monkeypatch.setattr(review_command, "interactive", lambda: True)
     target = tmp_path / "share.html"
