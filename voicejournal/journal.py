@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from voicejournal import clock
 from voicejournal.clock import Clock
@@ -19,6 +18,7 @@ from voicejournal.store.home import has_incoming, home_dir, private_umask
 from voicejournal.store.leftovers import remove_import_leftovers
 from voicejournal.store.storage import Storage
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of a fresh `search`)
 if TYPE_CHECKING:
     from voicejournal.core.entry import Entry
     from voicejournal.services import archive, capture, finding, ingest, privacy

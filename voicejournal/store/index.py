@@ -34,13 +34,13 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from voicejournal.errors import DiskFullError, JournalCorruptError, UsageError, VoiceJournalError
 from voicejournal.store import files, fs, index_pending
 from voicejournal.store.diskspace import is_disk_full
 from voicejournal.store.home import has_key_file
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of a fresh `search`)
 if TYPE_CHECKING:
     from voicejournal.core.entry import Entry
     from voicejournal.core.query import Filters, IndexedEntry, Query, SearchResult

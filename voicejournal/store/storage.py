@@ -26,7 +26,6 @@ import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from voicejournal.core.validate import ID_ALPHABET
 from voicejournal.errors import JournalVersionError
@@ -42,6 +41,7 @@ from voicejournal.store.month_files import (
 )
 from voicejournal.store.tinyfile import JSONFileStorage, read_plain, replacer, where_id
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (3 ms of a fresh `search`)
 if TYPE_CHECKING:
     from tinydb import TinyDB
 

@@ -74,6 +74,9 @@ def test_search_loads_no_recording_code_index_writer_or_json_renderer(entry_id):
         "voicejournal.store.idmap",
         "orjson",
         "dataclasses",
+        "click",  # a plain search is read by cli/quick.py (Click and what it imports: ~25 ms)
+        "inspect",
+        "typing",
     )
     assert loaded_after(["search", "sister"], not_needed) == "[]"
 
