@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from voicejournal.cli.one_entry import show_entry, tag_entry
 from voicejournal.cli.opening import (
     indexed_journal,
     open_journal,
@@ -28,12 +29,11 @@ from voicejournal.cli.output import (
     length,
     print_json,
     print_marked,
-    print_styled,
     progress_bar,
     report_retention,
     when,
 )
-from voicejournal.core.wording import count, timestamp
+from voicejournal.core.wording import count
 
 
 @click.command()
@@ -159,39 +159,7 @@ def show(entry_id, related, as_json):
         from voicejournal.cli.meaning import print_related
 
         return print_related(entry_id, 5, as_json)
-    entry = open_journal().get(entry_id)
-    if as_json:
-        print_json(entry.to_json())
-        return
-    facts = [when(entry.created), entry.kind]
-    if entry.duration:
-        facts.append(length(entry.duration))
-    if entry.model:
-        facts.append(f"model {entry.model}")
-    if entry.mood:
-        facts.append(f"mood {entry.mood}/5")
-    lines = [[(entry.id, "bold"), ("  " + "  ·  ".join(facts), None)]]
-    if entry.tags:
-        lines.append([("Tags: " + ", ".join(entry.tags), None)])
-    if entry.themes:
-        lines.append([("Themes: " + ", ".join(entry.themes), None)])
-    lines.append([])
-    if entry.status == "pending":
-        lines.append([(f"Not transcribed yet. Run `voicejournal transcribe {entry.id}`.", None)])
-    elif entry.status == "no_speech":
-        lines.append([("No speech was detected in this recording.", None)])
-    elif entry.edited or not entry.segments:
-        lines.append([(entry.text, None)])
-        if entry.edited:
-            lines += [[], [("(edited by you; `--json` shows what was heard originally)", "dim")]]
-    else:
-        from voicejournal.core.sentences import sentences_with_times  # a 24 s window is often one segment
-
-        lines += [
-            [(timestamp(start or 0.0), "dim"), (f"  {text}", None)]
-            for start, text in sentences_with_times(entry)
-        ]
-    print_styled(lines)
+    show_entry(entry_id, as_json)
 
 
 @click.command()
@@ -289,10 +257,7 @@ def tag(entry_id, changes):
       voicejournal tag a3f4 +family +sister -work
     """
     no_unknown_options(changes)
-    add = [c[1:] if c.startswith("+") else c for c in changes if not c.startswith("-")]
-    remove = [c[1:] for c in changes if c.startswith("-")]
-    entry = open_journal().tag(entry_id, add=add, remove=remove)
-    click.echo(f"{entry.id}: {', '.join(entry.tags) or 'no tags'}")
+    tag_entry(entry_id, changes)
 
 
 @click.command()

@@ -1,13 +1,14 @@
-"""A plain `search` without Click: the command people run most, in about half the time.
+"""`search`, `show ID` and `tag ID +a -b` without Click: the commands people run most, in about half the time.
 
 Importing Click (and the inspect, typing and uuid modules it brings) is ~25 ms of a fresh `search`
-process's ~60. `quick_command` reads `search WORDS…` with --since, --until, --tag, --theme, --limit and
---json the way Click's parser does (options may come between the words, each takes the next argument as
-its value, a word may start with "-") and returns the search to run, which prints exactly what the Click
-command prints (both call cli/found.run_search; tests/unit/cli/test_quick.py holds them side by side).
-Anything else — another command, --help, -h alone, another option, --opt=value, "--", a value that
-looks like an option, a date or number Click would refuse, shell completion — returns None, and Click
-runs the command line as usual, with its own messages.
+process's ~50. `quick_command` reads these three command lines the way Click's parser does: `search WORDS…`
+with --since, --until, --tag, --theme, --limit and --json (options may come between the words, each takes
+the next argument as its value, a word may start with "-"); `show ID` with --json; `tag ID CHANGES…`. It
+returns the command to run, which prints exactly what the Click command prints (both call cli/found.py or
+cli/one_entry.py; tests/unit/cli/test_quick.py holds them side by side). Anything else (another command,
+--help, -h alone, another option, --opt=value, "--", a value or an id that looks like an option, a date or
+number Click would refuse, shell completion) returns None, and Click runs the command line as usual, with
+its own messages.
 """
 
 from __future__ import annotations
@@ -21,14 +22,45 @@ ONE = ("--since", "--until", "--limit")
 
 
 def quick_command(args: list[str]) -> Callable[[], None] | None:
-    """The search `args` ask for, ready to run, or None when Click should read them."""
-    if not args or args[0] != "search" or "_VOICEJOURNAL_COMPLETE" in os.environ:
+    """The command `args` ask for, ready to run, or None when Click should read them."""
+    if not args or "_VOICEJOURNAL_COMPLETE" in os.environ:
         return None
+    reader = {"search": quick_search, "show": quick_show, "tag": quick_tag}.get(args[0])
+    return reader(args[1:]) if reader else None
+
+
+def quick_show(args: list[str]) -> Callable[[], None] | None:
+    """`show ID`, `show ID --json` (either order)."""
+    as_json = "--json" in args
+    rest = [a for a in args if a != "--json"]
+    if len(rest) != 1 or rest[0].startswith("-"):
+        return None
+    from voicejournal.cli.one_entry import show_entry
+
+    return partial(show_entry, rest[0], as_json)
+
+
+def quick_tag(args: list[str]) -> Callable[[], None] | None:
+    """`tag ID CHANGES…`: +word or word adds, -word removes."""
+    if (
+        len(args) < 2
+        or args[0].startswith("-")
+        or args[1:] == ["-h"]
+        or any(a.startswith("--") for a in args)
+    ):
+        return None
+    from voicejournal.cli.one_entry import tag_entry
+
+    return partial(tag_entry, args[0], tuple(args[1:]))
+
+
+def quick_search(args: list[str]) -> Callable[[], None] | None:
+    """`search WORDS…` with the options above."""
     words: list[str] = []
     values: dict[str, list[str]] = {"tags": [], "themes": []}
     single: dict[str, str] = {}
     as_json = False
-    rest = iter(args[1:])
+    rest = iter(args)
     for arg in rest:
         if arg == "--json":
             as_json = True

@@ -1,16 +1,18 @@
-"""A plain `search` runs without Click (cli/quick.py) and prints exactly what the Click command prints."""
+"""A plain `search`, `show ID` and `tag ID +a -b` run without Click (cli/quick.py) and print exactly what the
+Click commands print."""
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
 
-from voicejournal.cli import main
+from voicejournal.cli import main, quick
 from voicejournal.cli.quick import quick_command
-from voicejournal.cli.root import run
 from voicejournal.core.entry import DONE, TEXT_ONLY, Entry, Segment
 from voicejournal.journal import Journal
 
@@ -45,19 +47,27 @@ def journal(vj_home):
     return j
 
 
-def both_ways(args: list[str]) -> tuple[tuple, tuple]:
-    """(exit code, stdout, stderr) through `main` (the quick path when it applies) and through Click alone."""
+def both_ways(args: list[str], home: Path) -> tuple[tuple, tuple]:
+    """(exit code, stdout, stderr) through `main` (the quick path when it applies) and through Click alone,
+    each on the journal as it was (a tag change is made twice, not once on top of the other)."""
     results = []
+    kept = home.with_name("kept")
+    shutil.copytree(home, kept)
     for through_click in (False, True):
-        with CliRunner().isolation() as (stdout, stderr, _):
-            if through_click:
-                code = run(list(args))
-            else:
-                try:
-                    main(list(args))
-                    code = 0
-                except SystemExit as exc:
-                    code = exc.code
+        if through_click:
+            shutil.rmtree(home)
+            shutil.copytree(kept, home)
+        with (
+            CliRunner().isolation() as (stdout, stderr, _),
+            mock.patch.object(
+                quick, "quick_command", return_value=None if through_click else quick.quick_command(args)
+            ),
+        ):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code
         results.append((code, stdout.getvalue().decode(), stderr.getvalue().decode()))
     return results[0], results[1]
 
@@ -80,6 +90,14 @@ QUICK = [
     ["search", "sister", "--since", "2027-01-01"],  # nothing with these filters
     ["search", "-h", "sister"],
     ["search", "s*"],
+    ["show", "aa00"],
+    ["show", "--json", "aa11"],
+    ["show", "bb00"],
+    ["show", "zz99"],  # unknown id: the same one line, exit 1
+    ["tag", "aa00", "+sister", "work"],
+    ["tag", "aa00", "-family"],
+    ["tag", "aa00", "-nothere"],  # not one of its tags: the same one line, exit 1
+    ["tag", "zz99", "+x"],
 ]
 CLICK = [
     ["search"],
@@ -98,15 +116,25 @@ CLICK = [
     ["--debug", "search", "sister"],
     ["list"],
     [],
+    ["show"],
+    ["show", "-h"],
+    ["show", "aa00", "--related"],
+    ["show", "aa00", "aa11"],
+    ["show", "--", "aa00"],
+    ["tag", "aa00"],
+    ["tag", "aa00", "-h"],
+    ["tag", "-x", "aa00"],
+    ["tag", "aa00", "--help"],
 ]
 
 
 @pytest.mark.parametrize("args", QUICK, ids=" ".join)
-def test_quick_search_prints_what_click_prints(journal, args):
+def test_quick_commands_print_what_click_prints(journal, vj_home, args):
     assert quick_command(args) is not None  # it is the quick path being compared
-    quick, click = both_ways(args)
+    quick, click = both_ways(args, vj_home)
     assert quick == click
-    assert quick[0] == 0
+    assert quick[0] == (1 if "zz99" in args or "-nothere" in args else 0)
+    assert quick[1] or quick[2]
 
 
 @pytest.mark.parametrize("args", CLICK, ids=lambda a: " ".join(a) or "(none)")
@@ -121,14 +149,23 @@ def test_completion_goes_to_click(monkeypatch):
 
 def test_quick_search_and_click_agree_on_errors(journal, vj_home):
     (vj_home / "index.sqlite").write_bytes(b"not a database")  # a damaged index is rebuilt, either way
-    quick, click = both_ways(["search", "sister"])
+    quick, click = both_ways(["search", "sister"], vj_home)
     assert quick == click and quick[0] == 0 and "aa00" in quick[1]
 
 
-def test_a_fresh_search_process_never_imports_click(journal):
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "sister", "--theme", "family", "--since", "2026-01-01"],
+        ["show", "aa00"],
+        ["tag", "aa00", "+x"],
+    ],
+    ids=" ".join,
+)
+def test_a_fresh_process_never_imports_click(journal, args):
     code = (
         "import sys\nfrom voicejournal.cli import main\n"
-        "try:\n    main(['search', 'sister', '--theme', 'family', '--since', '2026-01-01'])\n"
+        f"try:\n    main({args!r})\n"
         "except SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "print('click' in sys.modules, file=sys.stderr)"
     )
