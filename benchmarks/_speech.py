@@ -57,12 +57,15 @@ def play(path: Path, server: str | None = None) -> None:
     subprocess.run(["bash", str(VMIC), "play", str(path)], check=True, stdin=subprocess.DEVNULL, env=env)
 
 
-def private_server(folder: Path) -> tuple[str, Callable[[], None]]:
-    """A private virtual mic (tests/virtual_mic.sh with VIRTUAL_MIC_PRIVATE=1): (PULSE_SERVER, stop).
+def private_server(folder: Path, rate: int | None = None) -> tuple[str, Callable[[], None]]:
+    """A private virtual mic (tests/virtual_mic.sh with VIRTUAL_MIC_PRIVATE=1): (PULSE_SERVER, stop);
+    its sink and source run at `rate` (the script's default, 48 kHz, when None).
 
     Lets a long benchmark run beside the test suite without either hearing the other.
     """
     env = dict(os.environ, VIRTUAL_MIC_DIR=str(folder), VIRTUAL_MIC_PRIVATE="1")
+    if rate:
+        env["VIRTUAL_MIC_RATE"] = str(rate)
     out = subprocess.run(["bash", str(VMIC), "start"], check=True, capture_output=True, text=True,
                          stdin=subprocess.DEVNULL, env=env)  # fmt: skip
 

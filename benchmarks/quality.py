@@ -7,7 +7,8 @@
 Rows: `add` WER on the joined speech-dev file vs faster-whisper called directly with its own defaults (beam 5,
 no VAD, conditioning on previous text) on the same file, each as the mean over SHIFTS (the file started 0, 20,
 40, 60 and 80 ms later: see below); live `record` WER with the joined file played through
-a private virtual microphone in one stream (the sound `add` hears at shift 0); words invented on 60 s of silence, low noise and room tone; spoken markers filed
+a private virtual microphone in one stream (the sound `add` hears at shift 0, as a good 44.1 kHz mic would
+give it: see MIC_RATE); words invented on 60 s of silence, low noise and room tone; spoken markers filed
 while recording (espeak-ng, 20+ tries); stop -> saved for 1, 5 and 10 minute recordings of real speech with a
 CPU hog on one core. Then clip by clip: the outliers and what the remaining errors are.
 
@@ -161,6 +162,21 @@ def joined(items: list[tuple[Path, str]], out: Path, gap: float = 0.8) -> tuple[
 SHIFTS_MS = (0, 20, 40, 60, 80)  # spread over one 100 ms level block (Chunker, speech/levels)
 
 
+# The live row's microphone: a good one at the rate the recorder asks the sound server for (PortAudio's
+# default for PulseAudio's ALSA device, 44.1 kHz, which is also PulseAudio's own default rate). The joined
+# file is taken there once by sox's best filter (as a microphone would have heard the sound at that rate)
+# and played into a virtual mic running at it, so the sound server converts nothing and the recording
+# differs from the file only by what `record` itself does (its resampler, where its blocks fall). Before
+# session 18 the mic ran at 48 kHz: PulseAudio's default resampler took the 16 kHz clips to 48 kHz and
+# then to 44.1 kHz, and dulled 6.5-8 kHz by 4-46 dB.
+MIC_RATE = 44100
+
+
+def at_mic_rate(wav: Path, out: Path) -> Path:
+    subprocess.run(["sox", str(wav), "-r", str(MIC_RATE), str(out), "rate", "-v"], check=True)
+    return out
+
+
 def shifted(wav: Path, ms: int, out: Path) -> Path:
     """`wav` started `ms` milliseconds later (that much digital silence before it): `wav` itself at 0."""
     if not ms:
@@ -259,7 +275,7 @@ LIVE_LOCK = Path("/tmp/vj_live.lock")  # while it exists, other work on this mac
 
 
 def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = False,
-               seconds: float | None = None, vectors: bool = False) -> dict:  # fmt: skip
+               seconds: float | None = None, vectors: bool = False, rate: int | None = None) -> dict:  # fmt: skip
     """`record` while the wavs play into a private virtual mic (looping until `seconds` when given); with
     `vectors`, into a journal that has meaning vectors already (the save then embeds the transcript). The run
     holds LIVE_LOCK (its expected end time inside) from the start of `record` until it is saved."""
@@ -269,7 +285,7 @@ def record_run(folder: Path, wavs: list[Path], gap: float = 0.8, hog: bool = Fal
     if vectors:
         cli(home, "add", str(wavs[0]))
         cli(home, "index")
-    server, stop_server = private_server(folder / f"vmic{time.monotonic_ns()}")
+    server, stop_server = private_server(folder / f"vmic{time.monotonic_ns()}", rate)
     length = seconds or sum(sf.info(str(w)).duration + gap for w in wavs)
     ends = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(time.time() + length + 60))
     LIVE_LOCK.write_text(ends + "\n")
@@ -341,7 +357,8 @@ def main() -> None:
     parser.add_argument(
         "--live-by-clip",
         action="store_true",
-        help="live row: play the clips one by one with 0.8 s pauses (before session 18) instead of the joined file",
+        help="live row: play the clips one by one with 0.8 s pauses into a 48 kHz mic (before session 18) instead "
+        "of the joined file into a 44.1 kHz one",
     )
     parser.add_argument(
         "--skip", default="", help="comma-separated rows to leave out: live,markers,latency,clips"
@@ -404,6 +421,7 @@ def main() -> None:
 
         if "live" not in skip:
             own_log = os.environ.get("VOICEJOURNAL_LIVE_LOG")
+            mic_wav = at_mic_rate(wav, folder / "joined_mic.wav")
             lives = []
             for n in range(max(1, args.live_runs)):
                 if args.texts:  # each run's chunks and windows (no words), for live_replay.py --cuts
@@ -411,8 +429,8 @@ def main() -> None:
                 # The joined file itself, in one stream: the same sound and pauses `add` hears, so the row
                 # compares hearing in real time with hearing a file (clip by clip, `play` start-up made the
                 # pauses longer and moved the windows: --live-by-clip).
-                played = [path for path, _ in items] if args.live_by_clip else [wav]
-                run = record_run(folder, played)
+                played = [path for path, _ in items] if args.live_by_clip else [mic_wav]
+                run = record_run(folder, played, rate=None if args.live_by_clip else MIC_RATE)
                 live = errors(reference, run["entry"]["text"])
                 lives.append(live)
                 say(f"live record: WER {pct(*live)}, stop -> saved {run['saved_after']} s; {run['load']}")
