@@ -5,10 +5,10 @@ words changed and there are vectors, the work after it (services/meaning.py). A 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from voicejournal.store.home import has_vectors
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (2-3 ms of a fresh `tag`)
 if TYPE_CHECKING:
     from voicejournal.core.entry import Entry
 
