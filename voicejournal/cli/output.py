@@ -11,12 +11,20 @@ from voicejournal.core.wording import count
 
 
 def echo(message: str = "", err: bool = False) -> None:
-    """A line on stdout (or stderr), flushed: click.echo for the code `search` runs, which never imports
-    Click (cli/quick.py). Into a pipe a closed reader ends the command quietly (see cli/__init__.main)."""
+    """A line on stdout (or stderr), flushed: click.echo for the code that never imports Click (the quick
+    commands, cli/quick.py). Into a pipe a closed reader ends the command quietly (see cli/__init__.main).
+    A stream set to an encoding that cannot hold the text (LC_ALL=C with Python's UTF-8 coercion off) gets
+    UTF-8 bytes, as Click gives it, rather than an error."""
     stream = sys.stderr if err else sys.stdout
-    if stream is not None:
-        stream.write(f"{message}\n")
+    if stream is None:
+        return
+    line = f"{message}\n"
+    try:
+        stream.write(line)
+    except UnicodeEncodeError:
         stream.flush()
+        stream.buffer.write(line.encode("utf-8", "replace"))
+    stream.flush()
 
 
 def out():

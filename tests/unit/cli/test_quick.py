@@ -172,3 +172,16 @@ def test_a_fresh_process_never_imports_click_or_typing(journal, args):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert "aa00" in proc.stdout
     assert proc.stderr.strip().splitlines()[-1] == "[]"  # typing: 2-3 ms more, for TYPE_CHECKING alone
+
+
+def test_echo_writes_utf8_to_a_stream_set_to_ascii(monkeypatch):
+    import io
+
+    from voicejournal.cli.output import echo
+
+    raw = io.BytesIO()
+    ascii_out = io.TextIOWrapper(raw, encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", ascii_out)
+    echo("2 entries · best first — café")
+    echo("plain")
+    assert raw.getvalue().decode("utf-8") == "2 entries · best first — café\nplain\n"
