@@ -42,6 +42,12 @@ _THERAPIST = (
     r"(?:my\s+|the\s+)?(?:therapist|therapy|counsell?or|psychologist|psychiatrist|doctor|"
     r"dr\.?\s+[a-z]+|next\s+session|session)"
 )
+# "Goal: be in bed before midnight" heard without its colon ("Goal be in bed…"): the marker word straight
+# before a verb in the imperative, which no sentence would otherwise put there.
+_IMPERATIVE = (
+    r"|\s+(?=(?:be|get|go|do|stop|start|try|keep|make|call|write|read|walk|sleep|eat|drink|spend|take|"
+    r"finish|practi[cs]e|notice|say|ask|tell|breathe|exercise|meditate|journal|plan|run)\b)"
+)
 _CLAUSE = re.compile(r"[,;]\s+(?=(?:my|a|another|one|new|small|question|homework|goal)\b)", re.I)
 _MOOD_LAST = re.compile(r"\bmood\W*$", re.I)
 
@@ -63,7 +69,7 @@ _EXPLICIT = [
         HOMEWORK,
         re.compile(
             LEAD + r"(?:new\s+|my\s+|the\s+)?home\s?-?work(?:\s+for\s+(?:this|the|next)\s+week)?"
-            r"(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            r"(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b" + _IMPERATIVE + r")\s*(?P<rest>.*)",
             re.I,
         ),
     ),
@@ -71,7 +77,8 @@ _EXPLICIT = [
         GOAL,
         re.compile(
             LEAD + r"(?:(?:a\s+|my\s+)?new\s+goal|(?:my\s+|another\s+)?goal(?:\s+for\s+(?:this|the|next)\s+"
-            r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b)\s*(?P<rest>.*)",
+            r"(?:week|month|year))?)(?:\s*(?P<sep>[:,.;!\-–—]+)|\s+is\s+to\b|\s+is\b" + _IMPERATIVE + r")"
+            r"\s*(?P<rest>.*)",
             re.I,
         ),
     ),

@@ -122,6 +122,17 @@ def test_explicit_question_split_across_segments_keeps_its_time():
             "Notice when I apologise for nothing",
         ),
         ("Goal: sleep before midnight.", "goal", "Sleep before midnight"),
+        # The colon not heard (a live run of quality.py): the marker word straight before an imperative.
+        (
+            "Goal be in bed before midnight four nights a week.",
+            "goal",
+            "Be in bed before midnight four nights a week",
+        ),
+        (
+            "Homework write down three good things every evening.",
+            "homework",
+            "Write down three good things every evening",
+        ),
         ("New goal, call one friend every week.", "goal", "Call one friend every week"),
         (
             "Small win: I said no to the extra project and nothing terrible happened.",
@@ -139,6 +150,21 @@ def test_explicit_markers(said, kind, text):
     found = extract_from_segments(segs(said))
     assert kinds(found) == [(kind, text)]
     assert found[0].explicit
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The goal keeper was great.",
+        "My goal gets clearer every week.",
+        "Homework takes most of my evening.",
+        "Goal setting is hard for me.",
+        "The goal be damned, I rested.",
+        "Homework first, then dinner.",
+    ],
+)
+def test_marker_word_before_other_words_is_not_a_marker(said):
+    assert kinds(extract_from_segments(segs(said))) == []
 
 
 def test_marker_word_alone_takes_the_next_sentence():
