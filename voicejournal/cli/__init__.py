@@ -6,9 +6,9 @@ stdout, status and progress to stderr. Exit 0 on success, 1 on a problem the per
 never a traceback), 2 on a usage error (Click's own). To add a command: write it in the module of its family
 (or a new one) and list it in COMMANDS in root.py.
 
-A plain `search` (words, and the usual filters) runs without loading Click at all (`quick`): Click's import
-is half of what a fresh search process costs. Anything else, and any search the quick parser is not sure
-of, goes through Click.
+A plain `search` (words, and the usual filters), `show ID` and `tag ID +a -b` run without loading Click at
+all (`quick`): Click's import is half of what such a fresh process costs. Anything else, and any command
+line the quick reader is not sure of, goes through Click.
 """
 
 from __future__ import annotations

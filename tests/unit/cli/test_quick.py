@@ -4,6 +4,7 @@ Click commands print."""
 import shutil
 import subprocess
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from unittest import mock
@@ -57,12 +58,8 @@ def both_ways(args: list[str], home: Path) -> tuple[tuple, tuple]:
         if through_click:
             shutil.rmtree(home)
             shutil.copytree(kept, home)
-        with (
-            CliRunner().isolation() as (stdout, stderr, _),
-            mock.patch.object(
-                quick, "quick_command", return_value=None if through_click else quick.quick_command(args)
-            ),
-        ):
+        click_only = mock.patch.object(quick, "quick_command", return_value=None)
+        with CliRunner().isolation() as (stdout, stderr, _), click_only if through_click else nullcontext():
             try:
                 main(list(args))
                 code = 0
