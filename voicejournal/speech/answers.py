@@ -32,11 +32,25 @@ SAME_WORDS_RATIO = 0.6  # words this alike by characters are one hearing and ano
 LOOP_PHRASE = 8
 LOOP_REPEATS = 8
 SPEAKING_WORDS_PER_SECOND = 3.0
+# Whisper writes in the style of its prompt: heard without one, spontaneous speech can come back with no
+# punctuation at all ("feels like these days go on forever this is the acoustic corpus I'm talking pretty fast"),
+# and as the next prompt that text made every later chunk come back so (a 502 s live run: no mark in 450 words
+# after the first minute). Written text, even the longest sentences, has a mark within this many words.
+UNPUNCTUATED_WORDS = 40
+PUNCTUATION = re.compile(r"[.,;:?!]")
 
 
 def folded(text: str) -> str:
     """Lower-case words only, for comparing what Whisper wrote."""
     return " ".join(FOLDED_WORD.findall(text.lower()))
+
+
+def punctuated(text: str) -> str:
+    """`text` for a prompt: up to its last punctuation mark when UNPUNCTUATED_WORDS words or more follow that
+    (none: ""), so that Whisper is not led to write without punctuation (UNPUNCTUATED_WORDS)."""
+    marks = list(PUNCTUATION.finditer(text))
+    end = marks[-1].end() if marks else 0
+    return text if len(text[end:].split()) < UNPUNCTUATED_WORDS else text[:end].strip()
 
 
 def repetitive(text: str) -> bool:

@@ -8,7 +8,15 @@ import time
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import folded, loops, new_words, repetitive, spoken_until, unlooped
+from voicejournal.speech.answers import (
+    folded,
+    loops,
+    new_words,
+    punctuated,
+    repetitive,
+    spoken_until,
+    unlooped,
+)
 from voicejournal.speech.levels import SILENT_DB, block_levels, normalise
 from voicejournal.speech.trace import log
 from voicejournal.speech.unheard import runs_to_the_end, short_of_words, unheard_tail
@@ -212,7 +220,8 @@ class Hearing:
 
         first = start - len(before)
         earlier = [s for s in written if s.end <= first / self.samplerate + 0.1]
-        prompt = (hint + " " + " ".join(s.text.strip() for s in earlier)[-PROMPT_CHARS:]).strip()
+        said_before = " ".join(s.text.strip() for s in earlier)[-PROMPT_CHARS:]
+        prompt = (hint + " " + punctuated(said_before)).strip()
         heard = self.hear(np.concatenate([before, samples]), first, prompt)
         begins = start / self.samplerate
         said = " ".join(s.text for s in written)[-PROMPT_CHARS:]

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import new_words, repeated_start, skipped_words, unlooped
+from voicejournal.speech.answers import new_words, punctuated, repeated_start, skipped_words, unlooped
 from voicejournal.speech.chunked import ChunkedTranscript
 
 SR = 16000
@@ -167,3 +167,17 @@ def test_a_person_repeating_a_word_a_few_times_keeps_every_one():
     assert unlooped(counted) is counted
     no = [Segment(0.0, 1.0, " No."), Segment(1.0, 2.0, " No, no, no."), Segment(2.0, 3.0, " No.")]
     assert unlooped(no) is no  # 6 in a row
+
+
+def test_a_prompt_does_not_end_in_text_written_without_punctuation():
+    """Whisper writes as its prompt does: a long run without a mark would lead every later chunk to drop them."""
+    bare = "feels like these days go on forever this is the acoustic corpus i'm talking pretty fast " * 3
+    assert len(bare.split()) >= 40
+    assert punctuated("Small win: I went out. " + bare) == "Small win: I went out."
+    assert punctuated(bare) == ""
+    # a long sentence with no comma is still written text (LJSpeech has one of 33 words), and a short tail is kept
+    long_sentence = (
+        "To the north and within easy reach is the romantic and fascinating town " * 2 + "of Sintra."
+    )
+    assert punctuated(long_sentence) == long_sentence
+    assert punctuated("I went out. and then i came home") == "I went out. and then i came home"

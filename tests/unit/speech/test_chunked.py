@@ -104,6 +104,30 @@ def test_a_window_closed_by_the_next_chunk_is_heard_before_it_and_is_its_prompt(
     assert fake.calls[-1][:2] == (19.0, 21) and said(live.segments) == ["w0x19.", "w19x21."]
 
 
+def test_text_written_without_punctuation_is_not_the_next_prompt(monkeypatch):
+    """A chunk heard without a prompt can come back with no marks at all; as the next prompt, that text made
+    every later chunk of a 502 s recording come back so. The next prompt ends at the last mark instead."""
+    from voicejournal.speech import chunked
+
+    monkeypatch.setattr(chunked, "PROMPT_HINT", "Mood:")
+
+    class Bare(FakeTranscriber):
+        def transcribe(self, samples, offset=0.0, initial_prompt=None, **options):
+            result = super().transcribe(samples, offset, initial_prompt, **options)
+            if offset == 0.0:  # "w0x25." then 50 words without a mark
+                return result
+            return Result([Segment(s.start, s.end, s.text.replace(".", "")) for s in result.segments])
+
+    fake = Bare()
+    done = ChunkedTranscript(fake, live=False)
+    done.add(0, 25 * SR, tone(25))  # a window: "w0x25." and 50 words without a mark, the prompt cut there
+    done.add(25 * SR, 50 * SR, tone(25))  # written without marks: the next prompt has no text before it
+    done.last(50 * SR, 55 * SR, tone(5))
+    assert [c[:2] for c in fake.calls] == [(0.0, 25), (25.0, 25), (50.0, 5)]
+    assert [c[2] for c in fake.calls] == ["Mood:", "Mood: w0x25.", "Mood:"]
+    assert said(done.segments) == ["w0x25.", "w25x25", "w50x5"]
+
+
 def test_a_file_is_heard_window_by_window_only():
     fake = FakeTranscriber()
     done = ChunkedTranscript(fake, live=False)
