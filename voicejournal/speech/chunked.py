@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from voicejournal.core.entry import Segment
-from voicejournal.speech.answers import punctuated, put_back, skipped_words
-from voicejournal.speech.hearing import PROMPT_CHARS, Hearing
+from voicejournal.speech.answers import put_back, skipped_words
+from voicejournal.speech.hearing import Hearing, prompt_after
 from voicejournal.speech.levels import block_levels, level_db
 from voicejournal.speech.trace import log
 from voicejournal.speech.unheard import context_tail, short_of_words, speaks
@@ -361,7 +361,7 @@ class ChunkedTranscript:
 
     def _prompt(self, before: int) -> str | None:
         text = " ".join(s.text.strip() for s in self.segments[:before] if s.text.strip())
-        return (PROMPT_HINT + " " + punctuated(text[-PROMPT_CHARS:])).strip() or None
+        return prompt_after(PROMPT_HINT, text) or None
 
     def stop(self, budget: float) -> None:
         """Live, the person stopped: no window is heard again, and a chunk still to hear gets no second look that

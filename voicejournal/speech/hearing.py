@@ -36,6 +36,12 @@ MISSED_WORDS = (
 )
 
 
+def prompt_after(hint: str, said: str) -> str:
+    """The prompt for what follows `said` (the text so far): `hint`, then the last PROMPT_CHARS of `said`, never
+    ending in a long run without punctuation (`answers.punctuated`)."""
+    return (hint + " " + punctuated(said[-PROMPT_CHARS:])).strip()
+
+
 class Hearing:
     """The model's answers for one recording, timed: `rtf` says how fast it goes, `hurry` and `until` how long
     a look may still take once the person stopped."""
@@ -220,8 +226,7 @@ class Hearing:
 
         first = start - len(before)
         earlier = [s for s in written if s.end <= first / self.samplerate + 0.1]
-        said_before = " ".join(s.text.strip() for s in earlier)[-PROMPT_CHARS:]
-        prompt = (hint + " " + punctuated(said_before)).strip()
+        prompt = prompt_after(hint, " ".join(s.text.strip() for s in earlier))
         heard = self.hear(np.concatenate([before, samples]), first, prompt)
         begins = start / self.samplerate
         said = " ".join(s.text for s in written)[-PROMPT_CHARS:]
