@@ -34,7 +34,7 @@ LOOP_REPEATS = 8
 SPEAKING_WORDS_PER_SECOND = 3.0
 # Whisper writes in the style of its prompt: heard without one, spontaneous speech can come back with no
 # punctuation at all ("feels like these days go on forever this is the acoustic corpus I'm talking pretty fast"),
-# and as the next prompt that text made every later chunk come back so (a 502 s live run: no mark in 450 words
+# and as the next prompt that text made every later chunk come back so (a 502 s live run: no mark in ~900 words
 # after the first minute). Written text, even the longest sentences, has a mark within this many words.
 UNPUNCTUATED_WORDS = 40
 PUNCTUATION = re.compile(r"[.,;:?!]")
